@@ -1,0 +1,27 @@
+"""Prepare the demo: load the demo county when the database is empty, create one account per role.
+
+Called by `make run`. Idempotent: a second run changes nothing and is quick.
+Demo accounts exist only in DEMO_MODE; their password comes from DEMO_PASSWORD.
+"""
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from parcels.models import Parcel
+
+
+class Command(BaseCommand):
+    help = "Load the demo county if the database is empty and create the demo accounts."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("demo_setup runs only with DEMO_MODE=1")
+        if not Parcel.objects.exists():
+            self.stdout.write("Loading the demo county (first run only)…")
+            call_command("demo_county", stdout=self.stdout)
+        from accounts.demo import ensure_demo_accounts
+
+        accounts = ensure_demo_accounts(password=settings.DEMO_PASSWORD)
+        self.stdout.write("\nDemo accounts (password: DEMO_PASSWORD, default %r):" % settings.DEMO_PASSWORD)
+        for user in accounts:
+            self.stdout.write(f"  {user.username:<16} {user.get_role_display()}")

@@ -1,0 +1,47 @@
+"""Users and their role: investor, clerk or chief architect of an issuer, institution reviewer, admin."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person (or an institution's system account) using the portal.
+
+    Staff roles are bound to the authority they work for: clerks and chief architects to an
+    issuer, reviewers to an institution. Every selector scopes its queries through these links.
+    """
+
+    class Role(models.TextChoices):
+        INVESTOR = "investor", "Investitor / solicitant"
+        CLERK = "clerk", "Funcționar urbanism"
+        CHIEF_ARCHITECT = "chief_architect", "Arhitect-șef"
+        REVIEWER = "reviewer", "Reviewer instituție avizatoare"
+        ADMIN = "admin", "Administrator"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.INVESTOR)
+    issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    institution = models.ForeignKey(
+        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="reviewers"
+    )
+    preferred_language = models.CharField(max_length=2, default="ro", choices=[("ro", "Română"), ("en", "English")])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["clerk", "chief_architect"]) | models.Q(issuer__isnull=False),
+                name="staff_has_issuer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="reviewer") | models.Q(institution__isnull=False),
+                name="reviewer_has_institution",
+            ),
+        ]
+
+    @property
+    def is_issuer_staff(self) -> bool:
+        return self.role in (self.Role.CLERK, self.Role.CHIEF_ARCHITECT)
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.role == self.Role.ADMIN or self.is_superuser

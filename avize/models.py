@@ -1,0 +1,2 @@
+"""Models of the avize app."""
+from django.db import models  # noqa: F401

@@ -1,0 +1,53 @@
+"""Partner institutions (instituții avizatoare): who they are and where they have jurisdiction."""
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+
+
+class Institution(models.Model):
+    """An institution that must give an aviz when a rule of its kind fires inside its jurisdiction."""
+
+    class Kind(models.TextChoices):
+        CULTURE = "culture", "Cultură (DJC / Ministerul Culturii)"
+        ENVIRONMENT = "environment", "Mediu (APM)"
+        FIRE = "fire", "Situații de urgență (ISU)"
+        HEALTH = "health", "Sănătate publică (DSP)"
+        WATER = "water", "Gospodărirea apelor (ABA / SGA)"
+        ROADS_NATIONAL = "roads_national", "Drumuri naționale (CNAIR / DRDP)"
+        ROADS_LOCAL = "roads_local", "Drumuri județene / locale"
+        POLICE = "police", "Poliția rutieră"
+        RAIL = "rail", "Căi ferate (CN CFR)"
+        ELECTRICITY = "electricity", "Energie electrică (distribuție)"
+        ELECTRICITY_TRANSPORT = "electricity_transport", "Energie electrică (transport, Transelectrica)"
+        GAS = "gas", "Gaze naturale"
+        WATER_UTILITY = "water_utility", "Apă-canal"
+        AVIATION = "aviation", "Aviație civilă (AACR)"
+        DEFENCE = "defence", "Apărare (MApN / SMG)"
+        METEO = "meteo", "Meteorologie (ANM)"
+        CADASTRE = "cadastre", "Cadastru (OCPI)"
+        OTHER = "other", "Altele"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    county = models.CharField(max_length=60, blank=True)
+    jurisdiction_uats = models.ManyToManyField("parcels.UAT", blank=True, related_name="institutions")
+    # Optional jurisdiction area; with neither UATs nor area, the institution covers its whole county.
+    jurisdiction_area = models.MultiPolygonField(srid=3844, null=True, blank=True)
+    email = models.EmailField(blank=True)
+    webhook_url = models.URLField(blank=True)
+    # Shared secret for signing webhooks (HMAC-SHA256); generated when the institution is created.
+    webhook_secret = models.CharField(max_length=64, blank=True)
+    response_days = models.PositiveSmallIntegerField(default=15)
+    tacit_approval = models.BooleanField(
+        default=True, help_text="False for defence, public order and national security (OUG 31/2025)."
+    )
+    legal_basis = models.TextField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

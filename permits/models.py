@@ -1,0 +1,2 @@
+"""Models of the permits app."""
+from django.db import models  # noqa: F401

@@ -1,0 +1,60 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from gis_portal.env import env_bool, env_int
+
+
+def test_env_bool_rejects_typos(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG")
+    monkeypatch.setenv("SOME_FLAG", "yes")
+    assert env_bool("SOME_FLAG") is True
+
+
+def test_env_int_rejects_non_numbers(monkeypatch):
+    monkeypatch.setenv("SOME_INT", "12a")
+    with pytest.raises(ImproperlyConfigured, match="SOME_INT"):
+        env_int("SOME_INT", 3)
+
+
+def _manage(args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TESTING", "SECRET_KEY", "DEMO_MODE")}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "manage.py", *args], capture_output=True, text=True, env=env)
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage(["check"], {"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], {
+        "DEBUG": "0", "SECRET_KEY": "x7$k2!q9Lz0@pW4vN8&mR1^tY6*uB3%cE5#hJ7(oF2)gD9_sA4+iK8=lZ1-nX6",
+        "ALLOWED_HOSTS": "urbanism.example.ro",
+    })
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_postgis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["postgis"].startswith("3.")
+
+
+def test_token_is_issued_for_valid_credentials_only(cast, api):
+    client = api()
+    ok = client.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-secret-pass"}, format="json")
+    assert ok.status_code == 200 and len(ok.json()["token"]) == 40
+    bad = client.post("/api/v1/auth/token/", {"username": "alice", "password": "wrong"}, format="json")
+    assert bad.status_code == 400
