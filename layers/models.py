@@ -85,3 +85,36 @@ class FeaturePart(models.Model):
     feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="parts")
     version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="+")
     geom = models.GeometryField(srid=3844)
+
+
+class ZoningUnit(models.Model):
+    """A UTR (unitate teritorială de referință) of a UAT with its regulation from the PUG/PUZ RLU.
+
+    Its geometry comes from the current `utr_polygon` layer: features whose attribute `utr_code`
+    equals `code` in the same UAT. The regulation lives here so re-importing the drawing does not
+    lose it.
+    """
+
+    uat = models.ForeignKey("parcels.UAT", on_delete=models.CASCADE, related_name="zoning_units")
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    allowed_functions = models.JSONField(default=list, blank=True)
+    conditioned_functions = models.JSONField(default=list, blank=True)  # [{"function":…, "condition":…}]
+    forbidden_functions = models.JSONField(default=list, blank=True)
+    pot_max = models.FloatField(help_text="Maximum POT, percent of lot area")
+    cut_max = models.FloatField(help_text="Maximum CUT (floor area / lot area)")
+    height_max_m = models.FloatField(null=True, blank=True)
+    levels_max = models.CharField(max_length=32, blank=True, help_text="Height regime, e.g. P+2E+M")
+    setback_street_m = models.FloatField(null=True, blank=True)
+    setback_side_m = models.FloatField(null=True, blank=True)
+    setback_rear_m = models.FloatField(null=True, blank=True)
+    min_lot_area_m2 = models.FloatField(null=True, blank=True)
+    min_frontage_m = models.FloatField(null=True, blank=True)
+    plan = models.CharField(max_length=200, blank=True, help_text="Approving plan, e.g. PUG Bacău, HCL 123/2020")
+
+    class Meta:
+        ordering = ["uat_id", "code"]
+        constraints = [models.UniqueConstraint(fields=["uat", "code"], name="zoningunit_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.uat.name})"
