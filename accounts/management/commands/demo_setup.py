@@ -4,7 +4,7 @@ Called by `make run`. Idempotent: a second run changes nothing and is quick.
 Demo accounts exist only in DEMO_MODE; their password comes from DEMO_PASSWORD.
 """
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from parcels.models import Parcel
@@ -19,6 +19,10 @@ class Command(BaseCommand):
         if not Parcel.objects.exists():
             self.stdout.write("Loading the demo county (first run only)…")
             call_command("demo_county", stdout=self.stdout)
+        # Seeds are idempotent upserts, so running them on every start keeps the demo current.
+        for command in ("seed_institutions", "seed_rules", "signing_demo_cert"):
+            if command in get_commands():
+                call_command(command, stdout=self.stdout)
         from accounts.demo import ensure_demo_accounts
 
         accounts = ensure_demo_accounts(password=settings.DEMO_PASSWORD)
