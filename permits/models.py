@@ -1,2 +1,261 @@
-"""Models of the permits app."""
-from django.db import models  # noqa: F401
+"""CU / AC / AD applications, their documents, audit trail, numbering, calendar, fees and issued acts.
+
+Status changes happen only in permits.workflow; this module holds data, not rules.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+
+from permits.choices import ApplicantType, DocType, Kind, Purpose, Register, Status, WorksKind
+
+
+class Application(models.Model):
+    """A request to an issuer for a CU, an AC/AD, or the extension of one (forms F.1, F.7, F.8, F.12)."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    # UAT and issuer come from the analysis at submission (county council president across UATs).
+    uat = models.ForeignKey("parcels.UAT", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="applications")
+    parcels = models.ManyToManyField("parcels.Parcel", related_name="applications")
+    registration_number = models.PositiveIntegerField(null=True, blank=True)
+    registration_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+
+    applicant_type = models.CharField(max_length=8, choices=ApplicantType.choices)
+    applicant_name = models.CharField(max_length=200)
+    # CNP for a natural person, CUI for a company; validated by permits.identity.
+    applicant_id_code = models.CharField(max_length=13)
+    applicant_address = models.CharField(max_length=255, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    representative_name = models.CharField(max_length=200, blank=True)
+    designer_name = models.CharField(max_length=200, blank=True)
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True)
+    works_kind = models.CharField(max_length=20, choices=WorksKind.choices, blank=True)
+    works_description = models.TextField(blank=True)
+    works_function = models.CharField(max_length=100, blank=True)
+    works_footprint = models.MultiPolygonField(srid=3844, null=True, blank=True)
+    works_levels = models.PositiveSmallIntegerField(null=True, blank=True)
+    works_height_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    works_gross_floor_area_m2 = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    works_value_ron = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    residential = models.BooleanField(default=True, help_text="Dwelling or annex (AC fee 0.5 %) or other (1 %).")
+    taxable_value_ron = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    # AC/AD: the CU it is based on; extensions: the act they extend.
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="followups")
+
+    # The analysis frozen at submission: its id in the rules app and a copy of its result.
+    analysis_id = models.BigIntegerField(null=True, blank=True)
+    analysis_result = models.JSONField(null=True, blank=True)
+    # Chief-architect override of failed zoning compliance checks, with the written reason.
+    compliance_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="+")
+    compliance_override_reason = models.TextField(blank=True)
+
+    fee_ron = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    fee_breakdown = models.JSONField(default=dict, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    returned_count = models.PositiveSmallIntegerField(default=0)
+    completeness_due = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    # The clock stops while returned for completion: the paused date is remembered.
+    clock_paused_on = models.DateField(null=True, blank=True)
+
+    # Validity of the issued act (set at issue) and its extension.
+    validity_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    extended = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "registration_year", "registration_number"],
+                                    name="application_unique_registration"),
+        ]
+        indexes = [models.Index(fields=["issuer", "status"], name="application_issuer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.registration or '(ciornă)'}"
+
+    @property
+    def registration(self) -> str:
+        if self.registration_number is None:
+            return ""
+        return f"{self.registration_number}/{self.registration_year}"
+
+
+class Document(models.Model):
+    """A typed file attached to an application; content-checked and checksummed on upload."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(max_length=20, choices=DocType.choices)
+    file = models.FileField(upload_to="permits/documents/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type}: {self.original_name}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only.")
+
+
+class TransitionEvent(models.Model):
+    """One state change of an application (append-only: a database trigger forbids UPDATE/DELETE)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=32)
+    to_status = models.CharField(max_length=32)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+
+class RegisterCounter(models.Model):
+    """The last number used in one register of an issuer in one year (locked FOR UPDATE to number)."""
+
+    issuer = models.ForeignKey("parcels.Issuer", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    register = models.CharField(max_length=10, choices=Register.choices)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "register"], name="counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id} {self.register} {self.year}: {self.last_number}"
+
+
+class IssuedAct(models.Model):
+    """The signed PDF of an issued CU / AC / AD, its register number and its public verification code."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="act")
+    register = models.CharField(max_length=10, choices=Register.choices)
+    number = models.PositiveIntegerField()
+    year = models.PositiveSmallIntegerField()
+    issued_on = models.DateField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verify_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pdf = models.FileField(upload_to="permits/acts/%Y/")
+    sha256 = models.CharField(max_length=64)
+    conditions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "register"], name="act_one_per_application"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.number}/{self.year}"
+
+    @property
+    def numbering(self) -> str:
+        return f"{self.number}/{self.year}"
+
+
+class ClosedDay(models.Model):
+    """An extra non-working day (bridge day decided by the government, local closure)."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.reason}"
+
+
+class DeadlinePolicy(models.Model):
+    """Overrides a legal deadline of permits.calendar.DEFAULT_POLICIES (e.g. after a change of law)."""
+
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", "Zile lucrătoare"
+        DAYS = "days", "Zile calendaristice"
+        MONTHS = "months", "Luni"
+
+    rule = models.SlugField(max_length=40, unique=True)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=12, choices=Unit.choices)
+    legal_basis = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.amount} {self.unit}"
+
+
+class FeeSchedule(models.Model):
+    """A UAT's local council values for the art. 474 fees; a missing row means the legal upper values."""
+
+    uat = models.OneToOneField("parcels.UAT", on_delete=models.CASCADE, related_name="fee_schedule")
+    # CU urban fee per area band (≤150, ≤250, ≤500, ≤750, ≤1000, >1000 base), in lei.
+    cu_bands = models.JSONField(help_text="[[upper_m2 or null, lei], …] ascending; last row has null upper.")
+    cu_per_m2_over_1000 = models.DecimalField(max_digits=6, decimal_places=4, default="0.01")
+    council_decision = models.CharField(max_length=120, blank=True, help_text="HCL number/date")
+
+    def __str__(self) -> str:
+        return f"Taxe {self.uat}"
+
+
+class Payment(models.Model):
+    """A payment of an application's fee, recorded by staff or confirmed by a provider callback."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "În așteptare"
+        PAID = "paid", "Plătită"
+        FAILED = "failed", "Eșuată"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=32)
+    reference = models.CharField(max_length=64)
+    amount_ron = models.DecimalField(max_digits=12, decimal_places=2)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "reference"], name="payment_unique_reference")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.reference} {self.amount_ron} {self.state}"

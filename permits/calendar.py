@@ -1,0 +1,171 @@
+"""The legal calendar: Romanian public holidays for any year, working days and deadline policies.
+
+Public holidays (Codul muncii art. 139): 1–2 Jan, 6–7 Jan (Bobotează, Sf. Ioan), 24 Jan, Orthodox
+Good Friday, Easter Sunday and Monday, 1 May, 1 June, Rusalii Sunday and Monday, 15 Aug, 30 Nov,
+1 Dec, 25–26 Dec. Extra closed days (bridge days, local closures) are data: permits.ClosedDay.
+"""
+from __future__ import annotations
+
+import calendar as _cal
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+_FIXED = {
+    (1, 1): "Anul Nou", (1, 2): "Anul Nou", (1, 6): "Boboteaza", (1, 7): "Sfântul Ioan",
+    (1, 24): "Ziua Unirii Principatelor Române", (5, 1): "Ziua Muncii", (6, 1): "Ziua Copilului",
+    (8, 15): "Adormirea Maicii Domnului", (11, 30): "Sfântul Andrei", (12, 1): "Ziua Națională",
+    (12, 25): "Crăciunul", (12, 26): "Crăciunul",
+}
+
+
+def orthodox_easter(year: int) -> date:
+    """Orthodox Easter Sunday (Gregorian date): Meeus' Julian computus, then the calendar shift.
+
+    The Julian-Gregorian difference is 13 days for 1900–2099; it is computed so other centuries work.
+    """
+    a, b, c = year % 4, year % 7, year % 19
+    d = (19 * c + 15) % 30
+    e = (2 * a + 4 * b - d + 34) % 7
+    month = (d + e + 114) // 31
+    day = (d + e + 114) % 31 + 1
+    shift = year // 100 - year // 400 - 2
+    return date(year, month, day) + timedelta(days=shift)
+
+
+@lru_cache(maxsize=256)
+def public_holidays(year: int) -> dict[date, str]:
+    days = {date(year, m, d): name for (m, d), name in _FIXED.items()}
+    easter = orthodox_easter(year)
+    days[easter - timedelta(days=2)] = "Vinerea Mare"
+    days[easter] = "Paștele"
+    days[easter + timedelta(days=1)] = "Paștele"
+    days[easter + timedelta(days=49)] = "Rusaliile"
+    days[easter + timedelta(days=50)] = "Rusaliile"
+    return dict(sorted(days.items()))
+
+
+def extra_closed_days(start: date, end: date) -> dict[date, str]:
+    from permits.models import ClosedDay
+
+    return dict(ClosedDay.objects.filter(date__range=(start, end)).values_list("date", "reason"))
+
+
+@dataclass
+class Closures:
+    """Closed days (weekends excluded) over a range, public holidays plus configured ones."""
+
+    start: date
+    end: date
+    days: dict[date, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, start: date, end: date) -> Closures:
+        days: dict[date, str] = {}
+        for year in range(start.year, end.year + 1):
+            days.update({d: n for d, n in public_holidays(year).items() if start <= d <= end})
+        days.update(extra_closed_days(start, end))
+        return cls(start, end, days)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.days
+
+
+@dataclass
+class Deadline:
+    due: date
+    skipped: list[tuple[date, str]]  # closed days passed over (holidays and weekends)
+
+
+def add_working_days(start: date, n: int) -> Deadline:
+    """The n-th working day after `start` (the day of registration itself does not count)."""
+    # Two extra weeks per 5 working days is more than enough room for holidays.
+    closures = Closures.load(start, start + timedelta(days=n * 2 + 30))
+    day, counted, skipped = start, 0, []
+    while counted < n:
+        day += timedelta(days=1)
+        if closures.is_working_day(day):
+            counted += 1
+        else:
+            skipped.append((day, closures.days.get(day, "weekend")))
+    return Deadline(day, skipped)
+
+
+def add_calendar_days(start: date, n: int) -> Deadline:
+    """Calendar days; a term ending on a closed day moves to the next working day (Cod proc. civ. art. 181)."""
+    due = start + timedelta(days=n)
+    closures = Closures.load(due, due + timedelta(days=30))
+    skipped = []
+    while not closures.is_working_day(due):
+        skipped.append((due, closures.days.get(due, "weekend")))
+        due += timedelta(days=1)
+    return Deadline(due, skipped)
+
+
+def add_months(start: date, months: int) -> date:
+    month0 = start.month - 1 + months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(start.day, _cal.monthrange(year, month)[1]))
+
+
+def subtract_working_days(end: date, n: int) -> date:
+    """The latest day that is still n working days before `end`."""
+    closures = Closures.load(end - timedelta(days=n * 2 + 30), end)
+    day, counted = end, 0
+    while counted < n:
+        day -= timedelta(days=1)
+        if closures.is_working_day(day):
+            counted += 1
+    return day
+
+
+@dataclass(frozen=True)
+class Policy:
+    amount: int
+    unit: str  # working_days | days | months
+    legal_basis: str
+
+
+# Domain defaults (domain-ro.md §1.3–1.4); overridable per rule through permits.DeadlinePolicy.
+DEFAULT_POLICIES: dict[str, Policy] = {
+    "cu_completeness": Policy(10, "working_days", "Legea 50/1991 art. 6^1, Legea 193/2019"),
+    "ac_completeness": Policy(5, "working_days", "Legea 50/1991 art. 7, Legea 193/2019"),
+    "cu_issue": Policy(15, "working_days", "Legea 50/1991 art. 6(2), Legea 193/2019"),
+    "ac_issue": Policy(30, "days", "Legea 50/1991 art. 7(1)"),
+    "ad_issue": Policy(30, "days", "Legea 50/1991 art. 7(1)"),
+    "cu_validity_min": Policy(6, "months", "Norme 839/2009 art. 36"),
+    "cu_validity_max": Policy(24, "months", "Norme 839/2009 art. 36"),
+    "cu_extension_max": Policy(12, "months", "Legea 50/1991 art. 6^1(4)"),
+    "cu_extension_notice": Policy(15, "days", "Legea 50/1991 art. 6^1(4)"),
+    "ac_start_max": Policy(12, "months", "Legea 50/1991 art. 7(5)"),
+    "ac_extension_max": Policy(24, "months", "Legea 50/1991 art. 7(7), Legea 176/2022"),
+    "ac_extension_notice": Policy(45, "working_days", "Legea 50/1991 art. 7(7), Legea 176/2022"),
+    "due_soon": Policy(3, "working_days", "internal: staff warning window"),
+}
+
+
+def policy(rule: str) -> Policy:
+    from permits.models import DeadlinePolicy
+
+    row = DeadlinePolicy.objects.filter(rule=rule).first()
+    if row is not None:
+        return Policy(row.amount, row.unit, row.legal_basis)
+    return DEFAULT_POLICIES[rule]
+
+
+def deadline(start: date, rule: str) -> Deadline:
+    """Apply a deadline rule from `start` (e.g. the registration date)."""
+    p = policy(rule)
+    if p.unit == "working_days":
+        return add_working_days(start, p.amount)
+    if p.unit == "days":
+        return add_calendar_days(start, p.amount)
+    return Deadline(add_months(start, p.amount), [])
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days in (start, end]: used to shift a deadline after a stopped clock."""
+    if end <= start:
+        return 0
+    closures = Closures.load(start, end)
+    return sum(1 for i in range(1, (end - start).days + 1) if closures.is_working_day(start + timedelta(days=i)))

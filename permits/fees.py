@@ -1,0 +1,128 @@
+"""Fees for CU / AC / AD (Codul fiscal, Legea 227/2015, art. 474) from a per-UAT schedule.
+
+Until a local council sets its own values (permits.FeeSchedule), every band uses the upper value
+of its legal range, so no applicant is ever quoted less than the council could ask.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+
+LEGAL_BASIS = "Legea 227/2015 (Codul fiscal), art. 474"
+# (upper bound of the land area band in m², fee in lei); None = over 1,000 m².
+DEFAULT_CU_BANDS: list[tuple[int | None, Decimal]] = [
+    (150, Decimal("6")), (250, Decimal("7")), (500, Decimal("9")), (750, Decimal("12")),
+    (1000, Decimal("14")), (None, Decimal("14")),
+]
+DEFAULT_CU_PER_M2_OVER_1000 = Decimal("0.01")
+RURAL_FACTOR = Decimal("0.5")
+CU_EXTENSION_FACTOR = Decimal("0.3")
+AC_RESIDENTIAL_RATE = Decimal("0.005")
+AC_OTHER_RATE = Decimal("0.01")
+AD_RATE = Decimal("0.001")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Quote:
+    amount_ron: Decimal
+    breakdown: list[dict]
+    legal_basis: str
+
+    def as_dict(self) -> dict:
+        return {"amount_ron": str(self.amount_ron), "breakdown": self.breakdown, "legal_basis": self.legal_basis}
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _positive(value, field: str) -> Decimal:
+    if value is None or value == "":
+        raise ValidationError({field: ["This field is required for this kind of fee."]})
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError({field: ["Not a number."]}) from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError({field: ["Must be a finite number ≥ 0."]})
+    if number > Decimal("1e13"):
+        raise ValidationError({field: ["Value too large."]})
+    return number
+
+
+def _schedule(uat) -> tuple[list[tuple[int | None, Decimal]], Decimal, str]:
+    row = getattr(uat, "fee_schedule", None) if uat is not None else None
+    if row is None:
+        return DEFAULT_CU_BANDS, DEFAULT_CU_PER_M2_OVER_1000, "valorile maxime legale (nicio HCL înregistrată)"
+    bands = [(upper, Decimal(str(lei))) for upper, lei in row.cu_bands]
+    return bands, Decimal(row.cu_per_m2_over_1000), f"HCL {row.council_decision}".strip()
+
+
+def _cu_fee(area: Decimal, urban: bool, uat) -> Quote:
+    bands, per_m2, source = _schedule(uat)
+    lines = []
+    for upper, lei in bands:
+        if upper is None or area <= upper:
+            if upper is None:
+                extra = _money((area - 1000) * per_m2)
+                amount = lei + extra
+                lines.append({"item": f"suprafață peste 1.000 m²: {lei} lei + {per_m2} lei/m² × "
+                                      f"{area - 1000} m²", "amount_ron": str(_money(amount))})
+            else:
+                amount = lei
+                lines.append({"item": f"suprafață până la {upper} m²", "amount_ron": str(_money(amount))})
+            break
+    if not urban:
+        amount = amount * RURAL_FACTOR
+        lines.append({"item": "mediu rural: 50 % din taxa din mediul urban", "amount_ron": str(_money(amount))})
+    lines.append({"item": f"sursa valorilor: {source}", "amount_ron": str(_money(amount))})
+    return Quote(_money(amount), lines, f"{LEGAL_BASIS} alin. (1)" + ("" if urban else " și (2)"))
+
+
+def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, works_value_ron=None,
+              residential: bool | None = None, taxable_value_ron=None, initial_fee_ron=None) -> Quote:
+    """Compute the fee; raises ValidationError naming the missing or bad field."""
+    if kind == "cu":
+        if urban is None:
+            raise ValidationError({"locality_class": ["Give uat or locality_class (urban, rural)."]})
+        return _cu_fee(_positive(area_m2, "area_m2"), urban, uat)
+    if kind == "cu_extension":
+        initial = _positive(initial_fee_ron, "initial_fee_ron")
+        amount = _money(initial * CU_EXTENSION_FACTOR)
+        return Quote(amount, [{"item": f"30 % din taxa inițială de {initial} lei", "amount_ron": str(amount)}],
+                     f"{LEGAL_BASIS} alin. (4)")
+    if kind == "ac":
+        value = _positive(works_value_ron, "works_value_ron")
+        if residential is None:
+            raise ValidationError({"residential": ["Say whether the works are a dwelling/annex (true) or not."]})
+        rate = AC_RESIDENTIAL_RATE if residential else AC_OTHER_RATE
+        amount = _money(value * rate)
+        label = "locuință sau anexă: 0,5 %" if residential else "alte construcții: 1 %"
+        return Quote(amount, [{"item": f"{label} din valoarea autorizată de {value} lei", "amount_ron": str(amount)}],
+                     f"{LEGAL_BASIS} alin. ({'5' if residential else '6'})")
+    if kind == "ad":
+        value = _positive(taxable_value_ron, "taxable_value_ron")
+        amount = _money(value * AD_RATE)
+        return Quote(amount, [{"item": f"0,1 % din valoarea impozabilă de {value} lei", "amount_ron": str(amount)}],
+                     f"{LEGAL_BASIS} alin. (9)")
+    if kind == "ac_extension":
+        return Quote(Decimal("0.00"), [{"item": "prelungire gratuită", "amount_ron": "0.00"}],
+                     "Legea 50/1991 art. 7(7), modificată prin Legea 176/2022")
+    raise ValidationError({"kind": [f"Unknown kind {kind!r}."]})
+
+
+def application_fee(application) -> Quote:
+    """The fee of an application from its own data (area of its parcels, declared values)."""
+    uat = application.uat
+    urban = uat.is_urban if uat is not None else None
+    if application.kind == "cu":
+        area = sum(Decimal(str(p.measured_area_m2)) for p in application.parcels.all())
+        return fee_quote(kind="cu", urban=urban, uat=uat, area_m2=area.quantize(Decimal("1")))
+    if application.kind == "cu_extension":
+        initial = application.based_on.fee_ron if application.based_on else None
+        return fee_quote(kind="cu_extension", initial_fee_ron=initial)
+    return fee_quote(kind=application.kind, works_value_ron=application.works_value_ron,
+                     residential=application.residential, taxable_value_ron=application.taxable_value_ron)
