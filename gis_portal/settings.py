@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "permits",
     "avize",
     "notifications",
+    "demo",
     "gis_portal.web",
 ]
 
