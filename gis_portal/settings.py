@@ -175,6 +175,23 @@ EMAIL_PORT = env_int("EMAIL_PORT", 8025)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GIS Portal <no-reply@gis-portal.local>")
 
+# Background work (procrastinate, `manage.py procrastinate worker`). Tests shorten every delay
+# through the environment; production keeps the defaults (owner: notifications).
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "fetch_job_polling_interval": float(env_str("WORKER_POLL_SECONDS", "5")),
+    "update_heartbeat_interval": float(env_str("WORKER_HEARTBEAT_SECONDS", "10")),
+    "stalled_worker_timeout": float(env_str("WORKER_STALLED_SECONDS", "30")),
+}
+# Periodic tasks (gis_portal.tasks.periodic): cron overrides by task name, e.g. for tests.
+PERIODIC_CRONS: dict[str, str] = {}
+if os.environ.get("WORKER_FAST_PERIODIC"):
+    PERIODIC_CRONS["retry_stalled_jobs"] = "* * * * * */1"
+# Delivery retries: exponential backoff base * 2**n, capped; the defaults span about 32 hours.
+NOTIFICATIONS_RETRY_BASE_SECONDS = float(env_str("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
+NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS = float(env_str("NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS", "21600"))
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 15)
+NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "10"))
+
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))
 SIGNING_P12_PASSWORD = env_str("SIGNING_P12_PASSWORD", "demo-signer")

@@ -1,0 +1,40 @@
+"""Worker jobs of the notifications app (autodiscovered by procrastinate.contrib.django)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+from procrastinate import BaseRetryStrategy, RetryDecision
+from procrastinate.contrib.django import app
+
+import gis_portal.tasks  # noqa: F401  (registers the shared periodic tasks, e.g. retry_stalled_jobs)
+from notifications import services
+
+QUEUE = "notifications"
+
+
+class DeliveryRetryStrategy(BaseRetryStrategy):
+    """Retry when the service asks to (RetryLater carries the time); unexpected errors back off too.
+
+    The service, not procrastinate, decides when a notification has failed for good, because only
+    the notification row knows how many attempts it had (a manual retry starts a new round).
+    """
+
+    def get_retry_decision(self, *, exception: BaseException, job: Any) -> RetryDecision | None:
+        if isinstance(exception, services.RetryLater):
+            return RetryDecision(retry_at=exception.retry_at)
+        # Database down, a bug…: keep trying with the same backoff, up to the same number of runs.
+        if job.attempts + 1 >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            return None
+        return RetryDecision(retry_in={"seconds": services.retry_delay(job.attempts + 1)})
+
+
+@app.task(name="deliver_notification", queue=QUEUE, pass_context=True, retry=DeliveryRetryStrategy())
+def deliver_notification(context: Any, notification_id: int) -> str:
+    """Deliver one notification (idempotent: see notifications.services)."""
+    close_old_connections()
+    try:
+        return services.notification_deliver(notification_id=notification_id, job_id=context.job.id)
+    finally:
+        close_old_connections()
