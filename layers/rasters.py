@@ -47,11 +47,12 @@ def sample(*, version: LayerVersion, geom: GEOSGeometry) -> dict:
         geom = geom.transform(3844, clone=True)
     shape = json.loads(geom.json)
     with _open(version) as ds:
-        window = from_bounds(*geom.extent, transform=ds.transform).round_offsets("floor").round_lengths("ceil")
+        window = from_bounds(*geom.extent, transform=ds.transform)
         # One pixel of margin for the gradient, clipped to the raster.
-        col0, row0 = max(int(window.col_off) - 1, 0), max(int(window.row_off) - 1, 0)
-        col1 = min(int(window.col_off + window.width) + 2, ds.width)
-        row1 = min(int(window.row_off + window.height) + 2, ds.height)
+        col0 = max(math.floor(window.col_off) - 1, 0)
+        row0 = max(math.floor(window.row_off) - 1, 0)
+        col1 = min(math.ceil(window.col_off + window.width) + 1, ds.width)
+        row1 = min(math.ceil(window.row_off + window.height) + 1, ds.height)
         if col1 <= col0 or row1 <= row0:
             return {**result, "no_data": True}
         window = Window(col0, row0, col1 - col0, row1 - row0)
