@@ -1,0 +1,154 @@
+"""Thin views of the avize API: validate input, call one service, serialize the result."""
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from avize import selectors, services
+from avize.filtersets import AvizRequestFilterSet
+from avize.serializers import (AnswerInputSerializer, AvizRequestDetailSerializer, AvizRequestListSerializer,
+                               ReconsultInputSerializer, RollupSerializer, TextInputSerializer)
+
+ERRORS = {400: OpenApiResponse(description="Invalid input: {detail, errors: {field: [reasons]}}"),
+          404: OpenApiResponse(description="Not found or not visible to the caller"),
+          409: OpenApiResponse(description="Not allowed from the current state: {detail, allowed}")}
+
+
+def _detail(request_obj, *, user) -> dict:
+    request_obj = selectors.aviz_request_get(user=user, pk=request_obj.pk)  # re-read with events
+    context = {"map": selectors.dossier_map(request_obj.application)}
+    return AvizRequestDetailSerializer(request_obj, context=context).data
+
+
+class InboxView(generics.ListAPIView):
+    """The aviz requests the caller may see: an institution's inbox, a clerk's board, an applicant's list."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = AvizRequestListSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AvizRequestFilterSet
+
+    def get_queryset(self):
+        return selectors.aviz_requests_visible_to(self.request.user).order_by("due_date", "id")
+
+
+class DetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AvizRequestDetailSerializer, **ERRORS},
+                   description="The dossier: reasons, shared documents, parcels map (GeoJSON, EPSG:4326), "
+                               "analysis and audit trail. The institution's first opening marks it viewed.")
+    def get(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        services.aviz_view(request=obj, by=request.user)
+        return Response(_detail(obj, user=request.user))
+
+
+class AnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AnswerInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS},
+                   description="The institution's answer; a signed PDF is generated in the same transaction.")
+    def post(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        data = AnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.aviz_answer(request=obj, by=request.user, **data.validated_data)
+        return Response(_detail(obj, user=request.user))
+
+
+class CompletionRequestView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TextInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS},
+                   description="The single reasoned request for completions (OUG 31/2025); stops the clock.")
+    def post(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        data = TextInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.aviz_completion_request(request=obj, by=request.user, text=data.validated_data["text"])
+        return Response(_detail(obj, user=request.user))
+
+
+class ResubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TextInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS},
+                   description="The applicant (or clerk) completed the dossier; the deadline restarts.")
+    def post(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        data = TextInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.aviz_resubmit(request=obj, by=request.user, note=data.validated_data["text"])
+        return Response(_detail(obj, user=request.user))
+
+
+class WithdrawView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TextInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        data = TextInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.aviz_withdraw(request=obj, by=request.user, reason=data.validated_data["text"])
+        return Response(_detail(obj, user=request.user))
+
+
+class PdfView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS})
+    def get(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        if not obj.pdf:
+            raise Http404("This request has no signed answer yet.")
+        return FileResponse(obj.pdf.open("rb"), content_type="application/pdf",
+                            filename=f"aviz-{obj.pk}.pdf")
+
+
+class DocumentView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+                   description="A dossier document shared with the institution in this request.")
+    def get(self, request, pk: int, doc_id: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        if doc_id not in {d["id"] for d in obj.documents}:
+            raise Http404("Document not shared in this request.")
+        document = obj.application.documents.filter(pk=doc_id).first()
+        if document is None:
+            raise Http404("Document not found.")
+        return FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            filename=document.original_name)
+
+
+class RollupView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: RollupSerializer, **ERRORS},
+                   description="The most severe outcome and the de-duplicated conditions per institution.")
+    def get(self, request, application_id: int):
+        application = selectors.application_get(user=request.user, pk=application_id)
+        return Response(RollupSerializer(selectors.rollup_for(application)).data)
+
+
+class ReconsultView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReconsultInputSerializer, responses={201: AvizRequestListSerializer(many=True), **ERRORS},
+                   description="The dossier changed: ask the institutions concerned again on a new version.")
+    def post(self, request, application_id: int):
+        application = selectors.application_get(user=request.user, pk=application_id)
+        data = ReconsultInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.aviz_reconsult(application=application, by=request.user,
+                                          reason=data.validated_data["reason"],
+                                          institution_ids=data.validated_data["institutions"])
+        return Response(AvizRequestListSerializer(created, many=True).data, status=201)

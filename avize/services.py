@@ -1,0 +1,235 @@
+"""Writes of the avize app: send requests, view, ask for completion (once), resubmit, answer, withdraw,
+re-consult after a dossier change, and the scheduled tick (reminders, tacit approval, escalation).
+
+Every function is keyword-only, atomic, locks the request row it changes, moves it only through
+avize.workflow, and tells the people concerned through notifications in the same transaction.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from avize import notify, workflow
+from avize.models import AvizRequest, State
+from avize.scheduling import TACIT_LEGAL_BASIS, avize_tick  # noqa: F401  (re-exported)
+from avize.stage import maybe_complete_stage
+from institutions.models import Institution
+from permits import calendar
+
+# OUG 31/2025: 15 days at the authorisation stage unless the institution is configured otherwise.
+DEFAULT_RESPONSE_DAYS = 15
+ANSWER_OUTCOMES = (State.FAVOURABLE, State.FAVOURABLE_WITH_CONDITIONS, State.UNFAVOURABLE)
+
+
+def due_date_for(*, institution: Institution, start: date) -> tuple[date, str]:
+    """The answer deadline from the permits legal calendar: calendar days (a term ending on a closed
+    day moves to the next working day), except ISU (fire), which counts working days."""
+    days = institution.response_days or DEFAULT_RESPONSE_DAYS
+    if getattr(institution, "response_working_days", False) or institution.kind == Institution.Kind.FIRE:
+        return calendar.add_working_days(start, days).due, f"{days} working days"
+    return calendar.add_calendar_days(start, days).due, f"{days} days"
+
+
+def _can_act_for_institution(user: User, request: AvizRequest) -> bool:
+    return user.is_portal_admin or (user.role == User.Role.REVIEWER and user.institution_id == request.institution_id)
+
+
+def _can_act_for_dossier(user: User, request: AvizRequest) -> bool:
+    application = request.application
+    return (user.is_portal_admin or application.owner_id == user.pk
+            or (user.is_issuer_staff and user.issuer_id == application.issuer_id))
+
+
+def _locked(request: AvizRequest) -> AvizRequest:
+    return AvizRequest.objects.select_for_update().select_related("application", "institution").get(pk=request.pk)
+
+
+def _shared_documents(application) -> list[dict]:
+    return [{"id": d.pk, "doc_type": d.doc_type, "name": d.original_name, "sha256": d.sha256}
+            for d in application.documents.all()]
+
+
+def current_dossier_version(application) -> int:
+    latest = application.aviz_requests.order_by("-dossier_version").values_list("dossier_version", flat=True).first()
+    return latest or 1
+
+
+def _create_request(*, application, institution: Institution, reasons: list, version: int, by,
+                    now: datetime, event: str, replaces: AvizRequest | None = None) -> AvizRequest:
+    due, rule = due_date_for(institution=institution, start=timezone.localdate(now))
+    request = AvizRequest.objects.create(application=application, institution=institution, reasons=reasons,
+                                         documents=_shared_documents(application), dossier_version=version,
+                                         due_date=due, due_rule=rule, replaces=replaces, sent_at=now)
+    audit = workflow.record(request=request, action="send", from_state="", by=by, now=now,
+                            reason=f"dossier v{version}")
+    notify.institution_asked(request, event=event, event_id=audit.pk)
+    notify.state_changed(request, audit=audit)
+    return request
+
+
+@transaction.atomic
+def aviz_requests_create_for(*, application, by: User | None, now: datetime | None = None) -> list[AvizRequest]:
+    """Ask every institution required by the frozen analysis at once (OUG 31/2025: simultaneously).
+
+    Idempotent: institutions that already have a live request are not asked twice.
+    """
+    now = now or timezone.now()
+    required = (application.analysis_result or {}).get("required_avize") or []
+    by_id: dict[int, list] = {}
+    for item in required:
+        inst = item.get("institution") or {}
+        if inst.get("id") is None:
+            raise ValidationError({"analysis_result": f"required_avize item without institution id: {item!r}"})
+        by_id.setdefault(int(inst["id"]), []).extend(item.get("reasons") or [])
+    institutions = Institution.objects.in_bulk(list(by_id))
+    missing = sorted(set(by_id) - set(institutions))
+    if missing:
+        raise ValidationError({"analysis_result": f"unknown institutions {missing}"})
+    live = set(application.aviz_requests.filter(live=True).values_list("institution_id", flat=True))
+    version = current_dossier_version(application)
+    return [
+        _create_request(application=application, institution=institutions[pk], reasons=by_id[pk], version=version,
+                        by=by, now=now, event="aviz_requested")
+        for pk in sorted(by_id) if pk not in live
+    ]
+
+
+@transaction.atomic
+def aviz_view(*, request: AvizRequest, by: User, now: datetime | None = None) -> AvizRequest:
+    """First opening by the institution: the applicant learns the dossier is being read."""
+    request = _locked(request)
+    if request.state != State.SENT or by.role != User.Role.REVIEWER or not _can_act_for_institution(by, request):
+        return request  # only an institution's first look is a state change; others just read
+    now = now or timezone.now()
+    audit = workflow.apply(request=request, action="view", by=by, now=now, fields={"viewed_at": now})
+    notify.state_changed(request, audit=audit)
+    return request
+
+
+@transaction.atomic
+def aviz_completion_request(*, request: AvizRequest, by: User, text: str, now: datetime | None = None) -> AvizRequest:
+    """The single reasoned request for completions the law allows; it stops the institution's clock."""
+    request = _locked(request)
+    if not _can_act_for_institution(by, request):
+        raise PermissionDenied("Only the institution addressed may ask for completions.")
+    if not (text or "").strip():
+        raise ValidationError({"text": "A completion request must say what is missing."})
+    if request.completion_requested_at is not None:
+        raise ValidationError({"text": "Completions may be requested only once (OUG 31/2025)."})
+    now = now or timezone.now()
+    audit = workflow.apply(request=request, action="request_completion", by=by, now=now, reason=text,
+                           fields={"completion_requested_at": now, "completion_request_text": text.strip()})
+    notify.state_changed(request, audit=audit)
+    return request
+
+
+@transaction.atomic
+def aviz_resubmit(*, request: AvizRequest, by: User, note: str = "", now: datetime | None = None) -> AvizRequest:
+    """The applicant (or the clerk) completed the dossier: the institution's clock restarts in full."""
+    request = _locked(request)
+    if not _can_act_for_dossier(by, request):
+        raise PermissionDenied("Only the applicant or the issuer's staff may resubmit.")
+    now = now or timezone.now()
+    due, rule = due_date_for(institution=request.institution, start=timezone.localdate(now))
+    audit = workflow.apply(request=request, action="resubmit", by=by, now=now, reason=note,
+                           fields={"resubmitted_at": now, "due_date": due, "due_rule": rule,
+                                   "documents": _shared_documents(request.application)})
+    notify.institution_asked(request, event="aviz_resubmitted", event_id=audit.pk)
+    notify.state_changed(request, audit=audit)
+    return request
+
+
+def _clean_conditions(outcome: str, conditions: list[str] | None) -> list[str]:
+    cleaned = [" ".join(str(c).split()) for c in (conditions or [])]
+    if any(not c for c in cleaned):
+        raise ValidationError({"conditions": "A condition may not be empty."})
+    if outcome == State.FAVOURABLE_WITH_CONDITIONS and not cleaned:
+        raise ValidationError({"conditions": "A favourable aviz with conditions needs at least one condition."})
+    if outcome == State.FAVOURABLE and cleaned:
+        raise ValidationError({"conditions": "A favourable aviz has no conditions; use favourable_with_conditions."})
+    return cleaned
+
+
+@transaction.atomic
+def aviz_answer(*, request: AvizRequest, by: User, outcome: str, conditions: list[str] | None = None,
+                text: str = "", number: str = "", dossier_version: int | None = None,
+                now: datetime | None = None) -> AvizRequest:
+    """The institution's answer, with its conditions, rendered as a signed PDF in the same transaction."""
+    request = _locked(request)
+    if not _can_act_for_institution(by, request):
+        raise PermissionDenied("Only the institution addressed may answer.")
+    if outcome not in ANSWER_OUTCOMES:
+        raise ValidationError({"outcome": f"Must be one of {', '.join(ANSWER_OUTCOMES)}."})
+    cleaned = _clean_conditions(outcome, conditions)
+    if outcome == State.UNFAVOURABLE and not (text or "").strip():
+        raise ValidationError({"text": "An unfavourable aviz must give its reasons."})
+    if dossier_version is not None and dossier_version != request.dossier_version:
+        raise ValidationError({"dossier_version": f"This request concerns dossier version {request.dossier_version}, "
+                                                  f"not {dossier_version}."})
+    now = now or timezone.now()
+    # After the deadline the aviz is tacit and a late answer has no legal effect (OUG 31/2025).
+    if request.institution.tacit_approval and timezone.localdate(now) > request.due_date:
+        raise ValidationError({"outcome": f"The deadline {request.due_date} has passed: the aviz is tacitly "
+                                          "approved and a late answer has no legal effect."})
+    action = {State.FAVOURABLE: "answer_favourable", State.UNFAVOURABLE: "answer_unfavourable",
+              State.FAVOURABLE_WITH_CONDITIONS: "answer_favourable_with_conditions"}[outcome]
+    audit = workflow.apply(request=request, action=action, by=by, now=now, reason=text,
+                           fields={"answered_at": now, "answered_by": by, "conditions": cleaned,
+                                   "answer_text": text.strip(), "number": number.strip()[:40],
+                                   "judged_dossier_version": request.dossier_version,
+                                   "legal_basis": request.institution.legal_basis[:255]})
+    from avize.pdf import aviz_pdf_attach  # WeasyPrint is heavy; load it only when answering
+
+    aviz_pdf_attach(request=request)
+    notify.state_changed(request, audit=audit)
+    maybe_complete_stage(request.application, by=by)
+    return request
+
+
+@transaction.atomic
+def aviz_withdraw(*, request: AvizRequest, by: User | None, reason: str, now: datetime | None = None) -> AvizRequest:
+    request = _locked(request)
+    if by is not None and not _can_act_for_dossier(by, request):
+        raise PermissionDenied("Only the applicant or the issuer's staff may withdraw a request.")
+    audit = workflow.apply(request=request, action="withdraw", by=by, now=now or timezone.now(), reason=reason)
+    notify.state_changed(request, audit=audit)
+    return request
+
+
+@transaction.atomic
+def aviz_reconsult(*, application, by: User, reason: str, institution_ids: list[int] | None = None,
+                   now: datetime | None = None) -> list[AvizRequest]:
+    """The dossier changed after the avize were requested: ask the institutions concerned again.
+
+    Each live request of those institutions is replaced by a request for the new dossier version
+    (open ones are withdrawn first, answered ones stay as the record of what the old version got).
+    """
+    if not (by.is_portal_admin or (by.is_issuer_staff and by.issuer_id == application.issuer_id)):
+        raise PermissionDenied("Only the issuer's staff may re-consult institutions.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say what changed in the dossier."})
+    now = now or timezone.now()
+    live = list(application.aviz_requests.select_for_update().filter(live=True)
+                .exclude(state=State.WITHDRAWN).select_related("institution"))
+    if institution_ids is not None:
+        unknown = set(institution_ids) - {r.institution_id for r in live}
+        if unknown:
+            raise ValidationError({"institutions": f"No request to re-consult for institutions {sorted(unknown)}."})
+        live = [r for r in live if r.institution_id in set(institution_ids)]
+    if not live:
+        raise ValidationError({"institutions": "There is no aviz request to re-consult."})
+    version = current_dossier_version(application) + 1
+    created = []
+    for old in live:
+        if not old.is_final:
+            aviz_withdraw(request=old, by=None, reason=f"re-consultation: {reason}", now=now)
+        # The old request leaves the live set (and its unique index) before its successor is created.
+        old.live = False
+        old.save(update_fields=["live", "updated_at"])
+        created.append(_create_request(application=application, institution=old.institution, reasons=old.reasons,
+                                       version=version, by=by, now=now, event="aviz_requested", replaces=old))
+    return created

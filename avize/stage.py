@@ -1,0 +1,21 @@
+"""Moving an application out of (or back into) the avize stage, only through permits' state machine."""
+from __future__ import annotations
+
+from permits.choices import Status
+
+
+def maybe_complete_stage(application, *, by) -> None:
+    """When every live request is resolved, ask permits to leave the avize stage (its guard re-checks).
+
+    Runs inside the caller's transaction: the last answer and the stage change commit together.
+    """
+    from avize.selectors import avize_status_for
+    from permits.workflow import transition
+
+    application.refresh_from_db(fields=["status"])
+    if application.status != Status.AVIZE or not avize_status_for(application)["resolved"]:
+        return
+    # by=None is the system role: the stage ends because the last institution answered (or the
+    # deadline made the aviz tacit), not because somebody decided it.
+    transition(application=application, action="avize_complete", by=None,
+               reason="Toate avizele au fost primite sau aprobate tacit.")
