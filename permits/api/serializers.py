@@ -1,0 +1,190 @@
+"""Input and output serializers of the permits API (views stay thin)."""
+from __future__ import annotations
+
+import json
+
+from django.contrib.gis.geos import GEOSGeometry
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from permits import workflow
+from permits.choices import ApplicantType, DocType, Kind, Purpose, WorksKind
+from permits.models import Application, Document, TransitionEvent
+
+
+class ApplicationInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    applicant_type = serializers.ChoiceField(choices=ApplicantType.choices)
+    applicant_name = serializers.CharField(max_length=200)
+    applicant_id_code = serializers.CharField(max_length=16, help_text="CNP (person) or CUI (company).")
+    applicant_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    applicant_email = serializers.EmailField(required=False, allow_blank=True)
+    representative_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    designer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    parcel_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50,
+                                       required=False)
+    based_on = serializers.IntegerField(required=False, allow_null=True, help_text="CU (for AC/AD) or act extended.")
+    purpose = serializers.ChoiceField(choices=Purpose.choices, required=False, allow_blank=True)
+    works_kind = serializers.ChoiceField(choices=WorksKind.choices, required=False, allow_blank=True)
+    works_description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    works_function = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    works_levels = serializers.IntegerField(min_value=0, max_value=200, required=False, allow_null=True)
+    works_height_m = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False,
+                                              allow_null=True)
+    works_gross_floor_area_m2 = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0,
+                                                         required=False, allow_null=True)
+    works_value_ron = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                               allow_null=True)
+    residential = serializers.BooleanField(required=False)
+    taxable_value_ron = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                                 allow_null=True)
+    footprint = serializers.JSONField(required=False, allow_null=True, help_text="GeoJSON polygon (EPSG:4326 "
+                                      "unless footprint_crs says otherwise).")
+    footprint_crs = serializers.CharField(required=False, allow_blank=True)
+
+
+class ParcelBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    cadastral_number = serializers.CharField()
+    uat = serializers.IntegerField(source="uat_id")
+
+
+class ActBrief(serializers.Serializer):
+    register = serializers.CharField()
+    number = serializers.CharField(source="numbering")
+    issued_on = serializers.DateField()
+    sha256 = serializers.CharField()
+    verify_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_verify_url(self, act) -> str:
+        from permits.issuance import verify_url
+
+        return verify_url(act.verify_code)
+
+
+class ApplicationOutput(serializers.ModelSerializer):
+    registration = serializers.CharField(read_only=True)
+    uat_siruta = serializers.IntegerField(source="uat.siruta", default=None)
+    issuer_name = serializers.CharField(source="issuer.name", default=None)
+    parcels = ParcelBrief(many=True)
+    act = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "kind", "status", "registration", "registered_at", "uat_siruta", "issuer", "issuer_name",
+                  "parcels", "applicant_type", "applicant_name", "purpose", "works_kind", "based_on", "fee_ron",
+                  "paid_at", "completeness_due", "due_date", "valid_until", "act", "allowed_actions", "created_at"]
+
+    @extend_schema_field(ActBrief(allow_null=True))
+    def get_act(self, app):
+        act = getattr(app, "act", None) if app.status in ("issued", "expired") else None
+        return ActBrief(act).data if act else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=workflow.ACTIONS)))
+    def get_allowed_actions(self, app) -> list[str]:
+        return workflow.allowed_actions(app, self.context["request"].user)
+
+
+class DocumentOutput(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "doc_type", "original_name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, doc) -> str:
+        from django.urls import reverse
+
+        return reverse("permits:document-download", args=[doc.pk])
+
+
+class ApplicationDetailOutput(ApplicationOutput):
+    documents = DocumentOutput(many=True)
+    footprint = serializers.SerializerMethodField()
+    missing_documents = serializers.SerializerMethodField()
+
+    class Meta(ApplicationOutput.Meta):
+        fields = ApplicationOutput.Meta.fields + [
+            "applicant_id_code", "applicant_address", "applicant_email", "representative_name", "designer_name",
+            "works_description", "works_function", "works_levels", "works_height_m", "works_gross_floor_area_m2",
+            "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis_id", "analysis_result",
+            "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
+            "documents", "missing_documents"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_footprint(self, app):
+        if app.works_footprint is None:
+            return None
+        geom = GEOSGeometry(app.works_footprint.wkb, srid=3844)
+        geom.transform(4326)
+        return json.loads(geom.geojson)
+
+    def get_missing_documents(self, app) -> list[str]:
+        from permits.services import missing_documents
+
+        return missing_documents(app)
+
+
+class TransitionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=workflow.ACTIONS)
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    expected_status = serializers.CharField(required=False, help_text="Refuse (409) if the status changed meanwhile.")
+    validity_months = serializers.IntegerField(required=False, min_value=1, max_value=36)
+
+
+class EventOutput(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None)
+
+    class Meta:
+        model = TransitionEvent
+        fields = ["id", "action", "from_status", "to_status", "by", "reason", "at"]
+
+
+class DocumentInput(serializers.Serializer):
+    doc_type = serializers.ChoiceField(choices=DocType.choices)
+    file = serializers.FileField()
+
+
+class PaymentInput(serializers.Serializer):
+    provider = serializers.CharField(required=False, help_text="Online: 'loopback'. Staff: omit, give amount.")
+    amount_ron = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    reference = serializers.CharField(max_length=64, required=False)
+
+
+class PaymentOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    provider = serializers.CharField()
+    amount_ron = serializers.DecimalField(max_digits=12, decimal_places=2)
+    state = serializers.CharField()
+    pay_url = serializers.URLField(required=False)
+
+
+class FeeQuoteInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    uat = serializers.IntegerField(required=False, help_text="SIRUTA code")
+    locality_class = serializers.ChoiceField(choices=["urban", "rural"], required=False)
+    area_m2 = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    works_value_ron = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
+    residential = serializers.BooleanField(required=False, allow_null=True, default=None)
+    taxable_value_ron = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
+    initial_fee_ron = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+
+
+class FeeQuoteOutput(serializers.Serializer):
+    amount_ron = serializers.DecimalField(max_digits=14, decimal_places=2)
+    breakdown = serializers.ListField(child=serializers.DictField())
+    legal_basis = serializers.CharField()
+
+
+class DeadlineOutput(serializers.Serializer):
+    rule = serializers.CharField()
+    start = serializers.DateField()
+    due = serializers.DateField()
+    amount = serializers.IntegerField()
+    unit = serializers.CharField()
+    legal_basis = serializers.CharField()
+    skipped = serializers.ListField(child=serializers.DictField())

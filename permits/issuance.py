@@ -1,0 +1,87 @@
+"""Issuing a CU (form F.6) or an AC/AD (F.8 decision): number, PDF from the frozen analysis, signature.
+
+Runs inside the `issue` transition's transaction: if rendering or signing fails, no number is used
+and the application stays in review.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from permits import avize_hook, calendar
+from permits.choices import Kind, issue_register
+from permits.models import Application, IssuedAct
+from permits.numbering import next_number
+from permits.rendering import data_uri, html_to_pdf, map_svg, qr_svg
+from permits.signing import sign_pdf
+
+TEMPLATES = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
+             Kind.AC: "permits/act_ac.html", Kind.AD: "permits/act_ac.html",
+             Kind.AC_EXTENSION: "permits/act_extension.html"}
+
+
+def _validity(app: Application, months: int | None) -> int:
+    if app.kind == Kind.CU:
+        low, high = calendar.policy("cu_validity_min").amount, calendar.policy("cu_validity_max").amount
+        months = months or 12
+        if not low <= months <= high:
+            raise ValidationError({"validity_months": [f"A CU is valid between {low} and {high} months."]})
+        return months
+    if app.kind in (Kind.AC, Kind.AD):
+        high = calendar.policy("ac_start_max").amount
+        months = months or high
+        if not 1 <= months <= high:
+            raise ValidationError({"validity_months": [f"Works must start within at most {high} months."]})
+        return months
+    high = calendar.policy("cu_extension_max" if app.kind == Kind.CU_EXTENSION else "ac_extension_max").amount
+    months = months or high
+    if not 1 <= months <= high:
+        raise ValidationError({"validity_months": [f"An extension is for at most {high} months."]})
+    return months
+
+
+def verify_url(code) -> str:
+    return settings.SITE_URL + reverse("permits:verify", args=[code])
+
+
+def act_issue(*, application: Application, by, validity_months: int | None = None) -> IssuedAct:
+    app = application
+    months = _validity(app, validity_months)
+    today = timezone.localdate()
+    register = issue_register(app.kind)
+    act = IssuedAct(application=app, register=register, year=today.year, issued_on=today, issued_by=by,
+                    number=next_number(issuer_id=app.issuer_id, year=today.year, register=register))
+    app.validity_months = months
+    if app.kind in (Kind.CU_EXTENSION, Kind.AC_EXTENSION):
+        base = Application.objects.select_for_update().get(pk=app.based_on_id)
+        base.valid_until = calendar.add_months(base.valid_until, months)
+        base.extended = True
+        base.save(update_fields=["valid_until", "extended"])
+        app.valid_until = base.valid_until
+    else:
+        app.valid_until = calendar.add_months(today, months)
+    app.save(update_fields=["validity_months", "valid_until"])
+    act.conditions = avize_hook.avize_state(app).conditions if app.kind in (Kind.AC, Kind.AD) else []
+    parcels = list(app.parcels.select_related("uat").order_by("cadastral_number"))
+    svg, legend = map_svg(parcels=parcels, footprint=app.works_footprint)
+    result = app.analysis_result or {}
+    context = {
+        "app": app, "act": act, "parcels": parcels, "issuer": app.issuer, "result": result,
+        "required_avize": result.get("required_avize") or [], "zoning": result.get("zoning") or [],
+        "rule_hits": result.get("rule_hits") or [], "compliance": result.get("compliance") or {},
+        "map_src": data_uri(svg), "legend": legend, "qr_src": data_uri(qr_svg(verify_url(act.verify_code))),
+        "verify_url": verify_url(act.verify_code), "signer": by, "base": app.based_on,
+        "area_m2": round(sum(p.measured_area_m2 for p in parcels), 2),
+    }
+    pdf = html_to_pdf(TEMPLATES[app.kind], context)
+    signed = sign_pdf(pdf, reason=f"{app.get_kind_display()} nr. {act.number}/{act.year}",
+                      location=app.issuer.name if app.issuer else "")
+    act.sha256 = hashlib.sha256(signed).hexdigest()
+    act.pdf.save(f"{register}-{app.issuer_id}-{act.year}-{act.number}.pdf", ContentFile(signed), save=False)
+    act.save()
+    return act

@@ -1,0 +1,85 @@
+"""Reads of the permits app, already scoped to what the caller may see."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from permits.choices import Status
+from permits.models import Application, Document, IssuedAct, TransitionEvent
+
+
+def _reviewer_filter(user) -> Q | None:
+    """Reviewers see the applications their institution was consulted on (once the avize app exists)."""
+    if not hasattr(Application, "aviz_requests") or not user.institution_id:
+        return None
+    return Q(aviz_requests__institution_id=user.institution_id)
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    qs = Application.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_portal_admin:
+        return qs
+    if user.is_issuer_staff:
+        # Drafts are private to the applicant until they are registered.
+        return qs.filter(issuer_id=user.issuer_id).exclude(status=Status.DRAFT)
+    if user.role == "reviewer":
+        condition = _reviewer_filter(user)
+        return qs.filter(condition).distinct() if condition is not None else qs.none()
+    return qs.filter(owner=user)
+
+
+def application_list(*, user) -> QuerySet[Application]:
+    return (applications_visible_to(user)
+            .select_related("uat", "issuer", "owner", "act")
+            .prefetch_related(Prefetch("parcels"))
+            .order_by("-id"))
+
+
+def application_get(*, user, pk) -> Application:
+    app = (applications_visible_to(user).select_related("uat", "issuer", "owner", "based_on", "act")
+           .prefetch_related("parcels", "documents").filter(pk=pk).first())
+    if app is None:
+        raise Http404
+    return app
+
+
+def application_timeline(*, application: Application) -> QuerySet[TransitionEvent]:
+    return application.events.select_related("by").order_by("at", "id")
+
+
+def document_get(*, user, pk) -> Document:
+    doc = Document.objects.select_related("application").filter(pk=pk).first()
+    if doc is None or not applications_visible_to(user).filter(pk=doc.application_id).exists():
+        raise Http404
+    return doc
+
+
+def act_by_code(*, code) -> IssuedAct:
+    act = (IssuedAct.objects.select_related("application__issuer")
+           .filter(verify_code=code).first())
+    if act is None:
+        raise Http404
+    return act
+
+
+def due_window(*, today: date) -> date:
+    from permits.calendar import add_working_days, policy
+
+    return add_working_days(today, policy("due_soon").amount).due
+
+
+OPEN = (Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.AVIZE)
+
+
+def register_entries(*, siruta: int, kind: str | None, month: tuple[int, int] | None) -> QuerySet[IssuedAct]:
+    qs = IssuedAct.objects.filter(application__parcels__uat__siruta=siruta).distinct()
+    if kind:
+        qs = qs.filter(application__kind=kind)
+    if month:
+        qs = qs.filter(issued_on__year=month[0], issued_on__month=month[1])
+    return (qs.select_related("application__issuer")
+            .prefetch_related("application__parcels__uat").order_by("issued_on", "number"))

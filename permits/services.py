@@ -1,0 +1,289 @@
+"""Writes of the permits app: drafts, documents, submission, decisions, payments.
+
+Every state change is delegated to permits.workflow.transition; the functions here prepare the data
+and pass the side effects (registration, deadlines, issuance) to run inside the same transaction.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
+from parcels.models import Parcel
+from permits import calendar, workflow
+from permits.analysis import analysis_run, issuer_id_from
+from permits.checks import cu_problem
+from permits.choices import CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, DocType, Kind, Status
+from permits.documents import check_upload
+from permits.fees import application_fee
+from permits.identity import validate_applicant_code
+from permits.models import Application, Document, Payment
+from permits.numbering import next_number
+
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+SIMPLE_FIELDS = (
+    "applicant_type", "applicant_name", "applicant_address", "applicant_email", "representative_name",
+    "designer_name", "purpose", "works_kind", "works_description", "works_function", "works_levels",
+    "works_height_m", "works_gross_floor_area_m2", "works_value_ron", "residential", "taxable_value_ron",
+)
+
+
+def _apply(app: Application, data: dict[str, Any], by) -> list:
+    """Copy validated input onto the application; return the parcels to set (or None)."""
+    for name in SIMPLE_FIELDS:
+        if name in data:
+            setattr(app, name, data[name])
+    if "applicant_id_code" in data or "applicant_type" in data:
+        app.applicant_id_code = validate_applicant_code(applicant_type=app.applicant_type,
+                                                        code=str(data.get("applicant_id_code", app.applicant_id_code)))
+    if "footprint" in data:
+        footprint = data["footprint"]
+        app.works_footprint = (as_multipolygon(geometry_from_geojson(footprint, field="footprint",
+                                                                     srid=data.get("footprint_crs")))
+                               if footprint else None)
+    if "based_on" in data:
+        app.based_on = _based_on(data["based_on"], by=by, kind=app.kind)
+    parcels = None
+    if "parcel_ids" in data:
+        ids = list(dict.fromkeys(data["parcel_ids"]))
+        parcels = list(Parcel.objects.filter(pk__in=ids).select_related("uat"))
+        if len(parcels) != len(ids):
+            missing = sorted(set(ids) - {p.pk for p in parcels})
+            raise ValidationError({"parcel_ids": [f"Unknown parcel(s): {missing}."]})
+        if not parcels:
+            raise ValidationError({"parcel_ids": ["At least one parcel is required."]})
+    return parcels
+
+
+def _based_on(pk, *, by, kind: str) -> Application | None:
+    if pk in (None, ""):
+        return None
+    base = Application.objects.filter(pk=pk).first()
+    # An applicant may build only on their own acts (an AC needs a real right, not just any CU).
+    if base is None or not (base.owner_id == by.pk or by.is_portal_admin):
+        raise ValidationError({"based_on": [f"No issued act {pk} of yours was found."]})
+    return base
+
+
+def _refresh_fee(app: Application) -> None:
+    try:
+        quote = application_fee(app)
+    except ValidationError:
+        return  # not enough data yet for a draft; submission recomputes and insists
+    app.fee_ron, app.fee_breakdown = quote.amount_ron, quote.as_dict()
+    app.save(update_fields=["fee_ron", "fee_breakdown"])
+
+
+@transaction.atomic
+def application_create(*, by, data: dict[str, Any]) -> Application:
+    if data.get("kind") not in Kind.values:
+        raise ValidationError({"kind": [f"One of {', '.join(Kind.values)}."]})
+    app = Application(kind=data["kind"], owner=by, applicant_type=data.get("applicant_type", "person"),
+                      applicant_name=data.get("applicant_name", ""))
+    parcels = _apply(app, data, by)
+    if parcels is None and app.based_on is not None:
+        parcels = list(app.based_on.parcels.all())
+    if not parcels:
+        raise ValidationError({"parcel_ids": ["At least one parcel is required."]})
+    app.uat = parcels[0].uat  # provisional; the analysis decides at submission
+    app.save()
+    app.parcels.set(parcels)
+    _refresh_fee(app)
+    return app
+
+
+@transaction.atomic
+def application_update(*, application: Application, by, data: dict[str, Any]) -> Application:
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    if app.owner_id != by.pk:
+        raise PermissionDenied("Only the applicant edits an application.")
+    if app.status not in EDITABLE:
+        raise workflow.StateConflict(f"An application in status {app.status!r} cannot be edited.",
+                                     allowed=workflow.allowed_actions(app, by))
+    if "kind" in data and data["kind"] != app.kind:
+        raise ValidationError({"kind": ["The kind of an application cannot change; start a new one."]})
+    parcels = _apply(app, data, by)
+    app.save()
+    if parcels is not None:
+        if app.status != Status.DRAFT:
+            raise ValidationError({"parcel_ids": ["Parcels are fixed once the application is registered."]})
+        app.parcels.set(parcels)
+        app.uat = parcels[0].uat
+        app.save(update_fields=["uat"])
+    _refresh_fee(app)
+    return app
+
+
+@transaction.atomic
+def document_add(*, application: Application, by, doc_type: str, upload) -> Document:
+    if doc_type not in DocType.values:
+        raise ValidationError({"doc_type": [f"One of {', '.join(DocType.values)}."]})
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    if app.owner_id != by.pk:
+        raise PermissionDenied("Only the applicant uploads documents to an application.")
+    if app.status not in EDITABLE:
+        raise workflow.StateConflict(f"Documents cannot be added in status {app.status!r}.",
+                                     allowed=workflow.allowed_actions(app, by))
+    checked = check_upload(upload)
+    name = (getattr(upload, "name", "") or f"document.{checked.extension}")[-200:]
+    doc = Document(application=app, doc_type=doc_type, original_name=name, content_type=checked.content_type,
+                   size=len(checked.content), sha256=checked.sha256, uploaded_by=by)
+    # Stored under a generated name: the client's name is kept only as a label.
+    doc.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
+    doc.save()
+    return doc
+
+
+def missing_documents(app: Application) -> list[str]:
+    present = set(app.documents.values_list("doc_type", flat=True))
+    required = [d for d in REQUIRED_DOCUMENTS.get(app.kind, ()) if d not in present]
+    if app.paid_at is not None:  # paid through the portal: the payment itself is the proof
+        required = [d for d in required if d != DocType.DOVADA_PLATII]
+    return required
+
+
+def _completeness_problems(app: Application) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    missing = missing_documents(app)
+    if missing:
+        errors["documents"] = [f"Missing mandatory document: {d} ({DocType(d).label})." for d in missing]
+    if not app.applicant_name.strip():
+        errors["applicant_name"] = ["The applicant's name is required."]
+    if app.kind == Kind.CU and not app.purpose:
+        errors["purpose"] = ["The purpose (scop) of the certificat de urbanism is required."]
+    today = timezone.localdate()
+    if app.kind in NEEDS_CU:
+        problem = cu_problem(cu=app.based_on, parcels=list(app.parcels.all()), on=today)
+        if problem:
+            errors["based_on"] = [problem]
+    if app.kind in (Kind.CU_EXTENSION, Kind.AC_EXTENSION):
+        errors.update(_extension_problems(app, today))
+    return errors
+
+
+def _extension_problems(app: Application, today) -> dict[str, list[str]]:
+    base = app.based_on
+    wanted = Kind.CU if app.kind == Kind.CU_EXTENSION else (Kind.AC, Kind.AD)
+    if base is None or base.kind not in wanted or base.status != Status.ISSUED:
+        return {"based_on": ["An extension needs the issued act it extends."]}
+    if base.extended:
+        return {"based_on": ["The act was already extended once; the law allows one extension."]}
+    if base.kind == Kind.CU:
+        notice = calendar.policy("cu_extension_notice")
+        latest = base.valid_until - timedelta(days=notice.amount)
+    else:
+        latest = calendar.subtract_working_days(base.valid_until, calendar.policy("ac_extension_notice").amount)
+    if today > latest:
+        return {"based_on": [f"The extension had to be requested by {latest} (act valid until {base.valid_until})."]}
+    return {}
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by) -> Application:
+    """Register the application: completeness, frozen analysis, issuer, number, fee and deadlines."""
+
+    def register(app: Application) -> None:
+        errors = _completeness_problems(app)
+        if errors:
+            raise ValidationError(errors)
+        parcels = list(app.parcels.select_related("uat"))
+        app.analysis_id, app.analysis_result = analysis_run(application=app, parcels=parcels, by=by)
+        issuer_id = issuer_id_from(app.analysis_result or {})
+        if issuer_id is None:
+            raise ValidationError({"parcel_ids": ["No issuer is competent for these parcels."]})
+        app.issuer_id = issuer_id
+        quote = application_fee(app)
+        app.fee_ron, app.fee_breakdown = quote.amount_ron, quote.as_dict()
+        now = timezone.now()
+        app.registered_at, app.registration_year = now, timezone.localdate(now).year
+        app.registration_number = next_number(issuer_id=issuer_id, year=app.registration_year, register="requests")
+        today = timezone.localdate(now)
+        family = "cu" if app.kind in CU_KINDS else "ac"
+        app.completeness_due = calendar.deadline(today, f"{family}_completeness").due
+        app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue").due
+        app.save()
+
+    return workflow.transition(application=application, action="submit", by=by, effects=register)
+
+
+def _due_rule(app: Application) -> str:
+    return "ad_issue" if app.kind == Kind.AD else ("cu_issue" if app.kind in CU_KINDS else "ac_issue")
+
+
+@transaction.atomic
+def application_act(*, application: Application, action: str, by, reason: str = "",
+                    expected_status: str | None = None, validity_months: int | None = None) -> Application:
+    """Every staff/applicant action other than submit; issuance is delegated to permits.issuance."""
+    today = timezone.localdate()
+
+    def effects(app: Application) -> None:
+        if action == "return_for_completion":
+            app.returned_count += 1
+            app.clock_paused_on = today
+            app.save(update_fields=["returned_count", "clock_paused_on"])
+        elif action == "resubmit":
+            errors = _completeness_problems(app)
+            if errors:
+                raise ValidationError(errors)
+            _restart_clock(app, today)
+        elif action == "override_compliance":
+            app.compliance_override_by, app.compliance_override_reason = by, reason
+            app.save(update_fields=["compliance_override_by", "compliance_override_reason"])
+        elif action == "request_avize":
+            from permits.avize_hook import request_avize
+
+            request_avize(application=app, by=by)
+        elif action == "issue":
+            from permits.issuance import act_issue
+
+            act_issue(application=app, by=by, validity_months=validity_months)
+
+    return workflow.transition(application=application, action=action, by=by, reason=reason,
+                               expected_status=expected_status, effects=effects)
+
+
+def _restart_clock(app: Application, today) -> None:
+    """The legal term does not run while the file is with the applicant: push the due date on."""
+    paused = app.clock_paused_on or today
+    if app.due_date is not None:
+        if calendar.policy(_due_rule(app)).unit == "working_days":
+            app.due_date = calendar.add_working_days(app.due_date, calendar.working_days_between(paused, today)).due
+        else:
+            app.due_date = app.due_date + (today - paused)
+    app.clock_paused_on = None
+    app.save(update_fields=["due_date", "clock_paused_on"])
+
+
+@transaction.atomic
+def payment_record(*, application: Application, by, amount_ron: Decimal, reference: str,
+                   provider: str = "cash_desk") -> Payment:
+    """Staff record a payment made at the cash desk or by bank transfer."""
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    if not (workflow.roles_of(by, app) & workflow.STAFF):
+        raise PermissionDenied("Only the issuer's staff record payments.")
+    return _mark_paid(app, provider=provider, reference=reference, amount_ron=amount_ron, by=by)
+
+
+def _mark_paid(app: Application, *, provider: str, reference: str, amount_ron: Decimal, by=None) -> Payment:
+    if app.fee_ron is None:
+        raise ValidationError({"amount_ron": ["The application has no fee yet."]})
+    if Decimal(amount_ron) != app.fee_ron:
+        raise ValidationError({"amount_ron": [f"The fee is {app.fee_ron} lei, not {amount_ron}."]})
+    payment, _ = Payment.objects.get_or_create(
+        provider=provider, reference=reference,
+        defaults={"application": app, "amount_ron": amount_ron, "recorded_by": by})
+    if payment.application_id != app.pk:
+        raise ValidationError({"reference": ["This payment reference belongs to another application."]})
+    if payment.state != Payment.State.PAID:
+        now = timezone.now()
+        payment.state, payment.paid_at = Payment.State.PAID, now
+        payment.save(update_fields=["state", "paid_at"])
+        app.paid_at = now
+        app.save(update_fields=["paid_at"])
+    return payment

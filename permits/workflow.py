@@ -1,0 +1,200 @@
+"""The one state machine of applications: a table of transitions, each with roles and guards.
+
+Every change of `Application.status` goes through `transition()`, which locks the row, checks the
+expected state, the caller's role and the guards, applies the change, runs the caller's effects in the
+same transaction and writes an append-only TransitionEvent.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from gis_portal.api.exceptions import StateConflict
+from permits import avize_hook
+from permits.choices import CU_KINDS, PERMIT_KINDS, Kind, Status
+from permits.models import Application, TransitionEvent
+
+S = Status
+APPLICANT, CLERK, CHIEF, ADMIN, SYSTEM = "applicant", "clerk", "chief_architect", "admin", "system"
+STAFF = frozenset({CLERK, CHIEF, ADMIN})
+ALL_KINDS = tuple(Kind.values)
+Guard = Callable[[Application], str | None]  # returns why the transition is blocked, or None
+
+
+# ---- guards -------------------------------------------------------------------------------------
+def returned_never(app: Application) -> str | None:
+    return "The application was already returned for completion once." if app.returned_count else None
+
+
+def fee_paid(app: Application) -> str | None:
+    if app.fee_ron and app.fee_ron > 0 and app.paid_at is None:
+        return f"The fee of {app.fee_ron} lei has not been paid."
+    return None
+
+
+def valid_cu_covers_parcels(app: Application) -> str | None:
+    if app.kind not in PERMIT_KINDS:
+        return None
+    from permits.checks import cu_problem
+
+    return cu_problem(cu=app.based_on, parcels=list(app.parcels.all()), on=timezone.localdate())
+
+
+def avize_resolved(app: Application) -> str | None:
+    state = avize_hook.avize_state(app)
+    if not state.resolved:
+        return state.detail or "Not all aviz requests are resolved."
+    return None
+
+
+def avize_favourable(app: Application) -> str | None:
+    if app.kind not in PERMIT_KINDS:
+        return None
+    state = avize_hook.avize_state(app)
+    if not (state.resolved and state.favourable):
+        return state.detail or "The required avize are not all favourable or tacitly approved."
+    return None
+
+
+def compliance_ok(app: Application) -> str | None:
+    if app.kind not in PERMIT_KINDS or app.compliance_override_reason:
+        return None
+    failed = failed_compliance_checks(app)
+    if failed:
+        return ("Zoning compliance checks failed (" + ", ".join(failed) + "); the chief architect may "
+                "override them with a written reason.")
+    return None
+
+
+def failed_compliance_checks(app: Application) -> list[str]:
+    """Names of failed checks in the frozen analysis' `compliance` (a dict or a list of checks)."""
+    compliance = (app.analysis_result or {}).get("compliance") or {}
+    checks = compliance.get("checks", compliance) if isinstance(compliance, dict) else compliance
+    failed = []
+    items = checks.items() if isinstance(checks, dict) else ((c.get("name") or c.get("check"), c) for c in checks
+                                                              if isinstance(c, dict))
+    for name, check in items:
+        ok = check.get("ok", check.get("passed")) if isinstance(check, dict) else check
+        if ok is False:
+            failed.append(str(name))
+    return failed
+
+
+def needs_avize(app: Application) -> str | None:
+    return None if avize_hook.required_avize(app) else "The analysis requires no avize."
+
+
+# ---- the table ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the state does not change (an audited decision such as an override)
+    roles: frozenset[str]
+    kinds: tuple[str, ...] = ALL_KINDS
+    guards: tuple[Guard, ...] = field(default_factory=tuple)
+    reason_required: bool = False
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("submit", (S.DRAFT,), S.SUBMITTED, frozenset({APPLICANT})),
+    Transition("accept", (S.SUBMITTED, S.RESUBMITTED), S.IN_REVIEW, STAFF),
+    Transition("return_for_completion", (S.SUBMITTED, S.IN_REVIEW), S.RETURNED, STAFF,
+               guards=(returned_never,), reason_required=True),
+    Transition("resubmit", (S.RETURNED,), S.RESUBMITTED, frozenset({APPLICANT})),
+    Transition("request_avize", (S.IN_REVIEW,), S.AVIZE, STAFF, kinds=PERMIT_KINDS,
+               guards=(needs_avize, valid_cu_covers_parcels)),
+    Transition("avize_complete", (S.AVIZE,), S.IN_REVIEW, STAFF | {SYSTEM}, kinds=PERMIT_KINDS,
+               guards=(avize_resolved,)),
+    Transition("override_compliance", (S.IN_REVIEW, S.AVIZE), None, frozenset({CHIEF}), kinds=PERMIT_KINDS,
+               reason_required=True),
+    Transition("issue", (S.IN_REVIEW,), S.ISSUED, STAFF,
+               guards=(fee_paid, valid_cu_covers_parcels, avize_favourable, compliance_ok)),
+    Transition("refuse", (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.AVIZE), S.REFUSED, STAFF,
+               reason_required=True),
+    Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.RESUBMITTED, S.AVIZE), S.WITHDRAWN,
+               frozenset({APPLICANT, ADMIN})),
+    Transition("expire", (S.ISSUED,), S.EXPIRED, frozenset({SYSTEM, ADMIN})),
+)
+BY_ACTION = {t.action: t for t in TRANSITIONS}
+ACTIONS = tuple(BY_ACTION)
+
+
+def roles_of(user, app: Application) -> set[str]:
+    if user is None:
+        return {SYSTEM}
+    roles: set[str] = set()
+    if user.pk == app.owner_id:
+        roles.add(APPLICANT)
+    if getattr(user, "is_portal_admin", False):
+        roles.add(ADMIN)
+    if user.role in (CLERK, CHIEF) and app.issuer_id is not None and user.issuer_id == app.issuer_id:
+        roles.add(user.role)
+        if user.role == CHIEF:
+            roles.add(CLERK)  # the chief architect can do everything a clerk of the issuer can
+    return roles
+
+
+def allowed_actions(app: Application, user) -> list[str]:
+    """Actions the user may attempt from the current state (guards are checked when acting)."""
+    roles = roles_of(user, app)
+    return [t.action for t in TRANSITIONS
+            if app.status in t.sources and app.kind in t.kinds and roles & t.roles]
+
+
+def _allowed_from(status: str, kind: str) -> list[str]:
+    return [t.action for t in TRANSITIONS if status in t.sources and kind in t.kinds]
+
+
+@transaction.atomic
+def transition(*, application: Application | int, action: str, by, reason: str = "",
+               expected_status: str | None = None,
+               effects: Callable[[Application], None] | None = None) -> Application:
+    """Apply `action` to the application; raise StateConflict (409), PermissionDenied or ValidationError."""
+    spec = BY_ACTION.get(action)
+    if spec is None:
+        raise ValidationError({"action": [f"Unknown action {action!r}; one of {', '.join(ACTIONS)}."]})
+    pk = application.pk if isinstance(application, Application) else application
+    # The row lock serialises concurrent transitions: the loser re-reads the new state and gets a 409.
+    app = Application.objects.select_for_update().get(pk=pk)
+    allowed = _allowed_from(app.status, app.kind)
+    if expected_status is not None and app.status != expected_status:
+        raise StateConflict(f"The application is {app.status}, not {expected_status}.", allowed=allowed)
+    if app.status not in spec.sources or app.kind not in spec.kinds:
+        raise StateConflict(f"Action {action!r} is not allowed from status {app.status!r}.", allowed=allowed)
+    if not roles_of(by, app) & spec.roles:
+        raise PermissionDenied(f"Your role may not {action} this application.")
+    reason = (reason or "").strip()
+    if spec.reason_required and not reason:
+        raise ValidationError({"reason": [f"A written reason is required to {action}."]})
+    problems = [p for guard in spec.guards if (p := guard(app))]
+    if problems:
+        raise ValidationError({action: problems})
+    if effects is not None:
+        effects(app)  # e.g. registration or issuance, in the same transaction as the state change
+    before = app.status
+    if spec.target is not None:
+        app.status = spec.target
+        app.save(update_fields=["status", "updated_at"])
+    event = TransitionEvent.objects.create(application=app, action=action, from_status=before,
+                                           to_status=app.status, by=by, reason=reason)
+    _notify(app, event)
+    return app
+
+
+def _notify(app: Application, event: TransitionEvent) -> None:
+    notify = avize_hook._optional("notifications.services", "notify")
+    if notify is None:
+        return
+    notify(event=f"application.{event.action}", users=[app.owner],
+           context={"application_id": app.pk, "kind": app.kind, "registration": app.registration,
+                    "from": event.from_status, "to": event.to_status, "reason": event.reason},
+           idempotency_key=f"permits:event:{event.pk}")
+
+
+def is_cu(app: Application) -> bool:
+    return app.kind in CU_KINDS
