@@ -51,3 +51,33 @@ def media(settings, tmp_path):
 @pytest.fixture
 def bacau():
     return BACAU_E, BACAU_N
+
+
+def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The XYZ tile containing a WGS 84 point."""
+    import math
+
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+@pytest.fixture
+def layers_world(territory, parcel_factory, tmp_path):
+    """A public constraint layer (2 monument polygons), a private one, and two parcels near Bacău."""
+    from layers.imports import layer_import
+    from layers.models import Layer
+
+    e, n = BACAU_E, BACAU_N
+    ring = [(e, n), (e + 30, n), (e + 30, n + 30), (e, n + 30), (e, n)]
+    far = [(e + 1500, n), (e + 1530, n), (e + 1530, n + 30), (e + 1500, n + 30), (e + 1500, n)]
+    path = geojson_file(tmp_path / "mon.geojson", [polygon_feature(ring, grupa="A", cod_lmi="BC-1", name="Biserica"),
+                                                   polygon_feature(far, grupa="B", cod_lmi="BC-2", name="Casa")],
+                        crs="EPSG:3844")
+    public = layer_import(path=path, theme="lmi_monument", name="Monumente").version
+    private = layer_import(path=path, theme="gas_pipeline", slug="secret-gas").layer
+    Layer.objects.filter(pk=private.pk).update(public=False)
+    p1 = parcel_factory(e=e + 5, n=n + 5, size=20, cadastral_number="70001")
+    p2 = parcel_factory(e=e + 1000, n=n + 1000, size=20, cadastral_number="70002")
+    return {"version": public, "layer": public.layer, "private": private, "p1": p1, "p2": p2, **territory}
