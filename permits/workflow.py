@@ -75,11 +75,14 @@ def failed_compliance_checks(app: Application) -> list[str]:
     compliance = (app.analysis_result or {}).get("compliance") or {}
     checks = compliance.get("checks", compliance) if isinstance(compliance, dict) else compliance
     failed = []
-    items = checks.items() if isinstance(checks, dict) else ((c.get("name") or c.get("check"), c) for c in checks
+    items = checks.items() if isinstance(checks, dict) else ((c.get("check") or c.get("name"), c) for c in checks
                                                               if isinstance(c, dict))
     for name, check in items:
-        ok = check.get("ok", check.get("passed")) if isinstance(check, dict) else check
-        if ok is False:
+        if isinstance(check, dict):
+            bad = check.get("status") == "fail" or check.get("ok", check.get("passed")) is False
+        else:
+            bad = check is False
+        if bad:
             failed.append(str(name))
     return failed
 
@@ -190,9 +193,14 @@ def _notify(app: Application, event: TransitionEvent) -> None:
     notify = avize_hook._optional("notifications.services", "notify")
     if notify is None:
         return
-    notify(event=f"application.{event.action}", users=[app.owner],
-           context={"application_id": app.pk, "kind": app.kind, "registration": app.registration,
-                    "from": event.from_status, "to": event.to_status, "reason": event.reason},
+    from permits.choices import Status as St
+
+    notify(event="application_status_changed", users=[app.owner],
+           context={"application_id": app.pk, "application_number": app.registration or f"#{app.pk}",
+                    "application_kind": app.get_kind_display(), "action": event.action,
+                    "old_status": event.from_status, "old_status_label": St(event.from_status).label,
+                    "new_status": event.to_status, "new_status_label": St(event.to_status).label,
+                    "note": event.reason},
            idempotency_key=f"permits:event:{event.pk}")
 
 
