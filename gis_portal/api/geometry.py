@@ -92,7 +92,9 @@ def geometry_from_geojson(
     if count == 0:
         raise _error(field, "The geometry is empty.")
     try:
-        geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": data["coordinates"]}), srid=srid)
+        # GEOS tags parsed GeoJSON as EPSG:4326 and refuses a different srid argument: set it after.
+        geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": data["coordinates"]}))
+        geom.srid = srid
     except (GEOSException, ValueError, TypeError) as exc:
         raise _error(field, f"Malformed GeoJSON geometry ({exc}).") from None
     if geom.empty:
