@@ -39,6 +39,8 @@ class Institution(models.Model):
     # Shared secret for signing webhooks (HMAC-SHA256); generated when the institution is created.
     webhook_secret = models.CharField(max_length=64, blank=True)
     response_days = models.PositiveSmallIntegerField(default=15)
+    # ISU counts its 15 days as working days (domain-ro §1.8); everyone else in calendar days.
+    response_working_days = models.BooleanField(default=False)
     tacit_approval = models.BooleanField(
         default=True, help_text="False for defence, public order and national security (OUG 31/2025)."
     )

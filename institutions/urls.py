@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from institutions.apis import InstitutionListApi
+
+urlpatterns = [
+    path("api/v1/institutions/", InstitutionListApi.as_view(), name="institution-list"),
+]

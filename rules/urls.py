@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rules.apis import AnalysisCreateApi, AnalysisDetailApi, RuleListApi
+
+urlpatterns = [
+    path("api/v1/analyses/", AnalysisCreateApi.as_view(), name="analysis-create"),
+    path("api/v1/analyses/<uuid:analysis_id>/", AnalysisDetailApi.as_view(), name="analysis-detail"),
+    path("api/v1/rules/", RuleListApi.as_view(), name="rule-list"),
+]

@@ -1,0 +1,50 @@
+"""Writes on institutions: idempotent seeding (upsert by code)."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+
+from institutions.models import Institution
+from institutions.seeds import BACAU_INSTITUTIONS
+
+_SEED_FIELDS = ("name", "kind", "county", "email", "address", "legal_basis", "response_days",
+                "response_working_days", "tacit_approval")
+
+
+def institution_upsert(*, code: str, **fields: Any) -> tuple[Institution, bool]:
+    """Create or update the institution with this code; return (institution, created).
+
+    The webhook secret is generated once, on creation: re-seeding must never rotate a secret the
+    institution's systems already use.
+    """
+    institution = Institution.objects.filter(code=code).first()
+    if institution is None:
+        institution = Institution(code=code, webhook_secret=secrets.token_hex(32), **fields)
+        institution.full_clean()
+        institution.save()
+        return institution, True
+    changed = [name for name, value in fields.items() if getattr(institution, name) != value]
+    if not institution.webhook_secret:
+        institution.webhook_secret = secrets.token_hex(32)
+        changed.append("webhook_secret")
+    for name in changed:
+        if name != "webhook_secret":
+            setattr(institution, name, fields[name])
+    if changed:
+        institution.full_clean()
+        institution.save(update_fields=changed)
+    return institution, False
+
+
+@transaction.atomic
+def institutions_seed(*, county: str = "Bacău") -> dict[str, int]:
+    """Upsert the seeded institutions of the county; running it twice changes nothing."""
+    counts = {"created": 0, "updated_or_unchanged": 0}
+    for row in BACAU_INSTITUTIONS:
+        values = {"county": county, "response_days": 15, "response_working_days": False, "tacit_approval": True,
+                  **{k: v for k, v in row.items() if k != "code"}}
+        _, created = institution_upsert(code=row["code"], **{k: values[k] for k in _SEED_FIELDS if k in values})
+        counts["created" if created else "updated_or_unchanged"] += 1
+    return counts

@@ -1,0 +1,61 @@
+"""Analyses (run and read back) and the public list of rules."""
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from gis_portal.api.crs import parse_srid
+from rules.selectors import analysis_get, rule_list
+from rules.serializers import AnalysisInputSerializer, AnalysisOutputSerializer, RuleOutputSerializer
+from rules.services import analysis_create
+
+CRS_PARAM = OpenApiParameter("crs", OpenApiTypes.STR, description="CRS of the returned geometry: 4326 (default) or 3844")
+
+
+class AnalysisCreateApi(APIView):
+    """Anyone may run an analysis (the public "what does the zoning allow" lookup)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "analysis"
+
+    @extend_schema(tags=["analyses"], summary="Analyse parcels or a drawn geometry against layers and rules",
+                   request=AnalysisInputSerializer, responses={201: AnalysisOutputSerializer}, parameters=[CRS_PARAM])
+    def post(self, request):
+        serializer = AnalysisInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        analysis = analysis_create(parcels=data.get("parcels"), geometry=data.get("geometry"),
+                                   works=dict(data["works"]) if "works" in data else None,
+                                   crs=data.get("crs"), by=request.user)
+        srid = parse_srid(request.query_params.get("crs"), default=4326)
+        return Response(AnalysisOutputSerializer(analysis, context={"srid": srid}).data, status=status.HTTP_201_CREATED)
+
+
+class AnalysisDetailApi(APIView):
+    """Its creator, staff of the issuer concerned and admins read an analysis; anonymous ones by id."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["analyses"], summary="Read a stored analysis", responses=AnalysisOutputSerializer,
+                   parameters=[CRS_PARAM])
+    def get(self, request, analysis_id):
+        analysis = analysis_get(user=request.user, analysis_id=analysis_id)
+        srid = parse_srid(request.query_params.get("crs"), default=4326)
+        return Response(AnalysisOutputSerializer(analysis, context={"srid": srid}).data)
+
+
+class RuleListApi(APIView):
+    """The rules catalogue is public: the legal bases of every requirement must be transparent."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["rules"], summary="List the spatial rules (R1…R37) with confidence tags",
+                   responses=RuleOutputSerializer(many=True))
+    def get(self, request):
+        return Response(RuleOutputSerializer(rule_list(), many=True).data)

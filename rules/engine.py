@@ -1,0 +1,280 @@
+"""Apply the rules to a geometry: rule hits, required avize, zoning, locality class, no-data themes.
+
+Pure orchestration over rules.spatial (SQL) and the Rule rows; no writes. The result is plain
+JSON with a deterministic order (rules by catalogue number, layers by slug, features by id).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.gis.geos import GEOSGeometry
+
+from institutions.selectors import institutions_covering
+from layers.models import ZoningUnit
+from rules import spatial
+from rules.choices import ENGINE_EFFECTS, INTRAVILAN_THEME, PROTECTION_ZONE_THEMES, RASTER_THEMES, ZONING_THEME
+from rules.models import Rule
+
+EPS = 1e-6
+
+
+@dataclass
+class Site:
+    """What the engine analyses: the geometry (EPSG:3844), its UATs and the proposed works."""
+
+    geom: GEOSGeometry
+    area_m2: float
+    uats: list[dict]
+    works: dict
+
+
+def r2(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def rule_applies(rule: Rule, *, locality_class: str, works_kind: str | None) -> bool:
+    """The rule's conditions that do not depend on features: locality class and works kind."""
+    if rule.locality_classes and locality_class not in rule.locality_classes:
+        return False
+    if rule.works_kinds and rule.predicate != Rule.Predicate.ATTRIBUTE:
+        return works_kind in rule.works_kinds
+    return True
+
+
+def feature_passes(rule: Rule, attrs: dict) -> tuple[bool, list[str]]:
+    """Apply the rule's attribute filter; a missing attribute never hides a constraint (reported)."""
+    missing = []
+    for key, accepted in (rule.feature_filter or {}).items():
+        values = accepted if isinstance(accepted, list) else [accepted]
+        if key not in attrs or attrs[key] in (None, ""):
+            missing.append(key)
+        elif attrs[key] not in values and str(attrs[key]) not in [str(v) for v in values]:
+            return False, []
+    return True, missing
+
+
+def distance_for(rule: Rule, theme: str, attrs: dict) -> float:
+    """The rule's distance for this feature: the first matching override, else distance_m."""
+    for override in rule.distance_overrides or []:
+        if "theme" in override and override["theme"] != theme:
+            continue
+        wanted = override.get("attrs") or {}
+        if all(attrs.get(k) == v or str(attrs.get(k)).lower() == str(v).lower() for k, v in wanted.items()):
+            return float(override["distance_m"])
+    return float(rule.distance_m or 0.0)
+
+
+def search_distance(rule: Rule) -> float:
+    values = [float(rule.distance_m or 0.0)] + [float(o["distance_m"]) for o in rule.distance_overrides or []]
+    return max(values)
+
+
+def is_hit(rule: Rule, cand: spatial.Candidate, distance: float, site_area: float) -> bool:
+    """Decide the predicate. Distance 0 means "intersects": polygons must overlap by at least
+    min_overlap_m2, so a parcel sharing only an edge with a constraint polygon is not a hit."""
+    predicate = rule.predicate
+    if predicate == Rule.Predicate.WITHIN:
+        return cand.dimension == 2 and cand.overlap >= site_area - max(rule.min_overlap_m2, site_area * 1e-4)
+    if predicate == Rule.Predicate.INTERSECTS or distance <= 0:
+        if cand.dimension == 2:
+            return cand.overlap >= rule.min_overlap_m2
+        return cand.distance <= EPS
+    return cand.distance <= distance + EPS
+
+
+def meteo_exempt(rule: Rule, cand: spatial.Candidate, works: dict) -> bool:
+    """R29: beyond the no-build radius a low enough building needs no aviz (H ≤ (d − 30) / 6)."""
+    params = rule.params or {}
+    height = works.get("height_m")
+    if "no_build_m" not in params or "height_ratio" not in params or height is None:
+        return False
+    return cand.distance > params["no_build_m"] and height <= (cand.distance - params["no_build_m"]) / params["height_ratio"]
+
+
+def evaluate_rules(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -> list[dict]:
+    """Return the rule hits, one per (rule, layer version), plus works-kind triggers."""
+    works_kind = site.works.get("kind")
+    by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
+    for v in versions:
+        by_theme[v.theme].append(v)
+    search: dict[int, float] = {}
+    for rule in rules:
+        if rule.predicate == Rule.Predicate.ATTRIBUTE:
+            continue
+        for theme in rule.themes:
+            for v in by_theme.get(theme, []):
+                search[v.version_id] = max(search.get(v.version_id, 0.0), search_distance(rule))
+    found = spatial.candidates(site.geom, search)
+    per_version: dict[int, list[spatial.Candidate]] = defaultdict(list)
+    for cand in found:
+        per_version[cand.version_id].append(cand)
+    zoned = _zoned_monuments(rules, by_theme, per_version)
+    version_of = {v.version_id: v for v in versions}
+
+    hits = []
+    for rule in rules:
+        if rule.predicate == Rule.Predicate.ATTRIBUTE or (works_kind and works_kind in rule.works_kinds_trigger):
+            if works_kind and (works_kind in rule.works_kinds or works_kind in rule.works_kinds_trigger):
+                hits.append(_hit(rule, None, [], trigger=f"works kind {works_kind}"))
+            if rule.predicate == Rule.Predicate.ATTRIBUTE:
+                continue
+        for theme in rule.themes:
+            for v in by_theme.get(theme, []):
+                matched = []
+                for cand in per_version.get(v.version_id, []):
+                    ok, missing = feature_passes(rule, cand.attrs)
+                    if not ok:
+                        continue
+                    if rule.no_protection_zone and (cand.attrs.get("protection_zone_delimited") or cand.feature_id in zoned):
+                        continue
+                    distance = distance_for(rule, theme, cand.attrs)
+                    if is_hit(rule, cand, distance, site.area_m2) and not meteo_exempt(rule, cand, site.works):
+                        matched.append((cand, distance, missing))
+                if matched:
+                    hits.append(_hit(rule, version_of[v.version_id], matched))
+    return sorted(hits, key=lambda h: (h["_sort"], h["layer"] or ""))
+
+
+def _zoned_monuments(rules, by_theme, per_version) -> set[int]:
+    if not any(r.no_protection_zone for r in rules):
+        return set()
+    monument_ids = [c.feature_id for r in rules if r.no_protection_zone for t in r.themes
+                    for v in by_theme.get(t, []) for c in per_version.get(v.version_id, [])]
+    zone_versions = [v.version_id for t in PROTECTION_ZONE_THEMES for v in by_theme.get(t, [])]
+    return spatial.features_with_protection_zone(sorted(set(monument_ids)), zone_versions)
+
+
+def _hit(rule: Rule, version: spatial.VersionInfo | None, matched: list, trigger: str = "") -> dict:
+    features = [{"id": c.feature_id, "name": c.name, "source_id": c.source_id, "distance_m": r2(c.distance),
+                 "overlap_m2": r2(c.overlap), "rule_distance_m": r2(d),
+                 **({"missing_attributes": missing} if missing else {}),
+                 **({"institution_code": c.attrs["institution_code"]} if c.attrs.get("institution_code") else {})}
+                for c, d, missing in sorted(matched, key=lambda m: m[0].feature_id)]
+    return {
+        "_sort": rule.sort_key, "rule": rule.code, "rule_version": rule.version, "title": rule.title,
+        "effect": rule.effect, "institution_kinds": list(rule.institution_kinds),
+        "layer": version.slug if version else None, "theme": version.theme if version else None,
+        "layer_version": version.number if version else None,
+        "feature_ids": [f["id"] for f in features], "features": features,
+        "distance_m": min((f["distance_m"] for f in features), default=None),
+        "overlap_m2": r2(sum(f["overlap_m2"] for f in features)) if features else None,
+        "trigger": trigger or rule.predicate, "message": {"ro": rule.message_ro, "en": rule.message_en},
+        "legal_basis": rule.legal_basis, "confidence": rule.confidence, "default_value": rule.is_default,
+    }
+
+
+def required_avize(site: Site, hits: list[dict]) -> tuple[list[dict], list[dict]]:
+    """One entry per institution with all its reasons; kinds with no institution found go apart."""
+    kinds = sorted({k for h in hits if h["effect"] == Rule.Effect.REQUIRES_AVIZ for k in h["institution_kinds"]})
+    covering = institutions_covering(kinds=kinds, geometry=site.geom, uat_ids=[u["id"] for u in site.uats],
+                                     counties=sorted({u["county"] for u in site.uats}))
+    from institutions.models import Institution
+    wanted_codes = {f["institution_code"] for h in hits for f in h["features"] if "institution_code" in f}
+    by_code = {i.code: i for i in Institution.objects.filter(code__in=wanted_codes, active=True)}
+    entries: dict[int, dict] = {}
+    unresolved: dict[str, list] = defaultdict(list)
+    for hit in hits:
+        if hit["effect"] != Rule.Effect.REQUIRES_AVIZ:
+            continue
+        reason = {"rule": hit["rule"], "layer": hit["layer"], "feature_ids": hit["feature_ids"],
+                  "distance_m": hit["distance_m"], "overlap_m2": hit["overlap_m2"], "message": hit["message"],
+                  "legal_basis": hit["legal_basis"], "confidence": hit["confidence"]}
+        targets = [by_code[f["institution_code"]] for f in hit["features"] if f.get("institution_code") in by_code]
+        for kind in hit["institution_kinds"]:
+            chosen = [t for t in targets if t.kind == kind] or covering.get(kind, [])[:1]
+            if not chosen:
+                unresolved[kind].append(reason)
+            for inst in chosen:
+                entry = entries.setdefault(inst.pk, {
+                    "institution": {"id": inst.pk, "code": inst.code, "name": inst.name, "kind": inst.kind},
+                    "response_days": inst.response_days, "response_working_days": inst.response_working_days,
+                    "tacit_approval": inst.tacit_approval, "reasons": []})
+                if reason not in entry["reasons"]:
+                    entry["reasons"].append(reason)
+    ordered = sorted(entries.values(), key=lambda e: e["institution"]["code"])
+    return ordered, [{"kind": k, "reasons": unresolved[k]} for k in sorted(unresolved)]
+
+
+def locality(site: Site, versions: list[spatial.VersionInfo], rule: Rule | None) -> dict:
+    """urban / rural (inside the intravilan, by the UAT's kind) or extravilan (R37)."""
+    main = site.uats[0]
+    urban_uat = main["kind"] in ("municipiu", "oras")
+    intravilan = [v for v in versions if v.theme == INTRAVILAN_THEME and v.covered]
+    if not intravilan:
+        # Without an intravilan limit the UAT's kind is the best evidence; say so.
+        return {"class": "urban" if urban_uat else "rural", "source": "uat_kind", "intravilan_share": None}
+    share = spatial.overlap_with(site.geom, [v.version_id for v in intravilan]) / site.area_m2
+    min_share = float((rule.params or {}).get("min_share", 0.5)) if rule else 0.5
+    klass = ("urban" if urban_uat else "rural") if share >= min_share else "extravilan"
+    return {"class": klass, "source": INTRAVILAN_THEME, "intravilan_share": round(share, 4)}
+
+
+def zoning(site: Site, versions: list[spatial.VersionInfo]) -> list[dict]:
+    """Each UTR the geometry overlaps, with its share of the geometry and its full regime."""
+    utr = {v.version_id: v for v in versions if v.theme == ZONING_THEME}
+    rows = [r for r in spatial.zoning_features(site.geom, sorted(utr), [u["id"] for u in site.uats])
+            if r["overlap_m2"] >= spatial.SLIVER_M2]
+    units = {(z.uat_id, z.code): z for z in ZoningUnit.objects.filter(
+        uat_id__in={r["uat_id"] for r in rows}, code__in={r["utr_code"] for r in rows}).select_related("uat")}
+    out = []
+    for r in rows:
+        unit = units.get((r["uat_id"], r["utr_code"]))
+        v = utr[r["version_id"]]
+        out.append({"utr_code": r["utr_code"], "name": unit.name if unit else r["name"], "feature_id": r["feature_id"],
+                    "layer": v.slug, "layer_version": v.number, "uat_id": r["uat_id"],
+                    "overlap_m2": r2(r["overlap_m2"]), "share": round(r["overlap_m2"] / site.area_m2, 4),
+                    "regime": _regime(unit) if unit else None})
+    return sorted(out, key=lambda z: (-z["share"], z["utr_code"] or "", z["feature_id"]))
+
+
+def _regime(unit: ZoningUnit) -> dict:
+    return {"id": unit.pk, "uat_siruta": unit.uat.siruta, "allowed_functions": unit.allowed_functions,
+            "conditioned_functions": unit.conditioned_functions, "forbidden_functions": unit.forbidden_functions,
+            "pot_max": unit.pot_max, "cut_max": unit.cut_max, "height_max_m": unit.height_max_m,
+            "levels_max": unit.levels_max, "setback_street_m": unit.setback_street_m,
+            "setback_side_m": unit.setback_side_m, "setback_rear_m": unit.setback_rear_m,
+            "min_lot_area_m2": unit.min_lot_area_m2, "min_frontage_m": unit.min_frontage_m, "plan": unit.plan}
+
+
+def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict]:
+    """Themes with no current layer, or whose coverage does not include the geometry."""
+    by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
+    for v in versions:
+        by_theme[v.theme].append(v)
+    out = []
+    for theme in sorted(set(themes)):
+        layers = by_theme.get(theme)
+        if not layers:
+            out.append({"theme": theme, "layer": None, "reason": "no_layer"})
+            continue
+        for v in layers:
+            if not v.covered:
+                out.append({"theme": theme, "layer": v.slug, "layer_version": v.number,
+                            "reason": "partial_coverage" if v.touched else "outside_coverage"})
+    return out
+
+
+def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
+    """Slope and elevation from the current DEM and flood depth, via layers.rasters.sample."""
+    try:
+        from layers.rasters import sample
+    except ImportError:  # the sampler belongs to the layers app; without it, say so
+        return {"available": False}
+    from layers.models import LayerVersion
+
+    out: dict = {"available": True}
+    wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
+    objects = LayerVersion.objects.in_bulk([v.version_id for v in wanted])
+    for v in wanted:
+        try:
+            values = sample(version=objects[v.version_id], geom=site.geom)
+        except (OSError, ValueError) as exc:  # an unreadable file must not fail the whole analysis
+            values = {"error": str(exc)}
+        out.setdefault(v.theme, {"layer": v.slug, "layer_version": v.number, **values})
+    return out
+
+
+ALL_EXTRA_THEMES = (ZONING_THEME, INTRAVILAN_THEME, *RASTER_THEMES, *PROTECTION_ZONE_THEMES)
+__all__ = ["Site", "evaluate_rules", "required_avize", "locality", "zoning", "no_data", "rasters",
+           "rule_applies", "ENGINE_EFFECTS", "ALL_EXTRA_THEMES"]

@@ -1,0 +1,40 @@
+"""Reads of the rules app, scoped to the caller."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from rules.models import Analysis, Rule
+
+
+def analyses_visible_to(user) -> QuerySet[Analysis]:
+    """Who may read an analysis:
+    - its creator;
+    - portal admins: all;
+    - clerks and chief architects: analyses touching their issuer's UAT (a county council
+      issuer: its county);
+    - anyone holding the id of an anonymous analysis (the id is a random UUID, not enumerable).
+    """
+    anonymous = Q(created_by__isnull=True)
+    if user is None or not user.is_authenticated:
+        return Analysis.objects.filter(anonymous)
+    if user.is_portal_admin:
+        return Analysis.objects.all()
+    visible = anonymous | Q(created_by=user)
+    if user.is_issuer_staff and user.issuer_id:
+        issuer = user.issuer
+        visible |= Q(uats=issuer.uat_id) if issuer.uat_id else Q(uats__county=issuer.county)
+    return Analysis.objects.filter(visible).distinct()
+
+
+def analysis_get(*, user, analysis_id) -> Analysis:
+    analysis = analyses_visible_to(user).filter(pk=analysis_id).first()
+    if analysis is None:
+        raise Http404("No such analysis.")
+    return analysis
+
+
+def rule_list(*, active_only: bool = False) -> list[Rule]:
+    """Rules in catalogue order (R2 before R10)."""
+    rules = Rule.objects.filter(active=True) if active_only else Rule.objects.all()
+    return sorted(rules, key=lambda r: r.sort_key)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+
+from rest_framework import serializers
+
+from rules.models import Analysis, Rule
+
+
+class WorksInputSerializer(serializers.Serializer):
+    footprint = serializers.JSONField(required=False, help_text="GeoJSON Polygon/MultiPolygon, same CRS as the request")
+    levels = serializers.IntegerField(required=False, min_value=0, max_value=200)
+    height_m = serializers.FloatField(required=False, min_value=0, max_value=1000)
+    gross_floor_area_m2 = serializers.FloatField(required=False, min_value=0, max_value=10_000_000)
+    kind = serializers.CharField(required=False, max_length=60, help_text="e.g. house, fuel_station, wind_turbine")
+    function = serializers.CharField(required=False, max_length=60)
+    window_facades = serializers.ListField(child=serializers.JSONField(), required=False, max_length=100,
+                                           help_text="GeoJSON LineStrings of façades with view windows (R32)")
+
+
+class AnalysisInputSerializer(serializers.Serializer):
+    parcels = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False,
+                                    max_length=200)
+    geometry = serializers.JSONField(required=False, help_text="GeoJSON Polygon or MultiPolygon")
+    crs = serializers.CharField(required=False, help_text="EPSG code of the geometry: 4326 (default) or 3844")
+    works = WorksInputSerializer(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("crs"), int):
+            data = {**data, "crs": str(data["crs"])}
+        return super().to_internal_value(data)
+
+
+class AnalysisOutputSerializer(serializers.ModelSerializer):
+    geometry = serializers.SerializerMethodField()
+    parcels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # The stored result's keys are merged at the top level (contract in docs/architecture.md).
+    uats = serializers.JSONField(read_only=True)
+    issuer = serializers.JSONField(read_only=True)
+    locality_class = serializers.CharField(read_only=True)
+    zoning = serializers.JSONField(read_only=True)
+    rule_hits = serializers.JSONField(read_only=True)
+    required_avize = serializers.JSONField(read_only=True)
+    compliance = serializers.JSONField(read_only=True, allow_null=True)
+    rasters = serializers.JSONField(read_only=True)
+    no_data = serializers.JSONField(read_only=True)
+    versions = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Analysis
+        fields = ["id", "created_at", "parcels", "works", "geometry", "uats", "issuer", "locality_class", "zoning",
+                  "rule_hits", "required_avize", "compliance", "rasters", "no_data", "versions"]
+
+    def get_geometry(self, obj: Analysis) -> dict:
+        srid = self.context.get("srid", 4326)
+        geom = obj.geometry if srid == 3844 else obj.geometry.transform(srid, clone=True)
+        return json.loads(geom.json)
+
+    def to_representation(self, instance):
+        data = {"id": str(instance.pk), "created_at": serializers.DateTimeField().to_representation(instance.created_at),
+                "parcels": [p.pk for p in instance.parcels.all()], "works": instance.works,
+                "geometry": self.get_geometry(instance)}
+        return {**data, **instance.result}
+
+
+class RuleOutputSerializer(serializers.ModelSerializer):
+    is_default = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Rule
+        fields = ["code", "title", "themes", "predicate", "distance_m", "distance_overrides", "locality_classes",
+                  "works_kinds", "works_kinds_trigger", "feature_filter", "params", "no_protection_zone",
+                  "min_overlap_m2", "effect", "institution_kinds", "message_ro", "message_en", "legal_basis",
+                  "source_url", "confidence", "is_default", "notes", "active", "version"]

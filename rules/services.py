@@ -1,0 +1,233 @@
+"""Writes of the rules app: loading and editing rules, and creating (storing) an analysis."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
+from parcels.models import Issuer, Parcel
+from rules import engine
+from rules.compliance import compliance
+from rules.models import Analysis, Rule
+
+DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "rules.csv"
+MAX_PARCELS = 200
+_LIST_FIELDS = ("themes", "locality_classes", "works_kinds", "works_kinds_trigger", "institution_kinds")
+_JSON_FIELDS = {"distance_overrides": list, "feature_filter": dict, "params": dict}
+_EDITABLE = ("title", "predicate", "distance_m", "min_overlap_m2", "no_protection_zone", "effect", "message_ro",
+             "message_en", "legal_basis", "source_url", "confidence", "notes", "active", *_LIST_FIELDS, *_JSON_FIELDS)
+
+
+def _row_values(row: dict[str, str], line: int) -> dict[str, Any]:
+    def bad(field: str, reason: str) -> ValidationError:
+        return ValidationError({field: [f"line {line}: {reason}"]})
+
+    values: dict[str, Any] = {}
+    for name in _EDITABLE:
+        raw = (row.get(name) or "").strip()
+        if name in _LIST_FIELDS:
+            values[name] = [p.strip() for p in raw.split("|") if p.strip()]
+        elif name in _JSON_FIELDS:
+            try:
+                values[name] = json.loads(raw) if raw else _JSON_FIELDS[name]()
+            except ValueError:
+                raise bad(name, "not valid JSON") from None
+            if not isinstance(values[name], _JSON_FIELDS[name]):
+                raise bad(name, f"must be a JSON {_JSON_FIELDS[name].__name__}")
+        elif name in ("distance_m", "min_overlap_m2"):
+            try:
+                values[name] = float(raw) if raw else (None if name == "distance_m" else 1.0)
+            except ValueError:
+                raise bad(name, f"{raw!r} is not a number") from None
+        elif name in ("no_protection_zone", "active"):
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no", ""):
+                raise bad(name, f"{raw!r} is not a boolean")
+            values[name] = raw.lower() in ("true", "1", "yes") or (raw == "" and name == "active")
+        else:
+            values[name] = raw
+    bad_classes = set(values["locality_classes"]) - set(Rule.LOCALITY_CLASSES)
+    if bad_classes:
+        raise bad("locality_classes", f"unknown classes {sorted(bad_classes)}")
+    return values
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, **fields: Any) -> Rule:
+    """Change a rule; its version grows by one when anything actually changed."""
+    changed = [name for name, value in fields.items() if getattr(rule, name) != value]
+    for name in changed:
+        setattr(rule, name, fields[name])
+    if changed:
+        rule.version += 1
+        rule.full_clean()
+        rule.save(update_fields=[*changed, "version", "updated_at"])
+    return rule
+
+
+@transaction.atomic
+def rules_load_csv(*, path: Path | str = DEFAULT_CSV) -> dict[str, int]:
+    """Upsert rules by code from a structured CSV (see rules/data/rules.csv). All or nothing."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            code = (row.get("code") or "").strip()
+            if not code:
+                raise ValidationError({"code": [f"line {line}: missing rule code"]})
+            values = _row_values(row, line)
+            rule = Rule.objects.filter(code=code).first()
+            if rule is None:
+                rule = Rule(code=code, **values)
+                rule.full_clean()
+                rule.save()
+                counts["created"] += 1
+            else:
+                before = rule.version
+                rule_update(rule=rule, **values)
+                counts["updated" if rule.version != before else "unchanged"] += 1
+    return counts
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+def _clean_works(works: dict | None, *, srid: Any) -> dict:
+    """Validate the proposed works; geometries go through geometry_from_geojson like any input."""
+    if not works:
+        return {}
+    if not isinstance(works, dict):
+        raise ValidationError({"works": ["Expected an object."]})
+    clean: dict[str, Any] = {}
+    for name, low, high in (("levels", 0, 200), ("height_m", 0, 1000), ("gross_floor_area_m2", 0, 10_000_000)):
+        value = works.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValidationError({f"works.{name}": [f"Must be a number between {low} and {high}."]})
+        clean[name] = value
+    for name in ("kind", "function"):
+        if works.get(name) is not None:
+            if not isinstance(works[name], str) or len(works[name]) > 60:
+                raise ValidationError({f"works.{name}": ["Must be a short text."]})
+            clean[name] = works[name]
+    if works.get("footprint") is not None:
+        geom = works["footprint"]
+        clean["footprint_geom"] = geom if isinstance(geom, GEOSGeometry) else geometry_from_geojson(
+            geom, field="works.footprint", srid=srid)
+        # Stored in EPSG:3844 whatever the request's CRS, like every other geometry.
+        clean["footprint"] = {**json.loads(clean["footprint_geom"].json), "crs": "EPSG:3844"}
+    facades = works.get("window_facades")
+    if facades is not None:
+        if not isinstance(facades, list) or len(facades) > 100:
+            raise ValidationError({"works.window_facades": ["Expected a list of up to 100 LineStrings."]})
+        clean["window_facades"] = facades
+        clean["window_facades_geom"] = [geometry_from_geojson(f, field="works.window_facades", srid=srid,
+                                                              allowed_types=("LineString",)) for f in facades]
+    return clean
+
+
+def _site_geometry(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> tuple[GEOSGeometry, list[Parcel]]:
+    if parcels and geometry is not None:
+        raise ValidationError({"parcels": ["Send either parcels or a geometry, not both."]})
+    if parcels:
+        ids = [p.pk if isinstance(p, Parcel) else p for p in parcels]
+        if len(ids) > MAX_PARCELS:
+            raise ValidationError({"parcels": [f"At most {MAX_PARCELS} parcels per analysis."]})
+        if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+            raise ValidationError({"parcels": ["Parcel ids must be integers."]})
+        found = list(Parcel.objects.filter(pk__in=ids).order_by("pk"))
+        missing = sorted(set(ids) - {p.pk for p in found})
+        if missing:
+            raise ValidationError({"parcels": [f"Unknown parcel ids: {missing}."]})
+        geom = found[0].geom.clone()
+        for parcel in found[1:]:
+            geom = geom.union(parcel.geom)
+        return as_multipolygon(geom), found
+    if geometry is None:
+        raise ValidationError({"geometry": ["Send parcels (a list of ids) or a geometry (GeoJSON)."]})
+    geom = geometry if isinstance(geometry, GEOSGeometry) else geometry_from_geojson(geometry, srid=srid)
+    return as_multipolygon(geom), []
+
+
+def _issuer(uats: list[dict]) -> dict:
+    """The mayor of the single UAT; the county council president when the works span several."""
+    if len(uats) == 1:
+        issuer = Issuer.objects.filter(uat_id=uats[0]["id"]).first()
+        basis = "single_uat"
+        fallback = f"Primarul {uats[0]['name']}"
+    else:
+        counties = sorted({u["county"] for u in uats})
+        issuer = Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county__in=counties).order_by("id").first()
+        basis = "multi_uat" if len(counties) == 1 else "multi_county"
+        fallback = f"Președintele Consiliului Județean {counties[0]}"
+    if issuer is None:
+        return {"id": None, "name": fallback, "kind": "primar" if basis == "single_uat" else "presedinte_cj",
+                "basis": basis, "registered": False}
+    return {"id": issuer.pk, "name": issuer.name, "kind": issuer.kind, "uat_id": issuer.uat_id, "basis": basis,
+            "registered": True}
+
+
+def analysis_compute(*, geom: GEOSGeometry, works: dict) -> dict:
+    """Run every step of the analysis on a geometry in EPSG:3844 and return the result JSON."""
+    uats = engine.spatial.uats_touching(geom)
+    if not uats:
+        raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
+                                            "it lies in no UAT known to this portal."]})
+    site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
+    rules = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
+    by_code = {r.code: r for r in rules}
+    engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
+    themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES))
+    versions = engine.spatial.current_versions(themes, geom)
+    loc = engine.locality(site, versions, by_code.get("R37"))
+    applicable = [r for r in engine_rules
+                  if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
+    hits = engine.evaluate_rules(site, applicable, versions)
+    avize, unresolved = engine.required_avize(site, hits)
+    zones = engine.zoning(site, versions)
+    dominant = zones[0] if zones else None
+    used_rules = applicable + [r for r in rules if r.effect not in engine.ENGINE_EFFECTS]
+    total = sum(u["overlap_m2"] for u in uats)
+    return {
+        "area_m2": round(site.area_m2, 2),
+        "uats": [{**u, "overlap_m2": round(u["overlap_m2"], 2), "share": round(u["overlap_m2"] / total, 4)} for u in uats],
+        "issuer": _issuer(uats),
+        "locality_class": loc["class"],
+        "locality": loc,
+        "zoning": zones,
+        "rule_hits": [{k: v for k, v in h.items() if k != "_sort"} for h in hits],
+        "required_avize": avize,
+        "unresolved_avize": unresolved,
+        "prohibitions": [h["rule"] for h in hits if h["effect"] == Rule.Effect.FORBIDS],
+        "warnings": [h["rule"] for h in hits if h["effect"] == Rule.Effect.WARNS],
+        "compliance": compliance(lot=geom, works=works, regime=dominant["regime"] if dominant else None,
+                                 utr_code=dominant["utr_code"] if dominant else None, rules=by_code),
+        "rasters": engine.rasters(site, versions),
+        "no_data": engine.no_data(themes, versions),
+        "versions": {
+            "layers": [{"theme": v.theme, "layer": v.slug, "version": v.number, "version_id": v.version_id}
+                       for v in sorted(versions, key=lambda v: (v.theme, v.slug))],
+            "rules": [{"code": r.code, "version": r.version} for r in sorted(used_rules, key=lambda r: r.sort_key)],
+        },
+    }
+
+
+@transaction.atomic
+def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = None, works: dict | None = None,
+                    by: Any = None, crs: Any = None) -> Analysis:
+    """Analyse parcels (ids or Parcel objects) or a geometry (GEOS, or GeoJSON in `crs`, default
+    EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
+    geom, found = _site_geometry(parcels, geometry, crs)
+    clean = _clean_works(works, srid=crs)
+    result = analysis_compute(geom=geom, works=clean)
+    stored_works = {k: v for k, v in clean.items() if not k.endswith("_geom")}
+    analysis = Analysis.objects.create(created_by=by if getattr(by, "is_authenticated", False) else None,
+                                       geometry=geom, works=stored_works, result=result)
+    if found:
+        analysis.parcels.set(found)
+    analysis.uats.set([u["id"] for u in result["uats"]])
+    return analysis

@@ -1,0 +1,172 @@
+"""The SQL of the analysis: a handful of statements over FeatureParts, each run once per analysis.
+
+Features are read through their subdivided parts (layers.FeaturePart) so a predicate on a huge
+flood zone or Natura 2000 site only touches the few small boxes near the parcel. The candidate
+query finds, per current layer version, every feature within the largest distance any applicable
+rule needs, with its distance, its overlap area and its dimension; the rules are then applied to
+these few rows in Python (filters, per-feature distances, minimum overlap).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection
+
+# Overlaps below this many m² are treated as digitising slivers when no rule says otherwise.
+SLIVER_M2 = 1.0
+
+
+@dataclass
+class VersionInfo:
+    """A current layer version of a theme and whether its coverage includes the geometry."""
+
+    version_id: int
+    theme: str
+    slug: str
+    number: int
+    covered: bool
+    touched: bool
+    raster: bool
+
+
+@dataclass
+class Candidate:
+    """A feature near the geometry: distance (m), overlap (m²) and max dimension of its parts."""
+
+    feature_id: int
+    version_id: int
+    distance: float
+    overlap: float
+    dimension: int
+    name: str = ""
+    source_id: str = ""
+    attrs: dict = field(default_factory=dict)
+
+
+def uats_touching(geom: GEOSGeometry) -> list[dict]:
+    """UATs whose boundary overlaps the geometry by more than a sliver, largest overlap first."""
+    sql = """
+        WITH g AS (SELECT %s::geometry AS geom)
+        SELECT u.id, u.siruta, u.name, u.kind, u.county,
+               CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
+                    ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
+        FROM parcels_uat u, g
+        WHERE ST_Intersects(u.boundary, g.geom)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [geom.hexewkb.decode()])
+        rows = cursor.fetchall()
+    uats = [{"id": r[0], "siruta": r[1], "name": r[2], "kind": r[3], "county": r[4], "overlap_m2": r[5]}
+            for r in rows if r[5] >= SLIVER_M2]
+    return sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))
+
+
+def current_versions(themes: list[str], geom: GEOSGeometry) -> list[VersionInfo]:
+    """The current version of every layer of these themes, with its coverage verdict."""
+    sql = """
+        WITH g AS (SELECT %s::geometry AS geom)
+        SELECT v.id, l.theme, l.slug, v.number,
+               v.coverage IS NULL OR ST_Covers(v.coverage, g.geom),
+               v.coverage IS NULL OR ST_Intersects(v.coverage, g.geom),
+               l.kind = 'raster' OR v.raster_file <> ''
+        FROM layers_layer l JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current, g
+        WHERE l.theme = ANY(%s)
+        ORDER BY l.theme, l.slug
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [geom.hexewkb.decode(), list(themes)])
+        return [VersionInfo(*row) for row in cursor.fetchall()]
+
+
+CANDIDATES_SQL = """
+    WITH g AS (SELECT %s::geometry AS geom),
+    t AS (SELECT * FROM unnest(%s::int[], %s::float8[]) AS t(version_id, dist)),
+    c AS (
+        SELECT fp.version_id, fp.feature_id,
+               MIN(ST_Distance(fp.geom, g.geom)) AS distance,
+               SUM(CASE WHEN ST_Dimension(fp.geom) = 2 AND ST_Intersects(fp.geom, g.geom)
+                        THEN ST_Area(ST_Intersection(fp.geom, g.geom)) ELSE 0 END) AS overlap,
+               MAX(ST_Dimension(fp.geom)) AS dim
+        FROM t CROSS JOIN g
+        JOIN layers_featurepart fp ON fp.version_id = t.version_id AND ST_DWithin(fp.geom, g.geom, t.dist)
+        GROUP BY fp.version_id, fp.feature_id
+    )
+    SELECT c.feature_id, c.version_id, c.distance, c.overlap, c.dim, f.name, f.source_id, f.attrs
+    FROM c JOIN layers_feature f ON f.id = c.feature_id
+    ORDER BY c.version_id, c.feature_id
+"""
+
+
+def candidates(geom: GEOSGeometry, search: dict[int, float]) -> list[Candidate]:
+    """Features of the given versions within the given distance (version id → metres)."""
+    if not search:
+        return []
+    ids = sorted(search)
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL, [geom.hexewkb.decode(), ids, [float(search[i]) for i in ids]])
+        # Django makes psycopg return jsonb as text (it decodes JSONField itself).
+        return [Candidate(*row[:7], attrs=_json(row[7])) for row in cursor.fetchall()]
+
+
+def _json(value) -> dict:
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or {}
+
+
+def features_with_protection_zone(feature_ids: list[int], zone_version_ids: list[int]) -> set[int]:
+    """Which of these monuments lie in a delimited protection zone (then R5 applies, not R2–R4)."""
+    if not feature_ids or not zone_version_ids:
+        return set()
+    sql = """
+        SELECT DISTINCT m.id FROM layers_feature m
+        JOIN layers_featurepart zp ON zp.version_id = ANY(%s) AND ST_Intersects(zp.geom, m.geom)
+        WHERE m.id = ANY(%s)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [zone_version_ids, feature_ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def overlap_with(geom: GEOSGeometry, version_ids: list[int]) -> float:
+    """Area (m²) of the geometry inside the features of these versions (e.g. the intravilan)."""
+    if not version_ids:
+        return 0.0
+    sql = """
+        WITH g AS (SELECT %s::geometry AS geom)
+        SELECT COALESCE(SUM(ST_Area(ST_Intersection(fp.geom, g.geom))), 0)
+        FROM layers_featurepart fp, g
+        WHERE fp.version_id = ANY(%s) AND ST_Intersects(fp.geom, g.geom) AND ST_Dimension(fp.geom) = 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [geom.hexewkb.decode(), version_ids])
+        return float(cursor.fetchone()[0])
+
+
+def zoning_features(geom: GEOSGeometry, version_ids: list[int], uat_ids: list[int]) -> list[dict]:
+    """UTR features overlapping the geometry, with the UAT each belongs to (by siruta or location)."""
+    if not version_ids:
+        return []
+    sql = """
+        WITH g AS (SELECT %s::geometry AS geom),
+        o AS (
+            SELECT fp.feature_id, fp.version_id, SUM(ST_Area(ST_Intersection(fp.geom, g.geom))) AS overlap
+            FROM layers_featurepart fp, g
+            WHERE fp.version_id = ANY(%s) AND ST_Intersects(fp.geom, g.geom) AND ST_Dimension(fp.geom) = 2
+            GROUP BY fp.feature_id, fp.version_id
+        )
+        SELECT o.feature_id, o.version_id, o.overlap, f.attrs->>'utr_code', f.name,
+               COALESCE(
+                   (SELECT u.id FROM parcels_uat u WHERE u.siruta::text = f.attrs->>'siruta'),
+                   (SELECT u.id FROM parcels_uat u WHERE u.id = ANY(%s)
+                      AND ST_Intersects(u.boundary, ST_PointOnSurface(f.geom)) ORDER BY u.id LIMIT 1))
+        FROM o JOIN layers_feature f ON f.id = o.feature_id
+        ORDER BY o.overlap DESC, o.feature_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [geom.hexewkb.decode(), version_ids, uat_ids])
+        rows = cursor.fetchall()
+    return [{"feature_id": r[0], "version_id": r[1], "overlap_m2": r[2], "utr_code": r[3], "name": r[4],
+             "uat_id": r[5]} for r in rows]
