@@ -1,0 +1,114 @@
+"""notify(): what is recorded, for whom, over which channel, and what is deferred to the worker."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test.utils import override_settings
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from notifications.models import Notification
+from notifications.services import notify, retry_delay, retry_window_seconds
+from tests.notifications.conftest import wire_institution
+
+CTX = {"application_number": "AC-2026-0042", "uat": "Bacău", "due_date": "2026-05-20", "reasons": ["R2: monument"]}
+
+
+def jobs_for(notifications) -> list[int]:
+    ids = {n.pk for n in notifications}
+    return sorted(j.args["notification_id"] for j in ProcrastinateJob.objects.filter(task_name="deliver_notification")
+                  if j.args["notification_id"] in ids)
+
+
+def test_an_institution_with_email_and_webhook_gets_one_notification_per_channel_and_a_job_each(cast):
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url="http://127.0.0.1:9/hook")
+    sent = notify(event="aviz_requested", institution=culture, context=CTX, idempotency_key="aviz_requested:1")
+    assert sorted((n.channel, n.address) for n in sent) == [("email", "avize@djc-bacau.ro"),
+                                                            ("webhook", "http://127.0.0.1:9/hook")]
+    assert all(n.status == "pending" and n.institution_id == culture.pk for n in sent)
+    assert jobs_for(sent) == sorted(n.pk for n in sent)
+    assert {j.queue_name for j in ProcrastinateJob.objects.all()} == {"notifications"}
+
+
+def test_a_user_gets_an_in_app_message_in_their_language_and_an_email(cast):
+    alice = cast["alice"]
+    alice.preferred_language = "en"
+    alice.save(update_fields=["preferred_language"])
+    sent = notify(event="application_status_changed", users=[alice], idempotency_key="app:7:status:3",
+                  context={"application_number": "CU-2026-0007", "new_status": "issued", "new_status_label": "Issued"})
+    by_channel = {n.channel: n for n in sent}
+    assert set(by_channel) == {"in_app", "email"}
+    in_app = by_channel["in_app"]
+    assert in_app.status == "delivered" and in_app.subject == "Application CU-2026-0007: Issued"
+    assert "changed status" in in_app.body
+    assert by_channel["email"].address == "alice@example.ro" and by_channel["email"].language == "en"
+    assert jobs_for(sent) == [by_channel["email"].pk]  # in-app needs no worker
+
+
+def test_romanian_is_the_default_language_of_messages(cast):
+    sent = notify(event="aviz_answered", users=[cast["carol"]], idempotency_key="aviz:3:answered",
+                  context={"application_number": "AC-1", "institution_name": "DJC Bacău", "outcome_label": "favorabil"})
+    in_app = next(n for n in sent if n.channel == "in_app")
+    assert in_app.subject == "Aviz primit: DJC Bacău — AC-1"
+    assert "a răspuns la solicitarea de aviz" in in_app.body
+
+
+def test_users_without_email_get_only_the_in_app_message_and_inactive_users_nothing(cast):
+    bob, carol = cast["bob"], cast["carol"]
+    bob.email = ""
+    bob.save(update_fields=["email"])
+    carol.is_active = False
+    carol.save(update_fields=["is_active"])
+    sent = notify(event="aviz_overdue", users=[bob, carol, bob], context={}, idempotency_key="k1")
+    assert [(n.user_id, n.channel) for n in sent] == [(bob.pk, "in_app")]
+
+
+def test_calling_notify_twice_with_the_same_key_records_and_defers_nothing_new(cast):
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
+    first = notify(event="aviz_requested", institution=culture, users=[cast["frank"]], context=CTX, idempotency_key="a:1")
+    again = notify(event="aviz_requested", institution=culture, users=[cast["frank"]], context=CTX, idempotency_key="a:1")
+    assert [n.pk for n in again] == [n.pk for n in first]
+    assert Notification.objects.count() == 3
+    assert ProcrastinateJob.objects.filter(task_name="deliver_notification").count() == 2
+
+
+def test_a_rolled_back_transaction_leaves_no_notification_and_no_job(cast):
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url="http://127.0.0.1:9/hook")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(event="aviz_requested", institution=culture, users=[cast["alice"]], context=CTX, idempotency_key="r:1")
+        assert Notification.objects.count() == 4 and ProcrastinateJob.objects.count() == 3
+        raise RuntimeError("the transition failed after notify()")
+    assert Notification.objects.count() == 0
+    assert ProcrastinateJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"event": "application_exploded"}, "event"),
+    ({"idempotency_key": ""}, "idempotency_key"),
+    ({"context": {"when": object()}}, "context"),
+])
+def test_bad_input_is_refused_with_the_field_and_nothing_is_recorded(cast, kwargs, field):
+    call = {"event": "aviz_reminder", "users": [cast["alice"]], "context": {}, "idempotency_key": "x", **kwargs}
+    with pytest.raises(ValidationError) as err:
+        notify(**call)
+    assert field in err.value.message_dict
+    assert Notification.objects.count() == 0
+
+
+def test_dates_in_the_context_are_stored_as_iso_strings(cast):
+    import datetime
+    sent = notify(event="expiry_reminder", users=[cast["alice"]], idempotency_key="exp:1",
+                  context={"document_number": "CU 12/2026", "expires_on": datetime.date(2026, 6, 1)})
+    assert Notification.objects.get(pk=sent[0].pk).context["expires_on"] == "2026-06-01"
+    assert "2026-06-01" in sent[0].subject
+
+
+def test_default_backoff_keeps_retrying_for_more_than_24_hours():
+    assert retry_delay(1) == 30 and retry_delay(2) == 60 and retry_delay(3) == 120
+    assert retry_delay(14) == 6 * 3600  # capped
+    assert 24 * 3600 < retry_window_seconds() < 48 * 3600
+
+
+@override_settings(NOTIFICATIONS_RETRY_BASE_SECONDS=0.2, NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS=0.5)
+def test_backoff_is_configurable_for_fast_tests():
+    assert [retry_delay(n) for n in (1, 2, 3, 4)] == [0.2, 0.4, 0.5, 0.5]
