@@ -1,0 +1,135 @@
+"""Pick the showcase parcels: for each legal trigger, the demo parcel that exercises it.
+
+Chosen after the data is written, with the same PostGIS predicates the rules engine uses, so
+the promise ("80 m from a monument") is measured rather than assumed. Deterministic: ties are
+broken by cadastral number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from demo.catalog import UATS
+from demo.models import ShowcaseParcel
+
+SIRUTA = {u.key: u.siruta for u in UATS}
+
+
+def _layer(slug: str, source_id: str | None = None) -> str:
+    """Current features of a demo layer (slugs and ids are constants of this module, not input)."""
+    where = f" AND f.source_id = '{source_id}'" if source_id else ""
+    return ("SELECT f.geom, f.source_id FROM layers_feature f JOIN layers_layerversion v ON v.id = f.version_id"
+            f" AND v.is_current JOIN layers_layer l ON l.id = v.layer_id AND l.slug = '{slug}'{where}")
+
+
+INTRAVILAN = f"EXISTS (SELECT 1 FROM ({_layer('demo-intravilan')}) i WHERE ST_Within(p.geom, i.geom))"
+EXTRAVILAN = f"NOT EXISTS (SELECT 1 FROM ({_layer('demo-intravilan')}) i WHERE ST_Intersects(p.geom, i.geom))"
+NO_ZONE = f"NOT EXISTS (SELECT 1 FROM ({_layer('demo-lmi-zones')}) z WHERE ST_Intersects(p.geom, z.geom))"
+HAS_BUILDING = "EXISTS (SELECT 1 FROM parcels_building b WHERE b.parcel_id = p.id)"
+
+
+def no_monument_within(metres: float, except_id: str = "") -> str:
+    return (f"NOT EXISTS (SELECT 1 FROM ({_layer('demo-lmi')}) m WHERE m.source_id <> '{except_id}'"
+            f" AND ST_DWithin(p.geom, m.geom, {float(metres)}))")
+
+
+def within(slug: str, source_id: str) -> str:
+    return f"EXISTS (SELECT 1 FROM ({_layer(slug, source_id)}) w WHERE ST_Within(p.geom, w.geom))"
+
+
+@dataclass(frozen=True)
+class Pick:
+    key: str
+    rules: tuple[str, ...]
+    description: str
+    slug: str
+    source_id: str
+    uat: str | None
+    dmin: float
+    dmax: float
+    aim: float
+    extra: tuple[str, ...] = field(default=())
+
+
+BACOVIA, LECCA, PRECISTA, CETATUIE = "BC-IV-m-B-00845", "BC-II-m-B-01032", "BC-II-m-A-00839", "BC-I-s-B-00712"
+PICKS: tuple[Pick, ...] = (
+    Pick("monument-on-parcel", ("R1",), "Parcela pe care se află monumentul grupa A „Precista”",
+         "demo-lmi", PRECISTA, "bacau", 0, 0, 0, ("ST_Area(ST_Intersection(p.geom, t.geom)) > 10",)),
+    Pick("monument-protection-zone", ("R5",), "Parcelă în zona de protecție delimitată a monumentului „Precista”",
+         "demo-lmi-zones", f"ZP-{PRECISTA}", "bacau", 0, 0, 0,
+         (within("demo-lmi-zones", f"ZP-{PRECISTA}"), no_monument_within(30))),
+    Pick("monument-80m-urban", ("R2",), "Intravilan urban, la ~80 m de un monument fără zonă de protecție",
+         "demo-lmi", BACOVIA, "bacau", 70, 90, 80, (INTRAVILAN, NO_ZONE, no_monument_within(100, BACOVIA))),
+    Pick("monument-150m-urban", (), "Intravilan urban, la ~150 m de monument: fără aviz de cultură",
+         "demo-lmi", BACOVIA, "bacau", 140, 160, 150, (INTRAVILAN, NO_ZONE, no_monument_within(100))),
+    Pick("monument-150m-rural", ("R3",), "Intravilan rural (comună), la ~150 m de un monument",
+         "demo-lmi", LECCA, "hemeius", 140, 160, 150, (INTRAVILAN, NO_ZONE, no_monument_within(200, LECCA))),
+    Pick("monument-300m-extravilan", ("R4",), "Extravilan, la ~300 m de un sit arheologic",
+         "demo-lmi", CETATUIE, "hemeius", 250, 350, 300, (EXTRAVILAN,)),
+    Pick("lea110-within-10m", ("R12",), "La mai puțin de 10 m de axul LEA 110 kV",
+         "demo-lea-110kv", "LEA110-1", "bacau", 2, 10, 6),
+    Pick("lea110-30m", (), "La ~30 m de axul LEA 110 kV: în afara culoarului de 18,5 m",
+         "demo-lea-110kv", "LEA110-1", "bacau", 27, 33, 30),
+    Pick("lea20-within-12m", ("R11",), "La mai puțin de 12 m de axul LEA 20 kV",
+         "demo-lea-20kv", "LEA20-1", None, 2, 10, 6),
+    Pick("river-lt10", ("R17",), "Pe malul pârâului Trebiș (albie < 10 m), în fâșia de 5 m",
+         "demo-rivers", "TREBIS", None, 0.5, 5, 3),
+    Pick("river-10-50", ("R18",), "Pe malul pârâului Bârnat (albie 10–50 m), în fâșia de 15 m",
+         "demo-rivers", "BARNAT", None, 5.5, 15, 8),
+    Pick("river-gt50", ("R19",), "Pe malul Bistriței (albie > 50 m), în fâșia de 20 m",
+         "demo-rivers", "BISTRITA", "bacau", 15.5, 20, 17, (INTRAVILAN,)),
+    Pick("lake-5m", ("R20",), "La mai puțin de 5 m de nivelul mediu al bălții Hemeiuș",
+         "demo-lakes", "LAC-HEMEIUS", None, 0.5, 5, 3),
+    Pick("flood-and-natura2000", ("R22", "R23"), "În zona inundabilă a Bistriței și în situl ROSPA0063",
+         "demo-flood", "INUND-BISTRITA", "bacau", 0, 0, 0,
+         (within("demo-flood", "INUND-BISTRITA"), within("demo-natura2000", "ROSPA0063"), INTRAVILAN)),
+    Pick("national-road", ("R6",), "Lângă DN2 / E85 (la mai puțin de 22 m de ax)",
+         "demo-dn", "DN2", "bacau", 5, 22, 11, (INTRAVILAN,)),
+    Pick("railway", ("R9", "R10"), "Lângă magistrala CFR 500 (la mai puțin de 20 m de ax)",
+         "demo-cf", "CF500", "bacau", 5, 20, 9, (INTRAVILAN,)),
+    Pick("county-road", ("R7",), "Lângă DJ 207G (la mai puțin de 20 m de ax)",
+         "demo-dj", "DJ207G", "hemeius", 3, 20, 7, (INTRAVILAN,)),
+    Pick("gas-pipeline", ("R16",), "Traversată de conducta de gaze", "demo-gas", "GAZ-MP-1", "bacau", 0, 0, 0),
+    Pick("utr-m2", ("R36",), "Zona mixtă centrală M2, construită", "demo-utr", "UTR-20297-M2", "bacau", 0, 0, 0,
+         (within("demo-utr", "UTR-20297-M2"), HAS_BUILDING, NO_ZONE, no_monument_within(100))),
+    Pick("utr-l1a", ("R36",), "Zona de locuințe L1a, construită", "demo-utr", "UTR-20297-L1a", "bacau", 0, 0, 0,
+         (within("demo-utr", "UTR-20297-L1a"), HAS_BUILDING, NO_ZONE, no_monument_within(100))),
+    Pick("utr-id", ("R36",), "Zona industrială ID", "demo-utr", "UTR-20297-ID", "bacau", 0, 0, 0,
+         (within("demo-utr", "UTR-20297-ID"),)),
+    Pick("extravilan-field", ("R37",), "Teren arabil în extravilanul comunei Hemeiuș",
+         "demo-intravilan", "INTRAV-22936", "hemeius", 300, 5000, 300, (EXTRAVILAN, "p.use_category = 'A'")),
+)
+
+
+def _sql(pick: Pick) -> tuple[str, list]:
+    params: list = []
+    where = ["ST_DWithin(p.geom, t.geom, %s)", "ST_Distance(p.geom, t.geom) >= %s"]
+    params += [pick.dmax, pick.dmin]
+    if pick.uat:
+        where.append("u.siruta = %s")
+        params.append(SIRUTA[pick.uat])
+    where += list(pick.extra)
+    sql = (f"WITH t AS (SELECT ST_Collect(geom) AS geom FROM ({_layer(pick.slug, pick.source_id)}) s) "
+           "SELECT p.id, ST_Distance(p.geom, t.geom) AS d FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id, t "
+           f"WHERE {' AND '.join(where)} ORDER BY abs(ST_Distance(p.geom, t.geom) - %s), p.cadastral_number LIMIT 1")
+    return sql, params + [pick.aim]
+
+
+def showcase_pick_all() -> list[str]:
+    """Replace the showcase list; returns the keys for which no parcel qualified."""
+    ShowcaseParcel.objects.all().delete()
+    missing = []
+    rows = []
+    with connection.cursor() as cur:
+        for pick in PICKS:
+            sql, params = _sql(pick)
+            cur.execute(sql, params)
+            hit = cur.fetchone()
+            if hit is None:
+                missing.append(pick.key)
+                continue
+            rows.append(ShowcaseParcel(key=pick.key, parcel_id=hit[0], rules=list(pick.rules),
+                                       description=pick.description, distance_m=round(hit[1], 2)))
+    ShowcaseParcel.objects.bulk_create(rows)
+    return missing
