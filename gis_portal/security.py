@@ -14,7 +14,11 @@ class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         extra = getattr(settings, "MAP_BASEMAP_ORIGIN", "")
-        self.policy = _POLICY.replace("img-src 'self'", f"img-src 'self' {extra}".rstrip()) if extra else _POLICY
+        self.policy = _POLICY
+        if extra:
+            # MapLibre fetches raster tiles with fetch() from its worker: connect-src as well as img-src.
+            self.policy = (_POLICY.replace("img-src 'self'", f"img-src 'self' {extra}")
+                           .replace("connect-src 'self'", f"connect-src 'self' {extra}"))
 
     def __call__(self, request):
         response = self.get_response(request)

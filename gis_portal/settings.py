@@ -102,6 +102,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Test-only speed-up: PBKDF2 costs ~0.5 s per user on CI's 2 cores and every fixture creates a cast.
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Web map: an optional external raster base map (e.g. an OSM tile URL template). Empty by default:
+# offline, the map draws streets, parcels, buildings, zoning and constraints from our own tiles.
+MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
+MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "")
+MAP_BASEMAP_ORIGIN = env_str("MAP_BASEMAP_ORIGIN", "")  # added to the CSP img-src when set
+
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", "Română"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

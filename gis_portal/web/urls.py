@@ -1,11 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
-from gis_portal.web import views
+from gis_portal.web import apis
+from gis_portal.web.views import admin, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", public.home, name="home"),
+    path("map/style.json", public.map_style, name="map-style"),
+    path("api/v1/footprints/clip/", apis.FootprintClipApi.as_view(), name="footprint-clip"),
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="jsi18n"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="web:home"), name="logout"),
+    path("signup/", public.signup, name="signup"),
+    path("requests/", investor.my_requests, name="my-requests"),
+    path("requests/new/cu/", investor.cu_new, name="cu-new"),
+    path("requests/<int:pk>/", investor.request_detail, name="request-detail"),
+    path("staff/queue/", staff.queue, name="staff-queue"),
+    path("staff/avize/", staff.avize_board, name="staff-avize"),
+    path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
+    path("inbox/", reviewer.inbox, name="inbox"),
+    path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
+    path("manage/", admin.home, name="admin-home"),
 ]

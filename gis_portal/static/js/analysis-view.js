@@ -1,0 +1,53 @@
+// Rendering of an analysis result (GET /api/v1/analyses/{id}/) shared by the investor map,
+// the CU wizard and the staff request page.
+import { t, fmt, number, el } from "./i18n.js";
+
+export function parcelLabel(parcel) {
+  const p = parcel.properties || parcel;
+  const uat = p.uat && typeof p.uat === "object" ? p.uat.name : p.uat_name || "";
+  return [p.cadastral_number, uat, p.address].filter(Boolean).join(" · ");
+}
+
+export function renderZoning(box, zoning) {
+  if (!zoning.length) return box.replaceChildren(el("p", { class: "muted", text: t("Nicio UTR (fără date de zonificare).") }));
+  box.replaceChildren(...zoning.map((z) => {
+    const r = z.regime || z;
+    const share = z.share ?? z.overlap_share;
+    const rows = [
+      [t("POT maxim"), r.pot_max != null ? `${number(r.pot_max, 0)} %` : null],
+      [t("CUT maxim"), r.cut_max != null ? number(r.cut_max, 2) : null],
+      [t("Înălțime maximă"), r.height_max_m != null ? `${number(r.height_max_m, 1)} m` : null],
+      [t("Regim de înălțime"), r.levels_max || null],
+      [t("Funcțiuni permise"), (r.allowed_functions || []).join(", ") || null],
+      [t("Funcțiuni interzise"), (r.forbidden_functions || []).join(", ") || null],
+      [t("Documentație"), r.plan || null],
+    ].filter(([, v]) => v);
+    return el("div", { class: "card utr" },
+      el("strong", {}, `${z.code || r.code} — ${z.name || r.name || ""}`),
+      share != null ? el("span", { class: "muted" }, ` (${number(share * (share <= 1 ? 100 : 1), 0)} %)`) : null,
+      el("dl", { class: "facts" }, rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])));
+  }));
+}
+
+export function hitText(hit) {
+  const distance = hit.distance_m != null ? Number(hit.distance_m) : null;
+  const where = distance === null ? "" : distance <= 0.005 ? t("pe parcelă") : fmt("la %s m", [number(distance, 1)]);
+  const names = (hit.feature_names || hit.features || []).map((f) => (typeof f === "object" ? f.name : f)).filter(Boolean);
+  return `${hit.rule || hit.rule_code}: ${hit.message || hit.layer_name || hit.layer || ""}${names.length ? ` (${names.join(", ")})` : ""} ${where}`.trim();
+}
+
+export function renderHits(box, hits) {
+  if (!hits.length) return box.replaceChildren(el("li", { class: "muted", text: t("Nicio restricție atinsă.") }));
+  box.replaceChildren(...hits.map((hit) => el("li", { "data-rule": hit.rule || hit.rule_code }, hitText(hit))));
+}
+
+export function renderAvize(box, avize) {
+  if (!avize.length) return box.replaceChildren(el("li", { class: "muted", text: t("Niciun aviz pe criterii spațiale.") }));
+  box.replaceChildren(...avize.map((a) => {
+    const inst = a.institution || {};
+    const rules = (a.reasons || []).map((r) => r.rule || r).join(", ");
+    return el("li", { "data-institution": inst.code || "" },
+      el("strong", {}, inst.name || inst.code || "?"),
+      rules ? el("span", { class: "muted" }, ` — ${t("motive")}: ${rules}`) : null);
+  }));
+}

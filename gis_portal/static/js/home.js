@@ -1,0 +1,115 @@
+// Investor map: search by cadastral number / address or click, then the parcel panel with the
+// analysis (zoning, constraints hit, required avize) and the CU fee estimate.
+import { api, readJson, results } from "./api.js";
+import { createMap, setOverlay, highlightHits, boundsOf } from "./map.js";
+import { t, fmt, number, el } from "./i18n.js";
+import { renderZoning, renderHits, renderAvize, parcelLabel } from "./analysis-view.js";
+
+const config = readJson("map-config");
+const { map, ready } = createMap("map", config);
+const $ = (id) => document.getElementById(id);
+let current = null; // the selected parcel (GeoJSON feature)
+
+$("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = $("search-q").value.trim();
+  if (!q) return;
+  $("search-status").textContent = t("Se caută…");
+  $("search-results").replaceChildren();
+  try {
+    const found = results(await api(`/api/v1/parcels/?q=${encodeURIComponent(q)}&limit=20`));
+    $("search-status").textContent = found.length ? fmt("%s rezultate", [found.length]) : t("Nicio parcelă găsită.");
+    if (found.length === 1) return select(found[0]);
+    $("search-results").replaceChildren(...found.map((parcel) =>
+      el("li", {}, el("button", { type: "button", onclick: () => select(parcel) }, parcelLabel(parcel)))));
+  } catch (error) {
+    $("search-status").textContent = error.message;
+  }
+});
+
+ready.then(() => {
+  map.on("click", async (event) => {
+    const { lng, lat } = event.lngLat;
+    try {
+      const parcel = await api(`/api/v1/parcels/at/?lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`);
+      const list = results(parcel);
+      const chosen = list.length ? list[0] : parcel && parcel.type === "Feature" ? parcel : null;
+      if (chosen) select(chosen, { fly: false });
+      else $("search-status").textContent = t("Nicio parcelă în acest punct.");
+    } catch (error) {
+      $("search-status").textContent = error.status === 404 ? t("Nicio parcelă în acest punct.") : error.message;
+    }
+  });
+  map.on("mouseenter", "parcels-fill", () => { map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", "parcels-fill", () => { map.getCanvas().style.cursor = ""; });
+  const preset = new URLSearchParams(location.search).get("parcel");
+  if (preset) api(`/api/v1/parcels/${encodeURIComponent(preset)}/`).then((p) => select(p)).catch(() => {});
+});
+
+async function select(parcel, { fly = true } = {}) {
+  await ready;
+  // A list row may lack the geometry: fetch the full parcel.
+  if (!parcel.geometry) parcel = await api(`/api/v1/parcels/${parcel.id}/`);
+  current = parcel;
+  const p = parcel.properties || parcel;
+  const id = parcel.id ?? p.id;
+  $("search-results").replaceChildren();
+  $("parcel-panel").hidden = false;
+  $("parcel-title").textContent = fmt("Parcela %s", [p.cadastral_number]);
+  const field = (name) => $("parcel-panel").querySelector(`[data-field=${name}]`);
+  const uat = p.uat && typeof p.uat === "object" ? p.uat : { name: p.uat_name, siruta: p.siruta ?? p.uat };
+  field("uat").textContent = uat.name ? `${uat.name} (SIRUTA ${uat.siruta})` : String(uat.siruta ?? "");
+  field("area").textContent = `${number(p.measured_area_m2 ?? p.area_m2, 0)} m²`;
+  field("address").textContent = p.address || "—";
+  field("intravilan").textContent = p.intravilan === undefined || p.intravilan === null ? "—" : p.intravilan ? t("da") : t("nu");
+  field("issuer").textContent = "…";
+  const link = $("request-cu");
+  link.href = config.canRequest ? `${config.cuNewUrl}?parcel=${id}` : `${config.loginUrl}?next=${encodeURIComponent(`${config.cuNewUrl}?parcel=${id}`)}`;
+  setOverlay(map, [{ type: "Feature", geometry: parcel.geometry, properties: { role: "parcel" } }]);
+  if (fly) {
+    const b = boundsOf(parcel);
+    if (b) map.fitBounds(b, { padding: 80, maxZoom: 17, duration: 0 });
+  }
+  await analyse(id, uat, p);
+}
+
+async function analyse(id, uat, p) {
+  $("analysis-status").textContent = t("Se calculează analiza spațială…");
+  for (const box of ["zoning", "hits", "avize"]) $(box).replaceChildren();
+  $("fee").textContent = "…";
+  $("fee-basis").textContent = "";
+  try {
+    let analysis = await api("/api/v1/analyses/", { method: "POST", body: { parcels: [id] } });
+    if (!analysis.result && analysis.id && !analysis.rule_hits) analysis = await api(`/api/v1/analyses/${analysis.id}/`);
+    if (current && (current.id ?? current.properties.id) !== id) return; // another parcel was chosen meanwhile
+    const result = analysis.result || analysis;
+    const field = (name) => $("parcel-panel").querySelector(`[data-field=${name}]`);
+    field("issuer").textContent = result.issuer ? result.issuer.name : "—";
+    if (result.intravilan !== undefined && field("intravilan").textContent === "—") {
+      field("intravilan").textContent = result.intravilan ? t("da") : t("nu");
+    }
+    renderZoning($("zoning"), result.zoning || []);
+    renderHits($("hits"), result.rule_hits || []);
+    renderAvize($("avize"), result.required_avize || []);
+    highlightHits(map, result.rule_hits || []);
+    $("analysis-status").textContent = "";
+    const lc = result.locality_class;
+    await quote(uat, p, lc);
+  } catch (error) {
+    $("analysis-status").textContent = error.message;
+  }
+}
+
+async function quote(uat, p, localityClass) {
+  try {
+    const body = { kind: "cu", area_m2: Number(p.measured_area_m2 ?? p.area_m2) };
+    if (uat.siruta) body.uat = Number(uat.siruta);
+    else if (localityClass) body.locality_class = localityClass === "urban" ? "urban" : "rural";
+    const fee = await api("/api/v1/fees/quote/", { method: "POST", body });
+    $("fee").textContent = `${number(fee.amount_ron, 2)} lei`;
+    $("fee-basis").textContent = fee.legal_basis || "";
+  } catch (error) {
+    $("fee").textContent = "—";
+    $("fee-basis").textContent = error.message;
+  }
+}

@@ -1,0 +1,95 @@
+// The portal's MapLibre map: our own style (vector tiles only), a legend, and an overlay for the
+// few shapes a page shows (selected parcel, drawn footprint, request parcels).
+import { t, el } from "./i18n.js";
+
+const ROMANIA = [[20.2, 43.6], [29.8, 48.3]];
+export const OVERLAY = "overlay";
+
+export function createMap(container, config, options = {}) {
+  const map = new window.maplibregl.Map({
+    container,
+    style: config.styleUrl,
+    bounds: options.bounds || config.bounds || ROMANIA,
+    fitBoundsOptions: { padding: 20 },
+    maxZoom: 20,
+    attributionControl: { compact: true },
+    // No glyphs or sprites are used: nothing is fetched from outside the portal.
+    ...options.mapOptions,
+  });
+  map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  map.addControl(new window.maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  // Tests and the browser console reach the map here (queryRenderedFeatures, zoom…).
+  window.portalMap = map;
+  const ready = new Promise((resolve) => {
+    map.on("load", () => {
+      addOverlay(map);
+      if (options.legend !== false) addLegend(map, container);
+      resolve(map);
+    });
+  });
+  return { map, ready };
+}
+
+function addOverlay(map) {
+  map.addSource(OVERLAY, { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  const role = (r) => ["==", ["get", "role"], r];
+  map.addLayer({ id: "overlay-fill", type: "fill", source: OVERLAY,
+    filter: ["in", ["get", "role"], ["literal", ["parcel", "footprint"]]],
+    paint: { "fill-color": ["case", role("footprint"), "#e63946", "#0b5cad"], "fill-opacity": 0.25 } });
+  map.addLayer({ id: "overlay-line", type: "line", source: OVERLAY,
+    paint: { "line-color": ["case", role("footprint"), "#a4161a", role("hit"), "#ff006e", "#0b5cad"],
+             "line-width": ["case", role("hit"), 4, 3] } });
+  map.addLayer({ id: "overlay-point", type: "circle", source: OVERLAY, filter: ["==", ["geometry-type"], "Point"],
+    paint: { "circle-color": "#ff006e", "circle-radius": 7, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+}
+
+export function setOverlay(map, features) {
+  map.getSource(OVERLAY).setData({ type: "FeatureCollection", features });
+}
+
+// Highlight the features an analysis hit, straight from the vector tiles (by feature id), so no
+// layer is ever downloaded as GeoJSON.
+export function highlightHits(map, hits) {
+  for (const layer of map.getStyle().layers) {
+    if (layer.id.endsWith("-hit")) map.removeLayer(layer.id);
+  }
+  const bySlug = new Map();
+  for (const hit of hits) {
+    const slug = hit.layer_slug || hit.layer;
+    if (!slug || !map.getSource(slug)) continue;
+    const ids = bySlug.get(slug) || [];
+    ids.push(...(hit.feature_ids || []).map(Number));
+    bySlug.set(slug, ids);
+  }
+  for (const [slug, ids] of bySlug) {
+    const filter = ["in", ["id"], ["literal", ids]];
+    map.addLayer({ id: `${slug}-hit`, type: "line", source: slug, "source-layer": slug, filter,
+      paint: { "line-color": "#ff006e", "line-width": 4 } });
+  }
+  return [...bySlug.keys()];
+}
+
+function addLegend(map, container) {
+  const legend = (map.getStyle().metadata || {})["portal:legend"] || [];
+  const box = el("div", { class: "legend", role: "region", "aria-label": t("Legendă") },
+    el("h2", { text: t("Legendă") }),
+    el("ul", {}, legend.map((item) =>
+      el("li", {}, el("span", { class: "swatch", style: `background:${item.colour}` }), item.label))));
+  (typeof container === "string" ? document.getElementById(container) : container).parentElement.append(box);
+}
+
+export function boundsOf(geojson) {
+  let w = 180, s = 90, e = -180, n = -90;
+  const visit = (c) => {
+    if (typeof c[0] === "number") { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); }
+    else c.forEach(visit);
+  };
+  const features = geojson.features || [geojson];
+  features.forEach((f) => f && (f.geometry || f).coordinates && visit((f.geometry || f).coordinates));
+  return w <= e ? [[w, s], [e, n]] : null;
+}
+
+// Wait until the map has rendered every tile it asked for (used after moves by the pages and tests).
+export function idle(map) {
+  return new Promise((resolve) => (map.loaded() && map.areTilesLoaded() ? resolve() : map.once("idle", resolve)));
+}

@@ -1,0 +1,38 @@
+// Request page (investor and staff): the request on the map (parcels, footprint, features hit with
+// their distances) and the actions allowed in the current state, sent to the permits API.
+import { api, readJson } from "./api.js";
+import { createMap, setOverlay, boundsOf } from "./map.js";
+import { t } from "./i18n.js";
+
+const config = readJson("map-config");
+const overlay = config.overlay || { type: "FeatureCollection", features: [] };
+const ownBounds = boundsOf({ features: overlay.features.filter((f) => f.properties.role !== "hit") });
+const { map, ready } = createMap("request-map", config, { bounds: ownBounds || undefined,
+  mapOptions: { fitBoundsOptions: { padding: 60, maxZoom: 18 } } });
+ready.then(() => setOverlay(map, overlay.features));
+
+const form = document.getElementById("action-form");
+if (form) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = event.submitter;
+    const action = button && button.dataset.action;
+    if (!action) return;
+    const status = document.getElementById("action-status");
+    const reason = form.querySelector("[name=reason]").value;
+    for (const b of form.querySelectorAll("button")) b.disabled = true;
+    status.textContent = t("Se trimite…");
+    try {
+      await api(`/api/v1/applications/${config.applicationId}/${actionPath(action)}/`,
+        { method: "POST", body: { action, reason } });
+      location.reload();
+    } catch (error) {
+      status.textContent = error.message;
+      for (const b of form.querySelectorAll("button")) b.disabled = false;
+    }
+  });
+}
+
+function actionPath(action) {
+  return action.replaceAll("_", "-");
+}

@@ -1,0 +1,56 @@
+"""One small API the web map needs beyond the apps' APIs: clip a drawn works footprint to its parcels.
+
+The wizard draws in the browser; the clipping is done here with GEOS in Stereo 70 so the footprint
+sent to the permits API never leaves the parcels (and the area shown is the one the server computes).
+"""
+from __future__ import annotations
+
+import json
+
+from django.contrib.gis.db.models import Union
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis_portal.api.geometry import geometry_from_geojson
+from parcels.models import Parcel
+
+MAX_PARCELS = 20
+
+
+class ClipInput(serializers.Serializer):
+    footprint = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon in EPSG:4326.")
+    parcels = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
+                                    max_length=MAX_PARCELS)
+
+
+class ClipOutput(serializers.Serializer):
+    footprint = serializers.JSONField(help_text="The footprint inside the parcels, GeoJSON in EPSG:4326.")
+    area_m2 = serializers.FloatField()
+    clipped = serializers.BooleanField(help_text="True when part of the drawing lay outside the parcels.")
+
+
+class FootprintClipApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # pure computation on public parcels: no session, no CSRF
+
+    @extend_schema(request=ClipInput, responses={200: ClipOutput}, tags=["web"],
+                   summary="Clip a drawn works footprint to the union of its parcels")
+    def post(self, request):
+        data = ClipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        drawn = geometry_from_geojson(data.validated_data["footprint"], field="footprint")
+        ids = data.validated_data["parcels"]
+        found = Parcel.objects.filter(pk__in=ids)
+        if found.count() != len(set(ids)):
+            raise ValidationError({"parcels": ["Unknown parcel id."]})
+        parcels = found.aggregate(u=Union("geom"))["u"]
+        inside = drawn.intersection(parcels)
+        if inside.empty or inside.area < 0.01:
+            raise ValidationError({"footprint": ["The footprint does not overlap the chosen parcels."]})
+        clipped = abs(inside.area - drawn.area) > 0.01
+        out = inside.transform(4326, clone=True)
+        return Response({"footprint": json.loads(out.geojson), "area_m2": round(inside.area, 2), "clipped": clipped})

@@ -1,0 +1,124 @@
+"""The MapLibre style of the web map, built from the layers table.
+
+Offline by default: every source is one of our own vector tile endpoints
+(`/tiles/{slug}/{z}/{x}/{y}.pbf`); an external raster base map is added only when
+settings.MAP_BASEMAP_URL is set. The same function returns the legend, so the legend always
+matches what is drawn.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from layers.models import Layer
+
+# Colours per theme family (first match on the theme prefix wins). Chosen to stay readable on
+# the light background and distinguishable for the common colour-vision deficiencies.
+_THEME_COLOURS: tuple[tuple[str, str], ...] = (
+    ("utr_", "#f2c14e"),
+    ("intravilan", "#7a5195"),
+    ("lmi_", "#b5179e"),
+    ("monument_", "#b5179e"),
+    ("zcp", "#b5179e"),
+    ("river", "#1f78b4"),
+    ("natural_lake", "#1f78b4"),
+    ("flood", "#4ea8de"),
+    ("dike", "#1f78b4"),
+    ("road", "#6c757d"),
+    ("street", "#8d99ae"),
+    ("railway", "#343a40"),
+    ("power_", "#e85d04"),
+    ("transformer", "#e85d04"),
+    ("gas_", "#d00000"),
+    ("natura2000", "#2d6a4f"),
+    ("protected_area", "#2d6a4f"),
+    ("aacr", "#5f0f40"),
+    ("military", "#3d405b"),
+)
+_DEFAULT_COLOUR = "#495057"
+PARCEL_COLOUR = "#3a0ca3"
+BUILDING_COLOUR = "#adb5bd"
+# Parcels are tiled only from z14 (the tile endpoint refuses lower zooms: too many per tile).
+PARCEL_MINZOOM = 14
+
+
+def theme_colour(theme: str) -> str:
+    for prefix, colour in _THEME_COLOURS:
+        if theme.startswith(prefix):
+            return colour
+    return _DEFAULT_COLOUR
+
+
+def _tiles_url(request, slug: str) -> str:
+    # MapLibre fetches tiles from a web worker: relative URLs do not resolve there.
+    return request.build_absolute_uri(f"/tiles/{slug}/") + "{z}/{x}/{y}.pbf"
+
+
+def _layer_styles(layer: Layer, colour: str) -> list[dict[str, Any]]:
+    """Fill + outline for polygons, a line for lines, a circle for points: one source, three filters."""
+    base = {"source": layer.slug, "source-layer": layer.slug, "metadata": {"portal:kind": layer.kind}}
+    polygon = ["==", ["geometry-type"], "Polygon"]
+    opacity = 0.18 if layer.kind == Layer.Kind.ZONING else 0.28
+    return [
+        {**base, "id": f"{layer.slug}-fill", "type": "fill", "filter": polygon,
+         "paint": {"fill-color": colour, "fill-opacity": opacity}},
+        {**base, "id": f"{layer.slug}-line", "type": "line",
+         "filter": ["in", ["geometry-type"], ["literal", ["Polygon", "LineString"]]],
+         "paint": {"line-color": colour, "line-width": ["case", polygon, 1, 2.5]}},
+        {**base, "id": f"{layer.slug}-point", "type": "circle", "filter": ["==", ["geometry-type"], "Point"],
+         "paint": {"circle-color": colour, "circle-radius": 5, "circle-stroke-color": "#ffffff",
+                   "circle-stroke-width": 1.5}},
+    ]
+
+
+def build_style(request) -> dict[str, Any]:
+    """A complete MapLibre style (version 8) plus a `metadata.portal:legend` list for the page."""
+    sources: dict[str, Any] = {}
+    layers: list[dict[str, Any]] = [
+        {"id": "background", "type": "background", "paint": {"background-color": "#f8f9fa"}},
+    ]
+    legend: list[dict[str, str]] = []
+    basemap = getattr(settings, "MAP_BASEMAP_URL", "")
+    if basemap:
+        sources["basemap"] = {"type": "raster", "tiles": [basemap], "tileSize": 256,
+                              "attribution": getattr(settings, "MAP_BASEMAP_ATTRIBUTION", "")}
+        layers.append({"id": "basemap", "type": "raster", "source": "basemap"})
+
+    # Zoning below constraints below reference lines (streets on top of the fills).
+    order = {Layer.Kind.ZONING: 0, Layer.Kind.CONSTRAINT: 1, Layer.Kind.REFERENCE: 2}
+    vector_layers = sorted(
+        Layer.objects.filter(public=True).exclude(kind=Layer.Kind.RASTER).filter(versions__is_current=True),
+        key=lambda layer: (order.get(layer.kind, 3), layer.slug),
+    )
+    for layer in vector_layers:
+        colour = theme_colour(layer.theme)
+        sources[layer.slug] = {"type": "vector", "tiles": [_tiles_url(request, layer.slug)], "minzoom": 0,
+                               "maxzoom": 16}
+        layers.extend(_layer_styles(layer, colour))
+        legend.append({"id": layer.slug, "label": layer.name, "colour": colour, "kind": layer.kind})
+
+    sources["buildings"] = {"type": "vector", "tiles": [_tiles_url(request, "buildings")], "minzoom": 15,
+                            "maxzoom": 16}
+    sources["parcels"] = {"type": "vector", "tiles": [_tiles_url(request, "parcels")],
+                          "minzoom": PARCEL_MINZOOM, "maxzoom": 16}
+    layers += [
+        {"id": "buildings-fill", "type": "fill", "source": "buildings", "source-layer": "buildings",
+         "minzoom": 15, "paint": {"fill-color": BUILDING_COLOUR, "fill-outline-color": "#6c757d"}},
+        {"id": "parcels-fill", "type": "fill", "source": "parcels", "source-layer": "parcels",
+         "minzoom": PARCEL_MINZOOM, "paint": {"fill-color": PARCEL_COLOUR, "fill-opacity": 0.04}},
+        {"id": "parcels-line", "type": "line", "source": "parcels", "source-layer": "parcels",
+         "minzoom": PARCEL_MINZOOM, "paint": {"line-color": PARCEL_COLOUR, "line-width": 0.8}},
+    ]
+    legend += [
+        {"id": "parcels", "label": _("Parcele (de la zoom 14)"), "colour": PARCEL_COLOUR, "kind": "parcels"},
+        {"id": "buildings", "label": _("Clădiri"), "colour": BUILDING_COLOUR, "kind": "buildings"},
+    ]
+    return {
+        "version": 8,
+        "name": "GIS Portal",
+        "metadata": {"portal:legend": legend},
+        "sources": sources,
+        "layers": layers,
+    }

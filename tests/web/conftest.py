@@ -1,0 +1,109 @@
+"""Fixtures of the web UI tests: a small mapped world, and headless Chromium driven by Playwright.
+
+Browser tests run against pytest-django's live_server (which serves static files through the
+staticfiles finders, so node_modules/ is reachable under /static/vendor/). Screenshots of each
+journey's key screens go to test-artifacts/screenshots/ (CI keeps the folder).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BACAU_E, BACAU_N, square
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# between browser steps are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+    # WebGL through SwiftShader so MapLibre really renders in headless mode.
+    "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="ro-RO",
+                                  base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def login(page, username: str, password: str | None = None) -> None:
+    page.goto("/login/")
+    page.get_by_label("Nume utilizator").fill(username)
+    page.get_by_label("Parolă").fill(password or f"{username}-secret-pass")
+    page.get_by_role("button", name="Intră").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def wait_for_map(page, timeout: int = 15_000) -> None:
+    """Until the page's MapLibre map has loaded its style and every tile it asked for."""
+    page.wait_for_function(
+        "() => window.portalMap && window.portalMap.loaded() && window.portalMap.areTilesLoaded()",
+        timeout=timeout)
+
+
+def rendered(page, layer_ids: list[str]) -> list[dict]:
+    """Properties of the features MapLibre actually drew for these style layers."""
+    return page.evaluate(
+        """(ids) => {
+            const map = window.portalMap;
+            const present = ids.filter((id) => map.getLayer(id));
+            return map.queryRenderedFeatures({layers: present}).map((f) => ({id: f.id, ...f.properties}));
+        }""", layer_ids)
+
+
+@pytest.fixture
+def mapped_world(cast, parcel_factory):
+    """The cast plus a street of parcels in Bacău, a monument 50 m from one of them and a UTR."""
+    from layers.models import Feature, Layer, ZoningUnit
+    from layers.services import layer_version_publish, layer_version_start
+
+    parcels = [parcel_factory(e=BACAU_E + i * 25, n=BACAU_N, size=20.0, cadastral_number=str(70001 + i),
+                              address=f"Strada Mărășești nr. {i + 1}, Bacău") for i in range(8)]
+    monuments = Layer.objects.create(slug="monumente", name="Monumente istorice", kind=Layer.Kind.CONSTRAINT,
+                                     theme="lmi_monument")
+    version = layer_version_start(layer=monuments, source_name="test")
+    from django.contrib.gis.geos import Point
+    Feature.objects.create(version=version, name="Biserica Precista", attrs={"lmi_code": "BC-II-m-A-00839",
+                           "group": "A"}, geom=Point(BACAU_E + 60, BACAU_N + 60, srid=3844))
+    layer_version_publish(version=version)
+    utr = Layer.objects.create(slug="utr", name="Zonificare UTR", kind=Layer.Kind.ZONING, theme="utr_polygon")
+    version = layer_version_start(layer=utr, source_name="test")
+    Feature.objects.create(version=version, name="L1a", attrs={"utr_code": "L1a"},
+                           geom=square(BACAU_E - 100, BACAU_N - 100, 400)[0])
+    layer_version_publish(version=version)
+    ZoningUnit.objects.create(uat=cast["uat_a"], code="L1a", name="Locuințe individuale", pot_max=35, cut_max=0.9,
+                              height_max_m=10, levels_max="P+1E+M", allowed_functions=["locuire"],
+                              forbidden_functions=["industrie"])
+    return {**cast, "parcels": parcels}

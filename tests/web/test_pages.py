@@ -1,0 +1,185 @@
+"""Server-side tests of the web pages: what each person sees, in which order, in which language."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from permits.choices import Kind, Status
+from permits.models import Application
+from tests.conftest import BACAU_E, BACAU_N
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user=None, language="ro") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def application(owner, issuer, *, status=Status.SUBMITTED, due_in=None, parcels=(), **kw) -> Application:
+    app = Application.objects.create(
+        kind=Kind.CU, owner=owner, issuer=issuer, uat=issuer.uat, status=status, applicant_type="person",
+        applicant_name=kw.pop("applicant_name", owner.username.title()), applicant_id_code="1800101040011",
+        due_date=None if due_in is None else timezone.localdate() + timedelta(days=due_in), **kw)
+    app.parcels.set(parcels)
+    return app
+
+
+def test_the_home_page_is_the_map_in_romanian_with_its_configuration(mapped_world):
+    response = client_for().get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ro">' in html
+    assert "Găsiți parcela" in html
+    config = json.loads(html.split('id="map-config" type="application/json">')[1].split("</script>")[0])
+    assert config["styleUrl"] == "/map/style.json"
+    west, south, east, north = config["bounds"]
+    assert 26.8 < west < east < 27.0 and 46.5 < south < north < 46.7
+    assert "vendor/maplibre-gl/dist/maplibre-gl.js" in html
+
+
+def test_the_pages_switch_to_english(mapped_world):
+    client = client_for()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Find your parcel" in html
+    assert "Găsiți parcela" not in html
+
+
+def test_the_map_style_draws_our_own_tiles_only_with_a_legend(mapped_world):
+    style = client_for().get("/map/style.json").json()
+    assert style["version"] == 8
+    tiles = [url for source in style["sources"].values() for url in source.get("tiles", [])]
+    assert tiles and all(url.startswith("http://testserver/tiles/") for url in tiles)
+    assert style["sources"]["parcels"]["minzoom"] == 14
+    assert {"monumente", "utr", "parcels", "buildings"} <= set(style["sources"])
+    ids = [layer["id"] for layer in style["layers"]]
+    # zoning under constraints under buildings and parcels
+    assert ids.index("utr-fill") < ids.index("monumente-fill") < ids.index("buildings-fill") < ids.index("parcels-line")
+    legend = {item["id"]: item["label"] for item in style["metadata"]["portal:legend"]}
+    assert legend["monumente"] == "Monumente istorice"
+    assert "glyphs" not in style and "sprite" not in style  # nothing fetched from elsewhere
+
+
+def test_signing_up_creates_an_investor_and_logs_them_in(db):
+    client = client_for()
+    response = client.post("/signup/", {"username": "ion", "email": "Ion@Example.ro", "first_name": "Ion",
+                                        "last_name": "Popescu", "password1": "o-parola-lunga-99",
+                                        "password2": "o-parola-lunga-99"})
+    assert response.status_code == 302
+    user = User.objects.get(username="ion")
+    assert user.role == User.Role.INVESTOR and user.email == "ion@example.ro"
+    assert client.get("/requests/").status_code == 200
+
+
+def test_sign_up_refuses_a_short_password_and_writes_nothing(db):
+    response = client_for().post("/signup/", {"username": "ion", "email": "ion@example.ro",
+                                              "password1": "scurta", "password2": "scurta"})
+    assert response.status_code == 200
+    assert "error" in response.content.decode()
+    assert not User.objects.filter(username="ion").exists()
+
+
+def test_the_staff_queue_sorts_by_legal_deadline_and_flags_overdue_and_due_soon(mapped_world):
+    w = mapped_world
+    later = application(w["alice"], w["issuer_a"], due_in=10, applicant_name="Later")
+    overdue = application(w["alice"], w["issuer_a"], due_in=-2, applicant_name="Overdue")
+    soon = application(w["bob"], w["issuer_a"], due_in=1, applicant_name="Soon")
+    application(w["alice"], w["issuer_a"], status=Status.DRAFT, applicant_name="Draft")
+    application(w["alice"], w["issuer_b"], due_in=1, applicant_name="Other issuer")
+    html = client_for(w["carol"]).get("/staff/queue/").content.decode()
+    order = [int(chunk.split('"')[0]) for chunk in html.split('data-application="')[1:]]
+    assert order == [overdue.pk, soon.pk, later.pk]
+    assert f'class="overdue" data-application="{overdue.pk}"' in html
+    assert f'class="due-soon" data-application="{soon.pk}"' in html
+    assert f'class="" data-application="{later.pk}"' in html
+
+
+def test_investors_see_only_their_own_requests(mapped_world):
+    w = mapped_world
+    mine = application(w["alice"], w["issuer_a"], parcels=w["parcels"][:1])
+    theirs = application(w["bob"], w["issuer_a"])
+    alice = client_for(w["alice"])
+    assert alice.get(f"/requests/{mine.pk}/").status_code == 200
+    assert alice.get(f"/requests/{theirs.pk}/").status_code == 404
+    listing = alice.get("/requests/").content.decode()
+    assert f"/requests/{mine.pk}/" in listing and f"/requests/{theirs.pk}/" not in listing
+
+
+def test_a_clerk_of_another_issuer_cannot_open_the_request(mapped_world):
+    w = mapped_world
+    app = application(w["alice"], w["issuer_a"])
+    assert client_for(w["dave"]).get(f"/requests/{app.pk}/").status_code == 404
+    assert client_for(w["carol"]).get(f"/requests/{app.pk}/").status_code == 200
+
+
+def test_the_request_page_draws_parcels_and_the_features_hit_with_their_distance(mapped_world):
+    from layers.models import Feature
+
+    w = mapped_world
+    monument = Feature.objects.get(name="Biserica Precista")
+    app = application(w["alice"], w["issuer_a"], parcels=w["parcels"][:1], analysis_result={
+        "rule_hits": [{"rule": "R2", "layer": "monumente", "feature_ids": [monument.pk], "distance_m": 56.6}],
+        "required_avize": [{"institution": {"code": "djc-bacau", "name": "DJC Bacău"}, "reasons": [{"rule": "R2"}]}],
+    })
+    response = client_for(w["carol"]).get(f"/requests/{app.pk}/")
+    html = response.content.decode()
+    config = json.loads(html.split('id="map-config" type="application/json">')[1].split("</script>")[0])
+    roles = sorted(f["properties"]["role"] for f in config["overlay"]["features"])
+    assert roles == ["hit", "parcel"]
+    hit = next(f for f in config["overlay"]["features"] if f["properties"]["role"] == "hit")
+    assert hit["properties"]["distance_m"] == 56.6
+    lon, lat = hit["geometry"]["coordinates"]
+    assert 26.9 < lon < 26.93 and 46.55 < lat < 46.58
+    assert "DJC Bacău" in html
+    assert config["actions"] == ["accept", "return_for_completion", "refuse"]
+    assert 'data-action="accept"' in html
+
+
+def test_staff_pages_are_closed_to_investors_and_admin_pages_to_staff(mapped_world):
+    w = mapped_world
+    assert client_for(w["alice"]).get("/staff/queue/").status_code == 403
+    assert client_for(w["carol"]).get("/manage/").status_code == 403
+    assert client_for(w["frank"]).get("/staff/queue/").status_code == 403
+    assert client_for(w["alice"]).get("/inbox/").status_code == 403
+    assert client_for().get("/staff/queue/").status_code == 302  # to the login page
+    page = client_for(w["root"]).get("/manage/").content.decode()
+    assert "Monumente istorice" in page and "djc-bacau" in page
+
+
+def test_clipping_a_footprint_keeps_only_the_part_inside_the_parcel(mapped_world):
+    from django.contrib.gis.geos import Polygon
+
+    parcel = mapped_world["parcels"][0]
+    # 10 m × 30 m, half of it north of the 20 m parcel
+    drawn = Polygon.from_bbox((BACAU_E + 5, BACAU_N + 5, BACAU_E + 15, BACAU_N + 35))
+    drawn.srid = 3844
+    drawn.transform(4326)
+    response = client_for().post("/api/v1/footprints/clip/", {"footprint": json.loads(drawn.geojson),
+                                 "parcels": [parcel.pk]}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["clipped"] is True
+    assert body["area_m2"] == pytest.approx(150.0, abs=0.5)
+
+
+def test_clipping_a_footprint_outside_the_parcel_is_a_400_naming_the_field(mapped_world):
+    from django.contrib.gis.geos import Polygon
+
+    parcel = mapped_world["parcels"][0]
+    drawn = Polygon.from_bbox((BACAU_E + 500, BACAU_N, BACAU_E + 510, BACAU_N + 10))
+    drawn.srid = 3844
+    drawn.transform(4326)
+    response = client_for().post("/api/v1/footprints/clip/", {"footprint": json.loads(drawn.geojson),
+                                 "parcels": [parcel.pk]}, content_type="application/json")
+    assert response.status_code == 400
+    assert "footprint" in response.json()["errors"]
