@@ -176,7 +176,7 @@ def aviz_answer(*, request: AvizRequest, by: User, outcome: str, conditions: lis
         raise ValidationError({"outcome": f"The deadline {request.due_date} has passed: the aviz is tacitly "
                                           "approved and a late answer has no legal effect."})
     action = {State.FAVOURABLE: "answer_favourable", State.UNFAVOURABLE: "answer_unfavourable",
-              State.FAVOURABLE_WITH_CONDITIONS: "answer_favourable_with_conditions"}[outcome]
+              State.FAVOURABLE_WITH_CONDITIONS: "answer_with_conditions"}[outcome]
     audit = workflow.apply(request=request, action=action, by=by, now=now, reason=text,
                            fields={"answered_at": now, "answered_by": by, "conditions": cleaned,
                                    "answer_text": text.strip(), "number": number.strip()[:40],

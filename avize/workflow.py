@@ -29,7 +29,7 @@ TRANSITIONS: dict[str, Transition] = {
     "request_completion": Transition(frozenset({State.SENT, State.VIEWED}), State.COMPLETION_REQUESTED, "reviewer"),
     "resubmit": Transition(frozenset({State.COMPLETION_REQUESTED}), State.RESUBMITTED, "dossier"),
     "answer_favourable": Transition(_OPEN, State.FAVOURABLE, "reviewer"),
-    "answer_favourable_with_conditions": Transition(_OPEN, State.FAVOURABLE_WITH_CONDITIONS, "reviewer"),
+    "answer_with_conditions": Transition(_OPEN, State.FAVOURABLE_WITH_CONDITIONS, "reviewer"),
     "answer_unfavourable": Transition(_OPEN, State.UNFAVOURABLE, "reviewer"),
     "tacit_approve": Transition(_OPEN, State.TACITLY_APPROVED, "system"),
     "withdraw": Transition(_OPEN | {State.COMPLETION_REQUESTED}, State.WITHDRAWN, "dossier"),

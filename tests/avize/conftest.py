@@ -1,0 +1,75 @@
+"""Fixtures of the avize tests: a signing certificate, private media, and AC applications in the avize stage."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from institutions.models import Institution
+from permits.choices import ApplicantType, Kind, Status
+from permits.models import Application
+
+
+@pytest.fixture(scope="session")
+def _signing_p12(tmp_path_factory):
+    from permits.signing import demo_certificate_create
+
+    path = tmp_path_factory.mktemp("signing") / "avize-test.p12"
+    demo_certificate_create(path, "avize-test")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _signing_and_media(settings, tmp_path, _signing_p12):
+    settings.SIGNING_P12_PATH = _signing_p12
+    settings.SIGNING_P12_PASSWORD = "avize-test"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def t0() -> datetime:
+    """A fixed Monday morning, so deadlines do not depend on the day the tests run."""
+    return timezone.make_aware(datetime(2026, 3, 2, 9, 0))
+
+
+def required(*institutions: Institution, rule: str = "R2") -> dict:
+    """An analysis result requiring the avize of these institutions, as rules.Analysis.result has it."""
+    return {"required_avize": [
+        {"institution": {"id": i.pk, "code": i.code, "name": i.name, "kind": i.kind},
+         "reasons": [{"rule": rule, "result": f"test hit for {i.code}", "distance_m": 10.0}]}
+        for i in institutions
+    ]}
+
+
+@pytest.fixture
+def ac_in_avize(cast, parcel_factory):
+    """Make an AC of alice's, registered at issuer_a (Bacău), in the avize stage, requiring `institutions`."""
+    counter = {"n": 100}
+
+    def make(*institutions: Institution, owner=None) -> Application:
+        counter["n"] += 1
+        app = Application.objects.create(
+            kind=Kind.AC, status=Status.AVIZE, owner=owner or cast["alice"], uat=cast["uat_a"],
+            issuer=cast["issuer_a"], registration_number=counter["n"], registration_year=2026,
+            applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu", applicant_id_code="1800101040011",
+            works_description="Locuință P+1", analysis_result=required(*institutions))
+        app.parcels.add(parcel_factory())
+        return app
+
+    return make
+
+
+@pytest.fixture
+def defence(db):
+    return Institution.objects.create(code="smg", name="Statul Major General", kind=Institution.Kind.DEFENCE,
+                                      county="Bacău", tacit_approval=False)
+
+
+@pytest.fixture
+def isu(db):
+    return Institution.objects.create(code="isu-bacau", name="ISU Bacău", kind=Institution.Kind.FIRE, county="Bacău")
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
