@@ -81,3 +81,11 @@ def layers_world(territory, parcel_factory, tmp_path):
     p1 = parcel_factory(e=e + 5, n=n + 5, size=20, cadastral_number="70001")
     p2 = parcel_factory(e=e + 1000, n=n + 1000, size=20, cadastral_number="70002")
     return {"version": public, "layer": public.layer, "private": private, "p1": p1, "p2": p2, **territory}
+
+
+@pytest.fixture
+def root(db):
+    """A portal admin without a password (the full `cast` hashes eight passwords, which is slow)."""
+    from accounts.models import User
+
+    return User.objects.create(username="root", role=User.Role.ADMIN, is_staff=True, is_superuser=True)

@@ -25,8 +25,8 @@ def test_the_layer_list_shows_public_layers_with_current_version_count_and_cover
     assert [v["number"] for v in row["versions"]] == [1] and row["versions"][0]["is_current"] is True
 
 
-def test_an_admin_also_sees_private_layers(layers_world, api, cast):
-    slugs = [r["slug"] for r in api(cast["root"]).get("/api/v1/layers/").json()["results"]]
+def test_an_admin_also_sees_private_layers(layers_world, api, root):
+    slugs = [r["slug"] for r in api(root).get("/api/v1/layers/").json()["results"]]
     assert slugs == ["lmi-monument", "secret-gas"]
 
 
