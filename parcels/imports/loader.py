@@ -1,0 +1,283 @@
+"""Loading a checked Batch: COPY into a temporary staging table, then one set-based upsert.
+
+Everything happens in one transaction, so a crash, a database error or Ctrl-C leaves the
+parcels exactly as they were. The staging table is TEMP (no WAL, dropped at commit); rows go in
+as hex WKB through text COPY, which costs one string join per row in Python.
+"""
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db import connection, transaction
+from django.utils import timezone
+
+from parcels.imports.report import ImportFileError, ImportReport
+
+Progress = Callable[[str, int, int], None]
+COPY_CHUNK = 50_000
+PARCEL_COLUMNS = ("uat_id", "cadastral_number", "cf_number", "old_cf_number", "topo_number", "geom",
+                  "legal_area_m2", "measured_area_m2", "use_category", "address", "updated_at")
+TEXT_COLUMNS = ("siruta", "sirsup", "cadastral_number", "cf_number", "old_cf_number", "topo_number",
+                "use_category", "address")
+STAGE_SQL = """
+CREATE TEMP TABLE parcel_stage (
+    row integer NOT NULL, uat_id bigint, siruta text, sirsup text, cadastral_number text, cf_number text,
+    old_cf_number text, topo_number text, use_category text, address text, legal_area_m2 double precision,
+    geom geometry, reason text
+) ON COMMIT DROP"""
+BUILDING_STAGE_SQL = """
+CREATE TEMP TABLE building_stage (
+    row integer NOT NULL, parcel_row integer, cadastral_id text, levels integer, height_m double precision,
+    destination text, geom geometry
+) ON COMMIT DROP"""
+
+
+def _escape(value: Any) -> str:
+    """COPY text format: NULL is \\N; backslash, tab and newlines must be escaped."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, float):
+        return repr(value) if value == value else r"\N"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _text_column(values: list, *, null: str = r"\N") -> list[str]:
+    """Escape a whole column; the usual case (no special character anywhere) costs one join."""
+    if None in values:
+        values = [null if v is None else v for v in values]
+    joined = "\x1f".join(values)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return [v if v == null else _escape(v) for v in values]
+    return values
+
+
+def _float_column(values: np.ndarray) -> list[str]:
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), r"\N", values.astype(str)).tolist()
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], data: list[list[str]], n: int,
+          progress: Progress | None, stage: str) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for start in range(0, n, COPY_CHUNK):
+            stop = min(start + COPY_CHUNK, n)
+            lines = map("\t".join, zip(*(col[start:stop] for col in data), strict=False))
+            copy.write("\n".join(lines) + "\n")
+            if progress:
+                progress(stage, stop, n)
+
+
+def _geom_sql(srid: int, column: str = "s.geom") -> str:
+    # Reprojection runs in PostGIS by EPSG code (PROJ picks the EPSG operation, not a proj4 towgs84).
+    if srid == 3844:
+        return f"ST_Multi(ST_SetSRID({column}, 3844))"
+    return f"ST_Multi(ST_Transform(ST_SetSRID({column}, {int(srid)}), 3844))"
+
+
+def _bulk_drop(cursor) -> list[str]:
+    """Drop the non-unique indexes and foreign keys of parcels_parcel; return the SQL that restores them.
+
+    Used only for a load into an empty table (the usual first import): building a GiST index once,
+    sorted, is many times faster than a million incremental inserts, and re-adding a foreign key
+    checks it with one join instead of a trigger per row (PostgreSQL manual, "Populating a Database").
+    """
+    cursor.execute("""SELECT indexname, indexdef FROM pg_indexes
+                      WHERE schemaname = current_schema() AND tablename = 'parcels_parcel'
+                        AND indexdef NOT LIKE 'CREATE UNIQUE INDEX%%'""")
+    indexes = cursor.fetchall()
+    cursor.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                      WHERE conrelid = 'parcels_parcel'::regclass AND contype = 'f'""")
+    foreign_keys = cursor.fetchall()
+    for name, _definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE parcels_parcel DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in indexes] + [
+        f'ALTER TABLE parcels_parcel ADD CONSTRAINT "{name}" {definition}' for name, definition in foreign_keys]
+
+
+def load(*, rows: np.ndarray, columns: dict[str, np.ndarray], wkb: np.ndarray, geoms: np.ndarray, uat_ids: np.ndarray,
+         srid: int, report: ImportReport, buildings: dict[str, np.ndarray] | None = None,
+         strict: bool = False, progress: Progress | None = None) -> None:
+    """Stage and upsert accepted rows; fill report counts and SQL-level rejections."""
+    len(rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One import at a time: a concurrent upsert of the same parcels would otherwise deadlock.
+        cursor.execute("LOCK TABLE parcels_parcel IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM parcels_parcel)")
+        empty = cursor.fetchone()[0]
+        if empty and srid == 3844 and None not in uat_ids.tolist() and buildings is None:
+            _direct_load(cursor, rows=rows, columns=columns, wkb=wkb, geoms=geoms, uat_ids=uat_ids, report=report,
+                         strict=strict, progress=progress)
+            return
+        _staged_load(cursor, rows=rows, columns=columns, wkb=wkb, uat_ids=uat_ids, srid=srid, report=report,
+                     buildings=buildings, strict=strict, progress=progress)
+
+
+def _staged_load(cursor, *, rows, columns, wkb, uat_ids, srid, report, buildings, strict, progress) -> None:
+    """General path: stage, resolve UATs spatially, reject duplicates in SQL, upsert, buildings."""
+    n = len(rows)
+    data = [[str(r) for r in rows.tolist()], _text_column([None if u is None else str(u) for u in uat_ids.tolist()])]
+    for name in TEXT_COLUMNS:
+        col = columns.get(name)
+        data.append(_text_column(col.tolist()) if col is not None else [r"\N"] * n)
+    legal = columns.get("legal_area_m2")
+    data.append(_float_column(legal) if legal is not None else [r"\N"] * n)
+    data.append(shapely.to_wkb(shapely.from_wkb(wkb), hex=True).tolist())
+    stage_columns = ("row", "uat_id") + TEXT_COLUMNS + ("legal_area_m2", "geom")
+    cursor.execute(STAGE_SQL)
+    _copy(cursor.cursor, "parcel_stage", stage_columns, data, n, progress, "staging")
+    # Parcels with no UAT from --uat or a SIRUTA attribute: the UAT containing them.
+    cursor.execute(f"""UPDATE parcel_stage s SET uat_id = u.id FROM parcels_uat u
+                      WHERE s.uat_id IS NULL AND ST_Intersects(u.boundary, ST_PointOnSurface({_geom_sql(srid)}))""")
+    cursor.execute("""UPDATE parcel_stage SET reason = 'No UAT: no SIRUTA in the file or --uat matches a UAT, '
+                      'and the parcel lies inside no UAT boundary.' WHERE uat_id IS NULL""")
+    # Duplicates are reported, never resolved silently by "last row wins".
+    cursor.execute("""
+        WITH dup AS (SELECT uat_id, cadastral_number, string_agg(row::text, ', ' ORDER BY row) AS rows_
+                     FROM parcel_stage WHERE uat_id IS NOT NULL
+                     GROUP BY 1, 2 HAVING count(*) > 1)
+        UPDATE parcel_stage s SET reason = 'Duplicate cadastral number ' || s.cadastral_number
+               || ' in this file (rows ' || dup.rows_ || '); none of these rows was imported.'
+        FROM dup WHERE s.uat_id = dup.uat_id AND s.cadastral_number = dup.cadastral_number""")
+    cursor.execute("SELECT row, cadastral_number, reason FROM parcel_stage WHERE reason IS NOT NULL ORDER BY row")
+    for row, cad, reason in cursor.fetchall():
+        report.reject(row, cad, reason)
+    if strict and report.rejected:
+        raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
+    if progress:
+        progress("upserting", 0, 1)
+    _upsert(cursor, srid, report)
+    if buildings is not None and len(buildings["rows"]):
+        _load_buildings(cursor, srid, buildings, report)
+    if progress:
+        progress("upserting", 1, 1)
+
+
+def _multipolygon_ewkb_hex(wkb: np.ndarray, geoms: np.ndarray) -> list[str]:
+    """Hex EWKB MultiPolygon with SRID 3844, built by prefixing bytes: a little-endian Polygon WKB
+    becomes the single member of a MultiPolygon without a GEOS round trip per row."""
+    polygon_prefix = b"\x01" + struct.pack("<III", 0x20000006, 3844, 1)
+    multi_prefix = b"\x01" + struct.pack("<II", 0x20000006, 3844)
+    out = []
+    for w, g in zip(wkb.tolist(), geoms.tolist(), strict=False):
+        if w[:5] == b"\x01\x03\x00\x00\x00":
+            out.append((polygon_prefix + w).hex())
+        elif w[:5] == b"\x01\x06\x00\x00\x00":
+            out.append((multi_prefix + w[5:]).hex())
+        else:  # big-endian or extended WKB: let GEOS write it
+            multi = g if shapely.get_type_id(g) == 6 else shapely.multipolygons([g])
+            out.append(shapely.to_wkb(shapely.set_srid(multi, 3844), hex=True, include_srid=True))
+    return out
+
+
+def _direct_load(cursor, *, rows, columns, wkb, geoms, uat_ids, report, strict, progress) -> None:
+    """Fast path for the first load of an empty table in Stereo 70: everything was checked in
+    Python, so rows are COPied straight into parcels_parcel, whose indexes and foreign key are
+    rebuilt once at the end (no staging table, no second pass over the data)."""
+    cads = columns["cadastral_number"].tolist()
+    counts = Counter(zip(uat_ids.tolist(), cads, strict=False))
+    keep = np.ones(len(rows), dtype=bool)
+    if len(counts) != len(cads):
+        where: dict[tuple, list[int]] = {}
+        for i, key in enumerate(zip(uat_ids.tolist(), cads, strict=False)):
+            if counts[key] > 1:
+                where.setdefault(key, []).append(i)
+        for key, idx in where.items():
+            listed = ", ".join(str(rows[i]) for i in idx)
+            for i in idx:
+                keep[i] = False
+                report.reject(int(rows[i]), key[1], f"Duplicate cadastral number {key[1]} in this file (rows "
+                                                    f"{listed}); none of these rows was imported.")
+        if strict:
+            raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
+    geoms, wkb = geoms[keep], wkb[keep]
+    n = len(geoms)
+    text = {name: _text_column(columns[name][keep].tolist(), null="") if name in columns else [""] * n
+            for name in ("cf_number", "old_cf_number", "topo_number", "use_category", "address")}
+    legal = columns.get("legal_area_m2")
+    data = [[str(u) for u in uat_ids[keep].tolist()], _text_column(columns["cadastral_number"][keep].tolist()),
+            text["cf_number"], text["old_cf_number"], text["topo_number"],
+            _multipolygon_ewkb_hex(wkb, geoms),
+            _float_column(legal[keep]) if legal is not None else [r"\N"] * n, _float_column(shapely.area(geoms)),
+            text["use_category"], text["address"], [timezone.now().isoformat()] * n]
+    restore = _bulk_drop(cursor)
+    _copy(cursor.cursor, "parcels_parcel", PARCEL_COLUMNS, data, n, progress, "loading")
+    if progress:
+        progress("indexing", 0, 1)
+    for statement in restore:
+        cursor.execute(statement)
+    report.inserted = n
+
+
+def _upsert(cursor, srid: int, report: ImportReport) -> None:
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM parcels_parcel)")
+    bulk = cursor.fetchone()[0]
+    select = f"""
+        SELECT s.uat_id, s.cadastral_number, coalesce(s.cf_number, ''), coalesce(s.old_cf_number, ''),
+               coalesce(s.topo_number, ''), g.geom, s.legal_area_m2, ST_Area(g.geom), coalesce(s.use_category, ''),
+               coalesce(s.address, ''), now()
+        FROM parcel_stage s, LATERAL (SELECT {_geom_sql(srid)} AS geom) g
+        WHERE s.reason IS NULL"""
+    columns = f"({', '.join(PARCEL_COLUMNS)})"
+    if bulk:
+        restore = _bulk_drop(cursor)
+        cursor.execute(f"INSERT INTO parcels_parcel {columns} {select}")
+        report.inserted = cursor.rowcount
+        for statement in restore:
+            cursor.execute(statement)
+        return
+    cursor.execute(f"""
+        WITH up AS (
+            INSERT INTO parcels_parcel {columns} {select}
+            ON CONFLICT (uat_id, cadastral_number) DO UPDATE SET
+                cf_number = EXCLUDED.cf_number, old_cf_number = EXCLUDED.old_cf_number,
+                topo_number = EXCLUDED.topo_number, geom = EXCLUDED.geom, legal_area_m2 = EXCLUDED.legal_area_m2,
+                measured_area_m2 = EXCLUDED.measured_area_m2, use_category = EXCLUDED.use_category,
+                address = EXCLUDED.address, updated_at = EXCLUDED.updated_at
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up""")
+    report.inserted, report.updated = cursor.fetchone()
+
+
+def _load_buildings(cursor, srid: int, b: dict[str, np.ndarray], report: ImportReport) -> None:
+    """Buildings of the imported parcels: the file is the new truth for those parcels, so buildings
+    it no longer lists are removed and the others upserted by (parcel, cadastral id)."""
+    cursor.execute(BUILDING_STAGE_SQL)
+    data = [[str(v) for v in b[k].tolist()] for k in ("rows", "parcel_row")]
+    data += [[_escape(v) for v in b[k].tolist()] for k in ("cadastral_id", "levels", "height_m", "destination")]
+    data.append([w.hex() for w in b["wkb"].tolist()])
+    _copy(cursor.cursor, "building_stage", ("row", "parcel_row", "cadastral_id", "levels", "height_m",
+                                            "destination", "geom"), data, len(b["rows"]), None, "buildings")
+    cursor.execute("""
+        CREATE TEMP TABLE building_target ON COMMIT DROP AS
+        SELECT b.*, p.id AS parcel_id FROM building_stage b
+        JOIN parcel_stage s ON s.row = b.parcel_row AND s.reason IS NULL
+        JOIN parcels_parcel p ON p.uat_id = s.uat_id AND p.cadastral_number = s.cadastral_number""")
+    cursor.execute("""
+        SELECT b.row, b.cadastral_id FROM building_stage b
+        WHERE NOT EXISTS (SELECT 1 FROM building_target t WHERE t.row = b.row) ORDER BY b.row""")
+    for row, cadastral_id in cursor.fetchall():
+        report.reject(row, f"building {cadastral_id}", "Its parcel is not in this file or was rejected.")
+    cursor.execute("""
+        DELETE FROM parcels_building d USING (SELECT DISTINCT parcel_id FROM building_target) t
+        WHERE d.parcel_id = t.parcel_id
+          AND NOT EXISTS (SELECT 1 FROM building_target k WHERE k.parcel_id = d.parcel_id
+                          AND k.cadastral_id = d.cadastral_id)""")
+    cursor.execute(f"""
+        INSERT INTO parcels_building (parcel_id, cadastral_id, footprint, levels, height_m, built_area_m2, destination)
+        SELECT t.parcel_id, t.cadastral_id, g.geom, coalesce(t.levels, 1), t.height_m, ST_Area(g.geom),
+               coalesce(t.destination, '')
+        FROM building_target t, LATERAL (SELECT {_geom_sql(srid, 't.geom')} AS geom) g
+        ON CONFLICT (parcel_id, cadastral_id) DO UPDATE SET footprint = EXCLUDED.footprint,
+            levels = EXCLUDED.levels, height_m = EXCLUDED.height_m, built_area_m2 = EXCLUDED.built_area_m2,
+            destination = EXCLUDED.destination""")
+    report.buildings = cursor.rowcount

@@ -1,0 +1,263 @@
+"""Reading parcel files: format sniffing by content, CRS identification, attribute mapping.
+
+Every reader returns a `Batch` of parallel arrays (WKB geometry + canonical attributes), so the
+loader never cares where rows came from. Only EPSG codes from settings.ALLOWED_SRIDS leave this
+module; a file declaring anything else is refused before its geometry is transformed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pyogrio.raw
+from django.core.exceptions import ValidationError
+
+from gis_portal.api.crs import parse_srid
+from parcels.imports.report import ImportFileError
+
+try:
+    import pyarrow as pa
+except ImportError:  # optional speed-up
+    pa = None
+
+# Canonical attribute -> accepted source column names (compared case-insensitively).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "cadastral_number": ("cadastral_number", "cad_number", "nr_cad", "nrcad", "nr_cadastral", "cadastral",
+                         "e2identifier", "cad_no", "ncad"),
+    "cf_number": ("cf_number", "cf", "nr_cf", "carte_funciara"),
+    "old_cf_number": ("old_cf_number", "paperlbno", "cf_vechi"),
+    "topo_number": ("topo_number", "topono", "nr_top"),
+    "legal_area_m2": ("legal_area_m2", "legal_area", "parcellegalarea", "suprafata_acte", "s_acte"),
+    "use_category": ("use_category", "usecategory", "categorie", "cat_fol"),
+    "address": ("address", "adresa"),
+    "siruta": ("siruta",),
+}
+BUILDING_ALIASES: dict[str, tuple[str, ...]] = {
+    "cadastral_number": ALIASES["cadastral_number"] + ("parcel",),
+    "cadastral_id": ("cadastral_id", "buildno", "nr_constructie", "building"),
+    "levels": ("levels", "levelsno", "nr_niveluri"),
+    "height_m": ("height_m", "height", "inaltime"),
+    "destination": ("destination", "buildingdestination", "destinatie"),
+}
+BUILDING_LAYERS = ("buildings", "building", "constructii", "cladiri")
+
+# ESRI .prj files often carry names but no authority code; these are the whitelisted ones.
+ESRI_NAMES = {"stereo_70": 3844, "stereo70": 3844, "pulkovo_1942_58_stereo70": 3844,
+              "gcs_wgs_1984": 4326, "wgs_1984": 4326, "wgs_1984_web_mercator_auxiliary_sphere": 3857,
+              "gcs_etrs_1989": 4258}
+
+
+@dataclass
+class BuildingBatch:
+    """Buildings of a file: `parcel_ref` is the parcel's cadastral number (vector files) or the
+    index of the parcel row (CGXML)."""
+
+    parcel_ref: list
+    cadastral_id: list
+    wkb: list
+    levels: list
+    height_m: list
+    destination: list
+    rows: list  # 1-based source row of each building, for the report
+
+
+@dataclass
+class Batch:
+    """Parallel arrays of the parcel rows of one file, plus its CRS."""
+
+    format: str
+    srid: int | None
+    wkb: list
+    attrs: dict[str, list] = field(default_factory=dict)
+    buildings: BuildingBatch | None = None
+
+    def __len__(self) -> int:
+        return len(self.wkb)
+
+
+def sniff_format(path: Path) -> str:
+    """Name the format from the file's bytes, not its extension."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror}.") from None
+    if not head.strip():
+        raise ImportFileError("The file is empty.")
+    if head.startswith(b"SQLite format 3\x00"):
+        # GeoPackage sets application_id 'GPKG' (or 'GP10'/'GP11') at offset 68.
+        if head[68:72] in (b"GPKG", b"GP10", b"GP11"):
+            return "gpkg"
+        raise ImportFileError("The file is an SQLite database but not a GeoPackage.")
+    if head.startswith(b"PK\x03\x04"):
+        return "shapefile-zip"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        if re.search(rb"<\s*CGXML[\s>]", head):
+            return "cgxml"
+        raise ImportFileError("The file is XML but not a CGXML (eTerra) export: no <CGXML> root element.")
+    if text.startswith(b"{") and b'"type"' in head:
+        return "geojson"
+    raise ImportFileError("Unknown or unsupported file format: expected GeoJSON, GeoPackage, a zipped "
+                          "Shapefile or a CGXML export (the content was checked, not only the extension).")
+
+
+def srid_from_crs(crs: str | None) -> int | None:
+    """Map the CRS text GDAL reports ("EPSG:3844", WKT or ESRI WKT) to an EPSG code, or None."""
+    if not crs:
+        return None
+    match = re.fullmatch(r"\s*EPSG:(\d+)\s*", crs)
+    if match:
+        return int(match.group(1))
+    # The authority of the CRS itself is the last ID/AUTHORITY in WKT (inner ones name parts).
+    codes = re.findall(r'(?:ID|AUTHORITY)\["EPSG",\s*"?(\d+)"?\]', crs)
+    if codes and crs.rstrip().endswith("]]"):
+        return int(codes[-1])
+    name = re.match(r'\s*(?:PROJCS|GEOGCS|PROJCRS|GEOGCRS)\["([^"]+)"', crs)
+    if name:
+        key = re.sub(r"[^a-z0-9]+", "_", name.group(1).lower()).strip("_")
+        if key in ESRI_NAMES:
+            return ESRI_NAMES[key]
+    raise ImportFileError("The file's CRS has no EPSG code this service recognises; re-export it in "
+                          "EPSG:3844 (Stereo 70) or EPSG:4326.")
+
+
+def resolve_srid(file_srid: int | None, declared: int | None) -> int:
+    """The file's own CRS wins; --srid is required when the file has none and must agree otherwise."""
+    if file_srid is None and declared is None:
+        raise ImportFileError("The file does not say which CRS its coordinates are in: pass --srid "
+                              "(e.g. --srid 3844 for Stereo 70).")
+    if file_srid is not None and declared is not None and file_srid != declared:
+        raise ImportFileError(f"The file declares EPSG:{file_srid} but --srid {declared} was given; "
+                              f"drop --srid or fix the file.")
+    srid = file_srid if file_srid is not None else declared
+    try:
+        return parse_srid(srid, field="srid")
+    except ValidationError as exc:
+        raise ImportFileError(exc.message_dict["srid"][0]) from None
+
+
+def normalize_text(value) -> str:
+    """Trim, NFC-normalise and replace the cedilla letters eTerra exports (ş ţ) with comma-below ones."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            return ""
+        value = int(value) if value.is_integer() else value
+    text = unicodedata.normalize("NFC", str(value).strip())
+    return text.translate(str.maketrans("şţŞŢ", "șțȘȚ"))
+
+
+def _columns(names: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    lowered = [n.lower() for n in names]
+    found = {}
+    for canonical, options in aliases.items():
+        for option in options:
+            if option in lowered:
+                found[canonical] = lowered.index(option)
+                break
+    return found
+
+
+def _vector_path(path: Path, fmt: str) -> str:
+    if fmt != "shapefile-zip":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+    except zipfile.BadZipFile:
+        raise ImportFileError("The zip archive is corrupt.") from None
+    if not shps:
+        raise ImportFileError("The zip archive contains no .shp file.")
+    if len(shps) > 1:
+        raise ImportFileError(f"The zip archive contains several shapefiles ({', '.join(shps)}); send one.")
+    return f"/vsizip/{path}/{shps[0]}"
+
+
+def _read_layer(source: str, layer: str | None, aliases: dict[str, tuple[str, ...]], encoding: str | None):
+    """(meta, WKB array, {canonical: array}) of one layer. Arrow is used when available: it reads
+    attributes in bulk instead of one Python object per field, ~3x faster on large files."""
+    try:
+        if pa is not None:
+            meta, table = pyogrio.raw.read_arrow(source, layer=layer, encoding=encoding)
+            geometry_name = meta.get("geometry_name") or "wkb_geometry"
+            names = [n for n in table.column_names if n != geometry_name]
+            columns = _columns(names, aliases)
+            geoms = table.column(geometry_name).to_numpy(zero_copy_only=False)
+            attrs = {name: table.column(names[idx]).to_numpy(zero_copy_only=False) for name, idx in columns.items()}
+            return meta, geoms, attrs
+        meta, _fids, geoms, fields = pyogrio.raw.read(source, layer=layer, encoding=encoding)
+    except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError/… for corrupt input
+        raise ImportFileError(f"Cannot read the file: {str(exc).splitlines()[0]}") from None
+    columns = _columns(list(meta["fields"]), aliases)
+    attrs = {name: fields[idx] for name, idx in columns.items()}
+    return meta, geoms, attrs
+
+
+def _fix_mojibake(attrs: dict[str, list]) -> bool:
+    """A UTF-8 .dbf without a .cpg is read as Latin-1 ("BacÄƒu"): detect and repair it."""
+    repaired = False
+    for _name, values in attrs.items():
+        if values.dtype != object:
+            continue
+        for i, value in enumerate(values):
+            if isinstance(value, str) and not value.isascii():
+                try:
+                    fixed = value.encode("latin-1").decode("utf-8")
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                values[i] = fixed
+                repaired = True
+    return repaired
+
+
+def read_vector(path: Path, fmt: str, declared_srid: int | None) -> tuple[Batch, list[str]]:
+    """Read a GeoJSON, GeoPackage or zipped Shapefile; return the batch and file-level warnings."""
+    warnings: list[str] = []
+    if fmt == "geojson":
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(f"The GeoJSON is not UTF-8 (invalid byte at offset {exc.start}); RFC 7946 "
+                                  f"requires UTF-8: re-save the file as UTF-8.") from None
+    source = _vector_path(path, fmt)
+    try:
+        layers = [name for name, _gtype in pyogrio.list_layers(source)]
+    except Exception as exc:
+        raise ImportFileError(f"Cannot read the file: {str(exc).splitlines()[0]}") from None
+    building_layer = next((name for name in layers if name.lower() in BUILDING_LAYERS), None)
+    parcel_layers = [name for name in layers if name != building_layer]
+    if not parcel_layers:
+        raise ImportFileError("The file has no parcel layer.")
+    parcel_layer = next((name for name in parcel_layers if name.lower() in ("parcels", "parcele", "parcel")),
+                        parcel_layers[0])
+    meta, geoms, attrs = _read_layer(source, parcel_layer, ALIASES, None)
+    if len(geoms) == 0:
+        raise ImportFileError("The file contains no features.")
+    if "cadastral_number" not in attrs:
+        raise ImportFileError(f"No cadastral number column: expected one of {', '.join(ALIASES['cadastral_number'])}.")
+    if fmt == "shapefile-zip" and _fix_mojibake(attrs):
+        warnings.append("Text was UTF-8 but the shapefile has no .cpg file saying so; it was read as UTF-8.")
+    srid = resolve_srid(srid_from_crs(meta.get("crs")), declared_srid)
+    batch = Batch(format=fmt, srid=srid, wkb=geoms, attrs=attrs)
+    if building_layer:
+        bmeta, bgeoms, battrs = _read_layer(source, building_layer, BUILDING_ALIASES, None)
+        if srid_from_crs(bmeta.get("crs")) not in (None, srid):
+            raise ImportFileError("The buildings layer is in a different CRS from the parcels layer.")
+        if "cadastral_number" in battrs and "cadastral_id" in battrs and len(bgeoms):
+            n = len(bgeoms)
+            batch.buildings = BuildingBatch(
+                parcel_ref=[normalize_text(v) for v in battrs["cadastral_number"]],
+                cadastral_id=[normalize_text(v) for v in battrs["cadastral_id"]], wkb=list(bgeoms),
+                levels=list(battrs.get("levels", [None] * n)), height_m=list(battrs.get("height_m", [None] * n)),
+                destination=[normalize_text(v) for v in battrs.get("destination", [""] * n)],
+                rows=list(range(1, n + 1)))
+        else:
+            warnings.append(f"Layer {building_layer!r} was skipped: it needs cadastral_number and cadastral_id columns.")
+    return batch, warnings

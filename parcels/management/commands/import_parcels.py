@@ -1,0 +1,30 @@
+"""manage.py import_parcels FILE [--uat SIRUTA] [--srid EPSG] [--strict]"""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from parcels.imports import ImportFileError, import_parcels_file
+from parcels.management.commands._output import ProgressBar, stdout_stream, write_report
+
+
+class Command(BaseCommand):
+    help = ("Import cadastral parcels (and their buildings) from GeoJSON, GeoPackage, a zipped Shapefile or a "
+            "CGXML eTerra export. Upserts by (UAT, cadastral number) in one transaction.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--uat", type=int, help="SIRUTA of the UAT of every parcel in the file")
+        parser.add_argument("--srid", type=int, help="EPSG code of the coordinates when the file declares none")
+        parser.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
+        parser.add_argument("--all-issues", action="store_true", help="print every issue (default: first 200)")
+
+    def handle(self, *args, **options):
+        bar = ProgressBar(stdout_stream(self))
+        try:
+            report = import_parcels_file(path=options["file"], uat_siruta=options["uat"], srid=options["srid"],
+                                         strict=options["strict"], progress=bar)
+        except ImportFileError as exc:
+            raise CommandError(f"{options['file']}: {exc}") from None
+        finally:
+            bar.close()
+        write_report(self, report, max_issues=None if options["all_issues"] else 200)
