@@ -30,7 +30,7 @@ def works_of(application) -> dict[str, Any]:
     }
 
 
-def analysis_run(*, application, parcels, by) -> tuple[int | None, dict]:
+def analysis_run(*, application, parcels, by) -> tuple[object | None, dict]:
     """Return (analysis id or None, result JSON) for the application's parcels and works."""
     engine = _engine()
     if engine is not None:

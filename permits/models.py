@@ -51,8 +51,8 @@ class Application(models.Model):
     # AC/AD: the CU it is based on; extensions: the act they extend.
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="followups")
 
-    # The analysis frozen at submission: its id in the rules app and a copy of its result.
-    analysis_id = models.BigIntegerField(null=True, blank=True)
+    # The analysis frozen at submission: the rules app's record and a copy of its result JSON.
+    analysis = models.ForeignKey("rules.Analysis", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     analysis_result = models.JSONField(null=True, blank=True)
     # Chief-architect override of failed zoning compliance checks, with the written reason.
     compliance_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

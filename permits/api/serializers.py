@@ -111,7 +111,7 @@ class ApplicationDetailOutput(ApplicationOutput):
         fields = ApplicationOutput.Meta.fields + [
             "applicant_id_code", "applicant_address", "applicant_email", "representative_name", "designer_name",
             "works_description", "works_function", "works_levels", "works_height_m", "works_gross_floor_area_m2",
-            "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis_id", "analysis_result",
+            "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis", "analysis_result",
             "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
             "documents", "missing_documents"]
 
