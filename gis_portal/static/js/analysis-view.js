@@ -23,8 +23,8 @@ export function renderZoning(box, zoning) {
       [t("Documentație"), r.plan || null],
     ].filter(([, v]) => v);
     return el("div", { class: "card utr" },
-      el("strong", {}, `${z.code || r.code} — ${z.name || r.name || ""}`),
-      share != null ? el("span", { class: "muted" }, ` (${number(share * (share <= 1 ? 100 : 1), 0)} %)`) : null,
+      el("strong", {}, `${z.utr_code || z.code || r.code} — ${z.name || r.name || ""}`),
+      share != null ? el("span", { class: "muted" }, ` (${number(share * 100, 0)} %)`) : null,
       el("dl", { class: "facts" }, rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])));
   }));
 }
@@ -50,4 +50,9 @@ export function renderAvize(box, avize) {
       el("strong", {}, inst.name || inst.code || "?"),
       rules ? el("span", { class: "muted" }, ` — ${t("motive")}: ${rules}`) : null);
   }));
+}
+
+export function localityClass(result) {
+  const lc = result.locality_class;
+  return lc && typeof lc === "object" ? lc.class : lc || null;
 }

@@ -3,7 +3,7 @@
 import { api, readJson, results } from "./api.js";
 import { createMap, setOverlay, highlightHits, boundsOf } from "./map.js";
 import { t, fmt, number, el } from "./i18n.js";
-import { renderZoning, renderHits, renderAvize, parcelLabel } from "./analysis-view.js";
+import { renderZoning, renderHits, renderAvize, parcelLabel, localityClass } from "./analysis-view.js";
 
 const config = readJson("map-config");
 const { map, ready } = createMap("map", config);
@@ -85,15 +85,13 @@ async function analyse(id, uat, p) {
     const result = analysis.result || analysis;
     const field = (name) => $("parcel-panel").querySelector(`[data-field=${name}]`);
     field("issuer").textContent = result.issuer ? result.issuer.name : "—";
-    if (result.intravilan !== undefined && field("intravilan").textContent === "—") {
-      field("intravilan").textContent = result.intravilan ? t("da") : t("nu");
-    }
+    const lc = localityClass(result);
+    if (lc && field("intravilan").textContent === "—") field("intravilan").textContent = lc === "extravilan" ? t("nu") : t("da");
     renderZoning($("zoning"), result.zoning || []);
     renderHits($("hits"), result.rule_hits || []);
     renderAvize($("avize"), result.required_avize || []);
     highlightHits(map, result.rule_hits || []);
     $("analysis-status").textContent = "";
-    const lc = result.locality_class;
     await quote(uat, p, lc);
   } catch (error) {
     $("analysis-status").textContent = error.message;

@@ -23,8 +23,14 @@ if (form) {
     for (const b of form.querySelectorAll("button")) b.disabled = true;
     status.textContent = t("Se trimite…");
     try {
-      await api(`/api/v1/applications/${config.applicationId}/${actionPath(action)}/`,
-        { method: "POST", body: { action, reason } });
+      // Submission has its own endpoint (it registers and freezes the analysis); the rest are transitions.
+      if (action === "submit") await api(`/api/v1/applications/${config.applicationId}/submit/`, { method: "POST" });
+      else {
+        const body = { action, reason };
+        const months = form.querySelector("[name=validity_months]");
+        if (action === "issue" && months && months.value) body.validity_months = Number(months.value);
+        await api(`/api/v1/applications/${config.applicationId}/transitions/`, { method: "POST", body });
+      }
       location.reload();
     } catch (error) {
       status.textContent = error.message;
@@ -33,6 +39,17 @@ if (form) {
   });
 }
 
-function actionPath(action) {
-  return action.replaceAll("_", "-");
+const payment = document.getElementById("payment-form");
+if (payment) {
+  payment.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = document.getElementById("payment-status");
+    try {
+      await api(`/api/v1/applications/${config.applicationId}/payments/`, { method: "POST",
+        body: { amount_ron: payment.dataset.amount, reference: payment.querySelector("[name=reference]").value } });
+      location.reload();
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
 }

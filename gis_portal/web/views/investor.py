@@ -11,7 +11,7 @@ from django.utils import timezone
 from gis_portal.web import geo, labels, selectors
 from gis_portal.web.views.public import map_config
 from permits import workflow
-from permits.choices import ApplicantType, DocType, Purpose, WorksKind
+from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, DocType, Kind, Purpose, WorksKind
 
 
 @login_required
@@ -32,6 +32,7 @@ def cu_new(request: HttpRequest) -> HttpResponse:
         "works_kinds": WorksKind.choices,
         "applicant_types": ApplicantType.choices,
         "doc_types": DocType.choices,
+        "required_docs": [str(d) for d in REQUIRED_DOCUMENTS[Kind.CU]],
     })
 
 

@@ -1,0 +1,29 @@
+"""The investor map in a real browser: tiles render, features are queryable, panning fetches only tiles."""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import rendered, shot, wait_for_map
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CENTRE = [26.9148, 46.5671]  # lon/lat of the test parcels near the centre of Bacău
+
+
+def test_the_map_draws_parcels_and_constraints_from_our_vector_tiles(page, live_server, mapped_world):
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto("/")
+    wait_for_map(page)
+    page.evaluate(f"window.portalMap.jumpTo({{center: {CENTRE}, zoom: 17}})")
+    wait_for_map(page)
+    parcels = rendered(page, ["parcels-fill"])
+    assert "70001" in {str(p.get("cadastral_number")) for p in parcels}
+    monuments = rendered(page, ["monumente-point"])
+    assert [m.get("name") for m in monuments] == ["Biserica Precista"]
+    assert page.locator(".legend").get_by_text("Monumente istorice").is_visible()
+    assert not any("geojson" in url or "/features/" in url for url in requests)
+    external = [url for url in requests if not url.startswith((live_server.url, "data:", "blob:"))]
+    assert not external  # nothing fetched from outside the portal
+    shot(page, "map-01-parcels-z17")
+    assert not page.console_errors, page.console_errors
