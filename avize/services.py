@@ -17,6 +17,7 @@ from avize import notify, workflow
 from avize.models import AvizRequest, State
 from avize.scheduling import TACIT_LEGAL_BASIS, avize_tick  # noqa: F401  (re-exported)
 from avize.stage import maybe_complete_stage
+from gis_portal.api.exceptions import StateConflict
 from institutions.models import Institution
 from permits import calendar
 
@@ -116,10 +117,11 @@ def aviz_completion_request(*, request: AvizRequest, by: User, text: str, now: d
     request = _locked(request)
     if not _can_act_for_institution(by, request):
         raise PermissionDenied("Only the institution addressed may ask for completions.")
+    if request.completion_requested_at is not None:
+        raise StateConflict("Completions may be requested only once (OUG 31/2025).",
+                            allowed=workflow.allowed_actions(request.state))
     if not (text or "").strip():
         raise ValidationError({"text": "A completion request must say what is missing."})
-    if request.completion_requested_at is not None:
-        raise ValidationError({"text": "Completions may be requested only once (OUG 31/2025)."})
     now = now or timezone.now()
     audit = workflow.apply(request=request, action="request_completion", by=by, now=now, reason=text,
                            fields={"completion_requested_at": now, "completion_request_text": text.strip()})

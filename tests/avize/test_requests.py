@@ -66,9 +66,9 @@ def test_completion_may_be_requested_only_once(cast, sent, t0):
     assert r.state == State.RESUBMITTED
     # The clock restarts in full from the resubmission: 7 March + 15 days = 22 March (Sunday) → 23 March.
     assert r.due_date == date(2026, 3, 23)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(StateConflict) as err:
         services.aviz_completion_request(request=r, by=cast["frank"], text="Încă ceva.", now=t0 + days(6))
-    assert "only once" in str(err.value)
+    assert "only once" in err.value.message and "request_completion" not in err.value.allowed
 
 
 def test_a_reviewer_of_another_institution_cannot_answer(cast, sent, t0):
