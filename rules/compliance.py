@@ -20,10 +20,11 @@ def levels_count(regime: str) -> int | None:
         return None
     total = 0
     for part in regime.upper().replace(" ", "").split("+"):
-        match = re.fullmatch(r"(\d*)([A-Z]+)", part)
-        if not match:
+        match = re.fullmatch(r"(\d*)([A-Z]*)", part)
+        if not match or not part:
             return None
-        n, letter = int(match.group(1) or 1), match.group(2)
+        # A bare number ("P+1+2R") counts floors, like "1E".
+        n, letter = int(match.group(1) or 1), match.group(2) or "E"
         if letter in ("S", "D", "SP"):
             continue
         if letter in ("P", "E", "M", "R", "ER", "ETAJ"):

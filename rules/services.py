@@ -74,22 +74,29 @@ def rule_update(*, rule: Rule, **fields: Any) -> Rule:
 def rules_load_csv(*, path: Path | str = DEFAULT_CSV) -> dict[str, int]:
     """Upsert rules by code from a structured CSV (see rules/data/rules.csv). All or nothing."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    existing = {r.code: r for r in Rule.objects.all()}
+    new: list[Rule] = []
     with open(path, newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             code = (row.get("code") or "").strip()
             if not code:
                 raise ValidationError({"code": [f"line {line}: missing rule code"]})
             values = _row_values(row, line)
-            rule = Rule.objects.filter(code=code).first()
+            rule = existing.get(code)
             if rule is None:
                 rule = Rule(code=code, **values)
-                rule.full_clean()
-                rule.save()
-                counts["created"] += 1
+                try:
+                    rule.full_clean(validate_unique=False)
+                except ValidationError as exc:
+                    raise ValidationError({f"line {line}": exc.messages}) from None
+                new.append(rule)
+                existing[code] = rule
             else:
                 before = rule.version
                 rule_update(rule=rule, **values)
                 counts["updated" if rule.version != before else "unchanged"] += 1
+    Rule.objects.bulk_create(new)
+    counts["created"] = len(new)
     return counts
 
 
