@@ -40,7 +40,7 @@ def tile_sql(*, name: str, props: str, table: str, where: str) -> str:
         SELECT ST_AsMVT(q, '{name}', {EXTENT}, 'geom', 'id') FROM (
             SELECT {props}, ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.m, {EXTENT}, {BUFFER}, true) AS geom
             FROM {table}, b WHERE {where} AND t.geom && b.s
-        ) q WHERE q.geom IS NOT NULL
+        ) q
     """
 
 

@@ -1,0 +1,192 @@
+"""Benchmark: parcel vector tiles through HTTP vs the bare ST_AsMVT query, on a 1M-parcel county.
+
+Usage: .venv/bin/python bench/tiles_bench.py [--parcels 1000000] [--database-url URL] [--samples 300]
+
+Without --database-url it creates the database `bench_tiles` on the project's cluster, migrates
+it and fills parcels_parcel with N parcels in SQL (generate_series: a 1000-column grid of
+30 m × 60 m lots south-west of Bacău, vertices jittered so no two are alike) — fast and
+independent of the demo generator. Pass --database-url to measure an existing database
+instead (e.g. the one `manage.py demo_county --parcels 1000000` filled).
+It then serves the project with gunicorn (1 sync worker, DEBUG off) and fetches the same random
+z16 and z14 tiles over one keep-alive HTTP connection and, in the same run, through psycopg with
+the identical SQL (layers.tiles.tile_sql). Writes bench/results/tiles.json.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from gis_portal import devdb  # noqa: E402
+
+DB = "bench_tiles"
+PORT = 8765
+# South-west corner of the grid (EPSG:3844) and lot size.
+E0, N0, LOT_W, LOT_H, COLS = 632_000.0, 535_000.0, 30.0, 60.0, 1000
+
+
+def psql(url: str, sql: str) -> str:
+    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def prepare(parcels: int) -> str:
+    base = devdb.database_url()
+    admin = base.replace("/gis_portal?", "/postgres?")
+    url = base.replace("/gis_portal?", f"/{DB}?")
+    if not psql(admin, f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"):
+        psql(admin, f"CREATE DATABASE {DB}")
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    if int(psql(url, "SELECT count(*) FROM parcels_parcel")) != parcels:
+        print(f"generating {parcels} parcels…", flush=True)
+        started = time.perf_counter()
+        psql(url, "TRUNCATE parcels_parcel CASCADE")
+        psql(url, f"""
+            INSERT INTO parcels_uat (siruta, name, county, county_code, kind, boundary)
+            VALUES (999001, 'Bench UAT', 'Bacău', 'BC', 'comuna',
+                    ST_Multi(ST_MakeEnvelope({E0 - 100}, {N0 - 100}, {E0 + COLS * LOT_W + 100},
+                                             {N0 + (parcels // COLS + 1) * LOT_H + 100}, 3844)))
+            ON CONFLICT (siruta) DO NOTHING""")
+        psql(url, f"""
+            INSERT INTO parcels_parcel (uat_id, cadastral_number, cf_number, old_cf_number, topo_number, geom,
+                                        measured_area_m2, use_category, address, updated_at)
+            SELECT u.id, (100000 + i)::text, '', '', '', g, ST_Area(g), 'CC', '', now()
+            FROM parcels_uat u, generate_series(0, {parcels - 1}) AS i,
+            LATERAL (SELECT {E0} + (i % {COLS}) * {LOT_W} AS e, {N0} + (i / {COLS}) * {LOT_H} AS n,
+                            (abs(hashint4(i)) % 100) / 100.0 AS j) c,
+            LATERAL (SELECT ST_Multi(ST_SetSRID(ST_MakePolygon(ST_MakeLine(ARRAY[
+                ST_MakePoint(c.e, c.n), ST_MakePoint(c.e + {LOT_W} - c.j, c.n + c.j),
+                ST_MakePoint(c.e + {LOT_W}, c.n + {LOT_H} / 2 + c.j), ST_MakePoint(c.e + {LOT_W} - c.j, c.n + {LOT_H}),
+                ST_MakePoint(c.e + c.j, c.n + {LOT_H}), ST_MakePoint(c.e, c.n)])), 3844)) AS g) p
+            WHERE u.siruta = 999001""")
+        psql(url, "VACUUM ANALYZE parcels_parcel")
+        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+def tiles_in_grid(url: str, z: int, count: int, rng: random.Random) -> list[tuple[int, int, int]]:
+    """Random tiles whose centre lies inside the parcel grid (WGS 84 → XYZ)."""
+    rows = psql(url, "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Transform("
+                     "ST_SetSRID(ST_EstimatedExtent('public', 'parcels_parcel', 'geom')::geometry, 3844), 4326) e) s")
+    minlon, minlat, maxlon, maxlat = (float(v) for v in rows.split("|"))
+    n = 2 ** z
+    out = []
+    for _ in range(count):
+        lon = rng.uniform(minlon + 0.2 * (maxlon - minlon), maxlon - 0.2 * (maxlon - minlon))
+        lat = rng.uniform(minlat + 0.2 * (maxlat - minlat), maxlat - 0.2 * (maxlat - minlat))
+        x = int((lon + 180) / 360 * n)
+        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+        out.append((z, x, y))
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def measure_sql(url: str, tiles) -> tuple[list[float], list[int]]:
+    import psycopg
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings")
+    os.environ.setdefault("DEBUG", "1")
+    django.setup()
+    from layers.tiles import BUILTIN, tile_sql
+
+    _, props, table, where = BUILTIN["parcels"]
+    sql = tile_sql(name="parcels", props=props, table=table, where=where)
+    times, sizes = [], []
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn, conn.cursor() as cur:
+        for z, x, y in tiles:
+            t0 = time.perf_counter()
+            cur.execute(sql, {"z": z, "x": x, "y": y})
+            data = cur.fetchone()[0] or b""
+            times.append((time.perf_counter() - t0) * 1000)
+            sizes.append(len(data))
+    return times, sizes
+
+
+def measure_http(tiles) -> tuple[list[float], list[int]]:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    times, sizes = [], []
+    for z, x, y in tiles:
+        t0 = time.perf_counter()
+        conn.request("GET", f"/tiles/parcels/{z}/{x}/{y}.pbf", headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        body = response.read()
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status == 200, (response.status, body[:200])
+        sizes.append(len(body))
+    conn.close()
+    return times, sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--parcels", type=int, default=1_000_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--samples", type=int, default=300)
+    args = parser.parse_args()
+    url = args.database_url or prepare(args.parcels)
+    count = int(psql(url, "SELECT count(*) FROM parcels_parcel"))
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50,
+           "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "1", "-b", f"127.0.0.1:{PORT}",
+                               "--log-level", "error", "gis_portal.wsgi"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        rng = random.Random(42)
+        results = {}
+        for z, n in ((16, args.samples), (14, max(args.samples // 3, 30))):
+            tiles = tiles_in_grid(url, z, n, rng)
+            measure_sql(url, tiles[:20])
+            measure_http(tiles[:20])  # warm caches and the worker's connection
+            sql_ms, sql_sizes = measure_sql(url, tiles)
+            http_ms, http_sizes = measure_http(tiles)
+            assert sql_sizes == http_sizes, "HTTP and SQL returned different tiles"
+            results[f"z{z}"] = {
+                "tiles": len(tiles), "mean_bytes": round(statistics.mean(http_sizes)),
+                "http_p50_ms": round(p(http_ms, 0.5), 2), "http_p95_ms": round(p(http_ms, 0.95), 2),
+                "sql_p50_ms": round(p(sql_ms, 0.5), 2), "sql_p95_ms": round(p(sql_ms, 0.95), 2),
+                "ratio_p50": round(p(http_ms, 0.5) / p(sql_ms, 0.5), 2),
+            }
+            print(f"z{z}: {results[f'z{z}']}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+    doc = {
+        "benchmark": "parcel vector tiles (ST_AsMVT) through HTTP vs bare SQL",
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "postgres": psql(url, "SHOW server_version"), "postgis": psql(url, "SELECT postgis_lib_version()")},
+        "parcels": count, "server": "gunicorn 1 sync worker, DEBUG off, keep-alive client on the same host",
+        "targets": {"z16_http_p50_ms": 10, "z16_ratio_max": 1.5, "z14_http_p50_ms": 60},
+        "results": results,
+        "pass": results["z16"]["http_p50_ms"] <= 10 and results["z16"]["ratio_p50"] <= 1.5
+        and results["z14"]["http_p50_ms"] <= 60,
+    }
+    out = ROOT / "bench" / "results" / "tiles.json"
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(json.dumps(doc, indent=2))
+
+
+if __name__ == "__main__":
+    main()
