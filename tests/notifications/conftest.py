@@ -5,9 +5,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
@@ -66,12 +68,13 @@ class Worker:
     """`manage.py procrastinate worker` as a child process, against the test database."""
 
     def __init__(self, *, smtp_port: int, extra_env: dict[str, str] | None = None):
-        name = connection.settings_dict["NAME"]
-        host = connection.settings_dict.get("HOST") or ""
+        params = connection.get_connection_params()  # the test database, wherever it lives
+        query = urlencode({k: params[k] for k in ("host", "port") if params.get(k)})
+        auth = quote(params.get("user") or "") + (f":{quote(params['password'])}" if params.get("password") else "")
         self.env = {
             **os.environ,
             "DEBUG": "1",
-            "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@/{name}?host={host}",
+            "DATABASE_URL": f"postgres://{auth}@/{quote(params['dbname'])}?{query}",
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_TIMEOUT": "5",
             # Sub-second backoff, polling and heartbeats, so failure scenarios play out in seconds.
             "NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2", "NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS": "0.5",
@@ -81,12 +84,17 @@ class Worker:
         }
         self.env.pop("TESTING", None)
         self.proc: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # worker output, printed when a test fails
 
     def start(self, *extra: str) -> Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "manage.py", "procrastinate", "--skip-checks", "worker", "--concurrency", "2", *extra],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         return self
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, no chance to finish or unregister."""
@@ -115,6 +123,7 @@ def worker_factory(transactional_db):
     yield make
     for worker in workers:
         worker.stop()
+        print(f"--- worker output ---\n{worker.output()[-4000:]}")
     # procrastinate's tables are unmanaged, so the transactional flush does not empty them.
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM procrastinate_events; DELETE FROM procrastinate_jobs; "

@@ -1,0 +1,97 @@
+"""Failure behaviour with a real worker process (`manage.py procrastinate worker`) and real receivers.
+
+These tests commit (transaction=True) so the worker, a separate process, sees the rows. Backoff,
+polling and heartbeats are sub-second (see conftest.Worker), so each scenario takes seconds.
+"""
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from notifications.models import Notification
+from notifications.services import notify
+from tests.notifications.conftest import wait_for, wire_institution
+from tests.notifications.receivers import SmtpReceiver
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def statuses(ids) -> list[str]:
+    return list(Notification.objects.filter(pk__in=ids).order_by("pk").values_list("status", flat=True))
+
+
+def test_smtp_down_then_up_delivers_every_message_exactly_once(cast, worker_factory):
+    smtp = SmtpReceiver()  # nothing listens on its port yet: connection refused
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
+    ids = [n.pk for k in range(3) for n in notify(event="aviz_requested", institution=culture,
+                                                  context={"application_number": f"AC-{k}"},
+                                                  idempotency_key=f"aviz:{k}")]
+    worker = worker_factory(smtp_port=smtp.port, extra_env={"NOTIFICATIONS_MAX_ATTEMPTS": "100"}).start()
+    try:
+        assert wait_for(lambda: all(n.attempts >= 2 and n.status == "retrying"
+                                    for n in Notification.objects.filter(pk__in=ids)))
+        smtp.start()
+        assert wait_for(lambda: statuses(ids) == ["delivered"] * 3)
+    finally:
+        worker.stop()
+        smtp.stop()
+    expected = {f"<notification-{n.uuid}@gis-portal>" for n in Notification.objects.filter(pk__in=ids)}
+    assert dict(smtp.by_message_id) == {message_id: 1 for message_id in expected}
+    for n in Notification.objects.filter(pk__in=ids):
+        outcomes = list(n.delivery_attempts.values_list("outcome", flat=True))
+        assert outcomes[-1] == "delivered" and set(outcomes[:-1]) == {"error"} and len(outcomes) >= 3
+        assert "SMTP" in n.delivery_attempts.first().error
+
+
+def test_a_webhook_answering_500_is_retried_then_delivered_and_acted_on_once(cast, worker_factory, smtp,
+                                                                             webhook_factory):
+    receiver = webhook_factory(statuses=[500, 500, 503])
+    hooks = [wire_institution(cast[code], webhook_url=receiver.url) for code in ("culture", "electricity")]
+    ids = [n.pk for inst in hooks for n in notify(event="aviz_requested", institution=inst, context={},
+                                                  idempotency_key="aviz_requested:app-9")]
+    worker = worker_factory(smtp_port=smtp.port).start()
+    assert wait_for(lambda: statuses(ids) == ["delivered"] * 2)
+    worker.stop()
+    keys = {str(n.uuid) for n in Notification.objects.filter(pk__in=ids)}
+    assert dict(receiver.processed) == {key: 1 for key in keys}
+    assert sum(receiver.keys_seen().values()) == 5  # 3 refusals + 2 acceptances on the wire
+    assert receiver.bad_signatures == 0 and all(r["signature_ok"] for r in receiver.requests)
+    assert Notification.objects.filter(pk__in=ids, attempts__gt=1).exists()
+
+
+def test_a_worker_killed_mid_delivery_delivers_after_restart_without_a_duplicate(cast, worker_factory, smtp,
+                                                                                 webhook_factory):
+    receiver = webhook_factory(hold_first=True)  # holds the first request open: the worker is "mid-delivery"
+    culture = wire_institution(cast["culture"], webhook_url=receiver.url)
+    [hook] = notify(event="aviz_requested", institution=culture, context={}, idempotency_key="kill:1")
+    first = worker_factory(smtp_port=smtp.port).start()
+    assert receiver.first_arrived.wait(20)
+    first.kill()
+    receiver.release.set()
+    hook.refresh_from_db()
+    assert hook.status == "pending" and hook.attempts == 1  # the kill rolled back the lock-holding transaction
+    assert ProcrastinateJob.objects.get(args__notification_id=hook.pk).status == "doing"  # orphaned job
+
+    worker_factory(smtp_port=smtp.port).start()
+    assert wait_for(lambda: statuses([hook.pk]) == ["delivered"])
+    assert receiver.processed == {str(hook.uuid): 1}  # acted upon once, although it arrived twice
+    assert list(hook.delivery_attempts.values_list("number", "outcome")) == [(1, "started"), (2, "delivered")]
+    assert wait_for(lambda: ProcrastinateJob.objects.get(args__notification_id=hook.pk).status == "succeeded")
+
+
+def test_a_rolled_back_transaction_sends_nothing_while_a_committed_one_is_delivered(cast, worker_factory, smtp,
+                                                                                    webhook_factory):
+    receiver = webhook_factory()
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url=receiver.url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(event="aviz_requested", institution=culture, users=[cast["alice"]], context={},
+               idempotency_key="rolled-back")
+        raise RuntimeError("the state change failed")
+    committed = notify(event="aviz_resubmitted", institution=culture, context={}, idempotency_key="committed")
+    worker = worker_factory(smtp_port=smtp.port).start("--one-shot")  # process what is queued, then exit
+    worker.proc.wait(30)
+    assert statuses([n.pk for n in committed]) == ["delivered", "delivered"]
+    assert Notification.objects.filter(idempotency_key="rolled-back").count() == 0
+    assert [r["body"]["event"] for r in receiver.requests] == ["aviz_resubmitted"]
+    assert [m["X-Notification-Event"] for m in smtp.messages] == ["aviz_resubmitted"]
