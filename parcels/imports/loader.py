@@ -24,7 +24,9 @@ PARCEL_COLUMNS = ("uat_id", "cadastral_number", "cf_number", "old_cf_number", "t
                   "legal_area_m2", "measured_area_m2", "use_category", "address", "updated_at")
 TEXT_COLUMNS = ("siruta", "sirsup", "cadastral_number", "cf_number", "old_cf_number", "topo_number",
                 "use_category", "address")
+# Dropped first: inside an outer transaction (admin, tests) ON COMMIT DROP has not fired yet.
 STAGE_SQL = """
+DROP TABLE IF EXISTS pg_temp.parcel_stage, pg_temp.building_stage, pg_temp.building_target;
 CREATE TEMP TABLE parcel_stage (
     row integer NOT NULL, uat_id bigint, siruta text, sirsup text, cadastral_number text, cf_number text,
     old_cf_number text, topo_number text, use_category text, address text, legal_area_m2 double precision,

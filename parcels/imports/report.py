@@ -48,10 +48,10 @@ class ImportReport:
         return len({i.row for i in self.issues if i.level == "error"})
 
     def reject(self, row: int, identifier: str | None, reason: str) -> None:
-        self.issues.append(RowIssue(row, identifier or "", reason))
+        self.issues.append(RowIssue(int(row), str(identifier or ""), reason))
 
     def warn(self, row: int, identifier: str | None, reason: str) -> None:
-        self.issues.append(RowIssue(row, identifier or "", reason, level="warning"))
+        self.issues.append(RowIssue(int(row), str(identifier or ""), reason, level="warning"))
 
     def summary(self) -> str:
         srid = f"EPSG:{self.srid}" if self.srid else "unknown CRS"
