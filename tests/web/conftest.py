@@ -86,8 +86,13 @@ def rendered(page, layer_ids: list[str]) -> list[dict]:
 @pytest.fixture
 def mapped_world(cast, parcel_factory):
     """The cast plus a street of parcels in Bacău, a monument 50 m from one of them and a UTR."""
+    from institutions.services import institutions_seed
     from layers.models import Feature, Layer, ZoningUnit
     from layers.services import layer_version_publish, layer_version_start
+    from rules.services import rules_load_csv
+
+    rules_load_csv()
+    institutions_seed()
 
     parcels = [parcel_factory(e=BACAU_E + i * 25, n=BACAU_N, size=20.0, cadastral_number=str(70001 + i),
                               address=f"Strada Mărășești nr. {i + 1}, Bacău") for i in range(8)]
@@ -102,6 +107,11 @@ def mapped_world(cast, parcel_factory):
     version = layer_version_start(layer=utr, source_name="test")
     Feature.objects.create(version=version, name="L1a", attrs={"utr_code": "L1a"},
                            geom=square(BACAU_E - 100, BACAU_N - 100, 400)[0])
+    layer_version_publish(version=version)
+    intravilan = Layer.objects.create(slug="intravilan", name="Limita intravilanului", kind=Layer.Kind.REFERENCE,
+                                      theme="intravilan_limit")
+    version = layer_version_start(layer=intravilan, source_name="test")
+    Feature.objects.create(version=version, name="Intravilan", geom=square(BACAU_E - 6000, BACAU_N - 2000, 8000)[0])
     layer_version_publish(version=version)
     ZoningUnit.objects.create(uat=cast["uat_a"], code="L1a", name="Locuințe individuale", pot_max=35, cut_max=0.9,
                               height_max_m=10, levels_max="P+1E+M", allowed_functions=["locuire"],

@@ -1,6 +1,6 @@
 // Django's JavaScript catalog (/jsi18n/) defines window.gettext; fall back to the Romanian source text.
 export const t = (s) => (window.gettext ? window.gettext(s) : s);
-export const fmt = (s, values) => (window.interpolate ? window.interpolate(t(s), values, true) : s);
+export const fmt = (s, values) => (window.interpolate ? window.interpolate(t(s), values, !Array.isArray(values)) : s);
 
 export function number(value, digits = 0) {
   const lang = document.documentElement.lang || "ro";

@@ -83,7 +83,7 @@ $("parcel-search").addEventListener("click", async () => {
   const q = $("parcel-q").value.trim();
   if (!q) return;
   try {
-    const found = results(await api(`/api/v1/parcels/?q=${encodeURIComponent(q)}&limit=20`));
+    const found = results(await api(`/api/v1/search/?q=${encodeURIComponent(q)}`));
     $("parcel-results").replaceChildren(...(found.length ? found.map((p) => el("li", {},
       el("button", { type: "button", onclick: () => { $("parcel-results").replaceChildren(); addParcel(p); } }, parcelLabel(p))))
       : [el("li", { class: "muted", text: t("Nicio parcelă găsită.") })]));

@@ -1,0 +1,135 @@
+"""The journeys of the issue, in headless Chromium against the live server, asserted on the page and the database.
+
+1. An investor finds a parcel on the map, signs in and submits a CU request with a drawn footprint.
+2. A clerk of the issuer finds it in the queue, records the payment, accepts and issues it.
+3. An institution reviewer answers an aviz request.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.gis.geos import Point
+from playwright.sync_api import expect
+
+from permits.models import Application
+from tests.conftest import BACAU_E, BACAU_N
+from tests.web.conftest import login, rendered, shot, wait_for_map
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+VALID_CNP = "1800101040017"
+
+
+def lonlat(de: float, dn: float) -> list[float]:
+    point = Point(BACAU_E + de, BACAU_N + dn, srid=3844)
+    point.transform(4326)
+    return [point.x, point.y]
+
+
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def click_on_map(page, map_selector: str, lon_lat: list[float]) -> None:
+    x, y = page.evaluate("(ll) => { const p = window.portalMap.project(ll); return [p.x, p.y]; }", lon_lat)
+    box = page.locator(map_selector).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def drop_file(page, selector: str, name: str, data: bytes) -> None:
+    """Drop a file on an element the way a user drags it from the desktop (a real DataTransfer)."""
+    page.evaluate(
+        """([selector, name, bytes]) => {
+            const file = new File([new Uint8Array(bytes)], name, {type: "application/pdf"});
+            const dt = new DataTransfer();
+            dt.items.add(file);
+            const target = document.querySelector(selector);
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                target.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+            }
+        }""", [selector, name, list(data)])
+
+
+def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footprint(page, mapped_world):
+    alice = mapped_world["alice"]
+    parcel = mapped_world["parcels"][0]
+    # --- the public map: search by cadastral number, the panel, the hit highlighted on the map
+    page.goto("/")
+    wait_for_map(page)
+    page.get_by_label("Număr cadastral sau adresă").fill("70001")
+    page.get_by_role("button", name="Caută").click()
+    panel = page.locator("#parcel-panel")
+    expect(panel.locator("#parcel-title")).to_have_text("Parcela 70001")
+    expect(panel.locator("[data-field=uat]")).to_have_text("Bacău (SIRUTA 20297)")
+    expect(panel.locator("[data-field=intravilan]")).to_have_text("da")
+    expect(panel.locator("#avize [data-institution=djc-bacau]")).to_contain_text("Cultură")
+    expect(panel.locator("#hits [data-rule=R2]")).to_contain_text("56,6 m")
+    expect(panel.locator("#zoning")).to_contain_text("L1a")
+    expect(panel.locator("#fee")).to_have_text(re.compile(r"\d+,\d\d lei"))
+    wait_for_map(page)
+    hit = rendered(page, ["monumente-hit"])
+    assert [f["name"] for f in hit] == ["Biserica Precista"]
+    shot(page, "investor-01-parcel-panel")
+
+    # --- the wizard, after signing in
+    page.get_by_role("link", name="Cere certificat de urbanism").click()
+    page.wait_for_url(re.compile(r"/login/"))
+    page.get_by_label("Nume utilizator").fill("alice")
+    page.get_by_label("Parolă").fill("alice-secret-pass")
+    page.get_by_role("button", name="Intră").click()
+    page.wait_for_url(re.compile(r"/requests/new/cu/\?parcel="))
+    expect(page.locator(f"#chosen-parcels [data-parcel='{parcel.pk}']")).to_contain_text("70001")
+    page.get_by_role("button", name="Continuă").click()
+    page.get_by_label("Nume și prenume / denumire").fill("Alice Popescu")
+    page.get_by_label("CNP / CUI").fill(VALID_CNP)
+    page.get_by_label("Scopul certificatului").select_option("construire")
+    page.get_by_role("button", name="Continuă").click()
+    page.get_by_label("Descriere").fill("Locuință P+1")
+    wait_for_map(page)
+    page.get_by_role("button", name="Desenează amprenta").click()
+    # A 10 m × 25 m rectangle whose northern 5 m lie outside the 20 m parcel: clipped to 150 m².
+    corners = [lonlat(5, 5), lonlat(15, 5), lonlat(15, 25), lonlat(5, 25)]
+    for corner in corners:
+        click_on_map(page, "#wizard-map", corner)
+    click_on_map(page, "#wizard-map", corners[0])
+    expect(page.locator("#footprint-status")).to_contain_text("150,0 m²")
+    wait_for_map(page)
+    shot(page, "investor-02-footprint")
+    page.get_by_role("button", name="Continuă").click()
+    expect(page.locator("#s4")).to_be_visible()
+    draft = Application.objects.get(owner=alice)
+    assert draft.status == "draft"
+    assert draft.works_footprint.area == pytest.approx(150.0, abs=1.0)
+    assert parcel.geom.buffer(0.01).contains(draft.works_footprint)
+
+    # documents: one dropped, the others chosen with the file picker
+    drop_file(page, "[data-doc-type=extras_cf].dropzone", "extras-cf.pdf", pdf_bytes())
+    for doc_type in ("plan_incadrare", "plan_situatie", "dovada_platii"):
+        page.locator(f"#file-{doc_type}").set_input_files(
+            files=[{"name": f"{doc_type}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+        expect(page.locator(f".dropzone[data-doc-type={doc_type}] progress")).to_have_attribute("value", "1")
+    expect(page.locator(".dropzone[data-doc-type=extras_cf] progress")).to_have_attribute("value", "1")
+    shot(page, "investor-03-documents")
+    page.get_by_role("button", name="Continuă").click()
+    expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"\d+,\d\d lei"))
+    expect(page.locator("#wizard-avize [data-institution=djc-bacau]")).to_be_visible()
+    shot(page, "investor-04-fee-submit")
+    page.get_by_role("button", name="Trimite cererea").click()
+    page.wait_for_url(re.compile(rf"/requests/{draft.pk}/$"))
+    expect(page.locator("h1")).to_contain_text("Înregistrată")
+    draft.refresh_from_db()
+    assert draft.status == "submitted" and draft.registration_number == 1
+    assert draft.documents.count() == 4
+    assert sorted(draft.documents.values_list("doc_type", flat=True)) == [
+        "dovada_platii", "extras_cf", "plan_incadrare", "plan_situatie"]
+    expect(page.locator(".timeline li")).to_have_count(1)
+    wait_for_map(page)
+    shot(page, "investor-05-request-page")
+    assert not page.console_errors, page.console_errors
