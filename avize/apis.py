@@ -12,8 +12,14 @@ from rest_framework.views import APIView
 
 from avize import selectors, services
 from avize.filtersets import AvizRequestFilterSet
-from avize.serializers import (AnswerInputSerializer, AvizRequestDetailSerializer, AvizRequestListSerializer,
-                               ReconsultInputSerializer, RollupSerializer, TextInputSerializer)
+from avize.serializers import (
+    AnswerInputSerializer,
+    AvizRequestDetailSerializer,
+    AvizRequestListSerializer,
+    ReconsultInputSerializer,
+    RollupSerializer,
+    TextInputSerializer,
+)
 
 ERRORS = {400: OpenApiResponse(description="Invalid input: {detail, errors: {field: [reasons]}}"),
           404: OpenApiResponse(description="Not found or not visible to the caller"),

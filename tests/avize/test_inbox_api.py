@@ -13,8 +13,6 @@ from django.utils import timezone
 
 from avize import services
 from avize.models import AvizRequest, State
-from parcels.models import UAT, Issuer
-from tests.conftest import BACAU_E, BACAU_N, square
 
 
 @pytest.fixture
@@ -109,6 +107,7 @@ def test_an_institution_system_answers_with_conditions_and_a_signed_pdf_through_
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
+    from pypdf import PdfReader
 
     from permits.signing import signing_certificate
 
@@ -128,7 +127,7 @@ def test_an_institution_system_answers_with_conditions_and_a_signed_pdf_through_
     (sig,) = reader.embedded_signatures
     status = validate_pdf_signature(sig, ValidationContext(trust_roots=[signing_certificate()]))
     assert status.intact and status.valid and status.trusted
-    text = "".join(page.extract_text() for page in __import__("pypdf").PdfReader(io.BytesIO(data)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Supraveghere arheologică" in text and "77/2026" in text
     again = client.post(f"/api/v1/avize/{r.pk}/answer/", {"outcome": "unfavourable", "text": "Nu."})
     assert again.status_code == 409 and again.json()["allowed"] == []

@@ -129,3 +129,11 @@ def test_expiry_reminders_go_to_the_holders_of_issued_acts(cast, ac_in_avize, t0
     assert services.avize_tick(now=t0)["expiry_reminders"] == 1  # 2 March: 30 days left
     assert services.avize_tick(now=t0 + days(1))["expiry_reminders"] == 0
     assert Notification.objects.filter(event="expiry_reminder", user=cast["alice"], channel="in_app").count() == 1
+
+
+def test_the_tick_is_registered_as_a_periodic_task_for_the_worker():
+    from procrastinate.contrib.django import app
+
+    import avize.tasks  # noqa: F401
+
+    assert ("avize_tick", "avize_tick") in app.periodic_registry.periodic_tasks
