@@ -30,7 +30,7 @@ def demo_certificate_create(path: Path, password: str, *, force: bool = False) -
     name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "RO"),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "GIS Portal demo"),
                       x509.NameAttribute(NameOID.COMMON_NAME, DEMO_SUBJECT)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))

@@ -121,7 +121,7 @@ class Register(APIView):
         if request.query_params.get("output") == "geojson" or "geo+json" in request.headers.get("Accept", ""):
             geoms = _geometries([a.pk for a in acts])
             return Response({"type": "FeatureCollection", "features": [
-                {"type": "Feature", "geometry": geoms.get(a.pk), "properties": e} for a, e in zip(acts, entries)]})
+                {"type": "Feature", "geometry": geoms.get(a.pk), "properties": e} for a, e in zip(acts, entries, strict=False)]})
         return Response({"siruta": siruta, "count": len(entries), "results": entries})
 
 

@@ -8,12 +8,12 @@ import io
 import pytest
 from django.contrib.gis.geos import Point
 
+from institutions.services import institutions_seed
 from layers.models import Feature, Layer
 from layers.services import layer_version_publish, layer_version_start
 from permits.models import Application
 from permits.signing import DEMO_SUBJECT
 from rules.services import rules_load_csv
-from institutions.services import institutions_seed
 from tests.conftest import BACAU_E, BACAU_N
 from tests.permits.conftest import REQUIRED_DOCUMENTS, pdf_upload
 

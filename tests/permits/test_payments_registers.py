@@ -44,8 +44,9 @@ def test_the_loopback_provider_confirms_a_payment_by_a_signed_idempotent_http_ca
 
 @pytest.mark.django_db
 def test_the_public_register_lists_issued_acts_without_naming_natural_persons(submitted_cu, api, cast):
-    from permits.issuance import act_issue
     from django.utils import timezone
+
+    from permits.issuance import act_issue
 
     _, person_pk = submitted_cu()
     _, company_pk = submitted_cu(applicant_type="company", applicant_name="SC Construct SRL",
