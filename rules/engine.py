@@ -265,7 +265,7 @@ def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
 
     out: dict = {"available": True}
     wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
-    objects = LayerVersion.objects.in_bulk([v.version_id for v in wanted])
+    objects = LayerVersion.objects.select_related("layer").in_bulk([v.version_id for v in wanted])
     for v in wanted:
         try:
             values = sample(version=objects[v.version_id], geom=site.geom)

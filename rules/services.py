@@ -146,7 +146,7 @@ def _site_geometry(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> t
             raise ValidationError({"parcels": [f"At most {MAX_PARCELS} parcels per analysis."]})
         if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
             raise ValidationError({"parcels": ["Parcel ids must be integers."]})
-        found = list(Parcel.objects.filter(pk__in=ids).order_by("pk"))
+        found = list(Parcel.objects.filter(pk__in=ids).select_related("uat").order_by("pk"))
         missing = sorted(set(ids) - {p.pk for p in found})
         if missing:
             raise ValidationError({"parcels": [f"Unknown parcel ids: {missing}."]})
@@ -178,9 +178,20 @@ def _issuer(uats: list[dict]) -> dict:
             "registered": True}
 
 
-def analysis_compute(*, geom: GEOSGeometry, works: dict) -> dict:
+def _parcel_uats(parcels: list[Parcel]) -> list[dict]:
+    """A parcel's UAT is the cadastre's answer; no need to intersect UAT boundaries again."""
+    uats: dict[int, dict] = {}
+    for parcel in parcels:
+        u = parcel.uat
+        entry = uats.setdefault(u.pk, {"id": u.pk, "siruta": u.siruta, "name": u.name, "kind": u.kind,
+                                       "county": u.county, "overlap_m2": 0.0})
+        entry["overlap_m2"] += parcel.geom.area
+    return sorted(uats.values(), key=lambda u: (-u["overlap_m2"], u["siruta"]))
+
+
+def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] | None = None) -> dict:
     """Run every step of the analysis on a geometry in EPSG:3844 and return the result JSON."""
-    uats = engine.spatial.uats_touching(geom)
+    uats = _parcel_uats(parcels) if parcels else engine.spatial.uats_touching(geom)
     if not uats:
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
@@ -230,11 +241,14 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
     EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
     geom, found = _site_geometry(parcels, geometry, crs)
     clean = _clean_works(works, srid=crs)
-    result = analysis_compute(geom=geom, works=clean)
+    result = analysis_compute(geom=geom, works=clean, parcels=found)
     stored_works = {k: v for k, v in clean.items() if not k.endswith("_geom")}
     analysis = Analysis.objects.create(created_by=by if getattr(by, "is_authenticated", False) else None,
                                        geometry=geom, works=stored_works, result=result)
-    if found:
-        analysis.parcels.set(found)
-    analysis.uats.set([u["id"] for u in result["uats"]])
+    # Plain inserts into the through tables: the analysis is new, nothing to diff against.
+    Analysis.parcels.through.objects.bulk_create(
+        [Analysis.parcels.through(analysis_id=analysis.pk, parcel_id=p.pk) for p in found])
+    Analysis.uats.through.objects.bulk_create(
+        [Analysis.uats.through(analysis_id=analysis.pk, uat_id=u["id"]) for u in result["uats"]])
+    analysis.parcel_ids = [p.pk for p in found]  # spares the serializer a query
     return analysis

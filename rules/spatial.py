@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from functools import lru_cache
+
 from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.db import connection
 
 # Overlaps below this many m² are treated as digitising slivers when no rule says otherwise.
@@ -66,18 +69,32 @@ def uats_touching(geom: GEOSGeometry) -> list[dict]:
 def current_versions(themes: list[str], geom: GEOSGeometry) -> list[VersionInfo]:
     """The current version of every layer of these themes, with its coverage verdict."""
     sql = """
-        WITH g AS (SELECT %s::geometry AS geom)
-        SELECT v.id, l.theme, l.slug, v.number,
-               v.coverage IS NULL OR ST_Covers(v.coverage, g.geom),
-               v.coverage IS NULL OR ST_Intersects(v.coverage, g.geom),
-               l.kind = 'raster' OR v.raster_file <> ''
-        FROM layers_layer l JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current, g
+        SELECT v.id, l.theme, l.slug, v.number, v.coverage IS NULL, l.kind = 'raster' OR v.raster_file <> ''
+        FROM layers_layer l JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current
         WHERE l.theme = ANY(%s)
         ORDER BY l.theme, l.slug
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [geom.hexewkb.decode(), list(themes)])
-        return [VersionInfo(*row) for row in cursor.fetchall()]
+        cursor.execute(sql, [list(themes)])
+        rows = cursor.fetchall()
+    out = []
+    for vid, theme, slug, number, whole_territory, raster in rows:
+        if whole_territory:
+            covered = touched = True
+        else:
+            coverage = _coverage(vid)
+            covered, touched = coverage.covers(geom), coverage.intersects(geom)
+        out.append(VersionInfo(vid, theme, slug, number, covered, touched, raster))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _coverage(version_id: int) -> PreparedGeometry:
+    """A version's coverage, prepared once per process: county-sized polygons are costly to test
+    from scratch on every analysis, and a version's coverage is fixed when it is imported."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_AsEWKB(coverage) FROM layers_layerversion WHERE id = %s", [version_id])
+        return GEOSGeometry(memoryview(cursor.fetchone()[0])).prepared
 
 
 CANDIDATES_SQL = """
