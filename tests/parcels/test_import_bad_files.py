@@ -5,8 +5,7 @@ import pytest
 import shapely
 from django.core.management import CommandError, call_command
 
-from parcels.imports import ImportFileError, import_parcels_file
-from parcels.imports import loader
+from parcels.imports import ImportFileError, import_parcels_file, loader
 from parcels.models import Parcel
 from tests.conftest import BACAU_E, BACAU_N
 from tests.parcels.conftest import boxes, write_layer
