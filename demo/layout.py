@@ -82,6 +82,14 @@ def _wiggle(coords, rng: np.random.Generator, amp: float, step: float = 150.0) -
     return LineString(np.round(pts + normal * offset[:, None], 2))
 
 
+def _through(p, q, *, reach: float) -> LineString:
+    """The straight line through p and q, long enough to cross the whole county (clipped later)."""
+    (px, py), (qx, qy) = p, q
+    length = math.hypot(qx - px, qy - py)
+    ux, uy = (qx - px) / length, (qy - py) / length
+    return LineString([(px - ux * reach, py - uy * reach), (qx + ux * reach, qy + uy * reach)])
+
+
 def _ellipse(cx: float, cy: float, rx: float, ry: float, n: int = 72) -> Polygon:
     a = np.linspace(0, 2 * math.pi, n, endpoint=False)
     return Polygon(np.round(np.column_stack([cx + rx * np.cos(a), cy + ry * np.sin(a)]), 2))
@@ -140,7 +148,8 @@ def _features(uats, county, rng, *, x_edges, y_edges) -> CountyLayout:
     lines["dn2"] = _wiggle([(bc.frac(0.62, 0)[0], Y0), bc.frac(0.62, 0.5), (bc.frac(0.64, 0)[0], Y1)], rng, amp=20.0)
     lines["rail"] = LineString([(bc.frac(0.85, 0)[0], Y0), bc.frac(0.86, 0.5), (bc.frac(0.88, 0)[0], Y1)])
     lines["dj"] = _wiggle([(X0, bu.centre[1] + 20), (bc.intra.bounds[0] - 40, bc.centre[1] + 20)], rng, amp=25.0)
-    lines["lea110"] = LineString([(bc.frac(0.3, 0)[0], Y1), (X1, bc.frac(0, 0.55)[1])])
+    # Through the northern residential quarter, well inside the built-up part at any size.
+    lines["lea110"] = _through(bc.frac(0.3, 0.72), bc.frac(0.7, 0.8), reach=(X1 - X0) + (Y1 - Y0))
     lines["lea20"] = LineString([he.frac(-0.3, 1.2), he.frac(1.2, 0.3)])
     lines["gas"] = LineString([(bc.rect.bounds[0], bc.frac(0, 0.08)[1]), (X1, bc.frac(0, 0.12)[1])])
     lines = {k: shapely.intersection(v, county) for k, v in lines.items()}

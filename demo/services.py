@@ -53,9 +53,9 @@ def demo_clear() -> None:
     ids = [v.pk for v in versions]
     writer.execute("DELETE FROM layers_featurepart WHERE version_id = ANY(%s)", [ids])
     writer.execute("DELETE FROM layers_feature WHERE version_id = ANY(%s)", [ids])
-    for v in versions:
-        if v.raster_file:
-            v.raster_file.delete(save=False)
+    # Files are not transactional: remove the old GeoTIFFs only once the replacement is committed.
+    names = [(v.raster_file.storage, v.raster_file.name) for v in versions if v.raster_file]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
     Layer.objects.filter(slug__in=layersgen.SLUGS).delete()
     # Fail here, not at commit, when something else (an application) still points at a parcel.
     writer.execute("SET CONSTRAINTS ALL IMMEDIATE")
