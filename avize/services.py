@@ -76,7 +76,9 @@ def _create_request(*, application, institution: Institution, reasons: list, ver
 def aviz_requests_create_for(*, application, by: User | None, now: datetime | None = None) -> list[AvizRequest]:
     """Ask every institution required by the frozen analysis at once (OUG 31/2025: simultaneously).
 
-    Idempotent: institutions that already have a live request are not asked twice.
+    Idempotent for an unchanged dossier: institutions with a live request are not asked twice. If the
+    shared documents changed since they were asked (the application went back for completion and
+    came here again), those institutions are re-consulted on a new dossier version.
     """
     now = now or timezone.now()
     required = (application.analysis_result or {}).get("required_avize") or []
@@ -90,13 +92,35 @@ def aviz_requests_create_for(*, application, by: User | None, now: datetime | No
     missing = sorted(set(by_id) - set(institutions))
     if missing:
         raise ValidationError({"analysis_result": f"unknown institutions {missing}"})
-    live = set(application.aviz_requests.filter(live=True).values_list("institution_id", flat=True))
+    live = {r.institution_id: r for r in application.aviz_requests.select_for_update().filter(live=True)}
+    documents = _fingerprint(_shared_documents(application))
+    changed = [r for pk, r in sorted(live.items())
+               if pk in by_id and r.state != State.WITHDRAWN and _fingerprint(r.documents) != documents]
+    next_version = current_dossier_version(application) + 1  # one new version for the whole change
+    created = [_replace(old, reasons=by_id[old.institution_id], version=next_version, by=by, now=now,
+                        reason="documentația a fost modificată") for old in changed]
     version = current_dossier_version(application)
-    return [
+    return created + [
         _create_request(application=application, institution=institutions[pk], reasons=by_id[pk], version=version,
                         by=by, now=now, event="aviz_requested")
         for pk in sorted(by_id) if pk not in live
     ]
+
+
+def _fingerprint(documents: list[dict]) -> set[str]:
+    return {d["sha256"] for d in documents}
+
+
+def _replace(old: AvizRequest, *, reasons: list, version: int, by, now: datetime, reason: str) -> AvizRequest:
+    """Replace a live request by one for a new dossier version (withdrawing it first if still open)."""
+    if not old.is_final:
+        aviz_withdraw(request=old, by=None, reason=f"re-consultation: {reason}", now=now)
+        old.refresh_from_db()
+    # The old request leaves the live set (and its unique index) before its successor is created.
+    old.live = False
+    old.save(update_fields=["live", "updated_at"])
+    return _create_request(application=old.application, institution=old.institution, reasons=reasons,
+                           version=version, by=by, now=now, event="aviz_requested", replaces=old)
 
 
 @transaction.atomic
@@ -225,13 +249,4 @@ def aviz_reconsult(*, application, by: User, reason: str, institution_ids: list[
     if not live:
         raise ValidationError({"institutions": "There is no aviz request to re-consult."})
     version = current_dossier_version(application) + 1
-    created = []
-    for old in live:
-        if not old.is_final:
-            aviz_withdraw(request=old, by=None, reason=f"re-consultation: {reason}", now=now)
-        # The old request leaves the live set (and its unique index) before its successor is created.
-        old.live = False
-        old.save(update_fields=["live", "updated_at"])
-        created.append(_create_request(application=application, institution=old.institution, reasons=old.reasons,
-                                       version=version, by=by, now=now, event="aviz_requested", replaces=old))
-    return created
+    return [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]

@@ -137,3 +137,23 @@ def test_the_tick_is_registered_as_a_periodic_task_for_the_worker():
     import avize.tasks  # noqa: F401
 
     assert ("avize_tick", "avize_tick") in app.periodic_registry.periodic_tasks
+
+
+def test_sending_again_after_the_documents_changed_re_consults_on_a_new_dossier_version(cast, ac_in_avize, t0):
+    from django.core.files.base import ContentFile
+
+    from permits.models import Document
+
+    app = ac_in_avize(cast["culture"], cast["electricity"])
+    first = services.aviz_requests_create_for(application=app, by=cast["carol"], now=t0)
+    services.aviz_answer(request=first[0], by=cast["frank"], outcome=State.FAVOURABLE, now=t0)
+    assert services.aviz_requests_create_for(application=app, by=cast["carol"], now=t0 + days(1)) == []
+    Document.objects.create(application=app, doc_type="dtac", file=ContentFile(b"%PDF-1.4 v2", name="dtac.pdf"),
+                            original_name="dtac-v2.pdf", content_type="application/pdf", size=11, sha256="ab" * 32,
+                            uploaded_by=cast["alice"])
+    again = services.aviz_requests_create_for(application=app, by=cast["carol"], now=t0 + days(2))
+    assert sorted((r.institution.code, r.dossier_version, r.documents[0]["name"]) for r in again) == [
+        ("delgaz-grid-bacau", 2, "dtac-v2.pdf"), ("djc-bacau", 2, "dtac-v2.pdf")]
+    assert AvizRequest.objects.filter(application=app, live=True).count() == 2
+    assert sorted(AvizRequest.objects.filter(application=app, live=False).values_list("state", flat=True)) == [
+        State.FAVOURABLE, State.WITHDRAWN]
