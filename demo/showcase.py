@@ -50,12 +50,14 @@ class Pick:
     dmax: float
     aim: float
     extra: tuple[str, ...] = field(default=())
+    near: float | None = None
 
 
 BACOVIA, LECCA, PRECISTA, CETATUIE = "BC-IV-m-B-00845", "BC-II-m-B-01032", "BC-II-m-A-00839", "BC-I-s-B-00712"
 PICKS: tuple[Pick, ...] = (
     Pick("monument-on-parcel", ("R1",), "Parcela pe care se află monumentul grupa A „Precista”",
-         "demo-lmi", PRECISTA, "bacau", 0, 0, 0, ("ST_Area(ST_Intersection(p.geom, t.geom)) > 10",)),
+         "demo-lmi", PRECISTA, "bacau", 0, 0, 0,
+         (f"EXISTS (SELECT 1 FROM ({_layer('demo-lmi', PRECISTA)}) m WHERE ST_Area(ST_Intersection(p.geom, m.geom)) > 10)",)),
     Pick("monument-protection-zone", ("R5",), "Parcelă în zona de protecție delimitată a monumentului „Precista”",
          "demo-lmi-zones", f"ZP-{PRECISTA}", "bacau", 0, 0, 0,
          (within("demo-lmi-zones", f"ZP-{PRECISTA}"), no_monument_within(30))),
@@ -82,7 +84,7 @@ PICKS: tuple[Pick, ...] = (
     Pick("lake-5m", ("R20",), "La mai puțin de 5 m de nivelul mediu al bălții Hemeiuș",
          "demo-lakes", "LAC-HEMEIUS", None, 0.5, 5, 3),
     Pick("flood-and-natura2000", ("R22", "R23"), "În zona inundabilă a Bistriței și în situl ROSPA0063",
-         "demo-flood", "INUND-BISTRITA", "bacau", 0, 0, 0,
+         "demo-rivers", "BISTRITA", "bacau", 0, 150, 0,
          (within("demo-flood", "INUND-BISTRITA"), within("demo-natura2000", "ROSPA0063"), INTRAVILAN)),
     Pick("national-road", ("R6",), "Lângă DN2 / E85 (la mai puțin de 22 m de ax)",
          "demo-dn", "DN2", "bacau", 5, 22, 11, (INTRAVILAN,)),
@@ -90,30 +92,43 @@ PICKS: tuple[Pick, ...] = (
          "demo-cf", "CF500", "bacau", 5, 20, 9, (INTRAVILAN,)),
     Pick("county-road", ("R7",), "Lângă DJ 207G (la mai puțin de 20 m de ax)",
          "demo-dj", "DJ207G", "hemeius", 3, 20, 7, (INTRAVILAN,)),
-    Pick("gas-pipeline", ("R16",), "Traversată de conducta de gaze", "demo-gas", "GAZ-MP-1", "bacau", 0, 0, 0),
+    Pick("gas-pipeline", ("R16",), "Traversată de conducta de gaze", "demo-gas", "GAZ-MP-1", "bacau", 0, 0, 0,
+         near=3000),
     Pick("utr-m2", ("R36",), "Zona mixtă centrală M2, construită", "demo-utr", "UTR-20297-M2", "bacau", 0, 0, 0,
-         (within("demo-utr", "UTR-20297-M2"), HAS_BUILDING, NO_ZONE, no_monument_within(100))),
+         (within("demo-utr", "UTR-20297-M2"), HAS_BUILDING, NO_ZONE, no_monument_within(100)), near=400),
     Pick("utr-l1a", ("R36",), "Zona de locuințe L1a, construită", "demo-utr", "UTR-20297-L1a", "bacau", 0, 0, 0,
-         (within("demo-utr", "UTR-20297-L1a"), HAS_BUILDING, NO_ZONE, no_monument_within(100))),
+         (within("demo-utr", "UTR-20297-L1a"), HAS_BUILDING, NO_ZONE, no_monument_within(100)), near=400),
     Pick("utr-id", ("R36",), "Zona industrială ID", "demo-utr", "UTR-20297-ID", "bacau", 0, 0, 0,
-         (within("demo-utr", "UTR-20297-ID"),)),
+         (within("demo-utr", "UTR-20297-ID"),), near=400),
     Pick("extravilan-field", ("R37",), "Teren arabil în extravilanul comunei Hemeiuș",
          "demo-intravilan", "INTRAV-22936", "hemeius", 300, 5000, 300, (EXTRAVILAN, "p.use_category = 'A'")),
 )
 
 
+def _parts(slug: str, source_id: str) -> str:
+    """The subdivided parts of a feature: distances to a long river or a big zone stay cheap at 1M parcels."""
+    return ("SELECT fp.geom FROM layers_featurepart fp JOIN layers_feature f ON f.id = fp.feature_id"
+            " JOIN layers_layerversion v ON v.id = f.version_id AND v.is_current JOIN layers_layer l"
+            f" ON l.id = v.layer_id AND l.slug = '{slug}' WHERE f.source_id = '{source_id}'")
+
+
 def _sql(pick: Pick) -> tuple[str, list]:
-    params: list = []
-    where = ["ST_DWithin(p.geom, t.geom, %s)", "ST_Distance(p.geom, t.geom) >= %s"]
-    params += [pick.dmax, pick.dmin]
+    params: list = [pick.dmax]
+    cand_where = ["true"]
     if pick.uat:
-        where.append("u.siruta = %s")
+        cand_where.append("u.siruta = %s")
         params.append(SIRUTA[pick.uat])
-    where += list(pick.extra)
-    sql = (f"WITH t AS (SELECT ST_Collect(geom) AS geom FROM ({_layer(pick.slug, pick.source_id)}) s) "
-           "SELECT p.id, ST_Distance(p.geom, t.geom) AS d FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id, t "
-           f"WHERE {' AND '.join(where)} ORDER BY abs(ST_Distance(p.geom, t.geom) - %s), p.cadastral_number LIMIT 1")
-    return sql, params + [pick.aim]
+    if pick.near:
+        # Inside a big polygon every parcel qualifies: look only around a point of it.
+        cand_where.append(f"ST_DWithin(p.geom, (SELECT ST_PointOnSurface(ST_Collect(geom)) FROM "
+                          f"({_layer(pick.slug, pick.source_id)}) s), {float(pick.near)})")
+    sql = (f"WITH parts AS ({_parts(pick.slug, pick.source_id)}), "
+           "cand AS (SELECT p.id, p.geom, p.cadastral_number, p.use_category, min(ST_Distance(p.geom, parts.geom)) AS d"
+           " FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id JOIN parts ON ST_DWithin(p.geom, parts.geom, %s)"
+           f" WHERE {' AND '.join(cand_where)} GROUP BY p.id) "
+           f"SELECT p.id, p.d FROM cand p WHERE p.d >= %s AND {' AND '.join(('true',) + pick.extra)}"
+           " ORDER BY abs(p.d - %s), p.cadastral_number LIMIT 1")
+    return sql, params + [pick.dmin, pick.aim]
 
 
 def showcase_pick_all() -> list[str]:
