@@ -16,7 +16,7 @@ from accounts.models import User
 from avize import notify, workflow
 from avize.models import AvizRequest, State
 from avize.scheduling import TACIT_LEGAL_BASIS, avize_tick  # noqa: F401  (re-exported)
-from avize.stage import maybe_complete_stage
+from avize.stage import maybe_complete_stage, reopen_stage
 from gis_portal.api.exceptions import StateConflict
 from institutions.models import Institution
 from permits import calendar
@@ -249,4 +249,6 @@ def aviz_reconsult(*, application, by: User, reason: str, institution_ids: list[
     if not live:
         raise ValidationError({"institutions": "There is no aviz request to re-consult."})
     version = current_dossier_version(application) + 1
-    return [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]
+    created = [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]
+    reopen_stage(application, by=by)
+    return created

@@ -19,3 +19,13 @@ def maybe_complete_stage(application, *, by) -> None:
     # deadline made the aviz tacit), not because somebody decided it.
     transition(application=application, action="avize_complete", by=None,
                reason="Toate avizele au fost primite sau aprobate tacit.")
+
+
+def reopen_stage(application, *, by) -> None:
+    """New requests after the stage ended (re-consultation): the application waits for them again."""
+    from permits.workflow import transition
+
+    application.refresh_from_db(fields=["status"])
+    if application.status == Status.IN_REVIEW:
+        transition(application=application, action="request_avize", by=by,
+                   reason="Reconsultarea instituțiilor după modificarea documentației.")

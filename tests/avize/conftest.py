@@ -1,7 +1,7 @@
 """Fixtures of the avize tests: a signing certificate, private media, and AC applications in the avize stage."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -49,12 +49,19 @@ def ac_in_avize(cast, parcel_factory):
 
     def make(*institutions: Institution, owner=None) -> Application:
         counter["n"] += 1
-        app = Application.objects.create(
+        parcel = parcel_factory()
+        # The issued CU the AC is based on (permits' guards check it when the stage is re-opened).
+        cu = Application.objects.create(
+            kind=Kind.CU, status=Status.ISSUED, owner=owner or cast["alice"], uat=cast["uat_a"],
+            issuer=cast["issuer_a"], applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu",
+            applicant_id_code="1800101040011", valid_until=date(2099, 1, 1))
+        cu.parcels.add(parcel)
+        app = Application.objects.create(based_on=cu,
             kind=Kind.AC, status=Status.AVIZE, owner=owner or cast["alice"], uat=cast["uat_a"],
             issuer=cast["issuer_a"], registration_number=counter["n"], registration_year=2026,
             applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu", applicant_id_code="1800101040011",
             works_description="Locuință P+1", analysis_result=required(*institutions))
-        app.parcels.add(parcel_factory())
+        app.parcels.add(parcel)
         return app
 
     return make

@@ -157,3 +157,16 @@ def test_sending_again_after_the_documents_changed_re_consults_on_a_new_dossier_
     assert AvizRequest.objects.filter(application=app, live=True).count() == 2
     assert sorted(AvizRequest.objects.filter(application=app, live=False).values_list("state", flat=True)) == [
         State.FAVOURABLE, State.WITHDRAWN]
+
+
+def test_re_consulting_after_the_avize_stage_ended_puts_the_application_back_into_it(cast, ac_in_avize, t0):
+    app = ac_in_avize(cast["culture"])
+    (r,) = services.aviz_requests_create_for(application=app, by=cast["carol"], now=t0)
+    services.aviz_answer(request=r, by=cast["frank"], outcome=State.FAVOURABLE, now=t0)
+    app.refresh_from_db()
+    assert app.status == Status.IN_REVIEW
+    services.aviz_reconsult(application=app, by=cast["carol"], reason="Alt regim de înălțime.", now=t0 + days(1))
+    app.refresh_from_db()
+    assert app.status == Status.AVIZE
+    assert list(app.events.values_list("action", flat=True)) == ["avize_complete", "request_avize"]
+    assert selectors.avize_status_for(app)["resolved"] is False
