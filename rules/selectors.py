@@ -1,7 +1,9 @@
 """Reads of the rules app, scoped to the caller."""
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from rules.models import Analysis, Rule
@@ -38,3 +40,18 @@ def rule_list(*, active_only: bool = False) -> list[Rule]:
     """Rules in catalogue order (R2 before R10)."""
     rules = Rule.objects.filter(active=True) if active_only else Rule.objects.all()
     return sorted(rules, key=lambda r: r.sort_key)
+
+
+_cache: dict[str, Any] = {"key": None, "rules": []}
+
+
+def active_rules() -> list[Rule]:
+    """Active rules in catalogue order, cached per process until any rule changes.
+
+    The check is one aggregate query: every edit (admin, rule_update, seed) moves updated_at or the count.
+    """
+    key = tuple(Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version")).values())
+    if key != _cache["key"]:
+        _cache["rules"] = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
+        _cache["key"] = key
+    return list(_cache["rules"])

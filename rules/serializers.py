@@ -1,10 +1,19 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 
 from rest_framework import serializers
 
 from rules.models import Analysis, Rule
+
+
+@lru_cache(maxsize=8)
+def _transform_to(srid: int) -> CoordTransform:
+    """Building a transformation looks the CRSs up in PROJ's database (~50 ms): do it once per process."""
+    return CoordTransform(SpatialReference(3844), SpatialReference(srid))
 
 
 class WorksInputSerializer(serializers.Serializer):
@@ -53,7 +62,7 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
 
     def get_geometry(self, obj: Analysis) -> dict:
         srid = self.context.get("srid", 4326)
-        geom = obj.geometry if srid == 3844 else obj.geometry.transform(srid, clone=True)
+        geom = obj.geometry if srid == 3844 else obj.geometry.transform(_transform_to(srid), clone=True)
         return json.loads(geom.json)
 
     def to_representation(self, instance):

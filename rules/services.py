@@ -15,6 +15,7 @@ from parcels.models import Issuer, Parcel
 from rules import engine
 from rules.compliance import compliance
 from rules.models import Analysis, Rule
+from rules.selectors import active_rules
 
 DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "rules.csv"
 MAX_PARCELS = 200
@@ -196,7 +197,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] |
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
     site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
-    rules = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
+    rules = active_rules()
     by_code = {r.code: r for r in rules}
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES))
