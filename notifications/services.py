@@ -102,7 +102,9 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
         raise ValidationError({"context": f"Not serialisable to JSON: {exc}"}) from None
     from notifications.tasks import deliver_notification  # tasks import services
 
-    with transaction.atomic():
+    # No savepoint: notify() runs inside the caller's transaction, and if it fails the caller's whole
+    # change must roll back anyway (a savepoint would only add two round trips to every transition).
+    with transaction.atomic(savepoint=False):
         candidates = _recipients(users=users, institution=institution, event=event, context=context,
                                  idempotency_key=idempotency_key)
         existing = {(n.channel, n.user_id, n.institution_id): n

@@ -55,7 +55,7 @@ def wire_institution(institution, *, email: str = "", webhook_url: str = ""):
     return institution
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, interval: float = 0.05) -> bool:
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, interval: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -66,7 +66,7 @@ def test_a_worker_killed_mid_delivery_delivers_after_restart_without_a_duplicate
     culture = wire_institution(cast["culture"], webhook_url=receiver.url)
     [hook] = notify(event="aviz_requested", institution=culture, context={}, idempotency_key="kill:1")
     first = worker_factory(smtp_port=smtp.port).start()
-    assert receiver.first_arrived.wait(20)
+    assert receiver.first_arrived.wait(60)
     first.kill()
     receiver.release.set()
     hook.refresh_from_db()
@@ -90,7 +90,7 @@ def test_a_rolled_back_transaction_sends_nothing_while_a_committed_one_is_delive
         raise RuntimeError("the state change failed")
     committed = notify(event="aviz_resubmitted", institution=culture, context={}, idempotency_key="committed")
     worker = worker_factory(smtp_port=smtp.port).start("--one-shot")  # process what is queued, then exit
-    worker.proc.wait(30)
+    worker.proc.wait(60)
     assert statuses([n.pk for n in committed]) == ["delivered", "delivered"]
     assert Notification.objects.filter(idempotency_key="rolled-back").count() == 0
     assert [r["body"]["event"] for r in receiver.requests] == ["aviz_resubmitted"]
