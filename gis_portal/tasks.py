@@ -61,3 +61,13 @@ async def retry_stalled_jobs(context: Any, timestamp: int) -> None:
     for job in stalled:
         logger.warning("Retrying stalled job %s (%s)", job.id, job.task_name)
         await context.app.job_manager.retry_job(job)
+
+
+@app.periodic(cron=settings.PERIODIC_CRONS.get("remove_old_jobs", "17 3 * * *"), periodic_id="remove_old_jobs")
+@app.task(name="remove_old_jobs", queue=SCHEDULED_QUEUE, pass_context=True)
+async def remove_old_jobs(context: Any, timestamp: int) -> None:
+    """Keep the job table small: drop succeeded jobs after 14 days (failed ones stay for inspection).
+
+    The delivery log lives in notifications_deliveryattempt, so nothing of value is lost.
+    """
+    await context.app.job_manager.delete_old_jobs(nb_hours=14 * 24)
