@@ -83,7 +83,7 @@ def vector_features(layout: CountyLayout, monuments: list[dict], street_names: d
         ii, jj = np.meshgrid(np.arange(lay.cols), np.arange(lay.rows), indexing="ij")
         bx, by = x0 + STREET_W + ii.ravel() * PITCH_X, y0 + STREET_W + jj.ravel() * PITCH_Y
         blocks = shapely.box(bx, by, bx + PITCH_X - STREET_W, by + PITCH_Y - STREET_W)
-        for g, i, j in zip(blocks, ii.ravel(), jj.ravel()):
+        for g, i, j in zip(blocks, ii.ravel(), jj.ravel(), strict=True):
             out["demo-blocks"].append((f"BLK-{sp.siruta}-{i}-{j}", f"Cvartal {i}-{j}", {"siruta": sp.siruta}, g))
         for code, geom in lay.zones.items():
             out["demo-utr"].append((f"UTR-{sp.siruta}-{code}", f"{code} — {REGIMES[code]['name']}",

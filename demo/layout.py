@@ -74,7 +74,7 @@ def _wiggle(coords, rng: np.random.Generator, amp: float, step: float = 150.0) -
     pts = shapely.get_coordinates(shapely.line_interpolate_point(line, d))
     phases, freqs = rng.uniform(0, 2 * math.pi, 3), rng.uniform(0.5, 3.0, 3)
     t = d / max(line.length, 1.0)
-    offset = sum(np.sin(2 * math.pi * f * t * 3 + p) for f, p in zip(freqs, phases)) / 3 * amp
+    offset = sum(np.sin(2 * math.pi * f * t * 3 + p) for f, p in zip(freqs, phases, strict=True)) / 3 * amp
     offset *= np.sin(math.pi * t)  # keep both ends where they were put
     tangent = np.gradient(pts, axis=0)
     normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])

@@ -169,8 +169,8 @@ def generate_uat(lay: UatLayout, county: CountyLayout, rng: np.random.Generator)
     house = ((intra["xmin"] - x0) // 11).astype(int)
     number = np.where(intra["row"] == 0, 2 * house + 1, 2 * house + 2)
     town = lay.spec.name
-    address = [f"{names[s]} nr. {n}, {town}" for s, n in zip(intra["street"], number)]
-    address += [f"Extravilan, tarla {t}, parcela {p}, {town}" for t, p in zip(fields["tarla"], fields["strip"])]
+    address = [f"{names[s]} nr. {n}, {town}" for s, n in zip(intra["street"], number, strict=True)]
+    address += [f"Extravilan, tarla {t}, parcela {p}, {town}" for t, p in zip(fields["tarla"], fields["strip"], strict=True)]
 
     n_all = len(idx) + len(fidx)
     all_geoms = np.concatenate([intra_geoms, field_geoms])

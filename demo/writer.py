@@ -49,7 +49,7 @@ def copy_features(*, version_id: int, source_ids: Sequence[str], names: Sequence
     """Insert the features of one layer version (geometries are shapely, EPSG:3844)."""
     hexes = ewkb_hex(np.asarray(geoms, dtype=object))
     rows = ((version_id, s, n, json.dumps(a, ensure_ascii=False), h)
-            for s, n, a, h in zip(source_ids, names, attrs, hexes))
+            for s, n, a, h in zip(source_ids, names, attrs, hexes, strict=True))
     return copy_rows("layers_feature", ("version_id", "source_id", "name", "attrs", "geom"), rows)
 
 
