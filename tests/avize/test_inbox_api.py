@@ -169,3 +169,31 @@ def test_every_avize_endpoint_is_in_the_openapi_schema(api, cast):
               "/api/v1/avize/{id}/completion-request/", "/api/v1/avize/{id}/pdf/",
               "/api/v1/avize/applications/{application_id}/"]:
         assert p in paths, p
+
+
+def test_the_institution_downloads_only_the_documents_shared_with_it(cast, api, ac_in_avize):
+    from django.core.files.base import ContentFile
+
+    from permits.models import Document
+
+    app = ac_in_avize(cast["culture"])
+    shared = Document.objects.create(application=app, doc_type="dtac", file=ContentFile(b"%PDF-1.4 dtac", name="d.pdf"),
+                                     original_name="dtac.pdf", content_type="application/pdf", size=13,
+                                     sha256="cd" * 32, uploaded_by=cast["alice"])
+    (r,) = services.aviz_requests_create_for(application=app, by=cast["carol"])
+    later = Document.objects.create(application=app, doc_type="altele", file=ContentFile(b"%PDF-1.4 x", name="x.pdf"),
+                                    original_name="x.pdf", content_type="application/pdf", size=10,
+                                    sha256="ef" * 32, uploaded_by=cast["alice"])
+    client = api(cast["frank"])
+    got = client.get(f"/api/v1/avize/{r.pk}/documents/{shared.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 dtac"
+    assert client.get(f"/api/v1/avize/{r.pk}/documents/{later.pk}/").status_code == 404
+    assert api(cast["grace"]).get(f"/api/v1/avize/{r.pk}/documents/{shared.pk}/").status_code == 404
+
+
+def test_the_admin_lists_aviz_requests_with_their_audit_trail(cast, client, inbox):
+    client.force_login(cast["root"])
+    r = AvizRequest.objects.first()
+    assert client.get("/admin/avize/avizrequest/").status_code == 200
+    page = client.get(f"/admin/avize/avizrequest/{r.pk}/change/")
+    assert page.status_code == 200 and b"send" in page.content
