@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db.models import Count, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import QuerySet
 
 from institutions.models import Institution
 
@@ -19,17 +20,18 @@ def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: 
     Most specific first: an explicit jurisdiction area, then a list of UATs, then a whole county,
     then a national institution (no county); ties by code so the answer is deterministic.
     """
+    if not kinds:
+        return {}
+    # One query: the institutions of these kinds with the ids of their jurisdiction UATs.
     candidates = (Institution.objects.filter(active=True, kind__in=kinds)
-                  .annotate(n_uats=Count("jurisdiction_uats")).order_by("code"))
-    in_uats = set(Institution.jurisdiction_uats.through.objects
-                  .filter(uat_id__in=uat_ids, institution__kind__in=kinds)
-                  .values_list("institution_id", flat=True))
+                  .annotate(uat_ids=ArrayAgg("jurisdiction_uats__id", distinct=True)).order_by("code"))
+    wanted = set(uat_ids)
     found: dict[str, list[tuple[int, Institution]]] = {}
     for inst in candidates:
         if inst.jurisdiction_area is not None:
             rank = 0 if inst.jurisdiction_area.intersects(geometry) else None
-        elif inst.n_uats:
-            rank = 1 if inst.pk in in_uats else None
+        elif [i for i in inst.uat_ids if i is not None]:
+            rank = 1 if wanted & set(inst.uat_ids) else None
         elif inst.county:
             rank = 2 if inst.county in counties else None
         else:

@@ -167,11 +167,13 @@ def _hit(rule: Rule, version: spatial.VersionInfo | None, matched: list, trigger
 def required_avize(site: Site, hits: list[dict]) -> tuple[list[dict], list[dict]]:
     """One entry per institution with all its reasons; kinds with no institution found go apart."""
     kinds = sorted({k for h in hits if h["effect"] == Rule.Effect.REQUIRES_AVIZ for k in h["institution_kinds"]})
+    if not kinds:
+        return [], []
     covering = institutions_covering(kinds=kinds, geometry=site.geom, uat_ids=[u["id"] for u in site.uats],
                                      counties=sorted({u["county"] for u in site.uats}))
     from institutions.models import Institution
     wanted_codes = {f["institution_code"] for h in hits for f in h["features"] if "institution_code" in f}
-    by_code = {i.code: i for i in Institution.objects.filter(code__in=wanted_codes, active=True)}
+    by_code = {i.code: i for i in Institution.objects.filter(code__in=wanted_codes, active=True)} if wanted_codes else {}
     entries: dict[int, dict] = {}
     unresolved: dict[str, list] = defaultdict(list)
     for hit in hits:

@@ -206,3 +206,27 @@ def test_the_result_lists_the_versions_of_layers_and_rules_used(line_110kv):
     codes = [r["code"] for r in result["versions"]["rules"]]
     assert "R12" in codes and "R36" in codes and "R2" in codes and "R3" not in codes
     assert codes == sorted(codes, key=lambda c: int(c[1:]))
+
+
+def test_the_institution_is_the_one_whose_jurisdiction_covers_the_parcel(monuments):
+    from institutions.models import Institution
+    local = Institution.objects.create(code="djc-hemeius-test", name="Oficiu cultură Hemeiuș", kind="culture",
+                                       county="Bacău")
+    local.jurisdiction_uats.set([monuments_uat_b()])
+    rural = run(parcel_south_of(*monuments["rural"], gap=150))
+    urban = run(parcel_south_of(*monuments["urban"], gap=80))
+    assert [a["institution"]["code"] for a in rural["required_avize"]] == ["djc-hemeius-test"]
+    assert [a["institution"]["code"] for a in urban["required_avize"]] == ["djc-bacau"]
+
+
+def monuments_uat_b():
+    from parcels.models import UAT
+    return UAT.objects.get(siruta=22936)
+
+
+def test_a_feature_naming_its_operator_sends_the_aviz_to_that_operator(make_layer, intravilan, seeded):
+    n = BACAU_N + 300
+    make_layer("gas_pipeline", [(LineString((BACAU_E - 500, n), (BACAU_E + 500, n)), {"institution_code": "transgaz"})])
+    result = run(parcel_south_of(BACAU_E, n, gap=10))
+    assert [a["institution"]["code"] for a in result["required_avize"]] == ["transgaz"]
+    assert result["required_avize"][0]["reasons"][0]["rule"] == "R16"
