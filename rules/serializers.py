@@ -4,7 +4,6 @@ import json
 from functools import lru_cache
 
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
-
 from rest_framework import serializers
 
 from rules.models import Analysis, Rule

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
