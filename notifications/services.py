@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -107,15 +107,49 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
     with transaction.atomic(savepoint=False):
         candidates = _recipients(users=users, institution=institution, event=event, context=context,
                                  idempotency_key=idempotency_key)
-        existing = {(n.channel, n.user_id, n.institution_id): n
-                    for n in Notification.objects.filter(idempotency_key=idempotency_key)}
-        new = [n for n in candidates if (n.channel, n.user_id, n.institution_id) not in existing]
-        if new:
-            Notification.objects.bulk_create(new)
+        if not candidates:
+            return []
+        inserted = _insert_missing(candidates)
+        new = [n for n in candidates if n.pk is not None]
+        if len(inserted) < len(candidates):  # a repeated call: return the rows recorded the first time
+            existing = {(n.channel, n.user_id, n.institution_id): n
+                        for n in Notification.objects.filter(idempotency_key=idempotency_key)}
+            candidates = [n if n.pk is not None else existing[(n.channel, n.user_id, n.institution_id)]
+                          for n in candidates]
         to_send = [{"notification_id": n.pk} for n in new if n.channel != Notification.Channel.IN_APP]
         if to_send:
             deliver_notification.batch_defer(*to_send)
-    return [existing.get((n.channel, n.user_id, n.institution_id), n) for n in candidates]
+    return candidates
+
+
+_INSERT_COLUMNS = ("uuid", "event", "channel", "user_id", "institution_id", "address", "language", "context",
+                   "idempotency_key", "subject", "body", "status", "attempts", "last_error", "created_at",
+                   "delivered_at")
+
+
+def _insert_missing(rows: list[Notification]) -> list[int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: one round trip, and a concurrent notify() with the
+    same key waits for the other transaction instead of failing the caller's with an IntegrityError.
+    Sets `pk` on the rows actually inserted and returns their ids."""
+    now = timezone.now()
+    placeholders = "(" + ", ".join("%s::jsonb" if c == "context" else "%s" for c in _INSERT_COLUMNS) + ")"
+    params: list[Any] = []
+    for n in rows:
+        n.created_at = now
+        params += [n.uuid, n.event, n.channel, n.user_id, n.institution_id, n.address, n.language,
+                   json.dumps(n.context, cls=DjangoJSONEncoder), n.idempotency_key, n.subject, n.body, n.status,
+                   n.attempts, n.last_error, n.created_at, n.delivered_at]
+    sql = (f"INSERT INTO {Notification._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "
+           f"VALUES {', '.join([placeholders] * len(rows))} "
+           "ON CONFLICT ON CONSTRAINT notification_once_per_event_recipient_channel DO NOTHING RETURNING id, uuid")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict((str(u), pk) for pk, u in cursor.fetchall())
+    for n in rows:
+        n.pk = ids.get(str(n.uuid))
+        if n.pk is not None:  # behave like rows the ORM saved (a later save() must UPDATE)
+            n._state.adding, n._state.db = False, connection.alias
+    return list(ids.values())
 
 
 def _lock(notification_id: int) -> Notification | None:

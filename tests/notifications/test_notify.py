@@ -112,3 +112,12 @@ def test_default_backoff_keeps_retrying_for_more_than_24_hours():
 @override_settings(NOTIFICATIONS_RETRY_BASE_SECONDS=0.2, NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS=0.5)
 def test_backoff_is_configurable_for_fast_tests():
     assert [retry_delay(n) for n in (1, 2, 3, 4)] == [0.2, 0.4, 0.5, 0.5]
+
+
+def test_returned_notifications_are_saved_rows_that_can_be_updated(cast):
+    [in_app, email] = notify(event="aviz_reminder", users=[cast["alice"]], context={}, idempotency_key="rem:1")
+    email.last_error = "edited"
+    email.save(update_fields=["last_error"])
+    assert Notification.objects.count() == 2
+    assert Notification.objects.get(pk=email.pk).last_error == "edited"
+    assert in_app.created_at == Notification.objects.get(pk=in_app.pk).created_at
