@@ -60,10 +60,13 @@ def current_dossier_version(application) -> int:
 
 
 def _create_request(*, application, institution: Institution, reasons: list, version: int, by,
-                    now: datetime, event: str, replaces: AvizRequest | None = None) -> AvizRequest:
+                    now: datetime, event: str, replaces: AvizRequest | None = None,
+                    documents: list[dict] | None = None) -> AvizRequest:
     due, rule = due_date_for(institution=institution, start=timezone.localdate(now))
+    if documents is None:
+        documents = _shared_documents(application)
     request = AvizRequest.objects.create(application=application, institution=institution, reasons=reasons,
-                                         documents=_shared_documents(application), dossier_version=version,
+                                         documents=documents, dossier_version=version,
                                          due_date=due, due_rule=rule, replaces=replaces, sent_at=now)
     audit = workflow.record(request=request, action="send", from_state="", by=by, now=now,
                             reason=f"dossier v{version}")
@@ -93,16 +96,16 @@ def aviz_requests_create_for(*, application, by: User | None, now: datetime | No
     if missing:
         raise ValidationError({"analysis_result": f"unknown institutions {missing}"})
     live = {r.institution_id: r for r in application.aviz_requests.select_for_update().filter(live=True)}
-    documents = _fingerprint(_shared_documents(application))
+    documents = _shared_documents(application)
     changed = [r for pk, r in sorted(live.items())
-               if pk in by_id and r.state != State.WITHDRAWN and _fingerprint(r.documents) != documents]
+               if pk in by_id and r.state != State.WITHDRAWN and _fingerprint(r.documents) != _fingerprint(documents)]
     next_version = current_dossier_version(application) + 1  # one new version for the whole change
     created = [_replace(old, reasons=by_id[old.institution_id], version=next_version, by=by, now=now,
                         reason="documentația a fost modificată") for old in changed]
     version = current_dossier_version(application)
     return created + [
         _create_request(application=application, institution=institutions[pk], reasons=by_id[pk], version=version,
-                        by=by, now=now, event="aviz_requested")
+                        by=by, now=now, event="aviz_requested", documents=documents)
         for pk in sorted(by_id) if pk not in live
     ]
 
