@@ -6,7 +6,7 @@ JSON with a deterministic order (rules by catalogue number, layers by slug, feat
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import GEOSGeometry
 
@@ -27,6 +27,8 @@ class Site:
     area_m2: float
     uats: list[dict]
     works: dict
+    # Candidate features per layer version, from the single candidates statement (gather()).
+    found: dict[int, list[spatial.Candidate]] = field(default_factory=dict)
 
 
 def r2(value: float | None) -> float | None:
@@ -92,23 +94,31 @@ def meteo_exempt(rule: Rule, cand: spatial.Candidate, works: dict) -> bool:
     return cand.distance > params["no_build_m"] and height <= (cand.distance - params["no_build_m"]) / params["height_ratio"]
 
 
-def evaluate_rules(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -> list[dict]:
-    """Return the rule hits, one per (rule, layer version), plus works-kind triggers."""
-    works_kind = site.works.get("kind")
+def gather(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -> None:
+    """One statement for every theme: features within the largest distance any rule needs, plus
+    the intravilan and UTR features overlapping the site (distance 0). Stored on site.found."""
     by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
     for v in versions:
         by_theme[v.theme].append(v)
-    search: dict[int, float] = {}
+    search: dict[int, float] = {v.version_id: 0.0 for v in versions if v.theme in (INTRAVILAN_THEME, ZONING_THEME)}
     for rule in rules:
         if rule.predicate == Rule.Predicate.ATTRIBUTE:
             continue
         for theme in rule.themes:
             for v in by_theme.get(theme, []):
                 search[v.version_id] = max(search.get(v.version_id, 0.0), search_distance(rule))
-    found = spatial.candidates(site.geom, search)
-    per_version: dict[int, list[spatial.Candidate]] = defaultdict(list)
-    for cand in found:
-        per_version[cand.version_id].append(cand)
+    site.found = defaultdict(list)
+    for cand in spatial.candidates(site.geom, search):
+        site.found[cand.version_id].append(cand)
+
+
+def evaluate_rules(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -> list[dict]:
+    """Return the rule hits, one per (rule, layer version), plus works-kind triggers."""
+    works_kind = site.works.get("kind")
+    by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
+    for v in versions:
+        by_theme[v.theme].append(v)
+    per_version = site.found
     zoned = _zoned_monuments(rules, by_theme, per_version)
     version_of = {v.version_id: v for v in versions}
 
@@ -206,7 +216,7 @@ def locality(site: Site, versions: list[spatial.VersionInfo], rule: Rule | None)
     if not intravilan:
         # Without an intravilan limit the UAT's kind is the best evidence; say so.
         return {"class": "urban" if urban_uat else "rural", "source": "uat_kind", "intravilan_share": None}
-    share = spatial.overlap_with(site.geom, [v.version_id for v in intravilan]) / site.area_m2
+    share = sum(c.overlap for v in intravilan for c in site.found.get(v.version_id, [])) / site.area_m2
     min_share = float((rule.params or {}).get("min_share", 0.5)) if rule else 0.5
     klass = ("urban" if urban_uat else "rural") if share >= min_share else "extravilan"
     return {"class": klass, "source": INTRAVILAN_THEME, "intravilan_share": round(share, 4)}
@@ -215,8 +225,18 @@ def locality(site: Site, versions: list[spatial.VersionInfo], rule: Rule | None)
 def zoning(site: Site, versions: list[spatial.VersionInfo]) -> list[dict]:
     """Each UTR the geometry overlaps, with its share of the geometry and its full regime."""
     utr = {v.version_id: v for v in versions if v.theme == ZONING_THEME}
-    rows = [r for r in spatial.zoning_features(site.geom, sorted(utr), [u["id"] for u in site.uats])
-            if r["overlap_m2"] >= spatial.SLIVER_M2]
+    rows = [{"feature_id": c.feature_id, "version_id": vid, "overlap_m2": c.overlap, "name": c.name,
+             "utr_code": c.attrs.get("utr_code"), "siruta": c.attrs.get("siruta")}
+            for vid in utr for c in site.found.get(vid, []) if c.overlap >= spatial.SLIVER_M2]
+    by_siruta = {str(u["siruta"]): u["id"] for u in site.uats}
+    unplaced = [r["feature_id"] for r in rows if str(r["siruta"]) not in by_siruta]
+    # A UTR belongs to the UAT named by its siruta attribute, else to the single UAT of the site,
+    # else to the UAT containing a point of it.
+    placed = (spatial.feature_uats(unplaced, [u["id"] for u in site.uats])
+              if unplaced and len(site.uats) > 1 else {})
+    for r in rows:
+        r["uat_id"] = by_siruta.get(str(r["siruta"])) or placed.get(r["feature_id"]) or (
+            site.uats[0]["id"] if len(site.uats) == 1 else None)
     units = {(z.uat_id, z.code): z for z in ZoningUnit.objects.filter(
         uat_id__in={r["uat_id"] for r in rows}, code__in={r["utr_code"] for r in rows}).select_related("uat")}
     out = []

@@ -203,6 +203,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] |
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES))
     versions = engine.spatial.current_versions(themes, geom)
+    engine.gather(site, engine_rules, versions)
     loc = engine.locality(site, versions, by_code.get("R37"))
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]

@@ -146,43 +146,13 @@ def features_with_protection_zone(feature_ids: list[int], zone_version_ids: list
         return {row[0] for row in cursor.fetchall()}
 
 
-def overlap_with(geom: GEOSGeometry, version_ids: list[int]) -> float:
-    """Area (m²) of the geometry inside the features of these versions (e.g. the intravilan)."""
-    if not version_ids:
-        return 0.0
+def feature_uats(feature_ids: list[int], uat_ids: list[int]) -> dict[int, int]:
+    """For features spanning several UATs' site: the UAT containing a point of each feature."""
     sql = """
-        WITH g AS (SELECT %s::geometry AS geom)
-        SELECT COALESCE(SUM(ST_Area(ST_Intersection(fp.geom, g.geom))), 0)
-        FROM layers_featurepart fp, g
-        WHERE fp.version_id = ANY(%s) AND ST_Intersects(fp.geom, g.geom) AND ST_Dimension(fp.geom) = 2
+        SELECT DISTINCT ON (f.id) f.id, u.id FROM layers_feature f
+        JOIN parcels_uat u ON u.id = ANY(%s) AND ST_Intersects(u.boundary, ST_PointOnSurface(f.geom))
+        WHERE f.id = ANY(%s) ORDER BY f.id, u.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [geom.hexewkb.decode(), version_ids])
-        return float(cursor.fetchone()[0])
-
-
-def zoning_features(geom: GEOSGeometry, version_ids: list[int], uat_ids: list[int]) -> list[dict]:
-    """UTR features overlapping the geometry, with the UAT each belongs to (by siruta or location)."""
-    if not version_ids:
-        return []
-    sql = """
-        WITH g AS (SELECT %s::geometry AS geom),
-        o AS (
-            SELECT fp.feature_id, fp.version_id, SUM(ST_Area(ST_Intersection(fp.geom, g.geom))) AS overlap
-            FROM layers_featurepart fp, g
-            WHERE fp.version_id = ANY(%s) AND ST_Intersects(fp.geom, g.geom) AND ST_Dimension(fp.geom) = 2
-            GROUP BY fp.feature_id, fp.version_id
-        )
-        SELECT o.feature_id, o.version_id, o.overlap, f.attrs->>'utr_code', f.name,
-               COALESCE(
-                   (SELECT u.id FROM parcels_uat u WHERE u.siruta::text = f.attrs->>'siruta'),
-                   (SELECT u.id FROM parcels_uat u WHERE u.id = ANY(%s)
-                      AND ST_Intersects(u.boundary, ST_PointOnSurface(f.geom)) ORDER BY u.id LIMIT 1))
-        FROM o JOIN layers_feature f ON f.id = o.feature_id
-        ORDER BY o.overlap DESC, o.feature_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [geom.hexewkb.decode(), version_ids, uat_ids])
-        rows = cursor.fetchall()
-    return [{"feature_id": r[0], "version_id": r[1], "overlap_m2": r[2], "utr_code": r[3], "name": r[4],
-             "uat_id": r[5]} for r in rows]
+        cursor.execute(sql, [uat_ids, feature_ids])
+        return dict(cursor.fetchall())
