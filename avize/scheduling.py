@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from avize import notify, workflow
-from avize.models import CLOCK_RUNNING, AvizRequest
+from avize.models import CLOCK_RUNNING, FINAL, AvizRequest
 from avize.stage import maybe_complete_stage
 
 TACIT_LEGAL_BASIS = ("OUG 31/2025 (MO 393/30.04.2025): avizul nu a fost emis în termen — documentația se "
@@ -86,10 +86,28 @@ def _expiry_reminders(*, today) -> int:
     return sent
 
 
+def _withdraw_for_closed(pk: int, *, now: datetime) -> bool:
+    """The application was withdrawn or refused: its open requests are withdrawn, never made tacit."""
+    with transaction.atomic():
+        request = (AvizRequest.objects.select_for_update(skip_locked=True).select_related("institution", "application")
+                   .filter(pk=pk).exclude(state__in=FINAL).first())
+        if request is None:
+            return False
+        audit = workflow.apply(request=request, action="withdraw", by=None, now=now,
+                               reason=f"Cererea a fost închisă ({request.application.status}).")
+        notify.state_changed(request, audit=audit)
+        return True
+
+
 def avize_tick(*, now: datetime) -> dict[str, int]:
     """Run every piece of scheduled work as of `now`; returns what it did (for logs and tests)."""
+    from permits.choices import TERMINAL
+
     today = timezone.localdate(now)
-    done = {"reminded": 0, "tacit": 0, "escalated": 0, "expiry_reminders": 0}
+    done = {"withdrawn": 0, "reminded": 0, "tacit": 0, "escalated": 0, "expiry_reminders": 0}
+    closed = AvizRequest.objects.filter(live=True, application__status__in=[s for s in TERMINAL if s != "issued"])
+    for pk in closed.exclude(state__in=FINAL).values_list("pk", flat=True):
+        done["withdrawn"] += _withdraw_for_closed(pk, now=now)
     for pk in _open_requests().filter(due_date__lt=today).values_list("pk", flat=True):
         outcome = _deadline_passed(pk, now=now)
         if outcome:

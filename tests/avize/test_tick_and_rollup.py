@@ -170,3 +170,12 @@ def test_re_consulting_after_the_avize_stage_ended_puts_the_application_back_int
     assert app.status == Status.AVIZE
     assert list(app.events.values_list("action", flat=True)) == ["avize_complete", "request_avize"]
     assert selectors.avize_status_for(app)["resolved"] is False
+
+
+def test_requests_of_a_withdrawn_application_are_withdrawn_not_tacitly_approved(cast, sent, t0):
+    app = sent["app"]
+    app.status = Status.WITHDRAWN
+    app.save(update_fields=["status"])
+    result = services.avize_tick(now=t0 + days(16))
+    assert result["withdrawn"] == 3 and result["tacit"] == 0 and result["escalated"] == 0
+    assert set(AvizRequest.objects.filter(application=app).values_list("state", flat=True)) == {State.WITHDRAWN}
