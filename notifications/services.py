@@ -100,7 +100,6 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
         context = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
     except (TypeError, ValueError) as exc:
         raise ValidationError({"context": f"Not serialisable to JSON: {exc}"}) from None
-    from notifications.tasks import deliver_notification  # tasks import services
 
     # No savepoint: notify() runs inside the caller's transaction, and if it fails the caller's whole
     # change must roll back anyway (a savepoint would only add two round trips to every transition).
@@ -109,16 +108,12 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
                                  idempotency_key=idempotency_key)
         if not candidates:
             return []
-        inserted = _insert_missing(candidates)
-        new = [n for n in candidates if n.pk is not None]
+        inserted = _insert_and_defer(candidates)
         if len(inserted) < len(candidates):  # a repeated call: return the rows recorded the first time
             existing = {(n.channel, n.user_id, n.institution_id): n
                         for n in Notification.objects.filter(idempotency_key=idempotency_key)}
             candidates = [n if n.pk is not None else existing[(n.channel, n.user_id, n.institution_id)]
                           for n in candidates]
-        to_send = [{"notification_id": n.pk} for n in new if n.channel != Notification.Channel.IN_APP]
-        if to_send:
-            deliver_notification.batch_defer(*to_send)
     return candidates
 
 
@@ -127,10 +122,18 @@ _INSERT_COLUMNS = ("uuid", "event", "channel", "user_id", "institution_id", "add
                    "delivered_at")
 
 
-def _insert_missing(rows: list[Notification]) -> list[int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: one round trip, and a concurrent notify() with the
-    same key waits for the other transaction instead of failing the caller's with an IntegrityError.
-    Sets `pk` on the rows actually inserted and returns their ids."""
+def _insert_and_defer(rows: list[Notification]) -> list[int]:
+    """Insert the rows not recorded yet and defer one delivery job per new e-mail/webhook row.
+
+    One statement, one round trip, because this runs inside every transition that notifies:
+    - INSERT … ON CONFLICT DO NOTHING RETURNING: a repeated call inserts nothing, and a concurrent
+      call with the same key waits for the other transaction instead of failing the caller's.
+    - the jobs are created by procrastinate's own SQL function (`procrastinate_defer_jobs_v1`, what
+      `Task.batch_defer` calls) with the task's queue and priority, only for the rows inserted.
+    Sets `pk` on the inserted rows and returns their ids.
+    """
+    from notifications.tasks import deliver_notification  # tasks import services
+
     now = timezone.now()
     placeholders = "(" + ", ".join("%s::jsonb" if c == "context" else "%s" for c in _INSERT_COLUMNS) + ")"
     params: list[Any] = []
@@ -139,12 +142,24 @@ def _insert_missing(rows: list[Notification]) -> list[int]:
         params += [n.uuid, n.event, n.channel, n.user_id, n.institution_id, n.address, n.language,
                    json.dumps(n.context, cls=DjangoJSONEncoder), n.idempotency_key, n.subject, n.body, n.status,
                    n.attempts, n.last_error, n.created_at, n.delivered_at]
-    sql = (f"INSERT INTO {Notification._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "
-           f"VALUES {', '.join([placeholders] * len(rows))} "
-           "ON CONFLICT ON CONSTRAINT notification_once_per_event_recipient_channel DO NOTHING RETURNING id, uuid")
+    params += [deliver_notification.queue, deliver_notification.name, deliver_notification.priority,
+               Notification.Channel.IN_APP]
+    sql = f"""
+        WITH inserted AS (
+            INSERT INTO {Notification._meta.db_table} ({", ".join(_INSERT_COLUMNS)})
+            VALUES {", ".join([placeholders] * len(rows))}
+            ON CONFLICT ON CONSTRAINT notification_once_per_event_recipient_channel DO NOTHING
+            RETURNING id, uuid, channel
+        ), deferred AS (
+            SELECT procrastinate_defer_jobs_v1(ARRAY(
+                SELECT ROW(%s, %s, %s, NULL, NULL, jsonb_build_object('notification_id', i.id), NULL)
+                       ::procrastinate_job_to_defer_v1
+                FROM inserted i WHERE i.channel <> %s ORDER BY i.id)) AS job_ids
+        )
+        SELECT inserted.id, inserted.uuid FROM inserted CROSS JOIN deferred"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = dict((str(u), pk) for pk, u in cursor.fetchall())
+        ids = {str(u): pk for pk, u in cursor.fetchall()}
     for n in rows:
         n.pk = ids.get(str(n.uuid))
         if n.pk is not None:  # behave like rows the ORM saved (a later save() must UPDATE)

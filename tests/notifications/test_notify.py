@@ -121,3 +121,14 @@ def test_returned_notifications_are_saved_rows_that_can_be_updated(cast):
     assert Notification.objects.count() == 2
     assert Notification.objects.get(pk=email.pk).last_error == "edited"
     assert in_app.created_at == Notification.objects.get(pk=in_app.pk).created_at
+
+
+def test_jobs_deferred_by_notify_are_the_jobs_procrastinate_itself_would_defer(cast):
+    from notifications.tasks import deliver_notification
+
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
+    [email] = notify(event="aviz_requested", institution=culture, context={}, idempotency_key="same-job")
+    ours = ProcrastinateJob.objects.get(args={"notification_id": email.pk})
+    theirs = ProcrastinateJob.objects.get(id=deliver_notification.defer(notification_id=-1))
+    fields = ("queue_name", "task_name", "priority", "lock", "queueing_lock", "status", "scheduled_at", "attempts")
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
