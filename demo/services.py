@@ -26,6 +26,7 @@ from parcels.models import UAT, Issuer, Parcel
 
 MAX_PARCELS = 2_000_000
 EXTRA_CONSTRAINTS_FROM = 100_000  # parcels; below that the county stays readable on the map
+BULK_INDEX_FROM = 50_000  # parcels; from here rebuilding the GiST indexes beats updating them
 
 
 @dataclass
@@ -96,7 +97,9 @@ def _write_parcels(sets: dict[str, ParcelSet], uats: dict[str, UAT]) -> tuple[in
             b_rows.append((offset, s))
             offset += len(s.geoms)
 
-    n = writer.copy_rows("parcels_parcel", cols, rows())
+    bulk = total >= BULK_INDEX_FROM
+    with writer.gist_indexes_deferred("parcels_parcel", enabled=bulk):
+        n = writer.copy_rows("parcels_parcel", cols, rows())
     b_first = writer.reserve_ids("parcels_building", sum(len(s.b_parcel) for s in sets.values()))
 
     def building_rows():
@@ -109,8 +112,9 @@ def _write_parcels(sets: dict[str, ParcelSet], uats: dict[str, UAT]) -> tuple[in
                        float(s.b_height[k]), float(areas[k]), s.b_dest[k])
                 bid += 1
 
-    nb = writer.copy_rows("parcels_building", ("id", "parcel_id", "cadastral_id", "footprint", "levels",
-                                               "height_m", "built_area_m2", "destination"), building_rows())
+    with writer.gist_indexes_deferred("parcels_building", enabled=bulk):
+        nb = writer.copy_rows("parcels_building", ("id", "parcel_id", "cadastral_id", "footprint", "levels",
+                                                   "height_m", "built_area_m2", "destination"), building_rows())
     return n, nb
 
 

@@ -5,8 +5,9 @@ buildings reference their parcels without reading the ids back.
 """
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -57,3 +58,26 @@ def execute(sql: str, params: Sequence | None = None) -> int:
     with connection.cursor() as cur:
         cur.execute(sql, params or [])
         return cur.rowcount
+
+
+@contextlib.contextmanager
+def gist_indexes_deferred(table: str, *, enabled: bool = True) -> Iterator[None]:
+    """Drop the table's GiST indexes during a bulk load and rebuild them after.
+
+    Building a GiST index once over a million rows is several times faster than updating it
+    row by row. Runs inside the caller's transaction, so a failure restores the indexes too.
+    The definitions are read back from pg_indexes, so the owning app's migrations stay the truth.
+    """
+    if not enabled:
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                    " AND tablename = %s AND indexdef ILIKE '%%USING gist%%'", [table])
+        indexes = cur.fetchall()
+        for name, _ in indexes:
+            cur.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cur:
+        for _, definition in indexes:
+            cur.execute(definition)
