@@ -13,12 +13,10 @@ Delivery semantics (the trade-off, stated once):
 """
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -27,30 +25,14 @@ from django.utils import timezone
 from accounts.models import User
 from gis_portal.api.exceptions import StateConflict
 from institutions.models import Institution
-from notifications.channels import SENDERS, DeliveryError
-from notifications.models import DeliveryAttempt, Event, Notification
+from notifications.delivery import (  # noqa: F401  (the worker's half, re-exported with the rest)
+    RetryLater,
+    notification_deliver,
+    retry_delay,
+    retry_window_seconds,
+)
+from notifications.models import Event, Notification
 from notifications.rendering import render_message
-
-ACTIVE = (Notification.Status.PENDING, Notification.Status.RETRYING)
-
-
-class RetryLater(Exception):
-    """Raised out of the delivery job so procrastinate runs it again at `retry_at`."""
-
-    def __init__(self, message: str, *, retry_at: datetime.datetime):
-        super().__init__(message)
-        self.retry_at = retry_at
-
-
-def retry_delay(attempt: int) -> float:
-    """Seconds to wait after failed attempt number `attempt` (1-based): base · 2^(n-1), capped."""
-    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    return min(base * 2 ** (attempt - 1), settings.NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS)
-
-
-def retry_window_seconds() -> float:
-    """How long a notification keeps being retried before it is marked failed."""
-    return sum(retry_delay(n) for n in range(1, settings.NOTIFICATIONS_MAX_ATTEMPTS))
 
 
 def _recipients(*, users: Iterable[User], institution: Institution | None, event: str,
@@ -165,63 +147,6 @@ def _insert_and_defer(rows: list[Notification]) -> list[int]:
         if n.pk is not None:  # behave like rows the ORM saved (a later save() must UPDATE)
             n._state.adding, n._state.db = False, connection.alias
     return list(ids.values())
-
-
-def _lock(notification_id: int) -> Notification | None:
-    """The notification if it still needs delivering and no other worker is delivering it right now."""
-    return (Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("institution").filter(pk=notification_id, status__in=ACTIVE).first())
-
-
-def notification_deliver(*, notification_id: int, job_id: int | None = None) -> str:
-    """Try once to deliver; return "delivered", "failed" or "skipped", or raise RetryLater.
-
-    Runs in the worker. "skipped" means nothing to do: already delivered or failed, or another
-    worker holds the row (it will finish the job, or its own job will be retried).
-    """
-    # 1. Log the attempt and count it, committed before anything leaves the portal, so an attempt
-    #    cut short by a killed worker still shows (outcome "started") and counts towards the limit.
-    with transaction.atomic():
-        notification = _lock(notification_id)
-        if notification is None:
-            return "skipped"
-        notification.attempts += 1
-        notification.save(update_fields=["attempts"])
-        attempt = DeliveryAttempt.objects.create(notification=notification, number=notification.attempts,
-                                                 job_id=job_id)
-    # 2. Hold the row lock while sending, and record the outcome in the same transaction.
-    retry_at = None
-    with transaction.atomic():
-        notification = _lock(notification_id)
-        if notification is None:
-            attempt.outcome, attempt.error = DeliveryAttempt.Outcome.ERROR, "superseded by a concurrent attempt"
-            attempt.finished_at = timezone.now()
-            attempt.save(update_fields=["outcome", "error", "finished_at"])
-            return "skipped"
-        now = timezone.now()
-        try:
-            SENDERS[notification.channel](notification)
-        except DeliveryError as exc:
-            error = str(exc)[:2000]
-        else:
-            notification.status, notification.delivered_at = Notification.Status.DELIVERED, timezone.now()
-            notification.next_attempt_at, notification.last_error = None, ""
-            notification.save(update_fields=["status", "delivered_at", "next_attempt_at", "last_error"])
-            attempt.outcome, attempt.finished_at = DeliveryAttempt.Outcome.DELIVERED, notification.delivered_at
-            attempt.save(update_fields=["outcome", "finished_at"])
-            return "delivered"
-        attempt.outcome, attempt.error, attempt.finished_at = DeliveryAttempt.Outcome.ERROR, error, now
-        attempt.save(update_fields=["outcome", "error", "finished_at"])
-        notification.last_error = error
-        if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            notification.status, notification.next_attempt_at = Notification.Status.FAILED, None
-        else:
-            retry_at = now + datetime.timedelta(seconds=retry_delay(notification.attempts))
-            notification.status, notification.next_attempt_at = Notification.Status.RETRYING, retry_at
-        notification.save(update_fields=["status", "next_attempt_at", "last_error"])
-    if retry_at is None:
-        return "failed"
-    raise RetryLater(error, retry_at=retry_at)
 
 
 def notification_retry(*, notification: Notification, by: User) -> Notification:
