@@ -3,65 +3,131 @@
 `sample(version=..., geom=...)` reads only the window around the polygon (plus one pixel, so
 the slope at the edge uses real neighbours) and masks the pixels whose centre lies inside it.
 A polygon smaller than a pixel falls back to the pixels it touches.
+
+Opening a GeoTIFF (header, tags, overview list, GDAL environment) costs far more than reading a
+parcel-sized window, so open datasets are kept per thread, keyed by version id and the file's
+path, mtime and size: a replaced file is reopened, a published version's file never changes.
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import math
+import os
+import threading
+from collections import OrderedDict
 
 import numpy as np
 from django.contrib.gis.geos import GEOSGeometry
 
 from layers.models import LayerVersion
 
+MAX_OPEN = 16  # datasets kept open per thread (a county has a handful of current rasters)
+_local = threading.local()
 
-@contextlib.contextmanager
-def _open(version: LayerVersion):
+
+def _cache() -> OrderedDict:
+    cache = getattr(_local, "datasets", None)
+    if cache is None:
+        import rasterio
+
+        # One GDAL environment for the thread's lifetime: rasterio otherwise builds and tears
+        # down an Env around every open/rasterize call.
+        _local.env = rasterio.Env()
+        _local.env.__enter__()
+        cache = _local.datasets = OrderedDict()
+    return cache
+
+
+def _dataset(version_id: int, storage, name: str):
+    """The open dataset of a version's raster file, from the per-thread cache when unchanged."""
     import rasterio
     from rasterio.io import MemoryFile
 
-    field = version.raster_file
     try:
-        path = field.storage.path(field.name)
-    except NotImplementedError:  # remote storage (S3): read the object into memory
+        path = storage.path(name)
+    except NotImplementedError:  # remote storage (S3): read the object into memory once
         path = None
     if path is not None:
-        with rasterio.open(path) as ds:
-            yield ds
-        return
-    with field.open("rb") as fh, MemoryFile(fh.read()) as mem, mem.open() as ds:
-        yield ds
+        st = os.stat(path)
+        key = (version_id, path, st.st_mtime_ns, st.st_size)
+    else:
+        key = (version_id, name)
+    cache = _cache()
+    entry = cache.get(key)
+    if entry is not None:
+        cache.move_to_end(key)
+        return entry[-1]
+    if path is not None:
+        entry = (rasterio.open(path),)
+    else:
+        with storage.open(name, "rb") as fh:
+            mem = MemoryFile(fh.read())
+        entry = (mem, mem.open())
+    cache[key] = entry
+    while len(cache) > MAX_OPEN:
+        _key, old = cache.popitem(last=False)
+        for handle in reversed(old):
+            handle.close()
+    return entry[-1]
+
+
+def clear_cache() -> None:
+    """Close every dataset this thread keeps open (tests, file maintenance)."""
+    cache = getattr(_local, "datasets", None)
+    while cache:
+        _key, old = cache.popitem()
+        for handle in reversed(old):
+            handle.close()
 
 
 def sample(*, version: LayerVersion, geom: GEOSGeometry) -> dict:
     """Summarise the raster under `geom` (EPSG:3844): DEM → elevation and slope; flood_depth → depth."""
-    from rasterio.features import geometry_mask
+    theme = version.raster_meta.get("raster_theme") or version.layer.theme
+    field = version.raster_file
+    return sample_file(version_id=version.pk, storage=field.storage, name=field.name or "", theme=theme,
+                       slug=version.layer.slug, number=version.number, geom=geom)
+
+
+def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, number: int,
+                geom: GEOSGeometry) -> dict:
+    """`sample` without the LayerVersion object: the analysis has these values from its own query."""
+    import shapely
     from rasterio.windows import Window, from_bounds
 
-    theme = version.raster_meta.get("raster_theme") or version.layer.theme
-    result: dict = {"layer": version.layer.slug, "version": version.number, "theme": theme}
-    if not version.raster_file:
+    result: dict = {"layer": slug, "version": number, "theme": theme}
+    if not name:
         return {**result, "no_data": True}
     if geom.srid and geom.srid != 3844:
         geom = geom.transform(3844, clone=True)
-    shape = json.loads(geom.json)
-    with _open(version) as ds:
-        window = from_bounds(*geom.extent, transform=ds.transform)
-        # One pixel of margin for the gradient, clipped to the raster.
-        col0 = max(math.floor(window.col_off) - 1, 0)
-        row0 = max(math.floor(window.row_off) - 1, 0)
-        col1 = min(math.ceil(window.col_off + window.width) + 1, ds.width)
-        row1 = min(math.ceil(window.row_off + window.height) + 1, ds.height)
-        if col1 <= col0 or row1 <= row0:
-            return {**result, "no_data": True}
-        window = Window(col0, row0, col1 - col0, row1 - row0)
-        data = ds.read(1, window=window, masked=True).astype("float64")
-        transform = ds.window_transform(window)
-        res_x, res_y = abs(ds.transform.a), abs(ds.transform.e)
-    inside = geometry_mask([shape], out_shape=data.shape, transform=transform, invert=True)
+    ds = _dataset(version_id, storage, name)
+    t = ds.transform
+    if t.b or t.d:  # rotated grid (never produced by our import): let rasterio do the general case
+        window = from_bounds(*geom.extent, transform=t)
+        col_off, row_off, width, height = window.col_off, window.row_off, window.width, window.height
+    else:  # north-up grid: the window is plain arithmetic
+        x0, y0, x1, y1 = geom.extent
+        cols = sorted(((x0 - t.c) / t.a, (x1 - t.c) / t.a))
+        rows = sorted(((y1 - t.f) / t.e, (y0 - t.f) / t.e))
+        col_off, row_off, width, height = cols[0], rows[0], cols[1] - cols[0], rows[1] - rows[0]
+    # One pixel of margin for the gradient, clipped to the raster.
+    col0 = max(math.floor(col_off) - 1, 0)
+    row0 = max(math.floor(row_off) - 1, 0)
+    col1 = min(math.ceil(col_off + width) + 1, ds.width)
+    row1 = min(math.ceil(row_off + height) + 1, ds.height)
+    if col1 <= col0 or row1 <= row0:
+        return {**result, "no_data": True}
+    data = ds.read(1, window=Window(col0, row0, col1 - col0, row1 - row0), masked=True).astype("float64")
+    res_x, res_y = abs(t.a), abs(t.e)
+    # Pixels whose centre lies inside the polygon (GDAL's rasterize rule), tested with GEOS on the
+    # few window pixels: cheaper than rasterising the polygon through OGR.
+    polygon = shapely.from_wkb(bytes(geom.wkb))
+    shapely.prepare(polygon)
+    cc, rr = np.meshgrid(np.arange(col0, col1) + 0.5, np.arange(row0, row1) + 0.5)
+    xs, ys = t.c + t.a * cc + t.b * rr, t.f + t.d * cc + t.e * rr
+    inside = shapely.contains_xy(polygon, xs, ys)
     if not inside.any():
-        inside = geometry_mask([shape], out_shape=data.shape, transform=transform, invert=True, all_touched=True)
+        # Smaller than a pixel: the pixels it touches (not those sharing only an edge or corner).
+        boxes = shapely.box(xs - res_x / 2, ys - res_y / 2, xs + res_x / 2, ys + res_y / 2)
+        inside = shapely.intersects(polygon, boxes) & ~shapely.touches(polygon, boxes)
     valid = inside & ~np.ma.getmaskarray(data)
     if not valid.any():
         return {**result, "no_data": True}

@@ -280,17 +280,19 @@ def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict
 def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
     """Slope and elevation from the current DEM and flood depth, via layers.rasters.sample."""
     try:
-        from layers.rasters import sample
+        from layers.rasters import sample_file
     except ImportError:  # the sampler belongs to the layers app; without it, say so
         return {"available": False}
     from layers.models import LayerVersion
 
     out: dict = {"available": True}
     wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
-    objects = LayerVersion.objects.select_related("layer").in_bulk([v.version_id for v in wanted])
+    # The file name and theme came with the versions query: no LayerVersion round trip here.
+    storage = LayerVersion._meta.get_field("raster_file").storage
     for v in wanted:
         try:
-            values = sample(version=objects[v.version_id], geom=site.geom)
+            values = sample_file(version_id=v.version_id, storage=storage, name=v.raster_file,
+                                 theme=v.raster_theme or v.theme, slug=v.slug, number=v.number, geom=site.geom)
         except (OSError, ValueError) as exc:  # an unreadable file must not fail the whole analysis
             values = {"error": str(exc)}
         out.setdefault(v.theme, {"layer": v.slug, "layer_version": v.number, **values})

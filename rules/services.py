@@ -148,7 +148,7 @@ def _site_geometry(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> t
             raise ValidationError({"parcels": [f"At most {MAX_PARCELS} parcels per analysis."]})
         if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
             raise ValidationError({"parcels": ["Parcel ids must be integers."]})
-        found = list(Parcel.objects.filter(pk__in=ids).select_related("uat").order_by("pk"))
+        found = list(Parcel.objects.filter(pk__in=ids).select_related("uat", "uat__issuer").order_by("pk"))
         missing = sorted(set(ids) - {p.pk for p in found})
         if missing:
             raise ValidationError({"parcels": [f"Unknown parcel ids: {missing}."]})
@@ -162,10 +162,23 @@ def _site_geometry(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> t
     return as_multipolygon(geom), []
 
 
-def _issuer(uats: list[dict]) -> dict:
+def _prefetched_issuer(parcels: list[Parcel] | None, uat_id: int) -> Issuer | None | bool:
+    """The UAT's mayor as fetched with the parcels (one query fewer); False when not fetched."""
+    for parcel in parcels or ():
+        if parcel.uat_id == uat_id:
+            try:
+                return parcel.uat.issuer
+            except Issuer.DoesNotExist:
+                return None
+    return False
+
+
+def _issuer(uats: list[dict], parcels: list[Parcel] | None = None) -> dict:
     """The mayor of the single UAT; the county council president when the works span several."""
     if len(uats) == 1:
-        issuer = Issuer.objects.filter(uat_id=uats[0]["id"]).first()
+        issuer = _prefetched_issuer(parcels, uats[0]["id"])
+        if issuer is False:
+            issuer = Issuer.objects.filter(uat_id=uats[0]["id"]).first()
         basis = "single_uat"
         fallback = f"Primarul {uats[0]['name']}"
     else:
@@ -216,7 +229,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] |
     return {
         "area_m2": round(site.area_m2, 2),
         "uats": [{**u, "overlap_m2": round(u["overlap_m2"], 2), "share": round(u["overlap_m2"] / total, 4)} for u in uats],
-        "issuer": _issuer(uats),
+        "issuer": _issuer(uats, parcels),
         "locality_class": loc["class"],
         "locality": loc,
         "zoning": zones,

@@ -31,6 +31,8 @@ class VersionInfo:
     covered: bool
     touched: bool
     raster: bool
+    raster_file: str = ""  # storage name of a raster version's GeoTIFF (fetched with the version)
+    raster_theme: str = ""
 
 
 @dataclass
@@ -68,7 +70,8 @@ def uats_touching(geom: GEOSGeometry) -> list[dict]:
 def current_versions(themes: list[str], geom: GEOSGeometry) -> list[VersionInfo]:
     """The current version of every layer of these themes, with its coverage verdict."""
     sql = """
-        SELECT v.id, l.theme, l.slug, v.number, v.coverage IS NULL, l.kind = 'raster' OR v.raster_file <> ''
+        SELECT v.id, l.theme, l.slug, v.number, v.coverage IS NULL, l.kind = 'raster' OR v.raster_file <> '',
+               v.raster_file, coalesce(v.raster_meta ->> 'raster_theme', l.theme)
         FROM layers_layer l JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current
         WHERE l.theme = ANY(%s)
         ORDER BY l.theme, l.slug
@@ -77,13 +80,13 @@ def current_versions(themes: list[str], geom: GEOSGeometry) -> list[VersionInfo]
         cursor.execute(sql, [list(themes)])
         rows = cursor.fetchall()
     out = []
-    for vid, theme, slug, number, whole_territory, raster in rows:
+    for vid, theme, slug, number, whole_territory, raster, raster_file, raster_theme in rows:
         if whole_territory:
             covered = touched = True
         else:
             coverage = _coverage(vid)
             covered, touched = coverage.covers(geom), coverage.intersects(geom)
-        out.append(VersionInfo(vid, theme, slug, number, covered, touched, raster))
+        out.append(VersionInfo(vid, theme, slug, number, covered, touched, raster, raster_file or "", raster_theme))
     return out
 
 
