@@ -210,6 +210,8 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = float(env_str("NOTIFICATIONS_RETRY_BASE_SECON
 NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS = float(env_str("NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS", "21600"))
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 15)
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "10"))
+# Threads per worker process sending notifications (run the worker with --concurrency at least this).
+NOTIFICATIONS_DELIVERY_THREADS = env_int("NOTIFICATIONS_DELIVERY_THREADS", 16)
 
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))

@@ -1,6 +1,8 @@
 """Worker jobs of the notifications app (autodiscovered by procrastinate.contrib.django)."""
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -30,11 +32,28 @@ class DeliveryRetryStrategy(BaseRetryStrategy):
         return RetryDecision(retry_in={"seconds": services.retry_delay(job.attempts + 1)})
 
 
-@app.task(name="deliver_notification", queue=QUEUE, pass_context=True, retry=DeliveryRetryStrategy())
-def deliver_notification(context: Any, notification_id: int) -> str:
-    """Deliver one notification (idempotent: see notifications.services)."""
+_pool: ThreadPoolExecutor | None = None
+
+
+def _delivery_pool() -> ThreadPoolExecutor:
+    # Our own pool, created in the worker only: the event loop's default pool has cpu+4 threads,
+    # which caps in-flight deliveries far below --concurrency when receivers are slow.
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=settings.NOTIFICATIONS_DELIVERY_THREADS, thread_name_prefix="deliver")
+    return _pool
+
+
+def _deliver(notification_id: int, job_id: int) -> str:
     close_old_connections()
     try:
-        return services.notification_deliver(notification_id=notification_id, job_id=context.job.id)
+        return services.notification_deliver(notification_id=notification_id, job_id=job_id)
     finally:
         close_old_connections()
+
+
+@app.task(name="deliver_notification", queue=QUEUE, pass_context=True, retry=DeliveryRetryStrategy())
+async def deliver_notification(context: Any, notification_id: int) -> str:
+    """Deliver one notification (idempotent: see notifications.services), in a delivery thread."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_delivery_pool(), _deliver, notification_id, context.job.id)
