@@ -40,9 +40,10 @@ def main() -> None:
     py = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([py, "manage.py", "migrate", "-v0", "--skip-checks"], cwd=ROOT, env=env, check=True)
     t0 = time.perf_counter()
+    # stderr passes through, so a failure shows its traceback.
     out = subprocess.run([py, "manage.py", "demo_county", "--skip-checks", "--skip-seeds", "--parcels",
                           str(args.parcels), "--seed", str(args.seed)], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
+                         stdout=subprocess.PIPE, text=True).stdout
     wall = time.perf_counter() - t0
     print(out)
     phases = {}

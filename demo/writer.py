@@ -79,5 +79,7 @@ def gist_indexes_deferred(table: str, *, enabled: bool = True) -> Iterator[None]
             cur.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cur:
+        # Deferred foreign-key checks of the loaded rows must run before an index can be built.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _, definition in indexes:
             cur.execute(definition)
