@@ -6,6 +6,7 @@ SIGNING_P12_PATH / SIGNING_P12_PASSWORD to the issuer's qualified certificate.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from pathlib import Path
 
@@ -48,15 +49,23 @@ def demo_certificate_create(path: Path, password: str, *, force: bool = False) -
 
 
 def _signer():
-    from pyhanko.sign import signers
-
     path = Path(settings.SIGNING_P12_PATH)
     if not path.exists():
         if settings.DEBUG or getattr(settings, "TESTING", False):
             demo_certificate_create(path, settings.SIGNING_P12_PASSWORD)
         else:
             raise ImproperlyConfigured(f"No signing certificate at {path} (SIGNING_P12_PATH).")
-    signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(path), passphrase=settings.SIGNING_P12_PASSWORD.encode())
+    stat = path.stat()
+    return _load_signer(str(path), stat.st_mtime_ns, stat.st_size, settings.SIGNING_P12_PASSWORD)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_signer(path: str, mtime_ns: int, size: int, password: str):
+    """Decrypting the PKCS#12 bundle costs ~0.5 s (key derivation): do it once per process and file
+    version (mtime and size in the key, so a replaced certificate is picked up without a restart)."""
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=password.encode())
     if signer is None:
         raise ImproperlyConfigured(f"Cannot read the signing certificate {path} (wrong password?).")
     return signer
