@@ -122,9 +122,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "gis_portal" / "static"]
-_npm_dist = BASE_DIR / "node_modules"
-if _npm_dist.exists():
-    STATICFILES_DIRS.append(("vendor", _npm_dist))
+# Only the built bundles of the npm packages are served (not all of node_modules: collectstatic
+# would compress tens of megabytes of sources for nothing).
+for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
+    _dist = BASE_DIR / "node_modules" / _package / "dist"
+    if _dist.exists():
+        STATICFILES_DIRS.append((f"vendor/{_package}/dist", _dist))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
 STORAGES = {

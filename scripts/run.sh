@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-$PY manage.py migrate --noinput
+$PY manage.py migrate --noinput -v0
 $PY manage.py signing_demo_cert
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py demo_setup
