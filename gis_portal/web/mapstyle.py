@@ -60,7 +60,8 @@ def _layer_styles(layer: Layer, colour: str) -> list[dict[str, Any]]:
     """Fill + outline for polygons, a line for lines, a circle for points: one source, three filters."""
     base = {"source": layer.slug, "source-layer": layer.slug, "metadata": {"portal:kind": layer.kind}}
     polygon = ["==", ["geometry-type"], "Polygon"]
-    opacity = 0.18 if layer.kind == Layer.Kind.ZONING else 0.28
+    # Reference polygons (intravilan limit, UAT limits) are outlines only: they cover whole towns.
+    opacity = {Layer.Kind.ZONING: 0.18, Layer.Kind.CONSTRAINT: 0.28}.get(layer.kind, 0.0)
     return [
         {**base, "id": f"{layer.slug}-fill", "type": "fill", "filter": polygon,
          "paint": {"fill-color": colour, "fill-opacity": opacity}},

@@ -117,3 +117,56 @@ def mapped_world(cast, parcel_factory):
                               height_max_m=10, levels_max="P+1E+M", allowed_functions=["locuire"],
                               forbidden_functions=["industrie"])
     return {**cast, "parcels": parcels}
+
+
+@pytest.fixture(scope="session")
+def _signing_p12(tmp_path_factory):
+    from permits.signing import demo_certificate_create
+
+    path = tmp_path_factory.mktemp("signing") / "web-test.p12"
+    demo_certificate_create(path, "web-test")
+    return path
+
+
+@pytest.fixture
+def signing(settings, tmp_path, _signing_p12):
+    """A signing certificate and private media for issuing acts (the live server runs in this process)."""
+    settings.SIGNING_P12_PATH = _signing_p12
+    settings.SIGNING_P12_PASSWORD = "web-test"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def submitted_cu(mapped_world, api, signing):
+    """A CU request by alice on parcel 70001, submitted through the permits API with its documents."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from permits.choices import REQUIRED_DOCUMENTS
+    from permits.models import Application
+
+    client = api(mapped_world["alice"])
+    parcel = mapped_world["parcels"][0]
+    response = client.post("/api/v1/applications/", {
+        "kind": "cu", "applicant_type": "person", "applicant_name": "Alice Popescu",
+        "applicant_id_code": "1800101040017", "parcel_ids": [parcel.pk], "purpose": "construire",
+        "works_kind": "building", "works_description": "Locuință P+1"}, format="json")
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    for doc_type in REQUIRED_DOCUMENTS["cu"]:
+        upload = SimpleUploadedFile(f"{doc_type}.pdf", _pdf(), content_type="application/pdf")
+        assert client.post(f"/api/v1/applications/{pk}/documents/", {"doc_type": doc_type, "file": upload},
+                           format="multipart").status_code == 201
+    assert client.post(f"/api/v1/applications/{pk}/submit/").status_code == 200
+    return Application.objects.get(pk=pk)
+
+
+def _pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

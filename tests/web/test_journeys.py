@@ -133,3 +133,49 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     wait_for_map(page)
     shot(page, "investor-05-request-page")
     assert not page.console_errors, page.console_errors
+
+
+def test_a_clerk_finds_the_request_in_the_queue_records_the_payment_and_issues_the_cu(page, submitted_cu):
+    app = submitted_cu
+    login(page, "carol")
+    page.goto("/staff/queue/")
+    row = page.locator(f"#queue tr[data-application='{app.pk}']")
+    expect(row).to_contain_text("Alice Popescu")
+    expect(row).to_contain_text("Înregistrată")
+    wait_for_map(page)
+    shot(page, "clerk-01-queue")
+    row.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/requests/{app.pk}/$"))
+    wait_for_map(page)
+    # the analysis drawn on the map: the parcel and the monument hit, both queryable
+    drawn = rendered(page, ["overlay-fill", "overlay-line", "overlay-point"])
+    assert {f["role"] for f in drawn} == {"hit", "parcel"}
+    assert {f.get("label") for f in drawn if f["role"] == "hit"} == {"Biserica Precista"}
+    expect(page.locator("#cu-summary [data-institution=djc-bacau]")).to_be_visible()
+    expect(page.locator("#cu-summary [data-rule=R2]")).to_contain_text("56,6 m")
+    shot(page, "clerk-02-request")
+
+    page.get_by_label("Număr chitanță").fill("CH-2026-0042")
+    page.get_by_role("button", name=re.compile("Înregistrează plata")).click()
+    expect(page.locator("#payment-form")).to_have_count(0)
+    page.get_by_role("button", name="Acceptă spre analiză").click()
+    expect(page.locator("h1")).to_contain_text("În analiză")
+    page.get_by_role("link", name="Previzualizare CU înainte de emitere").click()
+    expect(page.locator("#cu-summary")).to_contain_text("L1a")
+    expect(page.locator("#cu-summary")).to_contain_text("Direcția Județeană pentru Cultură Bacău")
+    shot(page, "clerk-03-preview")
+    page.go_back()
+    page.get_by_label("Valabilitate (luni)").fill("12")
+    page.get_by_role("button", name="Emite").click()
+    # issuing renders the PDF with its map extract and signs it: allow it time on 2 busy cores
+    expect(page.locator("h1")).to_contain_text("Emisă", timeout=60_000)
+    expect(page.locator("#issued-act")).to_contain_text("1/")
+    shot(page, "clerk-04-issued")
+    app.refresh_from_db()
+    assert app.status == "issued" and app.paid_at is not None and app.validity_months == 12
+    assert [e.to_status for e in app.events.all()] == ["submitted", "in_review", "issued"]
+    with page.expect_download() as download_info:
+        page.locator("#download-act").click()
+    pdf = download_info.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf  # signed (PAdES)
+    assert not page.console_errors, page.console_errors

@@ -29,11 +29,18 @@ export function renderZoning(box, zoning) {
   }));
 }
 
+// Rule messages come as {"ro": …, "en": …}: show the page's language.
+export function localized(value) {
+  if (!value || typeof value !== "object") return value || "";
+  const lang = (document.documentElement.lang || "ro").slice(0, 2);
+  return value[lang] || value.ro || Object.values(value)[0] || "";
+}
+
 export function hitText(hit) {
   const distance = hit.distance_m != null ? Number(hit.distance_m) : null;
   const where = distance === null ? "" : distance <= 0.005 ? t("pe parcelă") : fmt("la %s m", [number(distance, 1)]);
   const names = (hit.feature_names || hit.features || []).map((f) => (typeof f === "object" ? f.name : f)).filter(Boolean);
-  return `${hit.rule || hit.rule_code}: ${hit.message || hit.layer_name || hit.layer || ""}${names.length ? ` (${names.join(", ")})` : ""} ${where}`.trim();
+  return `${hit.rule || hit.rule_code}: ${localized(hit.message) || hit.title || hit.layer || ""}${names.length ? ` (${names.join(", ")})` : ""} ${where}`.trim();
 }
 
 export function renderHits(box, hits) {

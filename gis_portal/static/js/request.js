@@ -6,7 +6,8 @@ import { t } from "./i18n.js";
 
 const config = readJson("map-config");
 const overlay = config.overlay || { type: "FeatureCollection", features: [] };
-const ownBounds = boundsOf({ features: overlay.features.filter((f) => f.properties.role !== "hit") });
+// Fit the parcels, the footprint and the features hit (a monument 80 m away must be in view).
+const ownBounds = boundsOf(overlay);
 const { map, ready } = createMap("request-map", config, { bounds: ownBounds || undefined,
   mapOptions: { fitBoundsOptions: { padding: 60, maxZoom: 18 } } });
 ready.then(() => setOverlay(map, overlay.features));

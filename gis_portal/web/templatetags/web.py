@@ -8,3 +8,13 @@ register = template.Library()
 @register.filter
 def status_label(code: str) -> str:
     return labels.status_label(code)
+
+
+@register.filter
+def localized(value):
+    """A {"ro": …, "en": …} message in the current language (plain strings pass through)."""
+    from django.utils.translation import get_language
+
+    if isinstance(value, dict):
+        return value.get((get_language() or "ro")[:2]) or value.get("ro") or next(iter(value.values()), "")
+    return value or ""
