@@ -20,16 +20,31 @@ def decimals(srid: int) -> int:
     return 7 if srid in GEOGRAPHIC else 2
 
 
-def _geometry_sql(column: str, srid: int) -> str:
+def _geometry_text_sql(column: str, srid: int) -> str:
     srid = int(srid)  # always a whitelisted EPSG code (parse_srid), never user text
     transformed = column if srid == 3844 else f"ST_Transform({column}, {srid})"
-    return f"ST_AsGeoJSON({transformed}, {decimals(srid)}, 0)::json"  # 0: no crs member inside geometries
+    return f"ST_AsGeoJSON({transformed}, {decimals(srid)}, 0)"  # 0: no crs member inside geometries
+
+
+def _geometry_sql(column: str, srid: int) -> str:
+    return f"{_geometry_text_sql(column, srid)}::json"
 
 
 PARCEL_PROPERTIES = """json_build_object(
     'cadastral_number', p.cadastral_number, 'cf_number', p.cf_number, 'uat', u.siruta, 'uat_name', u.name,
     'measured_area_m2', round(p.measured_area_m2::numeric, 2), 'legal_area_m2', p.legal_area_m2,
     'use_category', p.use_category, 'address', p.address)"""
+
+
+# The same Feature as text, concatenated: for a list page this skips re-parsing every geometry
+# (::json) and json_build_object's per-value dispatch, about half of the SQL time of a 500-parcel
+# page. Keys and values are those of PARCEL_PROPERTIES; text values go through to_json (escaping).
+PARCEL_FEATURE_TEXT = """'{{"type":"Feature","id":' || p.id || ',"geometry":' || {geometry}
+    || ',"properties":{{"cadastral_number":' || to_json(p.cadastral_number) || ',"cf_number":' || to_json(p.cf_number)
+    || ',"uat":' || u.siruta || ',"uat_name":' || to_json(u.name)
+    || ',"measured_area_m2":' || round(p.measured_area_m2::numeric, 2)
+    || ',"legal_area_m2":' || coalesce(to_json(p.legal_area_m2)::text, 'null')
+    || ',"use_category":' || to_json(p.use_category) || ',"address":' || to_json(p.address) || '}}}}'"""
 
 
 @dataclass(frozen=True)
@@ -43,8 +58,7 @@ class Page:
 
 def _collection(where: list[str], params: list, *, srid: int, limit: int, offset: int) -> Page:
     sql = f"""
-        SELECT json_build_object('type', 'Feature', 'id', p.id, 'geometry', {_geometry_sql('p.geom', srid)},
-                                 'properties', {PARCEL_PROPERTIES})::text
+        SELECT {PARCEL_FEATURE_TEXT.format(geometry=_geometry_text_sql('p.geom', srid))}
         FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id
         WHERE {' AND '.join(where) or 'true'}
         ORDER BY p.id LIMIT %s OFFSET %s"""

@@ -49,9 +49,15 @@ def _collection_response(request, page: selectors.Page, srid: int, limit: int | 
 
 
 class PublicGeoView(APIView):
-    """Parcels and UATs are public data: anyone may read, nobody writes through these views."""
+    """Parcels and UATs are public data: anyone may read, nobody writes through these views.
 
+    Nothing here depends on who asks, so no authentication runs (no token or session lookup) and
+    no throttle state is read: these are the hottest read endpoints (the map's click lookup).
+    """
+
+    authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []
 
 
 class ParcelListView(PublicGeoView):
