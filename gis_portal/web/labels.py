@@ -44,3 +44,16 @@ def action_buttons(actions: list[str]) -> list[dict[str, str]]:
     return [{"action": a, "label": str(ACTIONS.get(a, a)),
              "css": "danger" if a in DANGEROUS_ACTIONS else "" if a in PRIMARY_ACTIONS else "secondary"}
             for a in actions]
+
+AVIZ_STATES = {
+    "sent": _("Trimisă"),
+    "viewed": _("Văzută"),
+    "completion_requested": _("Completări solicitate"),
+    "resubmitted": _("Completată"),
+    "favourable": _("Favorabil"),
+    "favourable_with_conditions": _("Favorabil cu condiții"),
+    "unfavourable": _("Nefavorabil"),
+    "tacitly_approved": _("Aprobat tacit"),
+    "withdrawn": _("Retrasă"),
+}
+ANSWER_OUTCOMES = ("favourable", "favourable_with_conditions", "unfavourable")

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 from django.db.models import QuerySet
 
+from avize.models import AvizRequest
+from avize.selectors import aviz_requests_visible_to
 from permits.choices import TERMINAL, Status
 from permits.models import Application
 
@@ -26,11 +28,10 @@ def applications_for(user) -> QuerySet[Application]:
 
 
 def _reviewed_application_ids(user) -> list[int]:
-    """Applications with an aviz request addressed to the reviewer's institution (once avize exists)."""
-    model = _aviz_model()
-    if model is None or not user.institution_id:
+    """Applications with an aviz request addressed to the reviewer's institution."""
+    if not user.institution_id:
         return []
-    return list(model.objects.filter(institution_id=user.institution_id).values_list("application_id", flat=True))
+    return list(AvizRequest.objects.filter(institution_id=user.institution_id).values_list("application_id", flat=True))
 
 
 def staff_queue(user) -> QuerySet[Application]:
@@ -52,32 +53,9 @@ def deadline_state(app: Application, today: date) -> str:
     return ""
 
 
-def _aviz_model():
-    try:
-        from avize.models import AvizRequest  # noqa: PLC0415
-    except ImportError:
-        return None
-    return AvizRequest
-
-
-def aviz_requests_for(user):
-    """A reviewer's inbox: requests addressed to their institution, the nearest due date first."""
-    model = _aviz_model()
-    if model is None:
-        return []
-    qs = model.objects.select_related("application", "application__uat", "institution").order_by("due_date", "id")
-    if user.is_portal_admin:
-        return qs
-    return qs.filter(institution_id=user.institution_id) if user.institution_id else qs.none()
-
-
-def avize_board(user) -> list:
-    """For issuer staff: the aviz requests of their applications, grouped by application."""
-    model = _aviz_model()
-    if model is None:
-        return []
-    apps = applications_for(user).filter(aviz_requests__isnull=False).distinct()
-    qs = (model.objects.filter(application__in=apps).select_related("application", "institution")
+def avize_board(user) -> list[dict]:
+    """For issuer staff: the live aviz requests of their applications, grouped by application."""
+    qs = (aviz_requests_visible_to(user).filter(live=True, application__in=applications_for(user))
           .order_by("application_id", "institution__name"))
     board: dict[int, dict] = {}
     for req in qs:

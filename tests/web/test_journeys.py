@@ -170,6 +170,7 @@ def test_a_clerk_finds_the_request_in_the_queue_records_the_payment_and_issues_t
     # issuing renders the PDF with its map extract and signs it: allow it time on 2 busy cores
     expect(page.locator("h1")).to_contain_text("Emisă", timeout=60_000)
     expect(page.locator("#issued-act")).to_contain_text("1/")
+    wait_for_map(page)
     shot(page, "clerk-04-issued")
     app.refresh_from_db()
     assert app.status == "issued" and app.paid_at is not None and app.validity_months == 12
@@ -179,3 +180,50 @@ def test_a_clerk_finds_the_request_in_the_queue_records_the_payment_and_issues_t
     pdf = download_info.value.path().read_bytes()
     assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf  # signed (PAdES)
     assert not page.console_errors, page.console_errors
+
+
+def test_an_institution_reviewer_answers_an_aviz_with_conditions_and_a_signed_pdf(page, submitted_cu):
+    from avize.models import AvizRequest
+    from avize.services import aviz_requests_create_for
+
+    app = submitted_cu
+    # The avize stage asks every institution the frozen analysis requires (here: DJC, for R2).
+    (request,) = aviz_requests_create_for(application=app, by=None)
+    assert request.institution.code == "djc-bacau"
+    login(page, "frank")
+    page.goto("/inbox/")
+    row = page.locator(f"#inbox tr[data-aviz='{request.pk}']")
+    expect(row).to_contain_text("R2")
+    expect(row).to_contain_text("Trimisă")
+    shot(page, "reviewer-01-inbox")
+    row.get_by_role("link").click()
+    expect(page.locator("#aviz-state")).to_have_text("Văzută")
+    expect(page.locator("#reasons [data-rule=R2]")).to_contain_text("56,6 m")
+    wait_for_map(page)
+    assert {f["role"] for f in rendered(page, ["overlay-fill", "overlay-line", "overlay-point"])} == {"parcel", "hit"}
+    shot(page, "reviewer-02-dossier")
+    page.get_by_label("Favorabil cu condiții").check()
+    page.get_by_label("Număr aviz").fill("DJC-118/2026")
+    page.get_by_label("Condiții (una pe rând)").fill("Supraveghere arheologică la săpături\nÎnălțimea maximă 8 m")
+    page.get_by_role("button", name="Trimite răspunsul semnat").click()
+    expect(page.locator("#aviz-state")).to_have_text("Favorabil cu condiții", timeout=60_000)
+    expect(page.locator("#conditions li")).to_have_count(2)
+    shot(page, "reviewer-03-answered")
+    request = AvizRequest.objects.get(pk=request.pk)
+    assert request.state == "favourable_with_conditions" and request.answered_by.username == "frank"
+    assert request.conditions == ["Supraveghere arheologică la săpături", "Înălțimea maximă 8 m"]
+    assert request.number == "DJC-118/2026" and request.pdf_sha256
+    with page.expect_download() as download_info:
+        page.locator("#aviz-pdf").click()
+    assert download_info.value.path().read_bytes().startswith(b"%PDF")
+    assert not page.console_errors, page.console_errors
+
+
+def test_a_reviewer_of_another_institution_gets_a_404_for_the_request(page, submitted_cu):
+    from avize.services import aviz_requests_create_for
+
+    (request,) = aviz_requests_create_for(application=submitted_cu, by=None)
+    login(page, "grace")
+    page.goto("/inbox/")
+    expect(page.locator(f"#inbox tr[data-aviz='{request.pk}']")).to_have_count(0)
+    assert page.request.get(f"/inbox/{request.pk}/").status == 404

@@ -18,3 +18,8 @@ def localized(value):
     if isinstance(value, dict):
         return value.get((get_language() or "ro")[:2]) or value.get("ro") or next(iter(value.values()), "")
     return value or ""
+
+
+@register.filter
+def aviz_state(code: str) -> str:
+    return str(labels.AVIZ_STATES.get(code, code))
