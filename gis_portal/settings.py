@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "avize",
     "notifications",
     "demo",
+    "ops",
     "gis_portal.web",
 ]
 
@@ -132,7 +133,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Pre-compressing every asset is worth it in production, not on each local `make run`.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if os.environ.get("S3_BUCKET"):
     STORAGES["default"] = {
