@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import rendered, shot, wait_for_map
 
@@ -27,3 +28,16 @@ def test_the_map_draws_parcels_and_constraints_from_our_vector_tiles(page, live_
     assert not external  # nothing fetched from outside the portal
     shot(page, "map-01-parcels-z17")
     assert not page.console_errors, page.console_errors
+
+
+def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, mapped_world):
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Find your parcel")).to_be_visible()
+    wait_for_map(page)
+    expect(page.locator(".legend h2")).to_have_text("Legend")  # translated by the JavaScript catalogue
+    page.get_by_label("Cadastral number or address").fill("Mărășești 3")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
+    expect(page.locator("#parcel-panel [data-field=intravilan]")).to_have_text("yes")
+    shot(page, "map-02-english")

@@ -154,8 +154,9 @@ async function clip(geometry) {
       body: { footprint: geometry, parcels: [...state.parcels.keys()] } });
     state.footprint = out.footprint;
     drawOverlay();
-    $("footprint-status").textContent = fmt(out.clipped ? "Amprentă de %s m² (decupată la limita parcelei)." : "Amprentă de %s m².",
-      [number(out.area_m2, 1)]);
+    const area = [number(out.area_m2, 1)];
+    $("footprint-status").textContent = out.clipped
+      ? fmt("Amprentă de %s m² (decupată la limita parcelei).", area) : fmt("Amprentă de %s m².", area);
   } catch (error) {
     $("footprint-status").textContent = error.message;
   }
