@@ -28,3 +28,18 @@ bench: bootstrap
 
 db-stop:
 	python3 -m gis_portal.devdb stop
+
+# Backup and restore (README, "Backup and restore"): make backup [OUT=file.tar];
+# make restore ARCHIVE=file.tar [DB=new_database] [MEDIA=/new/media/dir]
+backup:
+	$(PY) manage.py backup $(if $(OUT),--output $(OUT))
+
+restore:
+	@test -n "$(ARCHIVE)" || (echo "usage: make restore ARCHIVE=file.tar [DB=name] [MEDIA=dir]"; exit 2)
+	$(PY) manage.py restore $(ARCHIVE) $(if $(DB),--database $(DB)) $(if $(MEDIA),--media-root $(MEDIA))
+
+# Mixed load on the 1M-parcel county under gunicorn (BENCHMARKS.md, "Mixed load"); not part of `make test`.
+.PHONY: load
+load: bootstrap
+	$(PY) bench/load_prepare.py
+	$(PY) bench/load_mixed.py
