@@ -1,0 +1,239 @@
+"""Benchmark: a 60-second mixed workload against gunicorn on the 1M-parcel county, driven by wrk.
+
+    .venv/bin/python bench/load_prepare.py        # once: demo_county --parcels 1000000 into bench_load
+    .venv/bin/python bench/load_mixed.py [--duration 60] [--workers 4] [--connections 16]
+
+Mix (weights of a pre-shuffled rotation of 2,000 requests, see MIX): parcel lookup by point, bbox
+lists of parcels, z15/z16 parcel and building vector tiles, analyses (new POSTs and reads of stored
+ones) and an investor's application list and details with a token. The fixtures (investor, token,
+draft applications, stored analyses) are created idempotently through the real services.
+Targets: ≥ 200 requests/s, zero errors (socket errors and non-2xx), p99 ≤ 250 ms.
+Writes bench/results/load.json; the wrk Lua script is bench/load_mixed.lua.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from load_prepare import DB, MEDIA, database_url, parcel_count, psql  # noqa: E402
+
+PORT = 8799
+LUA = ROOT / "bench" / "load_mixed.lua"
+REQUESTS_FILE = ROOT / "bench" / "data" / "load_requests.json"
+RESULTS = ROOT / "bench" / "results" / "load.json"
+MIX = {"parcel_at": 30, "parcel_bbox": 15, "tile_parcels": 20, "tile_buildings": 10,
+       "analysis_get": 8, "analysis_post": 2, "application_list": 7, "application_get": 8}
+APPLICATIONS, ANALYSES, POINTS = 20, 100, 2000
+SERVER_ENV = {
+    "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-load",
+    "DATABASE_URL": database_url(), "MEDIA_ROOT": str(MEDIA), "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR",
+    # wrk is one client on 127.0.0.1: the per-client rate limits would (rightly) answer 429 to it.
+    "THROTTLE_ANALYSIS": "1000000/min", "THROTTLE_TILES": "1000000/min", "THROTTLE_ANON": "1000000/min",
+    "THROTTLE_USER": "1000000/min",
+}
+
+
+def fixtures() -> dict:
+    """Investor + token + drafts, stored analyses and sample points, through the real services."""
+    os.environ.update({"DEBUG": "1", "DATABASE_URL": database_url(), "MEDIA_ROOT": str(MEDIA),
+                       "DJANGO_SETTINGS_MODULE": "gis_portal.settings"})
+    import django
+
+    django.setup()
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from permits import services as permits
+    from rules.models import Analysis
+    from rules.services import analysis_create
+
+    with connection.cursor() as cur:
+        cur.execute(f"""SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_Transform(ST_PointOnSurface(geom), 4326) p
+                        FROM parcels_parcel TABLESAMPLE SYSTEM (1) REPEATABLE (11) LIMIT {POINTS}) s""")
+        sample = cur.fetchall()
+    user, _ = User.objects.get_or_create(username="load-investor", defaults={"role": User.Role.INVESTOR,
+                                                                            "email": "load@example.ro"})
+    token, _ = Token.objects.get_or_create(user=user)
+    for pid, _, _ in sample[len(user.applications.all()):APPLICATIONS]:
+        permits.application_create(by=user, data={
+            "kind": "cu", "applicant_type": "person", "applicant_name": "Investitor Încărcare",
+            "applicant_id_code": "1800101040017", "parcel_ids": [pid], "purpose": "construire",
+            "works_kind": "building", "works_description": "Locuință P+1"})
+    # Anonymous analyses (the public lookup), readable by id without a token.
+    anonymous = Analysis.objects.filter(created_by__isnull=True)
+    for pid, _, _ in sample[APPLICATIONS + anonymous.count():APPLICATIONS + ANALYSES]:
+        analysis_create(parcels=[pid], by=None)
+    analyses = [str(a) for a in anonymous.order_by("created_at").values_list("pk", flat=True)[:ANALYSES]]
+    apps = list(user.applications.order_by("pk").values_list("pk", flat=True))
+    connection.close()
+    return {"token": token.key, "points": [(x, y) for _, x, y in sample], "parcel_ids": [p for p, _, _ in sample],
+            "analyses": analyses, "applications": apps}
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2 ** z
+    lat_r = math.radians(lat)
+    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(lat_r)) / math.pi) / 2 * n)
+
+
+def build_requests(fx: dict, count: int = 2000, seed: int = 7) -> list[dict]:
+    """A deterministic, shuffled rotation of requests following MIX."""
+    rnd = random.Random(seed)
+    auth = {"Authorization": f"Token {fx['token']}"}
+    kinds = [k for k, w in MIX.items() for _ in range(w)]
+    out = []
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        lon, lat = rnd.choice(fx["points"])
+        if kind == "parcel_at":
+            req = {"path": f"/api/v1/parcels/at/?lon={lon:.7f}&lat={lat:.7f}"}
+        elif kind == "parcel_bbox":  # ~ 250 m × 250 m around a parcel: a street block's parcels
+            d_lon, d_lat = 0.0016, 0.0011
+            req = {"path": f"/api/v1/parcels/?bbox={lon - d_lon:.6f},{lat - d_lat:.6f},{lon + d_lon:.6f},"
+                           f"{lat + d_lat:.6f}&limit=100"}
+        elif kind in ("tile_parcels", "tile_buildings"):
+            z = rnd.choice((15, 16, 16))
+            x, y = tile_of(lon, lat, z)
+            req = {"path": f"/tiles/{kind.split('_')[1]}/{z}/{x}/{y}.pbf"}
+        elif kind == "analysis_get":
+            req = {"path": f"/api/v1/analyses/{rnd.choice(fx['analyses'])}/"}
+        elif kind == "analysis_post":
+            req = {"method": "POST", "path": "/api/v1/analyses/", "headers": {"Content-Type": "application/json"},
+                   "body": json.dumps({"parcels": [rnd.choice(fx["parcel_ids"])]})}
+        elif kind == "application_list":
+            req = {"path": "/api/v1/applications/?limit=20", "headers": auth}
+        else:
+            req = {"path": f"/api/v1/applications/{rnd.choice(fx['applications'])}/", "headers": auth}
+        out.append({"kind": kind, "method": "GET", "headers": {}, "body": None, **req})
+    rnd.shuffle(out)
+    return out
+
+
+def lua_table(requests: list[dict]) -> str:
+    def q(s):
+        return json.dumps(s, ensure_ascii=True)  # a JSON string literal is a valid Lua string literal here
+
+    rows = []
+    for r in requests:
+        headers = "{" + ", ".join(f"[{q(k)}] = {q(v)}" for k, v in r["headers"].items()) + "}"
+        body = q(r["body"]) if r["body"] else "nil"
+        rows.append(f"  {{{q(r['method'])}, {q(r['path'])}, {headers}, {body}}}")
+    return "return {\n" + ",\n".join(rows) + "\n}\n"
+
+
+def wait_ready() -> None:
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def check_each_kind(requests: list[dict]) -> dict:
+    """Before the run: every kind of request answers 2xx, and its latency alone (single client)."""
+    out = {}
+    for kind in MIX:
+        samples, statuses = [], set()
+        for r in [r for r in requests if r["kind"] == kind][:15]:
+            req = urllib.request.Request(f"http://127.0.0.1:{PORT}{r['path']}", method=r["method"],
+                                         data=r["body"].encode() if r["body"] else None, headers=r["headers"])
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(req, timeout=30) as response:
+                    response.read()
+                    statuses.add(response.status)
+            except urllib.error.HTTPError as exc:
+                statuses.add(exc.code)
+                print(kind, r["path"], exc.code, exc.read()[:300])
+            samples.append((time.perf_counter() - t0) * 1000)
+        out[kind] = {"statuses": sorted(statuses), "single_client_p50_ms": round(statistics.median(samples), 1),
+                     "single_client_max_ms": round(max(samples), 1)}
+    return out
+
+
+def run_wrk(duration: int, connections: int, threads: int) -> tuple[dict, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                           "-s", str(LUA), f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True,
+                          env={**os.environ, "LOAD_REQUESTS": str(REQUESTS_FILE.with_suffix(".lua"))})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(done.stdout)
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("JSON "))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return json.loads(line[5:]), cpu
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=60)
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    parcels = parcel_count()
+    if parcels < 1_000_000:
+        raise SystemExit(f"{DB} holds {parcels} parcels: run bench/load_prepare.py first")
+    fx = fixtures()
+    requests = build_requests(fx)
+    REQUESTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    REQUESTS_FILE.with_suffix(".lua").write_text(lua_table(requests))
+    psql("ANALYZE", db=DB)
+    env = {**os.environ, **SERVER_ENV}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_portal.wsgi", "-w", str(args.workers),
+                               "-b", f"127.0.0.1:{PORT}", "--log-level", "error", "--backlog", "256"], cwd=ROOT, env=env)
+    try:
+        wait_ready()
+        kinds = check_each_kind(requests)
+        print(json.dumps(kinds, indent=1))
+        run_wrk(10, args.connections, args.threads)  # warm-up: every worker's caches and connections
+        load_before = os.getloadavg()
+        stats, wrk_cpu = run_wrk(args.duration, args.connections, args.threads)
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        server.wait(30)
+    errors = stats["errors"]
+    # wrk's own "status" count is the >= 400 subset of non_2xx: not added twice.
+    total_errors = sum(v for k, v in errors.items() if k != "status") + stats["non_2xx"]
+    rps = stats["requests"] / (stats["duration_us"] / 1e6)
+    result = {
+        "name": "load_mixed", "database": DB, "parcels": parcels, "duration_s": args.duration,
+        "gunicorn_workers": args.workers, "wrk": {"threads": args.threads, "connections": args.connections,
+                                                  "cpu_seconds": round(wrk_cpu, 1),
+                                                  "cpu_share_of_one_core": round(wrk_cpu / args.duration, 3)},
+        "mix_weights": MIX, "requests": stats["requests"], "requests_per_s": round(rps, 1),
+        "latency_ms": {k: round(v / 1000, 1) for k, v in stats["latency_us"].items()},
+        "errors": {**errors, "non_2xx": stats["non_2xx"], "statuses": stats["statuses"], "total": total_errors},
+        "per_kind_single_client": kinds,
+        "targets": {"requests_per_s": 200, "errors": 0, "p99_ms": 250},
+        "met": {"requests_per_s": rps >= 200, "errors": total_errors == 0,
+                "p99_ms": stats["latency_us"]["p99"] / 1000 <= 250},
+        "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
+        "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}",
+        "taken_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
