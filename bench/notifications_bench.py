@@ -35,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 from gis_portal import devdb  # noqa: E402
 
 DB = "bench_notifications"
-os.environ.setdefault("DEBUG", "1")  # development settings (no SECRET_KEY needed); the bench runs locally
+# Production settings (DEBUG off: no query logging in the cursor, as in a real deployment).
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-for-anything-else-0123456789")
 SECRET = "bench-secret"
 
 
@@ -50,7 +52,7 @@ def prepare_database() -> str:
     url = base.replace("/gis_portal?", f"/{DB}?")
     if not psql(admin, f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"):
         psql(admin, f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": url}
     for app in ("procrastinate", "notifications"):
         subprocess.run([sys.executable, "manage.py", "migrate", app, "--noinput", "--skip-checks", "-v0"],
                        cwd=ROOT, env=env, check=True)
@@ -96,7 +98,7 @@ class Receivers:
 
 
 def setup_django(url: str, smtp_port: int) -> None:
-    os.environ.update({"DATABASE_URL": url, "DEBUG": "1", "EMAIL_PORT": str(smtp_port), "EMAIL_HOST": "127.0.0.1",
+    os.environ.update({"DATABASE_URL": url, "EMAIL_PORT": str(smtp_port), "EMAIL_HOST": "127.0.0.1",
                        "DJANGO_SETTINGS_MODULE": "gis_portal.settings", "DB_CONN_MAX_AGE": "600"})
     import django
 
@@ -120,6 +122,43 @@ def make_recipients(webhook_url: str):
         user, _ = User.objects.get_or_create(username=f"bench-user-{k}", defaults={"email": f"u{k}@bench.local"})
         users.append(user)
     return institutions, users
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (or 0 if it is gone): a load-independent cost."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(*, exclude_own: bool = True) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                       "CASE WHEN %s THEN pg_backend_pid() ELSE 0 END", [exclude_own])
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU seconds spent by this process and its own Postgres backend between start() and stop()."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.backend = cursor.fetchone()[0]
+        self.client = self.server = 0.0
+
+    def measure(self, fn):
+        c0, s0 = time.process_time(), proc_cpu(self.backend)
+        result = fn()
+        self.client += time.process_time() - c0
+        self.server += proc_cpu(self.backend) - s0
+        return result
 
 
 def time_transactions(n: int, body) -> list[float]:
@@ -162,9 +201,12 @@ def enqueue_phase(applications: int, institutions, users) -> dict:
     # Warm-up (connections, template and query caches), then interleave to share the machine's noise.
     time_transactions(20, lambda i: None)
     bare, with_notify = [], []
+    cpu_bare, cpu_notify = CpuMeter(), CpuMeter()
     for block in range(applications // 100):
-        bare += time_transactions(100, lambda i: None)
-        with_notify += time_transactions(100, lambda i, b=block: per_institution(b * 100 + i))
+        bare += cpu_bare.measure(lambda: time_transactions(100, lambda i: None))
+        with_notify += cpu_notify.measure(
+            lambda b=block: time_transactions(100, lambda i: per_institution(b * 100 + i)))
+    cpu_added_ms = ((cpu_notify.client + cpu_notify.server) - (cpu_bare.client + cpu_bare.server)) / applications * 1000
     queued = Notification.objects.filter(status="pending").count()
 
     def five_users(i: int) -> None:
@@ -180,7 +222,13 @@ def enqueue_phase(applications: int, institutions, users) -> dict:
     return {"transaction_without_notify": summary(bare), "transaction_with_5_notify_calls": summary(with_notify),
             "added_median_ms": round(added, 3), "transaction_with_notify_5_users": summary(users_samples),
             "added_median_ms_5_users": round(statistics.median(users_samples) - statistics.median(bare), 3),
-            "queued_deliveries": queued}
+            "queued_deliveries": queued,
+            # Load-independent: CPU (client process + its Postgres backend) added per transition.
+            "cpu_added_ms_per_transition": round(cpu_added_ms, 3),
+            "cpu_ms_per_transition_client_server_with_notify": [
+                round(cpu_notify.client / applications * 1000, 3), round(cpu_notify.server / applications * 1000, 3)],
+            "cpu_ms_per_transition_client_server_bare": [
+                round(cpu_bare.client / applications * 1000, 3), round(cpu_bare.server / applications * 1000, 3)]}
 
 
 def delivery_phase(url: str, workers: int, concurrency: int, expected: int) -> dict:
@@ -205,6 +253,9 @@ def delivery_phase(url: str, workers: int, concurrency: int, expected: int) -> d
                 break
             time.sleep(0.1)
         end = time.perf_counter()
+        # CPU of the workers (all their threads) and of their Postgres backends, before they exit.
+        worker_cpu = sum(proc_cpu(p.pid) for p in procs)
+        server_cpu = sum(proc_cpu(pid) for pid in backend_pids())
     finally:
         for proc in procs:
             proc.terminate()
@@ -215,7 +266,10 @@ def delivery_phase(url: str, workers: int, concurrency: int, expected: int) -> d
     return {"workers": workers, "concurrency_per_worker": concurrency, "deliveries": expected,
             "delivered": done, "seconds_from_worker_launch": round(end - t0, 2),
             "seconds_from_first_delivery": round(end - (first or end), 2),
-            "deliveries_per_second": round(done / (end - t0), 1), "status_counts": counts}
+            "deliveries_per_second": round(done / (end - t0), 1), "status_counts": counts,
+            "cpu_seconds_workers": round(worker_cpu, 2), "cpu_seconds_postgres_backends": round(server_cpu, 2),
+            # Lower bound of the wall time on an otherwise idle 2-core machine (receivers excluded).
+            "cpu_bound_seconds_on_2_idle_cores": round((worker_cpu + server_cpu) / 2, 2)}
 
 
 def baseline_phase(expected: int, threads: int, smtp_port: int, webhook_url: str) -> dict:

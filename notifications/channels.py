@@ -90,7 +90,7 @@ def send_email(notification: Notification) -> None:
         # A fresh connection per message: no state shared between worker threads.
         with get_connection(fail_silently=False) as connection:
             sent = connection.send_messages([message])
-    except (OSError, Exception) as exc:  # smtplib errors subclass OSError; backends may raise others
+    except Exception as exc:  # smtplib errors subclass OSError, but any backend failure means "try again later"
         raise DeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from None
     if sent != 1:
         raise DeliveryError("SMTP: message not accepted")
