@@ -4,6 +4,10 @@
     .venv/bin/python bench/parcels_api.py [--parcels 1000000] [--duration 15]
 
 `--parcels N` loads N parcels first (via parcels_import.py) when the table holds a different count.
+In the same run, the exact SQL statements the selectors send (recorded in-process through a Django
+execute wrapper) are replayed through a bare psycopg connection with client-side binding like
+Django's: the ratio HTTP / bare SQL is the cost of everything around the query. `uptime` load
+averages are recorded before and after.
 Writes bench/results/parcels_api.json.
 """
 from __future__ import annotations
@@ -61,6 +65,53 @@ def timed_get(url: str, repeat: int) -> list[float]:
     return samples, json.loads(body)
 
 
+def recorded_sql(url: str, points: list[tuple[float, float]], bbox: str) -> dict[str, list[tuple[str, list]]]:
+    """The statements the selectors send for each /at/ point and for the bbox page."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from parcels import selectors
+
+    out: dict[str, list[tuple[str, list]]] = {"at": [], "bbox": []}
+    target: list = []
+
+    def wrapper(execute, sql, params, many, context):
+        target.append((sql, list(params or [])))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        target = out["at"]
+        for lon, lat in points:
+            selectors.parcels_at(x=lon, y=lat, point_srid=4326, srid=4326)
+        target = out["bbox"]
+        selectors.parcel_page(bbox=tuple(float(v) for v in bbox.split(",")), bbox_srid=4326, srid=4326, limit=500)
+    return out
+
+
+def bare_sql_ms(url: str, statements: list[tuple[str, list]], repeat: int = 1) -> list[float]:
+    import psycopg
+
+    times = []
+    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True,
+                         cursor_factory=psycopg.ClientCursor) as conn, conn.cursor() as cur:
+        for sql, params in statements[:20]:  # warm-up (PROJ objects, catalog caches)
+            cur.execute(sql, params)
+            cur.fetchall()
+        for _ in range(repeat):
+            for sql, params in statements:
+                t0 = time.perf_counter()
+                cur.execute(sql, params)
+                cur.fetchall()
+                times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parcels", type=int, default=1_000_000)
@@ -75,6 +126,7 @@ def main() -> None:
     psql(url, "ANALYZE parcels_parcel")
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
            "DATABASE_URL": url, "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR", "ALLOWED_HOSTS": "127.0.0.1"}
+    load_before = [round(v, 2) for v in os.getloadavg()]
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_portal.wsgi", "-w", "2", "-b",
                                f"127.0.0.1:{PORT}", "--log-level", "error"], cwd=ROOT, env=env)
     try:
@@ -99,14 +151,25 @@ def main() -> None:
         bbox = psql(url, f"""SELECT concat_ws(',', ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) FROM
                     (SELECT ST_Transform(ST_MakeEnvelope({BACAU_E}, {BACAU_N}, {BACAU_E + 500}, {BACAU_N + 600}, 3844), 4326) b) s""")
         page, body = timed_get(f"{base}/api/v1/parcels/?bbox={bbox}&limit=500", 50)
+        statements = recorded_sql(url, points, bbox)
+        at_sql = bare_sql_ms(url, [statements["at"][0]] * 200)
+        at_sql_rotating = bare_sql_ms(url, statements["at"])
+        bbox_sql = bare_sql_ms(url, statements["bbox"] * 50)
+        single_p50 = statistics.median(single)
         result = {
+            "load_average_1_5_15": {"before": load_before, "after": [round(v, 2) for v in os.getloadavg()]},
             "name": "parcels_api", "parcels": count, "workers": 2, "load_tool": "wrk -t2 -c8 (Lua script rotating 500 points)",
             "duration_s": args.duration,
             "at": {"requests_per_s": rps, "p50_ms": p50_ms, "p99_ms": p99_ms,
                    "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-                   "single_client_p50_ms": round(statistics.median(single), 2)},
+                   "single_client_p50_ms": round(single_p50, 2),
+                   "bare_sql_p50_ms": round(statistics.median(at_sql), 3),
+                   "bare_sql_rotating_points_p50_ms": round(statistics.median(at_sql_rotating), 3),
+                   "ratio_single_client_to_sql": round(single_p50 / statistics.median(at_sql), 2)},
             "bbox_page": {"features": len(body["features"]), "p50_ms": round(statistics.median(page), 2),
-                          "p90_ms": round(sorted(page)[int(len(page) * 0.9)], 2)},
+                          "p90_ms": round(sorted(page)[int(len(page) * 0.9)], 2),
+                          "bare_sql_p50_ms": round(statistics.median(bbox_sql), 2),
+                          "ratio_to_sql": round(statistics.median(page) / statistics.median(bbox_sql), 2)},
             "wrk_output": out,
         }
     finally:

@@ -170,11 +170,12 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
     ok &= geom_ok
     uat_ids = _uat_ids(columns, uat_siruta, len(batch))
     idx = np.flatnonzero(ok)
-    accepted = {str(columns["cadastral_number"][i]): int(i) + 1 for i in idx}
-    if batch.buildings is not None:
+    buildings = None
+    if batch.buildings is not None:  # the parcel row of each cadastral number, only needed for buildings
+        accepted = {str(columns["cadastral_number"][i]): int(i) + 1 for i in idx}
         dupes = {c for c, k in Counter(columns["cadastral_number"][idx].tolist()).items() if k > 1}
         accepted = {c: r for c, r in accepted.items() if c not in dupes}
-    buildings = _building_arrays(batch, accepted, report)
+        buildings = _building_arrays(batch, accepted, report)
     if strict and report.rejected:
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
     if len(idx):

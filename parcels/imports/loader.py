@@ -2,26 +2,29 @@
 
 Everything happens in one transaction, so a crash, a database error or Ctrl-C leaves the
 parcels exactly as they were. The staging table is TEMP (no WAL, dropped at commit); rows go in
-as hex WKB through text COPY, which costs one string join per row in Python.
+as hex WKB through text COPY, which costs one string join per row in Python. The first load of an
+empty table (the big one) skips staging and goes in through binary COPY built column-wise.
 """
 from __future__ import annotations
 
-import struct
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
 
+from parcels.imports import binary_copy
 from parcels.imports.report import ImportFileError, ImportReport
 
 Progress = Callable[[str, int, int], None]
 COPY_CHUNK = 50_000
 PARCEL_COLUMNS = ("uat_id", "cadastral_number", "cf_number", "old_cf_number", "topo_number", "geom",
                   "legal_area_m2", "measured_area_m2", "use_category", "address", "updated_at")
+DIRECT_TEXT = ("cadastral_number", "cf_number", "old_cf_number", "topo_number", "use_category", "address")
 TEXT_COLUMNS = ("siruta", "sirsup", "cadastral_number", "cf_number", "old_cf_number", "topo_number",
                 "use_category", "address")
 # Dropped first: inside an outer transaction (admin, tests) ON COMMIT DROP has not fired yet.
@@ -85,7 +88,8 @@ def _geom_sql(srid: int, column: str = "s.geom") -> str:
 
 
 def _bulk_drop(cursor) -> list[str]:
-    """Drop the non-unique indexes and foreign keys of parcels_parcel; return the SQL that restores them.
+    """Drop the non-unique indexes, unique and foreign keys of parcels_parcel; return the SQL that
+    restores them.
 
     Used only for a load into an empty table (the usual first import): building a GiST index once,
     sorted, is many times faster than a million incremental inserts, and re-adding a foreign key
@@ -95,8 +99,11 @@ def _bulk_drop(cursor) -> list[str]:
                       WHERE schemaname = current_schema() AND tablename = 'parcels_parcel'
                         AND indexdef NOT LIKE 'CREATE UNIQUE INDEX%%'""")
     indexes = cursor.fetchall()
+    # The unique (uat, cadastral number) constraint too: the rows were de-duplicated in Python,
+    # and re-adding it builds its index in one sort (and still proves uniqueness).
     cursor.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                      WHERE conrelid = 'parcels_parcel'::regclass AND contype = 'f'""")
+                      WHERE conrelid = 'parcels_parcel'::regclass AND contype IN ('u', 'f')
+                      ORDER BY contype DESC""")
     foreign_keys = cursor.fetchall()
     for name, _definition in foreign_keys:
         cursor.execute(f'ALTER TABLE parcels_parcel DROP CONSTRAINT "{name}"')
@@ -164,31 +171,36 @@ def _staged_load(cursor, *, rows, columns, wkb, uat_ids, srid, report, buildings
         progress("upserting", 1, 1)
 
 
-def _multipolygon_ewkb_hex(wkb: np.ndarray, geoms: np.ndarray) -> list[str]:
-    """Hex EWKB MultiPolygon with SRID 3844, built by prefixing bytes: a little-endian Polygon WKB
-    becomes the single member of a MultiPolygon without a GEOS round trip per row."""
-    polygon_prefix = b"\x01" + struct.pack("<III", 0x20000006, 3844, 1)
-    multi_prefix = b"\x01" + struct.pack("<II", 0x20000006, 3844)
-    out = []
-    for w, g in zip(wkb.tolist(), geoms.tolist(), strict=False):
-        if w[:5] == b"\x01\x03\x00\x00\x00":
-            out.append((polygon_prefix + w).hex())
-        elif w[:5] == b"\x01\x06\x00\x00\x00":
-            out.append((multi_prefix + w[5:]).hex())
-        else:  # big-endian or extended WKB: let GEOS write it
-            multi = g if shapely.get_type_id(g) == 6 else shapely.multipolygons([g])
-            out.append(shapely.to_wkb(shapely.set_srid(multi, 3844), hex=True, include_srid=True))
-    return out
+def _plain_wkb(wkb: np.ndarray, geoms: np.ndarray) -> pa.Array:
+    """WKB as an Arrow array, every row a little-endian 2D Polygon/MultiPolygon (what GDAL and GEOS
+    write; the rare big-endian or extended row is rewritten by GEOS)."""
+    arr = pa.array(wkb.tolist(), type=pa.binary())
+    odd = np.flatnonzero(~binary_copy.is_plain_polygon_wkb(arr))
+    if len(odd):
+        values = wkb.tolist()
+        for i in odd.tolist():
+            values[i] = shapely.to_wkb(geoms[i], byte_order=1, output_dimension=2, flavor="iso")
+        arr = pa.array(values, type=pa.binary())
+    return arr
+
+
+def _unique_keys(uat_ids: np.ndarray, cads: list[str]) -> bool:
+    """Whether (UAT, cadastral number) is unique, without building a million tuples in the usual
+    case of a single UAT."""
+    if len(set(uat_ids.tolist())) == 1:
+        return len(set(cads)) == len(cads)
+    return len(set(zip(uat_ids.tolist(), cads, strict=True))) == len(cads)
 
 
 def _direct_load(cursor, *, rows, columns, wkb, geoms, uat_ids, report, strict, progress) -> None:
     """Fast path for the first load of an empty table in Stereo 70: everything was checked in
-    Python, so rows are COPied straight into parcels_parcel, whose indexes and foreign key are
-    rebuilt once at the end (no staging table, no second pass over the data)."""
+    Python, so rows are COPied straight into parcels_parcel in binary format (built column-wise,
+    see binary_copy), whose indexes and foreign key are rebuilt once at the end (no staging
+    table, no second pass over the data)."""
     cads = columns["cadastral_number"].tolist()
-    counts = Counter(zip(uat_ids.tolist(), cads, strict=False))
     keep = np.ones(len(rows), dtype=bool)
-    if len(counts) != len(cads):
+    if not _unique_keys(uat_ids, cads):
+        counts = Counter(zip(uat_ids.tolist(), cads, strict=False))
         where: dict[tuple, list[int]] = {}
         for i, key in enumerate(zip(uat_ids.tolist(), cads, strict=False)):
             if counts[key] > 1:
@@ -201,18 +213,31 @@ def _direct_load(cursor, *, rows, columns, wkb, geoms, uat_ids, report, strict, 
                                                     f"{listed}); none of these rows was imported.")
         if strict:
             raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
-    geoms, wkb = geoms[keep], wkb[keep]
+    if not keep.all():
+        geoms, wkb, uat_ids = geoms[keep], wkb[keep], uat_ids[keep]
+        columns = {name: values[keep] for name, values in columns.items()}
     n = len(geoms)
-    text = {name: _text_column(columns[name][keep].tolist(), null="") if name in columns else [""] * n
-            for name in ("cf_number", "old_cf_number", "topo_number", "use_category", "address")}
     legal = columns.get("legal_area_m2")
-    data = [[str(u) for u in uat_ids[keep].tolist()], _text_column(columns["cadastral_number"][keep].tolist()),
-            text["cf_number"], text["old_cf_number"], text["topo_number"],
-            _multipolygon_ewkb_hex(wkb, geoms),
-            _float_column(legal[keep]) if legal is not None else [r"\N"] * n, _float_column(shapely.area(geoms)),
-            text["use_category"], text["address"], [timezone.now().isoformat()] * n]
+    now = binary_copy.timestamptz_value(timezone.now())
+    areas = shapely.area(geoms)
+    plain_wkb = _plain_wkb(wkb, geoms)
     restore = _bulk_drop(cursor)
-    _copy(cursor.cursor, "parcels_parcel", PARCEL_COLUMNS, data, n, progress, "loading")
+    names = ("uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
+    with cursor.cursor.copy(f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(binary_copy.SIGNATURE)
+        for start in range(0, n, COPY_CHUNK):
+            part = slice(start, min(start + COPY_CHUNK, n))
+            size = part.stop - part.start
+            pieces = [binary_copy.fixed_fields(size, len(names), [
+                (">i8", np.asarray(uat_ids[part], dtype=np.int64)), (">f8", areas[part]), (">i8", now)])]
+            pieces.append(binary_copy.nullable_float8(legal[part] if legal is not None else np.full(size, np.nan)))
+            for name in DIRECT_TEXT:
+                pieces += binary_copy.text_field(columns[name][part].tolist() if name in columns else [""] * size)
+            pieces += binary_copy.multipolygon_ewkb_field(plain_wkb[part.start:part.stop], 3844)
+            copy.write(binary_copy.rows_payload(pieces))
+            if progress:
+                progress("loading", part.stop, n)
+        copy.write(binary_copy.TRAILER)
     if progress:
         progress("indexing", 0, 1)
     for statement in restore:
