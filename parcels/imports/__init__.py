@@ -7,7 +7,6 @@ anything is written.
 """
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,6 +23,7 @@ from parcels.models import UAT, Parcel
 __all__ = ["ImportFileError", "ImportReport", "RowIssue", "import_parcels_file", "read_batch"]
 
 USE_CATEGORIES = {c.value.upper(): c.value for c in Parcel.UseCategory}
+ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip() removes in ASCII text
 MAX_LENGTHS = {"cadastral_number": 32, "cf_number": 32, "old_cf_number": 32, "topo_number": 64}
 
 
@@ -41,9 +41,11 @@ def _text_column(values) -> np.ndarray:
         return np.array([str(v) for v in arr.tolist()], dtype=object)
     values = arr.tolist()
     if None not in values and all(type(v) is str for v in values[:1000]):
-        joined = "\x1f".join(values)
+        joined = "\x00".join(values)
         # Fast path: nothing to normalise anywhere in the column (ASCII, no surrounding blanks).
-        if joined.isascii() and not re.search(r"\s\x1f|\x1f\s|^\s|\s$", joined):
+        # Substring searches next to the separator are ~100x faster than a regex over the column.
+        if joined.isascii() and not (joined[:1].isspace() or joined[-1:].isspace() or any(
+                f"\x00{ws}" in joined or f"{ws}\x00" in joined for ws in ASCII_SPACES)):
             return arr.astype(object)
     return np.array([v.strip() if type(v) is str and v.isascii() else normalize_text(v) for v in arr.tolist()],
                     dtype=object)
@@ -87,11 +89,15 @@ def _check_attributes(columns: dict[str, np.ndarray], report: ImportReport) -> n
                 ok[i] = False
     use = columns.get("use_category")
     if use is not None:
-        mapped = [USE_CATEGORIES.get(v.upper(), None) if v else "" for v in use.tolist()]
-        for i, value in enumerate(mapped):
-            if value is None:
-                report.warn(i + 1, cads[i], f"Unknown use category {use[i]!r}; stored empty.")
-                mapped[i] = ""
+        values = use.tolist()
+        # A column holds a handful of distinct codes: map each once, then look rows up.
+        codes = {v: (USE_CATEGORIES.get(v.upper()) if v else "") for v in set(values)}
+        mapped = [codes[v] for v in values]
+        if None in codes.values():
+            for i, value in enumerate(mapped):
+                if value is None:
+                    report.warn(i + 1, cads[i], f"Unknown use category {use[i]!r}; stored empty.")
+                    mapped[i] = ""
         columns["use_category"] = np.array(mapped, dtype=object)
     return ok
 
