@@ -1,0 +1,112 @@
+"""Fixtures of the hardening tests: private media, signing, and a realistic world owned by alice.
+
+`world` builds, through the real services, the objects others must not see: alice's CU application
+(submitted, with documents, an analysis and aviz requests addressed to the culture institution),
+alice's analysis and alice's in-app notifications.
+"""
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(scope="session")
+def _signing_p12(tmp_path_factory):
+    from permits.signing import demo_certificate_create
+
+    path = tmp_path_factory.mktemp("signing") / "hardening-test.p12"
+    demo_certificate_create(path, "hardening-test")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _signing_media_and_fresh_cache(settings, tmp_path, _signing_p12):
+    settings.SIGNING_P12_PATH = _signing_p12
+    settings.SIGNING_P12_PASSWORD = "hardening-test"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Throttle and lockout counters live in the cache: each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# Personal data of alice's that no one else may ever read (searched for in every foreign response body).
+ALICE_CNP = "1800101040017"
+ALICE_ADDRESS = "Strada Tainică 13, Bacău"
+ALICE_EMAIL = "alice.private@example.ro"
+ALICE_DOC_NAME = "alice-plan-privat.pdf"
+SECRETS = (ALICE_CNP, ALICE_ADDRESS, ALICE_EMAIL, ALICE_DOC_NAME)
+
+
+def _pdf_upload(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.permits.conftest import pdf_bytes
+
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+
+
+@pytest.fixture
+def world(cast, parcel_factory):
+    """Alice's issued CU, her AC in the avize stage (culture consulted), its documents, her analysis
+    and her in-app notifications, all made by the real services (permits, avize, rules, notifications)."""
+    from django.contrib.gis.geos import Point
+
+    from avize.models import AvizRequest
+    from avize.services import aviz_answer
+    from layers.models import Feature, Layer
+    from layers.services import layer_version_publish, layer_version_start
+    from notifications.models import Notification
+    from permits import services
+    from permits.choices import REQUIRED_DOCUMENTS
+    from rules.services import analysis_create, rules_load_csv
+    from tests.conftest import BACAU_E, BACAU_N
+
+    rules_load_csv()
+    pe, pn = BACAU_E + 100, BACAU_N + 100
+    # A listed monument 50 m from the parcel: rule R2 requires the culture institution's aviz.
+    layer = Layer.objects.create(slug="lmi", name="LMI", kind=Layer.Kind.CONSTRAINT, theme="lmi_monument")
+    version = layer_version_start(layer=layer)
+    Feature.objects.create(version=version, source_id="m1", name="Monument", attrs={"lmi_code": "BC-II-m-B-00845"},
+                           geom=Point(pe + 70, pn + 10, srid=3844))
+    layer_version_publish(version=version)
+    parcel = parcel_factory(e=pe, n=pn, size=20)
+    alice, carol = cast["alice"], cast["carol"]
+    person = {"applicant_type": "person", "applicant_name": "Alice Popescu", "applicant_id_code": ALICE_CNP,
+              "applicant_address": ALICE_ADDRESS, "applicant_email": ALICE_EMAIL}
+
+    def documents(app, kind):
+        for i, doc_type in enumerate(REQUIRED_DOCUMENTS[kind]):
+            services.document_add(application=app, by=alice, doc_type=doc_type,
+                                  upload=_pdf_upload(ALICE_DOC_NAME if i == 0 else f"{doc_type}.pdf"))
+
+    cu = services.application_create(by=alice, data={
+        "kind": "cu", **person, "parcel_ids": [parcel.pk], "purpose": "construire", "works_kind": "building",
+        "works_description": "Locuință P+1"})
+    documents(cu, "cu")
+    services.application_submit(application=cu, by=alice)
+    services.application_act(application=cu, action="accept", by=carol)
+    services.payment_record(application=cu, by=carol, amount_ron=cu.fee_ron or 9, reference="CU-1")
+    services.application_act(application=cu, action="issue", by=carol, validity_months=12)
+
+    ac = services.application_create(by=alice, data={
+        "kind": "ac", **person, "based_on": cu.pk, "works_kind": "building", "works_description": "Locuință P+1",
+        "works_value_ron": 300000, "residential": True, "works_levels": 2, "works_height_m": 7.5})
+    documents(ac, "ac")
+    services.application_submit(application=ac, by=alice)
+    services.application_act(application=ac, action="accept", by=carol)
+    services.application_act(application=ac, action="request_avize", by=carol)
+    cu.refresh_from_db()
+    aviz = AvizRequest.objects.get(application=ac)
+    assert aviz.institution_id == cast["culture"].pk
+    # Culture answers (a signed PDF); the AC goes back to review through permits' state machine.
+    aviz_answer(request=aviz, by=cast["frank"], outcome="favourable_with_conditions",
+                conditions=["Supraveghere arheologică pe durata săpăturilor."], number="DJC-1")
+    aviz.refresh_from_db()
+    ac.refresh_from_db()
+    analysis = analysis_create(parcels=[parcel.pk], by=alice)
+    notes = Notification.objects.filter(user=alice, channel=Notification.Channel.IN_APP)
+    assert notes.exists()
+    return {**cast, "parcel": parcel, "cu": cu, "ac": ac, "aviz": aviz, "analysis": analysis,
+            "document": ac.documents.get(original_name=ALICE_DOC_NAME), "notification": notes.first(),
+            "act": cu.act}
