@@ -26,3 +26,54 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/api/v1/docs"):
             response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+def _rate(scope: str) -> tuple[int, int] | None:
+    """(requests, seconds) from REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, read at call time."""
+    from django.conf import settings
+
+    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
+    if not rate:
+        return None
+    count, period = rate.split("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def rate_limit(scope: str):
+    """Per-client rate limit for plain Django views (DRF views use ScopedRateThrottle with the same rates).
+
+    A fixed window in the cache, per authenticated user or else per client address: cheap enough for
+    the tile endpoint, which a map calls dozens of times a second.
+    """
+    import functools
+    import time
+
+    from django.core.cache import cache
+    from django.http import JsonResponse
+
+    from accounts.lockout import client_address
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            rate = _rate(scope)
+            if rate is not None:
+                limit, seconds = rate
+                user = getattr(request, "user", None)
+                ident = f"u{user.pk}" if user is not None and user.is_authenticated else client_address(request)
+                window = int(time.time() // seconds)
+                key = f"rl:{scope}:{ident}:{window}"
+                cache.add(key, 0, timeout=seconds + 1)
+                try:
+                    count = cache.incr(key)
+                except ValueError:
+                    count = 1
+                if count > limit:
+                    retry = seconds - int(time.time()) % seconds
+                    return JsonResponse({"detail": f"Too many requests; retry in {retry} s.", "errors": {}},
+                                        status=429, headers={"Retry-After": str(retry)})
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -97,6 +97,11 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_gis_portal")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Log-in goes through the lockout (accounts.lockout): N failures per username + address lock that pair.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 1000 if TESTING else 5)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -163,10 +168,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "gis_portal.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # Per client (user id, else address). Tests run with generous rates (many log-ins and analyses per
+    # minute from one address); tests/hardening/test_limits.py lowers them to check the limits.
     "DEFAULT_THROTTLE_RATES": {
-        "login": env_str("THROTTLE_LOGIN", "20/min"),
-        "analysis": env_str("THROTTLE_ANALYSIS", "600/min"),
-        "import": env_str("THROTTLE_IMPORT", "30/min"),
+        "login": env_str("THROTTLE_LOGIN", "10000/min" if TESTING else "20/min"),
+        "analysis": env_str("THROTTLE_ANALYSIS", "10000/min" if TESTING else "600/min"),
+        "import": env_str("THROTTLE_IMPORT", "10000/min" if TESTING else "30/min"),
+        "tiles": env_str("THROTTLE_TILES", "100000/min" if TESTING else "3000/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

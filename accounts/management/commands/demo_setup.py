@@ -26,6 +26,6 @@ class Command(BaseCommand):
         from accounts.demo import ensure_demo_accounts
 
         accounts = ensure_demo_accounts(password=settings.DEMO_PASSWORD)
-        self.stdout.write("\nDemo accounts (password: DEMO_PASSWORD, default %r):" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password: DEMO_PASSWORD, default {settings.DEMO_PASSWORD!r}):")
         for user in accounts:
             self.stdout.write(f"  {user.username:<16} {user.get_role_display()}")
