@@ -41,3 +41,18 @@ def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, map
     expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
     expect(page.locator("#parcel-panel [data-field=intravilan]")).to_have_text("yes")
     shot(page, "map-02-english")
+
+
+def test_panning_at_zoom_16_requests_only_vector_tiles(page, live_server, mapped_world):
+    page.goto("/")
+    wait_for_map(page)
+    page.evaluate(f"window.portalMap.jumpTo({{center: {CENTRE}, zoom: 16}})")
+    wait_for_map(page)
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    for dx, dy in [(400, 0), (0, 300), (-400, 0), (0, -300)]:
+        page.evaluate(f"window.portalMap.panBy([{dx}, {dy}], {{duration: 0}})")
+        wait_for_map(page)
+    assert seen, "panning loaded no new tiles"
+    assert all(url.startswith(f"{live_server.url}/tiles/") and url.endswith(".pbf") for url in seen), seen
+    assert {url.split("/tiles/")[1].split("/")[1] for url in seen} == {"16"}

@@ -1,0 +1,106 @@
+"""Web map benchmark: time to interactive of the investor map and what panning at z16 requests.
+
+Runs gunicorn on loopback against the dev database (the 5,000-parcel demo county: `manage.py
+demo_county`), drives Debian's headless Chromium (SwiftShader WebGL) and records:
+- time to interactive: navigation start → MapLibre `load` with every tile of the first view loaded
+  (the page's own `map.loaded() && map.areTilesLoaded()`), median of N cold loads (new context each);
+- panning at z16 over the demo town: every request made during 10 pans must be a vector tile.
+Writes bench/results/web_map.json.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PORT = int(os.environ.get("BENCH_PORT", "8766"))
+BASE = f"http://127.0.0.1:{PORT}"
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+sys.path.insert(0, str(ROOT))
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+READY = "() => window.portalMap && window.portalMap.loaded() && window.portalMap.areTilesLoaded()"
+
+
+def start_server() -> subprocess.Popen:
+    env = {**os.environ, "DEBUG": "1"}
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "gis_portal.wsgi", "--bind", f"127.0.0.1:{PORT}",
+                             "--workers", "3", "--threads", "2", "--log-level", "warning"], cwd=ROOT, env=env,
+                            start_new_session=True)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = start_server()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            times, tile_counts = [], []
+            for i in range(RUNS + 1):  # the first run warms the server (imports, connections)
+                ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+                page = ctx.new_page()
+                tiles = []
+                page.on("request", lambda r, tiles=tiles: "/tiles/" in r.url and tiles.append(r.url))
+                page.goto(f"{BASE}/")
+                page.wait_for_function(READY, timeout=30_000)
+                elapsed = page.evaluate("() => performance.now()")
+                if i:
+                    times.append(elapsed)
+                    tile_counts.append(len(tiles))
+                ctx.close()
+            # panning at z16 over the demo town: only tiles, never GeoJSON of whole layers
+            ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+            page = ctx.new_page()
+            page.goto(f"{BASE}/")
+            page.wait_for_function(READY, timeout=30_000)
+            page.evaluate("() => window.portalMap.jumpTo({center: [26.9146, 46.5670], zoom: 16})")
+            page.wait_for_function(READY, timeout=30_000)
+            seen: list[str] = []
+            page.on("request", lambda r: seen.append(r.url))
+            pan_ms = []
+            for step in range(10):
+                t0 = time.perf_counter()
+                page.evaluate(f"() => window.portalMap.panBy([{300 if step % 2 else -300}, 150], {{duration: 0}})")
+                page.wait_for_function(READY, timeout=30_000)
+                pan_ms.append((time.perf_counter() - t0) * 1000)
+            parcels_drawn = page.evaluate("() => window.portalMap.queryRenderedFeatures({layers: ['parcels-fill']}).length")
+            ctx.close()
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    non_tiles = [u for u in seen if "/tiles/" not in u]
+    result = {
+        "machine": "2 cores, 24 GB, Debian 12, PostgreSQL 15 / PostGIS 3.3, headless Chromium + SwiftShader",
+        "parcels": 5000,
+        "runs": RUNS,
+        "time_to_interactive_ms": {"median": round(statistics.median(times)), "min": round(min(times)),
+                                   "max": round(max(times)), "all": [round(t) for t in times]},
+        "tiles_first_view": statistics.median(tile_counts),
+        "pan_z16": {"pans": 10, "requests": len(seen), "non_tile_requests": non_tiles,
+                    "median_ms_until_idle": round(statistics.median(pan_ms)), "parcels_drawn_after": parcels_drawn},
+    }
+    out = ROOT / "bench" / "results" / "web_map.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
