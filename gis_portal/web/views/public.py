@@ -57,7 +57,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.language = get_language()
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, _("Contul a fost creat. Bine ați venit!"))
         nxt = request.GET.get("next", "")
         safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
