@@ -121,7 +121,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                reason_required=True),
     Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.RESUBMITTED, S.AVIZE), S.WITHDRAWN,
                frozenset({APPLICANT, ADMIN})),
-    Transition("expire", (S.ISSUED,), S.EXPIRED, frozenset({SYSTEM, ADMIN})),
+    # Issued acts past their validity, and applications not completed within the term after a return.
+    Transition("expire", (S.ISSUED, S.RETURNED), S.EXPIRED, frozenset({SYSTEM, ADMIN})),
 )
 BY_ACTION = {t.action: t for t in TRANSITIONS}
 ACTIONS = tuple(BY_ACTION)
@@ -147,6 +148,22 @@ def allowed_actions(app: Application, user) -> list[str]:
     roles = roles_of(user, app)
     return [t.action for t in TRANSITIONS
             if app.status in t.sources and app.kind in t.kinds and roles & t.roles]
+
+
+def action_states(app: Application, user) -> list[dict]:
+    """Each action of `allowed_actions` with whether its guards pass now and, if not, why.
+
+    The guards are the same functions `transition()` runs, so the UI sees exactly the reasons the
+    API would answer with; a written reason (`reason_required`) is asked when acting, not checked here.
+    """
+    roles = roles_of(user, app)
+    states = []
+    for t in TRANSITIONS:
+        if app.status in t.sources and app.kind in t.kinds and roles & t.roles:
+            reasons = [p for guard in t.guards if (p := guard(app))]
+            states.append({"action": t.action, "allowed": not reasons, "reasons": reasons,
+                           "reason_required": t.reason_required})
+    return states
 
 
 def _allowed_from(status: str, kind: str) -> list[str]:

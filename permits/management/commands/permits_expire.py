@@ -1,20 +1,13 @@
-"""Mark issued acts whose validity has passed as expired (run daily by the worker or cron)."""
+"""Expire issued acts past their validity and lapsed returned applications (the worker runs it daily)."""
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from permits.choices import Status
-from permits.models import Application
-from permits.workflow import transition
+from permits.expiry import applications_expire
 
 
 class Command(BaseCommand):
-    help = "Expire issued CU/AC/AD whose valid_until date has passed."
+    help = "Expire issued CU/AC/AD past valid_until and applications returned for completion past the term."
 
     def handle(self, *args, **options):
-        ids = Application.objects.filter(status=Status.ISSUED, valid_until__lt=timezone.localdate()) \
-            .values_list("pk", flat=True)
-        count = 0
-        for pk in ids:
-            transition(application=pk, action="expire", by=None, reason="Termen de valabilitate depășit.")
-            count += 1
-        self.stdout.write(f"{count} act(s) expired")
+        counts = applications_expire(now=timezone.now())
+        self.stdout.write(f"{counts['acts']} act(s) expired, {counts['returned']} returned application(s) lapsed")

@@ -1,0 +1,14 @@
+"""Periodic work of the permits app, registered with the one worker (gis_portal.tasks.periodic)."""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from gis_portal.tasks import periodic
+from permits.expiry import applications_expire
+
+
+@periodic(name="permits_expire", cron="5 0 * * *")
+def permits_expire_task() -> dict[str, int]:
+    # Daily, just after midnight local time: an act valid "until" a date is valid all that day.
+    # Running twice is harmless: each expiry is a guarded transition from the expected status.
+    return applications_expire(now=timezone.now())
