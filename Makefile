@@ -4,7 +4,7 @@ export DEBUG ?= 1
 export DEMO_MODE ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: bootstrap run test test-fast lint bench db-stop backup restore
+.PHONY: bootstrap run test test-fast lint bench db-stop backup restore fuzz
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -19,6 +19,11 @@ test: bootstrap
 
 test-fast:
 	$(PY) -m pytest --reuse-db -x -q
+
+# Long API fuzzing: schemathesis' coverage phase (boundary and negative values of every parameter) plus
+# many random examples per operation, against the whole OpenAPI schema. `make test` runs a short pass.
+fuzz: bootstrap
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_COVERAGE=1 FUZZ_RANDOM=1 $(PY) -m pytest tests/hardening/test_fuzz.py -q
 
 lint:
 	.venv/bin/ruff check .

@@ -77,3 +77,60 @@ def rate_limit(scope: str):
         return wrapped
 
     return decorator
+
+
+def zip_problem(path) -> str | None:
+    """Why a zip archive must not be opened, or None. Checked before GDAL (/vsizip/) reads a member.
+
+    Zip bombs: too many members, or members that expand to more than ZIP_MAX_UNCOMPRESSED_BYTES in
+    total, or at a ratio no real shapefile reaches. Path traversal: member names that are absolute or
+    climb out with "..", refused even though /vsizip/ never writes members to disk.
+    """
+    import zipfile
+    from pathlib import PurePosixPath
+
+    from django.conf import settings
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return "The zip archive is corrupt."
+    if len(members) > settings.ZIP_MAX_MEMBERS:
+        return f"The zip archive has {len(members)} members, more than the limit of {settings.ZIP_MAX_MEMBERS}."
+    total = 0
+    for member in members:
+        name = member.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in PurePosixPath(name).parts or ":" in name.split("/")[0]:
+            return f"The zip archive has a member with an unsafe path: {member.filename[:100]!r}."
+        total += member.file_size
+        if member.file_size > 10_000_000 and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+            return (f"The zip member {member.filename[:100]!r} expands {member.file_size // max(member.compress_size, 1)}"
+                    f" times: refused as a zip bomb.")
+    if total > settings.ZIP_MAX_UNCOMPRESSED_BYTES:
+        return (f"The zip archive expands to {total} bytes, more than the limit of "
+                f"{settings.ZIP_MAX_UNCOMPRESSED_BYTES}.")
+    return None
+
+
+# Real shapefiles compress 3-20x; a member expanding more than this is a bomb, not data.
+ZIP_MAX_RATIO = 200
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the query string is never valid input here, and PostgreSQL refuses it in text:
+    answer 400 at the edge instead of a 500 from whichever view passes it to the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = [name for name, values in request.GET.lists() if any("\x00" in v for v in values)]
+        bad += ["query"] if any("\x00" in name for name in request.GET) else []
+        if bad:
+            from django.http import JsonResponse
+
+            message = "must not contain NUL (0x00) characters."
+            return JsonResponse({"detail": f"{bad[0]}: {message}", "errors": {name: [message] for name in bad}},
+                                status=400)
+        return self.get_response(request)

@@ -59,13 +59,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gis_portal.web.middleware.ChosenLanguageMiddleware",  # Romanian unless chosen (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gis_portal.security.ContentSecurityPolicyMiddleware",
+    "gis_portal.security.RejectNulBytesMiddleware",
 ]
 
 ROOT_URLCONF = "gis_portal.urls"
@@ -154,6 +155,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 GEOMETRY_MAX_VERTICES = env_int("GEOMETRY_MAX_VERTICES", 10_000)
 GEOMETRY_MAX_AREA_M2 = env_int("GEOMETRY_MAX_AREA_M2", 10_000_000)
+# Zipped imports (shapefiles): checked before any member is read (gis_portal.security.zip_problem).
+ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 64)
+ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 4 * 1024 ** 3)
 # Only these EPSG codes ever reach PROJ/GDAL (GDAL 3.6 cannot sandbox spatial references).
 ALLOWED_SRIDS = (4326, 3844, 3857, 4258, 31700)
 STORAGE_SRID = 3844
@@ -166,6 +170,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gis_portal.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "gis_portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     # Per client (user id, else address). Tests run with generous rates (many log-ins and analyses per

@@ -8,7 +8,7 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from gis_portal.api.crs import parse_srid
+from gis_portal.api.crs import check_bbox_in_romania, parse_srid
 from layers import geojson, selectors
 from layers.serializers import FeaturesQuery, LayerOutput
 
@@ -39,6 +39,8 @@ class LayerFeaturesApi(APIView):
         query.is_valid(raise_exception=True)
         srid = parse_srid(query.validated_data.get("crs"), field="crs")
         bbox = geojson.parse_bbox(query.validated_data.get("bbox"), srid=srid)
+        if bbox is not None:
+            check_bbox_in_romania(bbox, srid)  # swapped axes or the wrong CRS: a 400, not an empty page
         limit, offset = query.validated_data["limit"], query.validated_data["offset"]
         version = selectors.layer_current_version(layer=layer)
         features, matched = ([], 0) if version is None else geojson.feature_collection(

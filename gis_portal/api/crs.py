@@ -71,3 +71,24 @@ def check_in_romania(x: float, y: float, srid: int, *, field: str) -> None:
     point = Point(x, y, srid=srid)
     point.transform(4326)
     check_in_romania(point.x, point.y, 4326, field=field)
+
+
+def check_bbox_in_romania(box: tuple[float, float, float, float], srid: int, *, field: str = "bbox") -> None:
+    """A bbox that misses Romania is a mistake in this API: say whether its axes look swapped."""
+    if srid in (4326, 4258):
+        envelope = RO_LONLAT
+    elif srid == 3844:
+        envelope = RO_STEREO70
+    else:
+        check_in_romania(box[0], box[1], srid, field=field)
+        return
+
+    def meets(b) -> bool:
+        return b[0] <= envelope[2] and b[2] >= envelope[0] and b[1] <= envelope[3] and b[3] >= envelope[1]
+
+    if meets(box):
+        return
+    if meets((box[1], box[0], box[3], box[2])):
+        raise ValidationError({field: [f"The bbox {list(box)} looks swapped: give x (longitude / easting) first, "
+                                       f"then y (latitude / northing)."]})
+    raise ValidationError({field: [f"The bbox {list(box)} does not intersect Romania (EPSG:{srid})."]})

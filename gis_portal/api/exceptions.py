@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -36,6 +37,10 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DataError) and "NUL" in str(exc):
+        # psycopg refuses NUL bytes before the query is sent: the input was bad, not the server.
+        return Response({"detail": "Text must not contain NUL (0x00) characters.",
+                         "errors": {"non_field_errors": ["Text must not contain NUL (0x00) characters."]}}, status=400)
     if isinstance(exc, DjangoValidationError):
         errors = _django_errors(exc)
         first = next(iter(errors.values()))[0] if errors else "Invalid input."
@@ -49,6 +54,8 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, drf_exceptions.ParseError):
+        response.data = {"detail": str(exc.detail), "errors": {"body": [str(exc.detail)]}}
     if isinstance(exc, drf_exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         errors = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in data.items()}

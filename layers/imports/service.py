@@ -49,6 +49,12 @@ def layer_import(*, path: Path | str, theme: str, name: str | None = None, slug:
     if suffix not in common.VECTOR_SUFFIXES:
         raise ValidationError({"file": [f"Unsupported file type {suffix or '(none)'}; use GeoJSON, GeoPackage, "
                                         f"zipped Shapefile or GeoTIFF."]})
+    if suffix == ".zip":
+        from gis_portal.security import zip_problem
+
+        problem = zip_problem(path)  # zip bombs and unsafe member names, before GDAL opens a member
+        if problem:
+            raise ValidationError({"file": [problem]})
     source_srid, rows = read_rows(path, declared_srid=srid)
     if not rows:
         raise ValidationError({"file": [f"{path.name} holds no features."]})

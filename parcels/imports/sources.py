@@ -168,6 +168,11 @@ def _columns(names: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str,
 def _vector_path(path: Path, fmt: str) -> str:
     if fmt != "shapefile-zip":
         return str(path)
+    from gis_portal.security import zip_problem
+
+    problem = zip_problem(path)  # zip bombs and unsafe member names, before GDAL opens a member
+    if problem:
+        raise ImportFileError(problem)
     try:
         with zipfile.ZipFile(path) as zf:
             shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
