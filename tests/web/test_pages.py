@@ -55,6 +55,26 @@ def test_the_pages_switch_to_english(mapped_world):
     assert "Găsiți parcela" not in html
 
 
+def test_an_english_browser_still_gets_romanian_until_english_is_chosen(mapped_world):
+    client = client_for(language="en-US,en;q=0.9")
+    response = client.get("/")
+    html = response.content.decode()
+    assert '<html lang="ro">' in html and "Găsiți parcela" in html
+    assert response["Content-Language"] == "ro"
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html and "Find your parcel" in html
+    assert client.post("/i18n/setlang/", {"language": "ro", "next": "/"}).status_code == 302
+    assert '<html lang="ro">' in client.get("/").content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_romanian(mapped_world):
+    client = client_for(language="en")
+    client.cookies["django_language"] = "de"
+    assert '<html lang="ro">' in client.get("/").content.decode()
+
+
 def test_the_map_style_draws_our_own_tiles_only_with_a_legend(mapped_world):
     style = client_for().get("/map/style.json").json()
     assert style["version"] == 8

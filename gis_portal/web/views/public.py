@@ -46,7 +46,7 @@ def map_style(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(build_style(request))
     # Short cache: a newly published layer appears within a minute; the legend follows the language.
     response["Cache-Control"] = "public, max-age=60"
-    response["Vary"] = "Accept-Language, Cookie"
+    response["Vary"] = "Cookie"  # the language comes from the cookie only
     return response
 
 
