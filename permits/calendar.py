@@ -140,6 +140,11 @@ DEFAULT_POLICIES: dict[str, Policy] = {
     "ac_start_max": Policy(12, "months", "Legea 50/1991 art. 7(5)"),
     "ac_extension_max": Policy(24, "months", "Legea 50/1991 art. 7(7), Legea 176/2022"),
     "ac_extension_notice": Policy(45, "working_days", "Legea 50/1991 art. 7(7), Legea 176/2022"),
+    # The regime before Law 176/2022, still applied to acts issued before 13.06.2022 (permits.extensions).
+    "ac_extension_max_before_2022": Policy(12, "months", "Legea 50/1991 art. 7(7) înainte de Legea 176/2022"),
+    "ac_extension_notice_before_2022": Policy(15, "days", "Legea 50/1991 art. 7(7) înainte de Legea 176/2022"),
+    # An application returned for completion and not completed within this term lapses (local policy).
+    "returned_completion_max": Policy(30, "days", "politică internă: termen de completare a documentației"),
     "due_soon": Policy(3, "working_days", "internal: staff warning window"),
 }
 

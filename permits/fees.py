@@ -83,7 +83,8 @@ def _cu_fee(area: Decimal, urban: bool, uat) -> Quote:
 
 
 def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, works_value_ron=None,
-              residential: bool | None = None, taxable_value_ron=None, initial_fee_ron=None) -> Quote:
+              residential: bool | None = None, taxable_value_ron=None, initial_fee_ron=None,
+              issued_on=None) -> Quote:
     """Compute the fee; raises ValidationError naming the missing or bad field."""
     if kind == "cu":
         if urban is None:
@@ -109,9 +110,23 @@ def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, w
         return Quote(amount, [{"item": f"0,1 % din valoarea impozabilă de {value} lei", "amount_ron": str(amount)}],
                      f"{LEGAL_BASIS} alin. (9)")
     if kind == "ac_extension":
-        return Quote(Decimal("0.00"), [{"item": "prelungire gratuită", "amount_ron": "0.00"}],
-                     "Legea 50/1991 art. 7(7), modificată prin Legea 176/2022")
+        return _ac_extension_fee(issued_on=issued_on, initial_fee_ron=initial_fee_ron)
     raise ValidationError({"kind": [f"Unknown kind {kind!r}."]})
+
+
+def _ac_extension_fee(*, issued_on, initial_fee_ron) -> Quote:
+    """Free since Law 176/2022; 30 % of the initial fee for an act issued before 13.06.2022."""
+    from permits.extensions import regime_for
+
+    regime = regime_for(issued_on)
+    if not regime.fee_factor:
+        return Quote(Decimal("0.00"), [{"item": "prelungire gratuită", "amount_ron": "0.00"}], regime.legal_basis)
+    initial = _positive(initial_fee_ron, "initial_fee_ron")
+    amount = _money(initial * regime.fee_factor)
+    percent = (regime.fee_factor * 100).normalize()
+    return Quote(amount, [{"item": f"{percent} % din taxa inițială de {initial} lei (act emis înainte de "
+                                   f"{regime_for(None).issued_from:%d.%m.%Y})", "amount_ron": str(amount)}],
+                 regime.legal_basis)
 
 
 def application_fee(application) -> Quote:
@@ -124,5 +139,11 @@ def application_fee(application) -> Quote:
     if application.kind == "cu_extension":
         initial = application.based_on.fee_ron if application.based_on else None
         return fee_quote(kind="cu_extension", initial_fee_ron=initial)
+    if application.kind == "ac_extension":
+        from permits.extensions import issued_on_of
+
+        base = application.based_on
+        return fee_quote(kind="ac_extension", issued_on=issued_on_of(base),
+                         initial_fee_ron=base.fee_ron if base else None)
     return fee_quote(kind=application.kind, works_value_ron=application.works_value_ron,
                      residential=application.residential, taxable_value_ron=application.taxable_value_ron)

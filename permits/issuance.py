@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from permits import avize_hook, calendar
 from permits.choices import Kind, issue_register
+from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
 from permits.rendering import data_uri, html_to_pdf, map_svg, qr_svg
@@ -38,7 +39,10 @@ def _validity(app: Application, months: int | None) -> int:
         if not 1 <= months <= high:
             raise ValidationError({"validity_months": [f"Works must start within at most {high} months."]})
         return months
-    high = calendar.policy("cu_extension_max" if app.kind == Kind.CU_EXTENSION else "ac_extension_max").amount
+    if app.kind == Kind.CU_EXTENSION:
+        high = calendar.policy("cu_extension_max").amount
+    else:
+        high = regime_for(issued_on_of(app.based_on)).max_months()
     months = months or high
     if not 1 <= months <= high:
         raise ValidationError({"validity_months": [f"An extension is for at most {high} months."]})

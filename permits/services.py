@@ -21,6 +21,7 @@ from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, DocType, Kind, Status
 from permits.documents import check_upload
+from permits.extensions import issued_on_of, regime_for
 from permits.fees import application_fee
 from permits.identity import validate_applicant_code
 from permits.models import Application, Document, Payment
@@ -178,7 +179,8 @@ def _extension_problems(app: Application, today) -> dict[str, list[str]]:
         notice = calendar.policy("cu_extension_notice")
         latest = base.valid_until - timedelta(days=notice.amount)
     else:
-        latest = calendar.subtract_working_days(base.valid_until, calendar.policy("ac_extension_notice").amount)
+        # The regime is the one in force when the AC/AD was issued (Law 176/2022 is not retroactive).
+        latest = regime_for(issued_on_of(base)).request_deadline(base.valid_until)
     if today > latest:
         return {"based_on": [f"The extension had to be requested by {latest} (act valid until {base.valid_until})."]}
     return {}

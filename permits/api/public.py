@@ -66,7 +66,8 @@ class FeeQuote(APIView):
         urban = uat.is_urban if uat else ({"urban": True, "rural": False}.get(d.get("locality_class")))
         quote = fees.fee_quote(kind=d["kind"], urban=urban, uat=uat, area_m2=d.get("area_m2"),
                                works_value_ron=d.get("works_value_ron"), residential=d.get("residential"),
-                               taxable_value_ron=d.get("taxable_value_ron"), initial_fee_ron=d.get("initial_fee_ron"))
+                               taxable_value_ron=d.get("taxable_value_ron"), initial_fee_ron=d.get("initial_fee_ron"),
+                               issued_on=d.get("issued_on"))
         return Response(FeeQuoteOutput(quote.as_dict()).data)
 
 
