@@ -263,3 +263,58 @@ def test_malformed_json_bodies_are_a_400(body, cast, api):
     response = api(cast["bob"]).generic("POST", "/api/v1/analyses/", body, content_type="application/json")
     assert 400 <= response.status_code < 500
     assert Analysis.objects.count() == 0
+
+
+def _zip_file(tmp_path, members: dict[str, bytes], name="upload.zip"):
+    path = tmp_path / name
+    path.write_bytes(_zip(members))
+    return path
+
+
+ZIP_ATTACKS = {
+    # 64 MB of zeros compress to ~64 kB: a ratio no shapefile reaches.
+    "a zip bomb member": (lambda: {"parcels.shp": b"\x00" * (64 * 1024 * 1024), "parcels.dbf": b"x"}, "bomb"),
+    "too many members": (lambda: {f"m{i}.txt": b"x" for i in range(100)} | {"parcels.shp": b"x"}, "members"),
+    "a member climbing out with ..": (lambda: {"../../etc/passwd": b"root:x:0:0", "parcels.shp": b"x"}, "unsafe"),
+    "an absolute member path": (lambda: {"/etc/cron.d/evil": b"* * * * * root sh", "parcels.shp": b"x"}, "unsafe"),
+    "a Windows drive member path": (lambda: {"C:/Windows/evil.dll": b"MZ", "parcels.shp": b"x"}, "unsafe"),
+}
+
+
+@pytest.mark.parametrize("name", list(ZIP_ATTACKS))
+def test_a_hostile_zip_is_refused_by_the_parcel_import_before_anything_is_read(name, tmp_path, territory):
+    from parcels.imports import import_parcels_file
+    from parcels.imports.report import ImportFileError
+
+    members, word = ZIP_ATTACKS[name]
+    path = _zip_file(tmp_path, members())
+    with pytest.raises(ImportFileError, match=f"(?i){word}"):
+        import_parcels_file(path=path, uat_siruta=20297, srid=3844)
+    assert Parcel.objects.count() == 0
+    assert not (tmp_path.parent / "etc").exists()
+
+
+@pytest.mark.parametrize("name", list(ZIP_ATTACKS))
+def test_a_hostile_zip_is_refused_by_the_layer_import(name, tmp_path, db):
+    from django.core.exceptions import ValidationError
+
+    from layers.imports.service import layer_import
+    from layers.models import Feature, Layer, LayerVersion
+
+    members, word = ZIP_ATTACKS[name]
+    path = _zip_file(tmp_path, members())
+    with pytest.raises(ValidationError, match=f"(?i){word}"):
+        layer_import(path=path, theme="lmi_monument", slug="lmi", srid=3844)
+    assert (Layer.objects.count(), LayerVersion.objects.count(), Feature.objects.count()) == (0, 0, 0)
+
+
+def test_the_total_uncompressed_size_of_a_zip_is_limited(tmp_path, territory, settings):
+    from parcels.imports import import_parcels_file
+    from parcels.imports.report import ImportFileError
+
+    settings.ZIP_MAX_UNCOMPRESSED_BYTES = 1_000_000
+    rng = __import__("random").Random(7)
+    path = _zip_file(tmp_path, {"parcels.shp": rng.randbytes(600_000), "parcels.dbf": rng.randbytes(600_000)})
+    with pytest.raises(ImportFileError, match="expands to 1200000 bytes"):
+        import_parcels_file(path=path, uat_siruta=20297, srid=3844)
+    assert Parcel.objects.count() == 0
