@@ -102,10 +102,19 @@ class DocumentOutput(serializers.ModelSerializer):
         return reverse("permits:document-download", args=[doc.pk])
 
 
+class ActionStateOutput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=workflow.ACTIONS)
+    allowed = serializers.BooleanField(help_text="Whether the action's guards pass now.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why not, one line per failed guard.")
+    reason_required = serializers.BooleanField(help_text="The action needs a written reason.")
+
+
 class ApplicationDetailOutput(ApplicationOutput):
     documents = DocumentOutput(many=True)
     footprint = serializers.SerializerMethodField()
     missing_documents = serializers.SerializerMethodField()
+    # Detail only: evaluating the guards reads the avize and the CU, too costly for every row of a list.
+    actions = serializers.SerializerMethodField()
 
     class Meta(ApplicationOutput.Meta):
         fields = ApplicationOutput.Meta.fields + [
@@ -113,7 +122,11 @@ class ApplicationDetailOutput(ApplicationOutput):
             "works_description", "works_function", "works_levels", "works_height_m", "works_gross_floor_area_m2",
             "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis", "analysis_result",
             "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
-            "documents", "missing_documents"]
+            "documents", "missing_documents", "actions"]
+
+    @extend_schema_field(ActionStateOutput(many=True))
+    def get_actions(self, app) -> list[dict]:
+        return ActionStateOutput(workflow.action_states(app, self.context["request"].user), many=True).data
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_footprint(self, app):
@@ -172,6 +185,8 @@ class FeeQuoteInput(serializers.Serializer):
     residential = serializers.BooleanField(required=False, allow_null=True, default=None)
     taxable_value_ron = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
     initial_fee_ron = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    issued_on = serializers.DateField(required=False, help_text="ac_extension: issue date of the AC/AD; before "
+                                      "13.06.2022 the extension costs 30 % of initial_fee_ron, after it is free.")
 
 
 class FeeQuoteOutput(serializers.Serializer):
