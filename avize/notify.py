@@ -66,6 +66,30 @@ def institution_asked(request: AvizRequest, *, event: str, event_id: int) -> Non
             idempotency_key=f"aviz-event-{event_id}-institution")
 
 
+def requests_sent(sent: list[tuple[AvizRequest, object]], *, event: str = "aviz_requested") -> None:
+    """Every institution asked at once (the avize stage): what `institution_asked` + `state_changed`
+    say for each request, recorded and deferred by ONE `notify_many` statement, with the reviewers of
+    all the institutions read in one query (this runs inside the transition that enters the stage)."""
+    from notifications.services import notify_many
+
+    if not sent:
+        return
+    reviewers: dict[int, list[User]] = {}
+    for user in User.objects.filter(institution_id__in={r.institution_id for r, _ in sent}, is_active=True):
+        reviewers.setdefault(user.institution_id, []).append(user)
+    items = []
+    for request, audit in sent:
+        context = _context(request)
+        items.append({"event": event, "users": reviewers.get(request.institution_id, []),
+                      "institution": request.institution, "context": context,
+                      "idempotency_key": f"aviz-event-{audit.pk}-institution"})
+        items.append({"event": "application_status_changed", "users": [request.application.owner],
+                      "context": {**context, "old_status": audit.from_state, "new_status": request.state,
+                                  "new_status_label": f"Aviz {request.institution.name}: {State(request.state).label}"},
+                      "idempotency_key": f"aviz-event-{audit.pk}-applicant"})
+    notify_many(items=items)
+
+
 def reminder(request: AvizRequest, *, days_left: int) -> None:
     _notify(event="aviz_reminder", users=_reviewers(request), institution=request.institution,
             context={**_context(request), "days_left": days_left},

@@ -61,7 +61,7 @@ def current_dossier_version(application) -> int:
 
 def _create_request(*, application, institution: Institution, reasons: list, version: int, by,
                     now: datetime, event: str, replaces: AvizRequest | None = None,
-                    documents: list[dict] | None = None) -> AvizRequest:
+                    documents: list[dict] | None = None, batch: list | None = None) -> AvizRequest:
     due, rule = due_date_for(institution=institution, start=timezone.localdate(now))
     if documents is None:
         documents = _shared_documents(application)
@@ -70,6 +70,9 @@ def _create_request(*, application, institution: Institution, reasons: list, ver
                                          due_date=due, due_rule=rule, replaces=replaces, sent_at=now)
     audit = workflow.record(request=request, action="send", from_state="", by=by, now=now,
                             reason=f"dossier v{version}")
+    if batch is not None:  # the caller notifies every request at once (notify.requests_sent)
+        batch.append((request, audit))
+        return request
     notify.institution_asked(request, event=event, event_id=audit.pk)
     notify.state_changed(request, audit=audit)
     return request
@@ -103,11 +106,14 @@ def aviz_requests_create_for(*, application, by: User | None, now: datetime | No
     created = [_replace(old, reasons=by_id[old.institution_id], version=next_version, by=by, now=now,
                         reason="documentația a fost modificată") for old in changed]
     version = current_dossier_version(application)
-    return created + [
+    batch: list = []
+    created += [
         _create_request(application=application, institution=institutions[pk], reasons=by_id[pk], version=version,
-                        by=by, now=now, event="aviz_requested", documents=documents)
+                        by=by, now=now, event="aviz_requested", documents=documents, batch=batch)
         for pk in sorted(by_id) if pk not in live
     ]
+    notify.requests_sent(batch)
+    return created
 
 
 def _fingerprint(documents: list[dict]) -> set[str]:

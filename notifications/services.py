@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -35,33 +35,71 @@ from notifications.models import Event, Notification
 from notifications.rendering import render_message
 
 
-def _recipients(*, users: Iterable[User], institution: Institution | None, event: str,
-                context: dict[str, Any], idempotency_key: str) -> list[Notification]:
-    now = timezone.now()
-    common = {"event": event, "context": context, "idempotency_key": idempotency_key}
-    rows: list[Notification] = []
+class NotifyItem(TypedDict, total=False):
+    """One event for `notify_many`: the same keyword arguments as `notify`."""
+
+    event: str
+    users: Iterable[User]
+    institution: Institution | None
+    context: dict[str, Any]
+    idempotency_key: str
+
+
+# A row to record, as plain values (no model instance per row: this runs inside every transition).
+# (event, channel, user_id, institution_id, address, language, context_json, key, subject, body, status)
+_Row = tuple[str, str, int | None, int | None, str, str, str, str, str, str, str]
+
+
+def _validated(item: NotifyItem) -> tuple[str, str, dict[str, Any], str]:
+    event, key = item.get("event"), item.get("idempotency_key")
+    if event not in Event.values:
+        raise ValidationError({"event": f"Unknown event {event!r}; expected one of {', '.join(Event.values)}."})
+    if not key or len(key) > 200:
+        raise ValidationError({"idempotency_key": "Required, at most 200 characters."})
+    try:
+        # Serialised once, now, so a bad value fails in the caller, not in the worker.
+        context_json = json.dumps(item.get("context") or {}, cls=DjangoJSONEncoder)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"context": f"Not serialisable to JSON: {exc}"}) from None
+    return event, key, item.get("context") or {}, context_json
+
+
+def _rows_for(item: NotifyItem) -> list[_Row]:
+    event, key, context, context_json = _validated(item)
+    rows: list[_Row] = []
     seen: set[int] = set()
-    for user in users:
+    plain_context = None
+    for user in item.get("users") or ():
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
         language = user.preferred_language or "ro"
-        # In-app messages are delivered by being committed; render them now, in the user's language.
-        subject, body = render_message(event=event, language=language, context=context)
-        rows.append(Notification(user=user, channel=Notification.Channel.IN_APP, language=language,
-                                 subject=subject, body=body, status=Notification.Status.DELIVERED,
-                                 delivered_at=now, **common))
+        if plain_context is None:  # render what the receiver will see: the JSON values (dates as ISO text)
+            plain_context = json.loads(context_json)
+        # In-app messages are delivered by being committed: render them now, in the user's language.
+        subject, body = render_message(event=event, language=language, context=plain_context)
+        rows.append((event, IN_APP, user.pk, None, "", language, context_json, key, subject, body, DELIVERED))
         if user.email:
-            rows.append(Notification(user=user, channel=Notification.Channel.EMAIL, address=user.email,
-                                     language=language, **common))
+            rows.append((event, EMAIL, user.pk, None, user.email, language, context_json, key, "", "", PENDING))
+    institution = item.get("institution")
     if institution is not None and institution.active:
         if institution.email:
-            rows.append(Notification(institution=institution, channel=Notification.Channel.EMAIL,
-                                     address=institution.email, language="ro", **common))
+            rows.append((event, EMAIL, None, institution.pk, institution.email, "ro", context_json, key, "", "",
+                         PENDING))
         if institution.webhook_url:
-            rows.append(Notification(institution=institution, channel=Notification.Channel.WEBHOOK,
-                                     address=institution.webhook_url, language="ro", **common))
+            rows.append((event, WEBHOOK, None, institution.pk, institution.webhook_url, "ro", context_json, key,
+                         "", "", PENDING))
     return rows
+
+
+def notify_many(*, items: Iterable[NotifyItem]) -> int:
+    """`notify` for several events at once (e.g. every institution asked when an application reaches
+    the avize stage): all rows inserted and all jobs deferred in ONE statement. Returns how many
+    notifications were recorded (repeated ones are skipped, as in `notify`)."""
+    rows = [row for item in items for row in _rows_for(item)]
+    if not rows:
+        return 0
+    return len(_insert_and_defer(rows, now=timezone.now()))
 
 
 def notify(*, event: str, users: Iterable[User] = (), institution: Institution | None = None,
@@ -73,80 +111,79 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
     `idempotency_key` returns the existing notifications and defers nothing new.
     Events and their recipients: see `notifications.models.Event`.
     """
-    if event not in Event.values:
-        raise ValidationError({"event": f"Unknown event {event!r}; expected one of {', '.join(Event.values)}."})
-    if not idempotency_key or len(idempotency_key) > 200:
-        raise ValidationError({"idempotency_key": "Required, at most 200 characters."})
-    try:
-        # Round-trip through JSON now, so a bad value fails in the caller, not in the worker.
-        context = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"context": f"Not serialisable to JSON: {exc}"}) from None
-
-    # No savepoint: notify() runs inside the caller's transaction, and if it fails the caller's whole
-    # change must roll back anyway (a savepoint would only add two round trips to every transition).
-    with transaction.atomic(savepoint=False):
-        candidates = _recipients(users=users, institution=institution, event=event, context=context,
-                                 idempotency_key=idempotency_key)
-        if not candidates:
-            return []
-        inserted = _insert_and_defer(candidates)
-        if len(inserted) < len(candidates):  # a repeated call: return the rows recorded the first time
-            existing = {(n.channel, n.user_id, n.institution_id): n
-                        for n in Notification.objects.filter(idempotency_key=idempotency_key)}
-            candidates = [n if n.pk is not None else existing[(n.channel, n.user_id, n.institution_id)]
-                          for n in candidates]
-    return candidates
-
-
-_INSERT_COLUMNS = ("uuid", "event", "channel", "user_id", "institution_id", "address", "language", "context",
-                   "idempotency_key", "subject", "body", "status", "attempts", "last_error", "created_at",
-                   "delivered_at")
+    rows = _rows_for({"event": event, "users": users, "institution": institution, "context": context,
+                      "idempotency_key": idempotency_key})
+    if not rows:
+        return []
+    now = timezone.now()
+    inserted = _insert_and_defer(rows, now=now)
+    if len(inserted) < len(rows):  # a repeated call: return the rows recorded the first time
+        existing = {(n.channel, n.user_id, n.institution_id): n
+                    for n in Notification.objects.filter(idempotency_key=idempotency_key)}
+    result = []
+    for row in rows:
+        recipient = (row[1], row[2], row[3])
+        if recipient not in inserted:
+            result.append(existing[recipient])
+            continue
+        pk, uuid = inserted[recipient]
+        n = Notification(pk=pk, uuid=uuid, event=row[0], channel=row[1], user_id=row[2], institution_id=row[3],
+                         address=row[4], language=row[5], context=json.loads(row[6]), idempotency_key=row[7],
+                         subject=row[8], body=row[9], status=row[10], created_at=now,
+                         delivered_at=now if row[10] == DELIVERED else None)
+        n._state.adding, n._state.db = False, connection.alias  # a later save() must UPDATE
+        result.append(n)
+    return result
 
 
-def _insert_and_defer(rows: list[Notification]) -> list[int]:
-    """Insert the rows not recorded yet and defer one delivery job per new e-mail/webhook row.
+IN_APP, EMAIL, WEBHOOK = Notification.Channel.IN_APP.value, Notification.Channel.EMAIL.value, \
+    Notification.Channel.WEBHOOK.value
+PENDING, DELIVERED = Notification.Status.PENDING.value, Notification.Status.DELIVERED.value
 
-    One statement, one round trip, because this runs inside every transition that notifies:
-    - INSERT … ON CONFLICT DO NOTHING RETURNING: a repeated call inserts nothing, and a concurrent
-      call with the same key waits for the other transaction instead of failing the caller's.
-    - the jobs are created by procrastinate's own SQL function (`procrastinate_defer_jobs_v1`, what
-      `Task.batch_defer` calls) with the task's queue and priority, only for the rows inserted.
-    Sets `pk` on the inserted rows and returns their ids.
-    """
+# One statement, one round trip, because this runs inside every transition that notifies:
+# - the rows arrive as one array per column (unnest): the statement text and its 14 parameters do
+#   not grow with the number of rows, so its parse/plan cost is constant;
+# - INSERT … ON CONFLICT DO NOTHING RETURNING: a repeated call inserts nothing, and a concurrent call
+#   with the same key waits for the other transaction instead of failing the caller's;
+# - the jobs are created by procrastinate's own SQL function (`procrastinate_defer_jobs_v1`, what
+#   `Task.batch_defer` calls) with the task's queue and priority, only for the rows inserted.
+_INSERT_AND_DEFER = f"""
+    WITH inserted AS (
+        INSERT INTO {Notification._meta.db_table} (uuid, event, channel, user_id, institution_id, address, language,
+               context, idempotency_key, subject, body, status, attempts, last_error, created_at, delivered_at)
+        SELECT gen_random_uuid(), r.event, r.channel, r.user_id, r.institution_id, r.address, r.language,
+               r.context::jsonb, r.key, r.subject, r.body, r.status, 0, '', %(now)s,
+               CASE WHEN r.status = %(delivered)s THEN %(now)s::timestamptz END
+        FROM unnest(%(event)s::text[], %(channel)s::text[], %(user_id)s::bigint[], %(institution_id)s::bigint[],
+                    %(address)s::text[], %(language)s::text[], %(context)s::text[], %(key)s::text[],
+                    %(subject)s::text[], %(body)s::text[], %(status)s::text[])
+             AS r(event, channel, user_id, institution_id, address, language, context, key, subject, body, status)
+        ON CONFLICT ON CONSTRAINT notification_once_per_event_recipient_channel DO NOTHING
+        RETURNING id, uuid, channel, user_id, institution_id
+    ), deferred AS (
+        SELECT procrastinate_defer_jobs_v1(ARRAY(
+            SELECT ROW(%(queue)s, %(task)s, %(priority)s, NULL, NULL, jsonb_build_object('notification_id', i.id),
+                       NULL)::procrastinate_job_to_defer_v1
+            FROM inserted i WHERE i.channel <> %(in_app)s ORDER BY i.id)) AS job_ids
+    )
+    SELECT inserted.id, inserted.uuid, inserted.channel, inserted.user_id, inserted.institution_id
+    FROM inserted CROSS JOIN deferred"""
+_COLUMNS = ("event", "channel", "user_id", "institution_id", "address", "language", "context", "key", "subject",
+            "body", "status")
+
+
+def _insert_and_defer(rows: list[_Row], *, now) -> dict[tuple, tuple[int, Any]]:
+    """Insert the rows not recorded yet, defer one delivery job per new e-mail/webhook row; return
+    {(channel, user_id, institution_id): (id, uuid)} of the inserted rows."""
     from notifications.tasks import deliver_notification  # tasks import services
 
-    now = timezone.now()
-    placeholders = "(" + ", ".join("%s::jsonb" if c == "context" else "%s" for c in _INSERT_COLUMNS) + ")"
-    params: list[Any] = []
-    for n in rows:
-        n.created_at = now
-        params += [n.uuid, n.event, n.channel, n.user_id, n.institution_id, n.address, n.language,
-                   json.dumps(n.context, cls=DjangoJSONEncoder), n.idempotency_key, n.subject, n.body, n.status,
-                   n.attempts, n.last_error, n.created_at, n.delivered_at]
-    params += [deliver_notification.queue, deliver_notification.name, deliver_notification.priority,
-               Notification.Channel.IN_APP]
-    sql = f"""
-        WITH inserted AS (
-            INSERT INTO {Notification._meta.db_table} ({", ".join(_INSERT_COLUMNS)})
-            VALUES {", ".join([placeholders] * len(rows))}
-            ON CONFLICT ON CONSTRAINT notification_once_per_event_recipient_channel DO NOTHING
-            RETURNING id, uuid, channel
-        ), deferred AS (
-            SELECT procrastinate_defer_jobs_v1(ARRAY(
-                SELECT ROW(%s, %s, %s, NULL, NULL, jsonb_build_object('notification_id', i.id), NULL)
-                       ::procrastinate_job_to_defer_v1
-                FROM inserted i WHERE i.channel <> %s ORDER BY i.id)) AS job_ids
-        )
-        SELECT inserted.id, inserted.uuid FROM inserted CROSS JOIN deferred"""
+    params: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*rows))))
+    params.update(now=now, delivered=DELIVERED, in_app=IN_APP, queue=deliver_notification.queue,
+                  task=deliver_notification.name, priority=deliver_notification.priority)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = {str(u): pk for pk, u in cursor.fetchall()}
-    for n in rows:
-        n.pk = ids.get(str(n.uuid))
-        if n.pk is not None:  # behave like rows the ORM saved (a later save() must UPDATE)
-            n._state.adding, n._state.db = False, connection.alias
-    return list(ids.values())
+        cursor.execute(_INSERT_AND_DEFER, params)
+        return {(channel, user_id, institution_id): (pk, uuid)
+                for pk, uuid, channel, user_id, institution_id in cursor.fetchall()}
 
 
 def notification_retry(*, notification: Notification, by: User) -> Notification:

@@ -65,21 +65,23 @@ def test_users_without_email_get_only_the_in_app_message_and_inactive_users_noth
 
 def test_calling_notify_twice_with_the_same_key_records_and_defers_nothing_new(cast):
     culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
+    jobs_before = ProcrastinateJob.objects.filter(task_name="deliver_notification").count()
     first = notify(event="aviz_requested", institution=culture, users=[cast["frank"]], context=CTX, idempotency_key="a:1")
     again = notify(event="aviz_requested", institution=culture, users=[cast["frank"]], context=CTX, idempotency_key="a:1")
     assert [n.pk for n in again] == [n.pk for n in first]
     assert Notification.objects.count() == 3
-    assert ProcrastinateJob.objects.filter(task_name="deliver_notification").count() == 2
+    assert ProcrastinateJob.objects.filter(task_name="deliver_notification").count() == jobs_before + 2
 
 
 def test_a_rolled_back_transaction_leaves_no_notification_and_no_job(cast):
     culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url="http://127.0.0.1:9/hook")
+    jobs_before = ProcrastinateJob.objects.count()  # other suites' committed jobs may linger
     with pytest.raises(RuntimeError), transaction.atomic():
         notify(event="aviz_requested", institution=culture, users=[cast["alice"]], context=CTX, idempotency_key="r:1")
-        assert Notification.objects.count() == 4 and ProcrastinateJob.objects.count() == 3
+        assert Notification.objects.count() == 4 and ProcrastinateJob.objects.count() == jobs_before + 3
         raise RuntimeError("the transition failed after notify()")
     assert Notification.objects.count() == 0
-    assert ProcrastinateJob.objects.count() == 0
+    assert ProcrastinateJob.objects.count() == jobs_before
 
 
 @pytest.mark.parametrize("kwargs, field", [
@@ -132,3 +134,36 @@ def test_jobs_deferred_by_notify_are_the_jobs_procrastinate_itself_would_defer(c
     theirs = ProcrastinateJob.objects.get(id=deliver_notification.defer(notification_id=-1))
     fields = ("queue_name", "task_name", "priority", "lock", "queueing_lock", "status", "scheduled_at", "attempts")
     assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+
+
+def test_notify_many_records_every_event_and_defers_every_job_in_one_statement(cast, django_assert_num_queries):
+    from notifications.services import notify_many
+
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url="http://127.0.0.1:9/hook")
+    power = wire_institution(cast["electricity"], email="avize@delgaz.ro")
+    items = [{"event": "aviz_requested", "institution": inst, "users": [cast["frank"]] if inst == culture else [],
+              "context": {**CTX, "institution_code": inst.code}, "idempotency_key": f"many:{inst.code}"}
+             for inst in (culture, power)]
+    with django_assert_num_queries(1):
+        assert notify_many(items=items) == 5  # culture: e-mail, webhook, frank in-app + e-mail; power: e-mail
+    rows = Notification.objects.order_by("pk")
+    assert sorted((n.institution_id or n.user_id, n.idempotency_key, n.channel, n.status) for n in rows) == sorted([
+        (culture.pk, f"many:{culture.code}", "email", "pending"), (culture.pk, f"many:{culture.code}", "webhook", "pending"),
+        (cast["frank"].pk, f"many:{culture.code}", "email", "pending"),
+        (cast["frank"].pk, f"many:{culture.code}", "in_app", "delivered"),
+        (power.pk, f"many:{power.code}", "email", "pending")])
+    assert rows.get(channel="in_app").subject == "Solicitare de aviz: AC-2026-0042 (Bacău)"
+    assert jobs_for(rows) == sorted(n.pk for n in rows if n.channel != "in_app")
+    jobs = ProcrastinateJob.objects.count()
+    assert notify_many(items=items) == 0  # repeated: nothing new, no new job
+    assert ProcrastinateJob.objects.count() == jobs
+
+
+def test_notify_many_refuses_a_bad_item_and_records_nothing_of_the_others(cast):
+    from notifications.services import notify_many
+
+    good = {"event": "aviz_reminder", "users": [cast["alice"]], "context": {}, "idempotency_key": "ok"}
+    with pytest.raises(ValidationError) as err:
+        notify_many(items=[good, {**good, "event": "nope"}])
+    assert "event" in err.value.message_dict
+    assert Notification.objects.count() == 0
