@@ -177,7 +177,7 @@ def _insert_and_defer(rows: list[_Row], *, now) -> dict[tuple, tuple[int, Any]]:
     {(channel, user_id, institution_id): (id, uuid)} of the inserted rows."""
     from notifications.tasks import deliver_notification  # tasks import services
 
-    params: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*rows))))
+    params: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
     params.update(now=now, delivered=DELIVERED, in_app=IN_APP, queue=deliver_notification.queue,
                   task=deliver_notification.name, priority=deliver_notification.priority)
     with connection.cursor() as cursor:
