@@ -8,6 +8,7 @@ No personal data of owners is kept here.
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 
 
 class UAT(models.Model):
@@ -96,7 +97,11 @@ class Parcel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["uat", "cadastral_number"], name="parcel_unique_cadastral_number"),
         ]
-        indexes = [models.Index(fields=["cadastral_number"], name="parcel_cadastral_idx")]
+        indexes = [
+            models.Index(fields=["cadastral_number"], name="parcel_cadastral_idx"),
+            # Address search (ILIKE '%word%') at county scale: a trigram index (migration 0002 enables pg_trgm).
+            GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="parcel_address_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadastral_number} / {self.uat.name}"

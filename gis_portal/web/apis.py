@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_portal.api.geometry import geometry_from_geojson
-from gis_portal.web import geo
+from gis_portal.web import geo, selectors
 from parcels.models import Parcel
 
 MAX_PARCELS = 20
@@ -66,31 +66,18 @@ class SearchInput(serializers.Serializer):
 class ParcelSearchApi(APIView):
     """The map's search box: a cadastral number first (indexed, exact), else part of an address.
 
-    Returns at most 20 parcels as a small GeoJSON FeatureCollection in EPSG:4326.
+    Returns at most 20 parcels as a small GeoJSON FeatureCollection in EPSG:4326; the address match
+    uses the trigram index on parcels' addresses (see selectors.parcel_search_sql).
     """
 
     permission_classes = [AllowAny]
-    LIMIT = 20
 
     @extend_schema(parameters=[SearchInput], responses={200: OpenApiTypes.OBJECT}, tags=["web"],
                    summary="Find parcels by cadastral number or address")
     def get(self, request):
         data = SearchInput(data=request.query_params)
         data.is_valid(raise_exception=True)
-        q = data.validated_data["q"]
-        where, params = "p.cadastral_number = %s", [q]
-        if not Parcel.objects.filter(cadastral_number=q).exists():
-            # Address words in any order ("Mărășești 3" finds "Strada Mărășești nr. 3").
-            words = [w for w in q.replace(",", " ").split() if w][:6]
-            where = " AND ".join(["p.address ILIKE %s"] * len(words))
-            params = [f"%{w.replace('%', '').replace('_', '')}%" for w in words]
-        sql = (
-            "SELECT p.geom, json_build_object('id', p.id, 'cadastral_number', p.cadastral_number, "
-            "'uat', u.siruta, 'uat_name', u.name, 'address', p.address, "
-            "'measured_area_m2', round(p.measured_area_m2::numeric, 2)) AS props "
-            f"FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id WHERE {where} "
-            f"ORDER BY p.cadastral_number, p.id LIMIT {self.LIMIT}"
-        )
+        sql, params = selectors.parcel_search_sql(data.validated_data["q"])
         collection = geo.features_geojson(sql, params)
         for feature in collection["features"]:
             feature["id"] = feature["properties"]["id"]
