@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from parcels.imports.cgxml import read_cgxml
-from parcels.imports.checks import check_geometries
+from parcels.imports.checks import check_geometries, parse, validity_in_background
 from parcels.imports.loader import Progress, load
 from parcels.imports.report import ImportFileError, ImportReport, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
@@ -164,6 +164,9 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
         report.warn(0, "", message)
     if progress:
         progress("checking", 0, len(batch))
+    # Parsing needs the GIL; validity does not: it runs on both cores while the attributes are checked.
+    geoms = parse(batch.wkb)
+    validity = validity_in_background(geoms)
     columns = {name: _text_column(values) for name, values in batch.attrs.items() if name != "legal_area_m2"}
     if "legal_area_m2" in batch.attrs:
         legal = batch.attrs["legal_area_m2"]
@@ -172,7 +175,7 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
         columns["legal_area_m2"] = legal
     ok = _check_attributes(columns, report)
     geom_ok, wkb, geoms = check_geometries(batch.wkb, srid=batch.srid, identifiers=columns["cadastral_number"].tolist(),
-                                    report=report)
+                                           report=report, geoms=geoms, validity=validity)
     ok &= geom_ok
     uat_ids = _uat_ids(columns, uat_siruta, len(batch))
     idx = np.flatnonzero(ok)

@@ -5,6 +5,8 @@ so a million clean rows cost a few vectorised GEOS calls.
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
@@ -33,12 +35,41 @@ def _lonlat_bounds(bounds: np.ndarray, srid: int) -> tuple[np.ndarray, tuple[flo
     return np.column_stack([x0, y0, x1, y1]), RO_LONLAT
 
 
+def parse(wkb) -> np.ndarray:
+    return shapely.from_wkb(np.array(wkb, dtype=object), on_invalid="ignore")
+
+
+def validity_in_background(geoms: np.ndarray) -> Future:
+    """shapely.is_valid over both cores while the caller goes on (GEOS releases the GIL here; the
+    attribute checks run meanwhile). The future's result is the validity of every row."""
+    # Copies, not views: shapely marks its input read-only during the call, and two threads
+    # toggling the flag on views of one array (or the caller writing to it) would clash.
+    halves = [half.copy() for half in np.array_split(geoms, 2)]
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="is-valid")
+    parts = [pool.submit(shapely.is_valid, half) for half in halves]
+    pool.shutdown(wait=False)
+    combined: Future = Future()
+
+    def done(_future) -> None:
+        if all(p.done() for p in parts) and not combined.done():
+            try:
+                combined.set_result(np.concatenate([p.result() for p in parts]))
+            except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+                combined.set_exception(exc)
+
+    for part in parts:
+        part.add_done_callback(done)
+    return combined
+
+
 def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: ImportReport,
-                     first_row: int = 1, what: str = "parcel") -> tuple[np.ndarray, list, np.ndarray]:
+                     first_row: int = 1, what: str = "parcel", geoms: np.ndarray | None = None,
+                     validity: Future | None = None) -> tuple[np.ndarray, list, np.ndarray]:
     """Return (accepted mask, WKB list with repaired geometries replaced, Shapely geometries) and
-    record rejections."""
+    record rejections. `geoms` and `validity` may come precomputed from parse() and
+    validity_in_background()."""
     n = len(wkb)
-    geoms = shapely.from_wkb(np.array(wkb, dtype=object), on_invalid="ignore")
+    geoms = parse(wkb) if geoms is None else geoms
     ok = np.ones(n, dtype=bool)
     out = list(wkb)
     type_ids = shapely.get_type_id(geoms)
@@ -55,6 +86,7 @@ def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: Im
     if shapely.has_z(geoms[ok]).any():
         geoms[ok] = shapely.force_2d(geoms[ok])
         out = [shapely.to_wkb(g) if g is not None else None for g in geoms]
+        validity = None  # computed on the 3D geometries: recompute on the 2D ones
 
     bounds = shapely.bounds(geoms)
     plane, box = _lonlat_bounds(bounds, srid)
@@ -69,7 +101,7 @@ def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: Im
         report.reject(first_row + i, identifiers[i], reason)
     ok &= inside
 
-    invalid = ok & ~shapely.is_valid(geoms)
+    invalid = ok & ~(validity.result() if validity is not None else shapely.is_valid(geoms))
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
         fixed = shapely.get_parts(shapely.make_valid(geoms[i]))

@@ -16,6 +16,7 @@ import pyarrow as pa
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from parcels.imports import binary_copy
 from parcels.imports.report import ImportFileError, ImportReport
@@ -223,7 +224,10 @@ def _direct_load(cursor, *, rows, columns, wkb, geoms, uat_ids, report, strict, 
     plain_wkb = _plain_wkb(wkb, geoms)
     restore = _bulk_drop(cursor)
     names = ("uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
-    with cursor.cursor.copy(f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+    # A queued writer sends each chunk from a background thread, so the next chunk is built while
+    # the server ingests the previous one.
+    sql = f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
         copy.write(binary_copy.SIGNATURE)
         for start in range(0, n, COPY_CHUNK):
             part = slice(start, min(start + COPY_CHUNK, n))
