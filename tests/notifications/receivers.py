@@ -76,6 +76,8 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as an institution's web server would
+
             def log_message(self, *args) -> None:
                 pass
 
@@ -97,6 +99,7 @@ class WebhookReceiver:
                     receiver.release.wait(30)
                 try:
                     self.send_response(status)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                 except OSError:
                     pass  # the sender is gone (killed worker): the answer is lost

@@ -95,3 +95,23 @@ def test_an_unreachable_webhook_is_an_error_not_a_crash(cast):
     with pytest.raises(RetryLater):
         notification_deliver(notification_id=hook.pk)
     assert "unreachable" in Notification.objects.get(pk=hook.pk).last_error
+
+
+def test_a_kept_open_smtp_connection_the_server_dropped_is_reopened_and_the_message_delivered(cast, settings):
+    from tests.notifications.receivers import SmtpReceiver
+
+    first = SmtpReceiver().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", first.port, 5
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
+    [a] = notify(event="aviz_requested", institution=culture, context=CTX, idempotency_key="keep:1")
+    [b] = notify(event="aviz_requested", institution=culture, context=CTX, idempotency_key="keep:2")
+    assert notification_deliver(notification_id=a.pk) == "delivered"
+    first.stop()  # the connection this thread keeps open is now dead
+    second = SmtpReceiver(port=first.port).start()
+    try:
+        assert notification_deliver(notification_id=b.pk) == "delivered"
+    finally:
+        second.stop()
+    assert (list(first.by_message_id), list(second.by_message_id)) == ([f"<notification-{a.uuid}@gis-portal>"], [f"<notification-{b.uuid}@gis-portal>"])
+    assert DeliveryAttempt.objects.get(notification=b).outcome == "delivered"
