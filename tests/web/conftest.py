@@ -164,3 +164,46 @@ def _pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@pytest.fixture
+def ac_in_avize(mapped_world, api, signing):
+    """An AC by alice on parcel 70001, based on her issued CU, taken to the avize stage through the permits
+    API by carol: the aviz request is the one the workflow creates (request_avize → avize), not a fixture's."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, Kind, Status
+    from permits.models import Application
+
+    w = mapped_world
+    parcel = w["parcels"][0]
+    # The issued CU is the precondition, not the subject (the clerk journey issues one in the browser).
+    cu = Application.objects.create(
+        kind=Kind.CU, status=Status.ISSUED, owner=w["alice"], uat=w["uat_a"], issuer=w["issuer_a"],
+        applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu", applicant_id_code="1800101040017",
+        valid_until=timezone.localdate() + timedelta(days=365))
+    cu.parcels.add(parcel)
+    alice = api(w["alice"])
+    response = alice.post("/api/v1/applications/", {
+        "kind": "ac", "applicant_type": "person", "applicant_name": "Alice Popescu",
+        "applicant_id_code": "1800101040017", "parcel_ids": [parcel.pk], "based_on": cu.pk,
+        "works_kind": "building", "works_description": "Locuință P+1",
+        "works_value_ron": "250000.00", "residential": True}, format="json")
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    for doc_type in REQUIRED_DOCUMENTS["ac"]:
+        upload = SimpleUploadedFile(f"{doc_type}.pdf", _pdf(), content_type="application/pdf")
+        assert alice.post(f"/api/v1/applications/{pk}/documents/", {"doc_type": doc_type, "file": upload},
+                          format="multipart").status_code == 201
+    response = alice.post(f"/api/v1/applications/{pk}/submit/")
+    assert response.status_code == 200, response.content
+    carol = api(w["carol"])
+    for action in ("accept", "request_avize"):
+        response = carol.post(f"/api/v1/applications/{pk}/transitions/", {"action": action}, format="json")
+        assert response.status_code == 200, (action, response.content)
+    app = Application.objects.get(pk=pk)
+    assert app.status == Status.AVIZE
+    return app

@@ -182,13 +182,12 @@ def test_a_clerk_finds_the_request_in_the_queue_records_the_payment_and_issues_t
     assert not page.console_errors, page.console_errors
 
 
-def test_an_institution_reviewer_answers_an_aviz_with_conditions_and_a_signed_pdf(page, submitted_cu):
+def test_an_institution_reviewer_answers_an_aviz_with_conditions_and_a_signed_pdf(page, ac_in_avize):
     from avize.models import AvizRequest
-    from avize.services import aviz_requests_create_for
 
-    app = submitted_cu
-    # The avize stage asks every institution the frozen analysis requires (here: DJC, for R2).
-    (request,) = aviz_requests_create_for(application=app, by=None)
+    app = ac_in_avize
+    # The clerk's request_avize asked every institution the frozen analysis requires (here: DJC, for R2).
+    (request,) = AvizRequest.objects.filter(application=app, live=True)
     assert request.institution.code == "djc-bacau"
     login(page, "frank")
     page.goto("/inbox/")
@@ -213,16 +212,18 @@ def test_an_institution_reviewer_answers_an_aviz_with_conditions_and_a_signed_pd
     assert request.state == "favourable_with_conditions" and request.answered_by.username == "frank"
     assert request.conditions == ["Supraveghere arheologică la săpături", "Înălțimea maximă 8 m"]
     assert request.number == "DJC-118/2026" and request.pdf_sha256
+    app.refresh_from_db()
+    assert app.status == "in_review"  # the last answer closed the avize stage through the workflow
     with page.expect_download() as download_info:
         page.locator("#aviz-pdf").click()
     assert download_info.value.path().read_bytes().startswith(b"%PDF")
     assert not page.console_errors, page.console_errors
 
 
-def test_a_reviewer_of_another_institution_gets_a_404_for_the_request(page, submitted_cu):
-    from avize.services import aviz_requests_create_for
+def test_a_reviewer_of_another_institution_gets_a_404_for_the_request(page, ac_in_avize):
+    from avize.models import AvizRequest
 
-    (request,) = aviz_requests_create_for(application=submitted_cu, by=None)
+    (request,) = AvizRequest.objects.filter(application=ac_in_avize, live=True)
     login(page, "grace")
     page.goto("/inbox/")
     expect(page.locator(f"#inbox tr[data-aviz='{request.pk}']")).to_have_count(0)
