@@ -41,7 +41,7 @@ APPLICATIONS, ANALYSES, POINTS = 20, 100, 2000
 SERVER_ENV = {
     "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-load",
     "DATABASE_URL": database_url(), "MEDIA_ROOT": str(MEDIA), "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR",
+    "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR", "DB_CONN_MAX_AGE": "600",
     # wrk is one client on 127.0.0.1: the per-client rate limits would (rightly) answer 429 to it.
     "THROTTLE_ANALYSIS": "1000000/min", "THROTTLE_TILES": "1000000/min", "THROTTLE_ANON": "1000000/min",
     "THROTTLE_USER": "1000000/min",
@@ -169,6 +169,25 @@ def check_each_kind(requests: list[dict]) -> dict:
     return out
 
 
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """utime + stime of each live process (/proc/<pid>/stat fields 14 and 15)."""
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving bench_load (only ours use that database)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    backends = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()")
+    return [int(p) for p in children], [int(p) for p in backends.split()]
+
+
 def run_wrk(duration: int, connections: int, threads: int) -> tuple[dict, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
@@ -194,6 +213,7 @@ def main() -> None:
     fx = fixtures()
     requests = build_requests(fx)
     REQUESTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    REQUESTS_FILE.write_text(json.dumps(requests))  # the same list, for profiling by hand
     REQUESTS_FILE.with_suffix(".lua").write_text(lua_table(requests))
     psql("ANALYZE", db=DB)
     env = {**os.environ, **SERVER_ENV}
@@ -205,9 +225,12 @@ def main() -> None:
         kinds = check_each_kind(requests)
         print(json.dumps(kinds, indent=1))
         run_wrk(10, args.connections, args.threads)  # warm-up: every worker's caches and connections
+        workers, backends = server_pids(server)
+        cpu_before = _cpu_seconds(workers + backends)
         load_before = os.getloadavg()
         stats, wrk_cpu = run_wrk(args.duration, args.connections, args.threads)
         load_after = os.getloadavg()
+        cpu_after = _cpu_seconds(workers + backends)
     finally:
         server.terminate()
         server.wait(30)
@@ -215,6 +238,12 @@ def main() -> None:
     # wrk's own "status" count is the >= 400 subset of non_2xx: not added twice.
     total_errors = sum(v for k, v in errors.items() if k != "status") + stats["non_2xx"]
     rps = stats["requests"] / (stats["duration_us"] / 1e6)
+    # CPU actually spent on our requests (gunicorn workers + their PostgreSQL backends), so the cost per
+    # request can be read independently of what else the shared machine was running.
+    app_cpu = sum(cpu_after.get(p, 0) - cpu_before.get(p, 0) for p in workers)
+    db_cpu = sum(cpu_after.get(p, 0) - cpu_before.get(p, 0) for p in backends)
+    per_request_ms = (app_cpu + db_cpu) / stats["requests"] * 1000
+    cores = os.cpu_count() or 2
     result = {
         "name": "load_mixed", "database": DB, "parcels": parcels, "duration_s": args.duration,
         "gunicorn_workers": args.workers, "wrk": {"threads": args.threads, "connections": args.connections,
@@ -224,6 +253,11 @@ def main() -> None:
         "latency_ms": {k: round(v / 1000, 1) for k, v in stats["latency_us"].items()},
         "errors": {**errors, "non_2xx": stats["non_2xx"], "statuses": stats["statuses"], "total": total_errors},
         "per_kind_single_client": kinds,
+        "cpu": {"gunicorn_seconds": round(app_cpu, 1), "postgres_seconds": round(db_cpu, 1),
+                "cores_used_by_server": round((app_cpu + db_cpu) / args.duration, 2),
+                "per_request_ms": round(per_request_ms, 2),
+                "processes_lost": len(set(cpu_before) - set(cpu_after)),
+                "projected_requests_per_s_on_idle_cores": round(cores * 1000 / per_request_ms, 1)},
         "targets": {"requests_per_s": 200, "errors": 0, "p99_ms": 250},
         "met": {"requests_per_s": rps >= 200, "errors": total_errors == 0,
                 "p99_ms": stats["latency_us"]["p99"] / 1000 <= 250},

@@ -59,7 +59,7 @@ def test_fifty_concurrent_issuances_in_one_uat_get_the_numbers_one_to_fifty(cast
 
     acts = IssuedAct.objects.filter(application_id__in=pks)
     assert sorted(acts.values_list("number", flat=True)) == list(range(1, ISSUANCES + 1))
-    assert set(acts.values_list("register", "year").distinct().values_list("register", flat=True)) == {"cu"}
+    assert set(acts.values_list("register", flat=True)) == {"cu"}
     counter = RegisterCounter.objects.get(issuer=cast["issuer_a"], register="cu")
     assert counter.last_number == ISSUANCES
     assert Application.objects.filter(pk__in=pks, status="issued").count() == ISSUANCES

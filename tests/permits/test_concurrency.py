@@ -85,8 +85,11 @@ def test_two_concurrent_transitions_one_wins_the_other_gets_409(cast, parcel_fac
     app = _ready_draft(cast["alice"], parcel_factory())
     services.application_submit(application=app, by=cast["alice"])
     results = run_in_threads([
-        lambda: transition(application=app.pk, action="accept", by=cast["carol"]),
-        lambda: transition(application=app.pk, action="refuse", by=cast["erin"], reason="Documentație incompletă"),
+        # Both act on what they saw (submitted): without expected_status, "refuse" is also valid from
+        # in_review, so an accept that wins the race would let the refusal through as well (flaky).
+        lambda: transition(application=app.pk, action="accept", by=cast["carol"], expected_status="submitted"),
+        lambda: transition(application=app.pk, action="refuse", by=cast["erin"], reason="Documentație incompletă",
+                           expected_status="submitted"),
     ])
     winners = [r for r in results if isinstance(r, Application)]
     losers = [r for r in results if isinstance(r, StateConflict)]
