@@ -103,3 +103,11 @@ def test_only_admins_may_import_a_layer(cast, who):
     if not who:
         assert "/login/" in response["Location"]
     assert not LayerVersion.objects.exists()
+
+
+def test_the_import_form_is_translated_when_english_is_chosen(cast):
+    client = Client()
+    client.force_login(cast["root"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/manage/"})
+    html = client.get("/manage/").content.decode()
+    assert "Import as a new version" in html and "Importă ca versiune nouă" not in html
