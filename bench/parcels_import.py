@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -125,14 +126,19 @@ def main() -> None:
     for _ in range(args.repeat):
         psql(url, "TRUNCATE parcels_building, parcels_parcel CASCADE; DROP TABLE IF EXISTS ogr_parcels; CHECKPOINT")
         ours, output = timed([sys.executable, "manage.py", "import_parcels", str(path), "--uat", str(SIRUTA)], env)
-        print(output.strip().splitlines()[-1])
+        summary = next((line for line in output.splitlines() if " rows read, " in line), "")
+        print(summary)
+        inside = re.search(r" in ([\d.]+) s", summary)
         count = int(psql(url, "SELECT count(*) FROM parcels_parcel"))
         psql(url, "CHECKPOINT")
         ogr, _ = timed(["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg_dsn(url)}", str(path), "parcels", "-nln", "ogr_parcels",
                         "-overwrite", "-lco", "SPATIAL_INDEX=GIST", "--config", "PG_USE_COPY", "YES"], env)
         ogr_count = int(psql(url, "SELECT count(*) FROM ogr_parcels"))
         has_index = psql(url, "SELECT count(*) FROM pg_indexes WHERE tablename = 'ogr_parcels' AND indexdef LIKE '%gist%'")
-        runs.append({"import_parcels_s": round(ours, 2), "ogr2ogr_s": round(ogr, 2), "ratio": round(ours / ogr, 3),
+        runs.append({"load_average_1_5_15": [round(v, 2) for v in os.getloadavg()],
+                     "import_parcels_s": round(ours, 2),
+                     "import_reported_s": float(inside.group(1)) if inside else None,  # without process start
+                     "ogr2ogr_s": round(ogr, 2), "ratio": round(ours / ogr, 3),
                      "rows_imported": count, "rows_ogr2ogr": ogr_count, "ogr2ogr_gist_index": has_index == "1"})
         print(runs[-1])
     best = min(runs, key=lambda r: r["ratio"])

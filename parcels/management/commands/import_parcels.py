@@ -8,6 +8,8 @@ from parcels.management.commands._output import ProgressBar, stdout_stream, writ
 
 
 class Command(BaseCommand):
+    # A bulk load needs no URL/template/admin checks; skipping them saves ~0.5 s of CPU per run.
+    requires_system_checks: list = []
     help = ("Import cadastral parcels (and their buildings) from GeoJSON, GeoPackage, a zipped Shapefile or a "
             "CGXML eTerra export. Upserts by (UAT, cadastral number) in one transaction.")
 
