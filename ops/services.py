@@ -81,6 +81,14 @@ def _libpq_args(params: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     return ["-d", make_conninfo(**public)], env
 
 
+def _tool(name: str, server_version: str) -> str:
+    """pg_dump/pg_restore of the server's major version when installed side by side (Debian layout):
+    an older pg_dump refuses a newer server."""
+    major = server_version.split(".")[0].split()[0]
+    candidate = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
+    return str(candidate) if candidate.exists() else name
+
+
 def _count_rows(conn: psycopg.Connection) -> dict[str, int]:
     counts = {}
     for schema, table in conn.execute(_TABLES_SQL).fetchall():
@@ -131,7 +139,8 @@ def backup_create(*, output: Path, media_root: Path | None = None, alias: str = 
             snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
             server = conn.execute("SHOW server_version").fetchone()[0]
             target, env = _libpq_args(params)
-            done = subprocess.run(["pg_dump", "-Fc", "--snapshot", snapshot, "-f", str(dump), *target],
+            done = subprocess.run([_tool("pg_dump", server), "-Fc", "--snapshot", snapshot, "-f", str(dump),
+                                   *target],
                                   env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
@@ -258,7 +267,9 @@ def backup_restore(*, archive: Path, database: str | None = None, media_root: Pa
             if create:
                 _database_create(params)
             target_args, env = _libpq_args(params)
-            done = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
+            # pg_restore of the dump's major version (it must not be older than the pg_dump that wrote it).
+            restore = _tool("pg_restore", manifest["database"]["server_version"])
+            done = subprocess.run([restore, "--no-owner", "--exit-on-error", "--single-transaction",
                                    *target_args, str(dump)], env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 raise BackupError(f"pg_restore failed (the database is left empty): {done.stderr.strip()}")
