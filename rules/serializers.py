@@ -66,7 +66,8 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = {"id": str(instance.pk), "created_at": serializers.DateTimeField().to_representation(instance.created_at),
-                "parcels": getattr(instance, "parcel_ids", None) or [p.pk for p in instance.parcels.all()], "works": instance.works,
+                "parcels": getattr(instance, "parcel_ids", None) or list(instance.parcels.values_list("pk", flat=True)),
+                "works": instance.works,
                 "geometry": self.get_geometry(instance)}
         return {**data, **instance.result}
 
