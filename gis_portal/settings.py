@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "gis_portal.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     # Per client (user id, else address). Tests run with generous rates (many log-ins and analyses per
     # minute from one address); tests/hardening/test_limits.py lowers them to check the limits.

@@ -318,3 +318,12 @@ def test_the_total_uncompressed_size_of_a_zip_is_limited(tmp_path, territory, se
     with pytest.raises(ImportFileError, match="expands to 1200000 bytes"):
         import_parcels_file(path=path, uat_siruta=20297, srid=3844)
     assert Parcel.objects.count() == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/institutions/?limit=86740484735141918277632",
+                                 "/api/v1/institutions/?offset=86740484735141918277632",
+                                 "/api/v1/applications/?limit=99999999999999999999999"])
+def test_a_huge_limit_or_offset_is_capped_not_a_database_error(url, cast, api):
+    response = api(cast["root"]).get(url)
+    assert response.status_code == 200
+    assert len(response.json()["results"]) <= 1000
