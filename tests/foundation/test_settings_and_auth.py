@@ -23,7 +23,10 @@ def test_env_int_rejects_non_numbers(monkeypatch):
 
 
 def _manage(args, env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TESTING", "SECRET_KEY", "DEMO_MODE")}
+    # A production process starts with none of the test run's own switches (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop).
+    test_only = ("DEBUG", "TESTING", "SECRET_KEY", "DEMO_MODE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(env_extra)
     return subprocess.run([sys.executable, "manage.py", *args], capture_output=True, text=True, env=env)
 
