@@ -1,43 +1,18 @@
 """Two answers racing for the same request: one wins, the other gets a 409 (real threads and connections)."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from avize import services
 from avize.models import AvizRequest, State
 from gis_portal.api.exceptions import StateConflict
+from tests.avize.conftest import days
+from tests.helpers import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_in_threads(functions):
-    """Start all functions together, each on its own connection; return results or exceptions in order."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def worker(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_two_answers_racing_leave_exactly_one_outcome_and_one_audit_event(cast, ac_in_avize, t0):
-    from tests.avize.conftest import days
-
     app = ac_in_avize(cast["electricity"])
     (r,) = services.aviz_requests_create_for(application=app, by=cast["carol"], now=t0)
     results = run_in_threads([

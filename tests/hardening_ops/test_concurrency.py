@@ -1,6 +1,6 @@
 """Concurrency at the scale of a busy registry: real threads, each on its own database connection.
 
-Reuses the thread helper and the ready-draft builder of tests/permits (transaction=True: every
+Reuses the thread helper (tests/helpers.py) and the ready-draft builder of tests/permits (transaction=True: every
 thread commits for real, so the row locks and the register counter are exercised as in production).
 """
 from __future__ import annotations
@@ -12,8 +12,9 @@ import pytest
 from permits import issuance, services
 from permits.models import Application, IssuedAct, RegisterCounter, TransitionEvent
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import run_in_threads
 from tests.permits.conftest import _signing_and_media, _signing_p12, pdf_bytes  # noqa: F401  (cert + media)
-from tests.permits.test_concurrency import _ready_draft, run_in_threads
+from tests.permits.test_concurrency import _ready_draft
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,10 +1,8 @@
 """Concurrency, with real threads each on its own database connection (transaction=True tests)."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from gis_portal.api.exceptions import StateConflict
 from permits import services
@@ -13,31 +11,10 @@ from permits.models import Application, RegisterCounter
 from permits.numbering import next_number
 from permits.workflow import transition
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import run_in_threads
 from tests.permits.conftest import draft_payload, pdf_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_in_threads(functions):
-    """Start all functions together; return each one's result or exception, in order."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def worker(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def _ready_draft(user, parcel):
