@@ -33,6 +33,18 @@ def _detail(request_obj, *, user) -> dict:
     return AvizRequestDetailSerializer(request_obj, context=context).data
 
 
+def _act(request, pk: int, service, input_class=TextInputSerializer, **rename: str) -> Response:
+    """One action on a request the caller may see: validate the body, run the service, answer with the dossier.
+
+    `rename` maps an input field to the service's keyword (the free text is a note, a reason, ...).
+    """
+    obj = selectors.aviz_request_get(user=request.user, pk=pk)
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    service(request=obj, by=request.user, **{rename.get(k, k): v for k, v in data.validated_data.items()})
+    return Response(_detail(obj, user=request.user))
+
+
 class InboxView(generics.ListAPIView):
     """The aviz requests the caller may see: an institution's inbox, a clerk's board, an applicant's list."""
 
@@ -65,11 +77,7 @@ class AnswerView(APIView):
     @extend_schema(request=AnswerInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS},
                    description="The institution's answer; a signed PDF is generated in the same transaction.")
     def post(self, request, pk: int):
-        obj = selectors.aviz_request_get(user=request.user, pk=pk)
-        data = AnswerInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.aviz_answer(request=obj, by=request.user, **data.validated_data)
-        return Response(_detail(obj, user=request.user))
+        return _act(request, pk, services.aviz_answer, AnswerInputSerializer)
 
 
 class CompletionRequestView(APIView):
@@ -78,11 +86,7 @@ class CompletionRequestView(APIView):
     @extend_schema(request=TextInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS},
                    description="The single reasoned request for completions (OUG 31/2025); stops the clock.")
     def post(self, request, pk: int):
-        obj = selectors.aviz_request_get(user=request.user, pk=pk)
-        data = TextInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.aviz_completion_request(request=obj, by=request.user, text=data.validated_data["text"])
-        return Response(_detail(obj, user=request.user))
+        return _act(request, pk, services.aviz_completion_request)
 
 
 class ResubmitView(APIView):
@@ -91,11 +95,7 @@ class ResubmitView(APIView):
     @extend_schema(request=TextInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS},
                    description="The applicant (or clerk) completed the dossier; the deadline restarts.")
     def post(self, request, pk: int):
-        obj = selectors.aviz_request_get(user=request.user, pk=pk)
-        data = TextInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.aviz_resubmit(request=obj, by=request.user, note=data.validated_data["text"])
-        return Response(_detail(obj, user=request.user))
+        return _act(request, pk, services.aviz_resubmit, text="note")
 
 
 class WithdrawView(APIView):
@@ -103,11 +103,7 @@ class WithdrawView(APIView):
 
     @extend_schema(request=TextInputSerializer, responses={200: AvizRequestDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
-        obj = selectors.aviz_request_get(user=request.user, pk=pk)
-        data = TextInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.aviz_withdraw(request=obj, by=request.user, reason=data.validated_data["text"])
-        return Response(_detail(obj, user=request.user))
+        return _act(request, pk, services.aviz_withdraw, text="reason")
 
 
 class PdfView(APIView):
