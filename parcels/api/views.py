@@ -48,6 +48,15 @@ def _collection_response(request, page: selectors.Page, srid: int, limit: int | 
     return geojson_response(body, srid)
 
 
+def _feature_response(feature: dict | None, srid: int) -> HttpResponse:
+    """One Feature, or 404 when the selector found none; the same crs member as a collection outside EPSG:4326."""
+    if feature is None:
+        raise Http404
+    if srid != 4326:
+        feature["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
+    return geojson_response(json.dumps(feature, ensure_ascii=False), srid)
+
+
 class PublicGeoView(APIView):
     """Parcels and UATs are public data: anyone may read, nobody writes through these views.
 
@@ -96,13 +105,7 @@ class ParcelDetailView(PublicGeoView):
         responses={(200, s.GEOJSON): s.FEATURE, 400: OpenApiResponse(s.ERROR), 404: OpenApiResponse(description="Not found")})
     def get(self, request, pk: int):
         srid = parse_crs(request.query_params)
-        feature = selectors.parcel_detail(parcel_id=pk, srid=srid)
-        if feature is None:
-            raise Http404
-        if srid != 4326:
-            feature["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
-
-        return geojson_response(json.dumps(feature, ensure_ascii=False), srid)
+        return _feature_response(selectors.parcel_detail(parcel_id=pk, srid=srid), srid)
 
 
 class UATListView(PublicGeoView):
@@ -124,10 +127,4 @@ class UATDetailView(PublicGeoView):
         responses={(200, s.GEOJSON): s.FEATURE, 400: OpenApiResponse(s.ERROR), 404: OpenApiResponse(description="Not found")})
     def get(self, request, siruta: int):
         srid = parse_crs(request.query_params)
-        feature = selectors.uat_detail(siruta=siruta, srid=srid)
-        if feature is None:
-            raise Http404
-        if srid != 4326:
-            feature["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
-
-        return geojson_response(json.dumps(feature, ensure_ascii=False), srid)
+        return _feature_response(selectors.uat_detail(siruta=siruta, srid=srid), srid)
