@@ -99,14 +99,20 @@ def application_create(*, by, data: dict[str, Any]) -> Application:
     return app
 
 
-@transaction.atomic
-def application_update(*, application: Application, by, data: dict[str, Any]) -> Application:
+def _locked_for_applicant(application: Application, by, *, not_owner: str, not_editable: str) -> Application:
+    """The application, locked, when its applicant may still change it (the caller holds the transaction)."""
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.owner_id != by.pk:
-        raise PermissionDenied("Only the applicant edits an application.")
+        raise PermissionDenied(not_owner)
     if app.status not in EDITABLE:
-        raise workflow.StateConflict(f"An application in status {app.status!r} cannot be edited.",
-                                     allowed=workflow.allowed_actions(app, by))
+        raise workflow.StateConflict(not_editable.format(status=app.status), allowed=workflow.allowed_actions(app, by))
+    return app
+
+
+@transaction.atomic
+def application_update(*, application: Application, by, data: dict[str, Any]) -> Application:
+    app = _locked_for_applicant(application, by, not_owner="Only the applicant edits an application.",
+                                not_editable="An application in status {status!r} cannot be edited.")
     if "kind" in data and data["kind"] != app.kind:
         raise ValidationError({"kind": ["The kind of an application cannot change; start a new one."]})
     parcels = _apply(app, data, by)
@@ -125,12 +131,9 @@ def application_update(*, application: Application, by, data: dict[str, Any]) ->
 def document_add(*, application: Application, by, doc_type: str, upload) -> Document:
     if doc_type not in DocType.values:
         raise ValidationError({"doc_type": [f"One of {', '.join(DocType.values)}."]})
-    app = Application.objects.select_for_update().get(pk=application.pk)
-    if app.owner_id != by.pk:
-        raise PermissionDenied("Only the applicant uploads documents to an application.")
-    if app.status not in EDITABLE:
-        raise workflow.StateConflict(f"Documents cannot be added in status {app.status!r}.",
-                                     allowed=workflow.allowed_actions(app, by))
+    app = _locked_for_applicant(application, by,
+                                not_owner="Only the applicant uploads documents to an application.",
+                                not_editable="Documents cannot be added in status {status!r}.")
     checked = check_upload(upload)
     name = (getattr(upload, "name", "") or f"document.{checked.extension}")[-200:]
     doc = Document(application=app, doc_type=doc_type, original_name=name, content_type=checked.content_type,
