@@ -88,3 +88,21 @@ def api():
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def _signing_p12(tmp_path_factory):
+    """One demo signing certificate for the whole run: generating a key pair is the slow part."""
+    from permits.signing import demo_certificate_create
+
+    path = tmp_path_factory.mktemp("signing") / "test.p12"
+    demo_certificate_create(path, "test-signing")
+    return path
+
+
+@pytest.fixture
+def signing(settings, tmp_path, _signing_p12):
+    """A signing certificate and private media for issuing acts (a live server runs in this process too)."""
+    settings.SIGNING_P12_PATH = _signing_p12
+    settings.SIGNING_P12_PASSWORD = "test-signing"
+    settings.MEDIA_ROOT = tmp_path / "media"

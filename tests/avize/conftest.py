@@ -11,20 +11,9 @@ from permits.choices import ApplicantType, Kind, Status
 from permits.models import Application
 
 
-@pytest.fixture(scope="session")
-def _signing_p12(tmp_path_factory):
-    from permits.signing import demo_certificate_create
-
-    path = tmp_path_factory.mktemp("signing") / "avize-test.p12"
-    demo_certificate_create(path, "avize-test")
-    return path
-
-
 @pytest.fixture(autouse=True)
-def _signing_and_media(settings, tmp_path, _signing_p12):
-    settings.SIGNING_P12_PATH = _signing_p12
-    settings.SIGNING_P12_PASSWORD = "avize-test"
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _signing_and_media(signing):
+    """Every test here may issue a signed PDF: the run's demo certificate and private media (tests/conftest.py)."""
 
 
 @pytest.fixture

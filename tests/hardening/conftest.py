@@ -10,20 +10,8 @@ import pytest
 from django.core.cache import cache
 
 
-@pytest.fixture(scope="session")
-def _signing_p12(tmp_path_factory):
-    from permits.signing import demo_certificate_create
-
-    path = tmp_path_factory.mktemp("signing") / "hardening-test.p12"
-    demo_certificate_create(path, "hardening-test")
-    return path
-
-
 @pytest.fixture(autouse=True)
-def _signing_media_and_fresh_cache(settings, tmp_path, _signing_p12):
-    settings.SIGNING_P12_PATH = _signing_p12
-    settings.SIGNING_P12_PASSWORD = "hardening-test"
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _signing_media_and_fresh_cache(signing):
     # Throttle and lockout counters live in the cache: each test starts from zero.
     cache.clear()
     yield

@@ -23,7 +23,7 @@ from permits.models import Application, Document, IssuedAct
 from tests.conftest import BACAU_E, BACAU_N
 from tests.hardening_ops.test_concurrency import _in_review_and_paid
 from tests.layers.conftest import write_tiff
-from tests.permits.conftest import _signing_and_media, _signing_p12  # noqa: F401  (cert + media)
+from tests.permits.conftest import _signing_and_media  # noqa: F401  (cert + media)
 
 
 def _sha(path: Path) -> str:

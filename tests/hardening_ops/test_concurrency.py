@@ -13,7 +13,7 @@ from permits import issuance, services
 from permits.models import Application, IssuedAct, RegisterCounter, TransitionEvent
 from tests.conftest import BACAU_E, BACAU_N
 from tests.helpers import run_in_threads
-from tests.permits.conftest import _signing_and_media, _signing_p12, pdf_bytes  # noqa: F401  (cert + media)
+from tests.permits.conftest import _signing_and_media, pdf_bytes  # noqa: F401  (cert + media)
 from tests.permits.test_concurrency import _ready_draft
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,20 +17,9 @@ VALID_CNP = "1800101040017"
 VALID_CUI = "14399840"
 
 
-@pytest.fixture(scope="session")
-def _signing_p12(tmp_path_factory):
-    from permits.signing import demo_certificate_create
-
-    path = tmp_path_factory.mktemp("signing") / "permits-test.p12"
-    demo_certificate_create(path, "permits-test")
-    return path
-
-
 @pytest.fixture(autouse=True)
-def _signing_and_media(settings, tmp_path, _signing_p12):
-    settings.SIGNING_P12_PATH = _signing_p12
-    settings.SIGNING_P12_PASSWORD = "permits-test"
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _signing_and_media(signing):
+    """Every test here may issue a signed PDF: the run's demo certificate and private media (tests/conftest.py)."""
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

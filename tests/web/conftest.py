@@ -113,23 +113,6 @@ def mapped_world(cast, parcel_factory):
     return {**cast, "parcels": parcels}
 
 
-@pytest.fixture(scope="session")
-def _signing_p12(tmp_path_factory):
-    from permits.signing import demo_certificate_create
-
-    path = tmp_path_factory.mktemp("signing") / "web-test.p12"
-    demo_certificate_create(path, "web-test")
-    return path
-
-
-@pytest.fixture
-def signing(settings, tmp_path, _signing_p12):
-    """A signing certificate and private media for issuing acts (the live server runs in this process)."""
-    settings.SIGNING_P12_PATH = _signing_p12
-    settings.SIGNING_P12_PASSWORD = "web-test"
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def submitted_cu(mapped_world, api, signing):
     """A CU request by alice on parcel 70001, submitted through the permits API with its documents."""
