@@ -41,8 +41,3 @@ def current_version_id(*, slug: str, kinds=VECTOR_KINDS, user=None) -> int | Non
     if not _may_see_private(user):
         qs = qs.filter(layer__public=True)
     return qs.values_list("id", flat=True).first()
-
-
-def current_version_for_theme(*, theme: str) -> QuerySet[LayerVersion]:
-    """Current versions of every layer of a theme (for the rules engine)."""
-    return LayerVersion.objects.filter(layer__theme=theme, is_current=True).select_related("layer")

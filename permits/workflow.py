@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gis_portal.api.exceptions import StateConflict
 from permits import avize_hook
-from permits.choices import CU_KINDS, PERMIT_KINDS, Kind, Status
+from permits.choices import PERMIT_KINDS, Kind, Status
 from permits.models import Application, TransitionEvent
 
 S = Status
@@ -220,6 +220,3 @@ def _notify(app: Application, event: TransitionEvent) -> None:
                     "note": event.reason},
            idempotency_key=f"permits:event:{event.pk}")
 
-
-def is_cu(app: Application) -> bool:
-    return app.kind in CU_KINDS
