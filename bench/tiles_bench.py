@@ -174,8 +174,10 @@ def main() -> None:
             sql_ms, sql_sizes = measure_sql(url, tiles)
             http_ms, http_sizes = measure_http(tiles)
             exact_ms, _ = measure_sql(url, tiles, exact=True)
-            # Same tiles, same SQL; only the row order (and so the delta encoding) may differ.
-            assert all(abs(a - b) <= 0.02 * max(a, 1) for a, b in zip(sql_sizes, http_sizes, strict=True)), \
+            # Same tiles, same SQL. Sizes still differ by a few %: at z14 PostgreSQL may run ST_AsMVT as a
+            # parallel aggregate, and merging the workers' partial tiles orders rows, keys and values
+            # differently from run to run.
+            assert all(abs(a - b) <= 0.05 * max(a, 1) for a, b in zip(sql_sizes, http_sizes, strict=True)), \
                 "HTTP and SQL returned different tiles"
             results[f"z{z}"] = {
                 "tiles": len(tiles), "mean_bytes": round(statistics.mean(http_sizes)),
