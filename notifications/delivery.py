@@ -7,12 +7,14 @@ handful of plain SQL statements because 5,000 deliveries a minute must fit on tw
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.channels import SENDERS, DeliveryError
+from institutions.models import Institution
 from notifications.models import DeliveryAttempt, Notification
 
 ACTIVE = (Notification.Status.PENDING, Notification.Status.RETRYING)
@@ -27,6 +29,15 @@ _CLAIM = f"""
         RETURNING id, attempts)
     INSERT INTO {_A} (notification_id, number, job_id, started_at, outcome, error)
     SELECT id, attempts, %s, %s, 'started', '' FROM claimed RETURNING id"""
+
+# Take the row lock for the send, and read what the senders need, in one statement. Plain SQL, not
+# the ORM: compiling `select_for_update().select_related().first()` was a fifth of the worker's CPU.
+_FIELDS = ("id", "uuid", "event", "channel", "address", "language", "context", "created_at", "attempts",
+           "institution_id")
+_LOCK = f"""
+    SELECT {", ".join(f"n.{f}" for f in _FIELDS)}, i.code, i.webhook_secret
+    FROM {_N} n LEFT JOIN {Institution._meta.db_table} i ON i.id = n.institution_id
+    WHERE n.id = %s AND n.status IN (%s, %s) FOR UPDATE OF n SKIP LOCKED"""
 
 # Record the outcome on the notification and its attempt in one statement.
 _FINISH = f"""
@@ -63,6 +74,19 @@ def _finish(cursor, *, notification_id: int, attempt_id: int, outcome: str, erro
                              "error": error, "now": timezone.now(), "attempt": attempt_id})
 
 
+def _locked_notification(cursor, notification_id: int) -> Notification | None:
+    cursor.execute(_LOCK, [notification_id, *ACTIVE])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    notification = Notification(**dict(zip(_FIELDS, row[:-2], strict=True)))
+    if isinstance(notification.context, str):  # Django's psycopg setup loads jsonb as text (JSONField parses it)
+        notification.context = json.loads(notification.context)
+    if notification.institution_id is not None:
+        notification.institution = Institution(pk=notification.institution_id, code=row[-2], webhook_secret=row[-1])
+    return notification
+
+
 def notification_deliver(*, notification_id: int, job_id: int | None = None) -> str:
     """Try once to deliver; return "delivered", "failed" or "skipped", or raise RetryLater.
 
@@ -79,8 +103,7 @@ def notification_deliver(*, notification_id: int, job_id: int | None = None) -> 
     # job for the same notification waits or skips, and "sent" and "marked delivered" are one step.
     retry_at = None
     with transaction.atomic(), connection.cursor() as cursor:
-        notification = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                        .select_related("institution").filter(pk=notification_id, status__in=ACTIVE).first())
+        notification = _locked_notification(cursor, notification_id)
         if notification is None:
             _finish(cursor, notification_id=notification_id, attempt_id=attempt_id,
                     outcome=DeliveryAttempt.Outcome.ERROR, error="superseded by a concurrent attempt")
