@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from gis_portal.db import AppendOnlyModel
+
 
 class State(models.TextChoices):
     SENT = "sent", "Trimisă"
@@ -83,15 +85,7 @@ class AvizRequest(models.Model):
         return self.state in FINAL
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Aviz events are append-only.")
-
-    def delete(self):
-        raise TypeError("Aviz events are append-only.")
-
-
-class AvizEvent(models.Model):
+class AvizEvent(AppendOnlyModel):
     """One state change (or escalation/reminder) of an aviz request; append-only."""
 
     request = models.ForeignKey(AvizRequest, on_delete=models.PROTECT, related_name="events")
@@ -104,18 +98,9 @@ class AvizEvent(models.Model):
     dossier_version = models.PositiveIntegerField()
     at = models.DateTimeField()
 
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} → {self.to_state} ({self.action})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Aviz events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Aviz events are append-only.")

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 
+from gis_portal.db import AppendOnlyModel
 from permits.choices import ApplicantType, DocType, Kind, Purpose, Register, Status, WorksKind
 
 
@@ -115,15 +116,7 @@ class Document(models.Model):
         return f"{self.doc_type}: {self.original_name}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Audit events are append-only.")
-
-    def delete(self):
-        raise TypeError("Audit events are append-only.")
-
-
-class TransitionEvent(models.Model):
+class TransitionEvent(AppendOnlyModel):
     """One state change of an application (append-only: a database trigger forbids UPDATE/DELETE)."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
@@ -135,18 +128,9 @@ class TransitionEvent(models.Model):
     reason = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit events are append-only.")
 
 
 class RegisterCounter(models.Model):
