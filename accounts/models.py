@@ -45,3 +45,19 @@ class User(AbstractUser):
     @property
     def is_portal_admin(self) -> bool:
         return self.role == self.Role.ADMIN or self.is_superuser
+
+
+class LoginAttempt(models.Model):
+    """Failed log-ins of one (username, client address) pair in the current window, and its lock.
+
+    Written only by accounts.lockout (one upsert per failure); `digest` is a SHA-256 of the pair, so
+    neither the username nor the address is stored.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    failures = models.PositiveIntegerField()
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]}… {self.failures} failures"

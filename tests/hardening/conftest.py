@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _signing_media_and_fresh_cache(signing):
-    # Throttle and lockout counters live in the cache: each test starts from zero.
+    # Throttle counters live in the cache (lockout rows in the test transaction): each test starts from zero.
     cache.clear()
     yield
     cache.clear()

@@ -5,10 +5,12 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.conftest import BACAU_E, BACAU_N
@@ -49,7 +51,7 @@ def test_five_wrong_passwords_lock_the_token_endpoint_even_for_the_right_one(cas
 
 
 def test_a_lock_is_per_username_and_address_and_expires(cast, api, lockout_at_five):
-    from django.core.cache import cache
+    from accounts.models import LoginAttempt
 
     client = api()
     for _ in range(5):
@@ -58,8 +60,12 @@ def test_a_lock_is_per_username_and_address_and_expires(cast, api, lockout_at_fi
     ok = other_address.post(TOKEN_URL, {"username": "alice", "password": "alice-secret-pass"}, format="json",
                             REMOTE_ADDR="10.1.2.3")
     assert ok.status_code == 200
-    cache.clear()  # the lock's 15 minutes have passed
+    assert _token(client, "alice", "alice-secret-pass").status_code == 403
+    # The lock's 15 minutes (and the failure window) pass.
+    past = timezone.now() - timedelta(seconds=901)
+    assert LoginAttempt.objects.update(window_start=past, locked_until=past) == 1
     assert _token(client, "alice", "alice-secret-pass").status_code == 200
+    assert LoginAttempt.objects.count() == 0  # the success forgot the pair
 
 
 def test_a_successful_log_in_resets_the_failure_count(cast, api, lockout_at_five):
@@ -195,3 +201,33 @@ def test_the_secret_scan_would_catch_a_private_key():
     key = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIE..."
     assert any(p.search(key) for p in SECRET_PATTERNS)
     assert ASSIGNED.search('SMTP_PASSWORD = "hunter2-real"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lockout_counts_are_shared_between_processes_and_store_no_username(lockout_at_five):
+    """The counter is in PostgreSQL, not in a per-process cache: failures recorded through another
+    connection (another gunicorn worker) count towards the same lock, and only a digest is stored."""
+    import psycopg
+    from django.db import connection
+
+    from accounts import lockout
+    from accounts.models import LoginAttempt
+
+    for _ in range(3):
+        lockout.login_failure_record(username="Alice ", address="10.9.9.9")
+    rows = list(LoginAttempt.objects.values_list("digest", "failures"))
+    assert rows == [(lockout._digest("alice", "10.9.9.9"), 3)]
+    assert lockout.login_is_locked(username="alice", address="10.9.9.9") is False
+    # Two more failures through a second, independent connection (as from another worker).
+    params = connection.get_connection_params()
+    dsn = {k: v for k, v in params.items() if k in ("dbname", "user", "host", "port", "password") and v}
+    with psycopg.connect(**dsn, autocommit=True) as other:
+        counts = [other.execute(lockout._RECORD_FAILURE, {"digest": lockout._digest("ALICE", "10.9.9.9"),
+                                                           "limit": 5, "window": 900}).fetchone()[0]
+                  for _ in range(2)]
+    assert counts == [4, 5]
+    assert lockout.login_is_locked(username="alice", address="10.9.9.9") is True
+    assert lockout.login_is_locked(username="alice", address="10.9.9.8") is False
+    assert lockout.login_attempts_prune() == 0  # locked: kept
+    LoginAttempt.objects.update(locked_until=timezone.now(), window_start=timezone.now() - timedelta(hours=1))
+    assert lockout.login_attempts_prune() == 1
