@@ -60,7 +60,14 @@ def document_get(*, user, pk) -> Document:
     doc = Document.objects.select_related("application").filter(pk=pk).first()
     if doc is None or not applications_visible_to(user).filter(pk=doc.application_id).exists():
         raise Http404
+    if user.role == "reviewer" and not user.is_portal_admin and not _shared_with_institution(doc, user.institution_id):
+        raise Http404  # an institution sees only the documents its aviz requests carried
     return doc
+
+
+def _shared_with_institution(doc: Document, institution_id: int | None) -> bool:
+    return doc.application.aviz_requests.filter(
+        institution_id=institution_id, documents__contains=[{"id": doc.pk}]).exists()
 
 
 def act_by_code(*, code) -> IssuedAct:

@@ -189,6 +189,10 @@ def test_the_institution_downloads_only_the_documents_shared_with_it(cast, api, 
     assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 dtac"
     assert client.get(f"/api/v1/avize/{r.pk}/documents/{later.pk}/").status_code == 404
     assert api(cast["grace"]).get(f"/api/v1/avize/{r.pk}/documents/{shared.pk}/").status_code == 404
+    # The generic download applies the same rule to reviewers; the applicant still gets both.
+    assert client.get(f"/api/v1/documents/{shared.pk}/download/").status_code == 200
+    assert client.get(f"/api/v1/documents/{later.pk}/download/").status_code == 404
+    assert api(cast["alice"]).get(f"/api/v1/documents/{later.pk}/download/").status_code == 200
 
 
 def test_the_admin_lists_aviz_requests_with_their_audit_trail(cast, client, inbox):
