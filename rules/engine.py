@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSGeometry
 
 from institutions.selectors import institutions_covering
-from layers.models import ZoningUnit
 from rules import spatial
 from rules.choices import ENGINE_EFFECTS, INTRAVILAN_THEME, PROTECTION_ZONE_THEMES, RASTER_THEMES, ZONING_THEME
 from rules.models import Rule
@@ -96,7 +95,8 @@ def meteo_exempt(rule: Rule, cand: spatial.Candidate, works: dict) -> bool:
 
 def gather(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -> None:
     """One statement for every theme: features within the largest distance any rule needs, plus
-    the intravilan and UTR features overlapping the site (distance 0). Stored on site.found."""
+    the intravilan and UTR features overlapping the site (distance 0), whether the monuments of
+    no-protection-zone rules lie in a protection zone, and the UTRs' zoning units. On site.found."""
     by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
     for v in versions:
         by_theme[v.theme].append(v)
@@ -107,8 +107,12 @@ def gather(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -
         for theme in rule.themes:
             for v in by_theme.get(theme, []):
                 search[v.version_id] = max(search.get(v.version_id, 0.0), search_distance(rule))
+    monuments = sorted({v.version_id for r in rules if r.no_protection_zone for t in r.themes for v in by_theme.get(t, [])})
+    zones = [v.version_id for t in PROTECTION_ZONE_THEMES for v in by_theme.get(t, [])]
     site.found = defaultdict(list)
-    for cand in spatial.candidates(site.geom, search):
+    for cand in spatial.candidates(site.geom, search, monument_versions=monuments if zones else [],
+                                   zone_versions=zones, utr_versions=[v.version_id for v in by_theme.get(ZONING_THEME, [])],
+                                   uat_ids=[u["id"] for u in site.uats]):
         site.found[cand.version_id].append(cand)
 
 
@@ -147,12 +151,11 @@ def evaluate_rules(site: Site, rules: list[Rule], versions: list[spatial.Version
 
 
 def _zoned_monuments(rules, by_theme, per_version) -> set[int]:
+    """Monuments of no-protection-zone rules inside a delimited protection zone (asked by gather)."""
     if not any(r.no_protection_zone for r in rules):
         return set()
-    monument_ids = [c.feature_id for r in rules if r.no_protection_zone for t in r.themes
-                    for v in by_theme.get(t, []) for c in per_version.get(v.version_id, [])]
-    zone_versions = [v.version_id for t in PROTECTION_ZONE_THEMES for v in by_theme.get(t, [])]
-    return spatial.features_with_protection_zone(sorted(set(monument_ids)), zone_versions)
+    return {c.feature_id for r in rules if r.no_protection_zone for t in r.themes
+            for v in by_theme.get(t, []) for c in per_version.get(v.version_id, []) if c.zoned}
 
 
 def _hit(rule: Rule, version: spatial.VersionInfo | None, matched: list, trigger: str = "") -> dict:
@@ -237,26 +240,26 @@ def zoning(site: Site, versions: list[spatial.VersionInfo]) -> list[dict]:
     for r in rows:
         r["uat_id"] = by_siruta.get(str(r["siruta"])) or placed.get(r["feature_id"]) or (
             site.uats[0]["id"] if len(site.uats) == 1 else None)
-    units = {(z.uat_id, z.code): z for z in ZoningUnit.objects.filter(
-        uat_id__in={r["uat_id"] for r in rows}, code__in={r["utr_code"] for r in rows}).select_related("uat")}
+    # The zoning units of the site's UATs with each UTR's code came with the candidates.
+    units = {(z["uat_id"], z["code"]): z for vid in utr for c in site.found.get(vid, []) for z in c.units}
     out = []
     for r in rows:
         unit = units.get((r["uat_id"], r["utr_code"]))
         v = utr[r["version_id"]]
-        out.append({"utr_code": r["utr_code"], "name": unit.name if unit else r["name"], "feature_id": r["feature_id"],
+        out.append({"utr_code": r["utr_code"], "name": unit["name"] if unit else r["name"], "feature_id": r["feature_id"],
                     "layer": v.slug, "layer_version": v.number, "uat_id": r["uat_id"],
                     "overlap_m2": r2(r["overlap_m2"]), "share": round(r["overlap_m2"] / site.area_m2, 4),
                     "regime": _regime(unit) if unit else None})
     return sorted(out, key=lambda z: (-z["share"], z["utr_code"] or "", z["feature_id"]))
 
 
-def _regime(unit: ZoningUnit) -> dict:
-    return {"id": unit.pk, "uat_siruta": unit.uat.siruta, "allowed_functions": unit.allowed_functions,
-            "conditioned_functions": unit.conditioned_functions, "forbidden_functions": unit.forbidden_functions,
-            "pot_max": unit.pot_max, "cut_max": unit.cut_max, "height_max_m": unit.height_max_m,
-            "levels_max": unit.levels_max, "setback_street_m": unit.setback_street_m,
-            "setback_side_m": unit.setback_side_m, "setback_rear_m": unit.setback_rear_m,
-            "min_lot_area_m2": unit.min_lot_area_m2, "min_frontage_m": unit.min_frontage_m, "plan": unit.plan}
+_REGIME = ("id", "uat_siruta", "allowed_functions", "conditioned_functions", "forbidden_functions", "pot_max",
+           "cut_max", "height_max_m", "levels_max", "setback_street_m", "setback_side_m", "setback_rear_m",
+           "min_lot_area_m2", "min_frontage_m", "plan")
+
+
+def _regime(unit: dict) -> dict:
+    return {name: unit[name] for name in _REGIME}
 
 
 def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict]:

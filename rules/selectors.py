@@ -46,12 +46,16 @@ def rule_list(*, active_only: bool = False) -> list[Rule]:
 _cache: dict[str, Any] = {"key": None, "rules": []}
 
 
-def active_rules() -> list[Rule]:
-    """Active rules in catalogue order, cached per process until any rule changes.
+def rules_key() -> tuple:
+    """What changes whenever any rule changes: every edit (admin, rule_update, seed) moves
+    updated_at, the count or a version. The analysis reads it with its context
+    (rules.spatial.context_for_parcels) instead of asking separately."""
+    return tuple(Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version")).values())
 
-    The check is one aggregate query: every edit (admin, rule_update, seed) moves updated_at or the count.
-    """
-    key = tuple(Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version")).values())
+
+def active_rules(*, key: tuple | None = None) -> list[Rule]:
+    """Active rules in catalogue order, cached per process until `key` (rules_key()) changes."""
+    key = rules_key() if key is None else tuple(key)
     if key != _cache["key"]:
         _cache["rules"] = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
         _cache["key"] = key

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Issuer, Parcel
-from rules import engine
+from rules import engine, spatial
 from rules.compliance import compliance
 from rules.models import Analysis, Rule
 from rules.selectors import active_rules
@@ -139,7 +141,8 @@ def _clean_works(works: dict | None, *, srid: Any) -> dict:
     return clean
 
 
-def _site_geometry(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> tuple[GEOSGeometry, list[Parcel]]:
+def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> tuple[GEOSGeometry, spatial.Context]:
+    """The site's geometry (EPSG:3844) and the analysis context (parcels, UATs, rules key, versions)."""
     if parcels and geometry is not None:
         raise ValidationError({"parcels": ["Send either parcels or a geometry, not both."]})
     if parcels:
@@ -148,74 +151,67 @@ def _site_geometry(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> t
             raise ValidationError({"parcels": [f"At most {MAX_PARCELS} parcels per analysis."]})
         if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
             raise ValidationError({"parcels": ["Parcel ids must be integers."]})
-        found = list(Parcel.objects.filter(pk__in=ids).select_related("uat", "uat__issuer").order_by("pk"))
-        missing = sorted(set(ids) - {p.pk for p in found})
+        ctx = spatial.context_for_parcels(ids)
+        missing = sorted(set(ids) - {p.pk for p in ctx.parcels})
         if missing:
             raise ValidationError({"parcels": [f"Unknown parcel ids: {missing}."]})
-        geom = found[0].geom.clone()
-        for parcel in found[1:]:
+        geom = ctx.parcels[0].geom.clone()
+        for parcel in ctx.parcels[1:]:
             geom = geom.union(parcel.geom)
-        return as_multipolygon(geom), found
+        ctx.uats = _parcel_uats(ctx.parcels)
+        return as_multipolygon(geom), ctx
     if geometry is None:
         raise ValidationError({"geometry": ["Send parcels (a list of ids) or a geometry (GeoJSON)."]})
-    geom = geometry if isinstance(geometry, GEOSGeometry) else geometry_from_geojson(geometry, srid=srid)
-    return as_multipolygon(geom), []
+    geom = as_multipolygon(geometry if isinstance(geometry, GEOSGeometry) else geometry_from_geojson(geometry, srid=srid))
+    return geom, spatial.context_for_geometry(geom)
 
 
-def _prefetched_issuer(parcels: list[Parcel] | None, uat_id: int) -> Issuer | None | bool:
-    """The UAT's mayor as fetched with the parcels (one query fewer); False when not fetched."""
-    for parcel in parcels or ():
-        if parcel.uat_id == uat_id:
-            try:
-                return parcel.uat.issuer
-            except Issuer.DoesNotExist:
-                return None
-    return False
-
-
-def _issuer(uats: list[dict], parcels: list[Parcel] | None = None) -> dict:
+def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel]) -> dict:
     """The mayor of the single UAT; the county council president when the works span several."""
     if len(uats) == 1:
-        issuer = _prefetched_issuer(parcels, uats[0]["id"])
-        if issuer is False:
-            issuer = Issuer.objects.filter(uat_id=uats[0]["id"]).first()
+        # A parcel's mayor came with it (one query fewer).
+        known = [p.issuer for p in parcels if p.uat["id"] == uats[0]["id"]]
+        issuer = known[0] if known else _issuer_row(Issuer.objects.filter(uat_id=uats[0]["id"]).first())
         basis = "single_uat"
         fallback = f"Primarul {uats[0]['name']}"
     else:
         counties = sorted({u["county"] for u in uats})
-        issuer = Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county__in=counties).order_by("id").first()
+        issuer = _issuer_row(Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county__in=counties)
+                             .order_by("id").first())
         basis = "multi_uat" if len(counties) == 1 else "multi_county"
         fallback = f"Președintele Consiliului Județean {counties[0]}"
     if issuer is None:
         return {"id": None, "name": fallback, "kind": "primar" if basis == "single_uat" else "presedinte_cj",
                 "basis": basis, "registered": False}
-    return {"id": issuer.pk, "name": issuer.name, "kind": issuer.kind, "uat_id": issuer.uat_id, "basis": basis,
-            "registered": True}
+    return {**issuer, "basis": basis, "registered": True}
 
 
-def _parcel_uats(parcels: list[Parcel]) -> list[dict]:
+def _issuer_row(issuer: Issuer | None) -> dict | None:
+    return None if issuer is None else {"id": issuer.pk, "name": issuer.name, "kind": issuer.kind,
+                                        "uat_id": issuer.uat_id}
+
+
+def _parcel_uats(parcels: list[spatial.SiteParcel]) -> list[dict]:
     """A parcel's UAT is the cadastre's answer; no need to intersect UAT boundaries again."""
     uats: dict[int, dict] = {}
     for parcel in parcels:
-        u = parcel.uat
-        entry = uats.setdefault(u.pk, {"id": u.pk, "siruta": u.siruta, "name": u.name, "kind": u.kind,
-                                       "county": u.county, "overlap_m2": 0.0})
+        entry = uats.setdefault(parcel.uat["id"], {**parcel.uat, "overlap_m2": 0.0})
         entry["overlap_m2"] += parcel.geom.area
     return sorted(uats.values(), key=lambda u: (-u["overlap_m2"], u["siruta"]))
 
 
-def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] | None = None) -> dict:
+def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -> dict:
     """Run every step of the analysis on a geometry in EPSG:3844 and return the result JSON."""
-    uats = _parcel_uats(parcels) if parcels else engine.spatial.uats_touching(geom)
+    uats = ctx.uats
     if not uats:
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
     site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
-    rules = active_rules()
+    rules = active_rules(key=ctx.rules_key)
     by_code = {r.code: r for r in rules}
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES))
-    versions = engine.spatial.current_versions(themes, geom)
+    versions = spatial.current_versions(ctx, themes, geom)
     engine.gather(site, engine_rules, versions)
     loc = engine.locality(site, versions, by_code.get("R37"))
     applicable = [r for r in engine_rules
@@ -229,7 +225,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] |
     return {
         "area_m2": round(site.area_m2, 2),
         "uats": [{**u, "overlap_m2": round(u["overlap_m2"], 2), "share": round(u["overlap_m2"] / total, 4)} for u in uats],
-        "issuer": _issuer(uats, parcels),
+        "issuer": _issuer(uats, ctx.parcels),
         "locality_class": loc["class"],
         "locality": loc,
         "zoning": zones,
@@ -250,21 +246,33 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, parcels: list[Parcel] |
     }
 
 
-@transaction.atomic
+# One statement stores the analysis and its through-table rows (atomic on its own, no transaction
+# round trips); foreign keys are checked at its end, when the analysis row exists.
+INSERT_SQL = """
+    WITH a AS (INSERT INTO rules_analysis (id, created_by_id, created_at, geometry, works, result)
+               VALUES (%(id)s, %(by)s, %(at)s, %(geom)s::geometry, %(works)s::jsonb, %(result)s::jsonb)),
+    p AS (INSERT INTO rules_analysis_parcels (analysis_id, parcel_id) SELECT %(id)s, unnest(%(parcels)s::int[])),
+    u AS (INSERT INTO rules_analysis_uats (analysis_id, uat_id) SELECT %(id)s, unnest(%(uats)s::int[]))
+    SELECT 1
+"""
+
+
 def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = None, works: dict | None = None,
                     by: Any = None, crs: Any = None) -> Analysis:
     """Analyse parcels (ids or Parcel objects) or a geometry (GEOS, or GeoJSON in `crs`, default
     EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
-    geom, found = _site_geometry(parcels, geometry, crs)
+    geom, ctx = _site(parcels, geometry, crs)
     clean = _clean_works(works, srid=crs)
-    result = analysis_compute(geom=geom, works=clean, parcels=found)
-    stored_works = {k: v for k, v in clean.items() if not k.endswith("_geom")}
-    analysis = Analysis.objects.create(created_by=by if getattr(by, "is_authenticated", False) else None,
-                                       geometry=geom, works=stored_works, result=result)
-    # Plain inserts into the through tables: the analysis is new, nothing to diff against.
-    Analysis.parcels.through.objects.bulk_create(
-        [Analysis.parcels.through(analysis_id=analysis.pk, parcel_id=p.pk) for p in found])
-    Analysis.uats.through.objects.bulk_create(
-        [Analysis.uats.through(analysis_id=analysis.pk, uat_id=u["id"]) for u in result["uats"]])
-    analysis.parcel_ids = [p.pk for p in found]  # spares the serializer a query
+    result = analysis_compute(geom=geom, works=clean, ctx=ctx)
+    analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
+                        created_at=timezone.now(), geometry=geom,
+                        works={k: v for k, v in clean.items() if not k.endswith("_geom")}, result=result)
+    analysis.parcel_ids = [p.pk for p in ctx.parcels]  # spares the serializer a query
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_SQL, {"id": analysis.pk, "by": analysis.created_by_id, "at": analysis.created_at,
+                                    "geom": geom.hexewkb.decode(), "works": json.dumps(analysis.works),
+                                    "result": json.dumps(result), "parcels": analysis.parcel_ids,
+                                    "uats": [u["id"] for u in result["uats"]]})
+    analysis._state.adding = False
+    analysis._state.db = connection.alias
     return analysis

@@ -1,0 +1,66 @@
+"""The analysis sends three statements (context, candidates, insert; the institutions of required
+avize one more) and still sees every change:
+rule edits, zoning regimes as stored, monuments in protection zones, the stored rows."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from layers.models import ZoningUnit
+from rules.models import Analysis, Rule
+from rules.services import analysis_create, rule_update
+from tests.rules.conftest import BACAU_E, BACAU_N, Point, box
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(make_layer, intravilan, seeded, parcel_factory):
+    make_layer("lmi_monument", [(Point(BACAU_E, BACAU_N + 100), {"name": "Casa Ghika"}),
+                                (Point(BACAU_E + 60, BACAU_N - 60), {"name": "Han"})])
+    make_layer("monument_protection_zone", [(box(BACAU_E + 40, BACAU_N - 80, BACAU_E + 80, BACAU_N - 40), {})])
+    make_layer("utr_polygon", [(box(BACAU_E - 500, BACAU_N - 500, BACAU_E + 500, BACAU_N + 500), {"utr_code": "L1a"})])
+    ZoningUnit.objects.create(uat=seeded["uat_a"], code="L1a", name="Locuințe", pot_max=40, cut_max=1, height_max_m=10,
+                              levels_max="P+1E+M", allowed_functions=["locuire"], plan="PUG Bacău")
+    return parcel_factory(e=BACAU_E, n=BACAU_N, size=20)
+
+
+def test_a_parcel_analysis_is_three_statements_and_one_for_the_avize_institutions(site):
+    analysis_create(parcels=[site.pk])  # first run: loads the rules and prepares coverages
+    with CaptureQueriesContext(connection) as queries:
+        analysis = analysis_create(parcels=[site.pk])
+    assert analysis.result["required_avize"]  # R2: the culture directorate, found by institutions_covering
+    sent = [q["sql"] for q in queries]
+    assert len(sent) == 4 and "institutions_institution" in sent[2] and "rules_rule" in sent[0], sent
+    stored = Analysis.objects.get(pk=analysis.pk)
+    assert stored.result == json.loads(json.dumps(analysis.result))
+    assert [p.pk for p in stored.parcels.all()] == [site.pk] and [u.pk for u in stored.uats.all()] == [site.uat_id]
+    assert stored.created_at == analysis.created_at and stored.created_by is None
+
+
+def test_a_rule_edit_reaches_the_next_analysis(site):
+    before = analysis_create(parcels=[site.pk]).result
+    assert "R2" in [h["rule"] for h in before["rule_hits"]]
+    rule_update(rule=Rule.objects.get(code="R2"), distance_m=50.0)
+    after = analysis_create(parcels=[site.pk]).result
+    assert "R2" not in [h["rule"] for h in after["rule_hits"]]
+    assert {r["code"]: r["version"] for r in after["versions"]["rules"]}["R2"] == \
+        {r["code"]: r["version"] for r in before["versions"]["rules"]}["R2"] + 1
+
+
+def test_the_regime_is_the_stored_zoning_unit_and_zoned_monuments_use_their_zone(site):
+    result = analysis_create(parcels=[site.pk]).result
+    unit = ZoningUnit.objects.get(code="L1a")  # read back: FloatFields are floats (40.0, not 40)
+    regime = result["zoning"][0]["regime"]
+    assert json.dumps(regime) == json.dumps({
+        "id": unit.pk, "uat_siruta": unit.uat.siruta, "allowed_functions": unit.allowed_functions,
+        "conditioned_functions": unit.conditioned_functions, "forbidden_functions": unit.forbidden_functions,
+        "pot_max": unit.pot_max, "cut_max": unit.cut_max, "height_max_m": unit.height_max_m,
+        "levels_max": unit.levels_max, "setback_street_m": None, "setback_side_m": None, "setback_rear_m": None,
+        "min_lot_area_m2": None, "min_frontage_m": None, "plan": "PUG Bacău"})
+    # Casa Ghika (100 m, no zone) triggers R2; the Han lies in its protection zone, so not R2–R4.
+    r2 = next(h for h in result["rule_hits"] if h["rule"] == "R2")
+    assert [f["name"] for f in r2["features"]] == ["Casa Ghika"]
