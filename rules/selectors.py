@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from rules.models import Analysis, Rule
@@ -29,10 +30,22 @@ def analyses_visible_to(user) -> QuerySet[Analysis]:
     return Analysis.objects.filter(visible).distinct()
 
 
-def analysis_get(*, user, analysis_id) -> Analysis:
-    # get(), not first(): first() adds ORDER BY pk, whose compilation costs more than this one-row query.
+# Plain SQL annotations: compiling Cast and ArraySubquery expressions costs more than the query.
+_STORED = {
+    "parcel_ids": RawSQL('ARRAY(SELECT parcel_id FROM rules_analysis_parcels t WHERE t.analysis_id = "rules_analysis"."id"'
+                         " ORDER BY parcel_id)", ()),
+    "works_json": RawSQL('"rules_analysis"."works"::text', ()),
+    "result_json": RawSQL('"rules_analysis"."result"::text', ()),
+}
+
+
+def analysis_stored(*, user, analysis_id) -> dict:
+    """A visible analysis as stored, for serving it again: created_at, geometry, parcel ids, and its
+    works and result as their JSON text (rules.serializers.analysis_json splices them, no decoding)."""
+    rows = analyses_visible_to(user).annotate(**_STORED).values("id", "created_at", "geometry", *_STORED)
+    # get(), not first(): first() adds an ORDER BY, whose compilation costs more than this one-row query.
     try:
-        return analyses_visible_to(user).get(pk=analysis_id)
+        return rows.get(pk=analysis_id)
     except Analysis.DoesNotExist:
         raise Http404("No such analysis.") from None
 

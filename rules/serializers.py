@@ -72,6 +72,17 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
         return {**data, **instance.result}
 
 
+def analysis_json(stored: dict, *, srid: int) -> str:
+    """The document AnalysisOutputSerializer gives, as JSON text, from rules.selectors.analysis_stored:
+    the stored works and result are spliced in as PostgreSQL wrote them, never decoded and re-encoded.
+    The result's keys never clash with the head's (see analysis_compute)."""
+    geom = stored["geometry"] if srid == 3844 else stored["geometry"].transform(_transform_to(srid), clone=True)
+    head = json.dumps({"id": str(stored["id"]), "created_at": serializers.DateTimeField().to_representation(
+        stored["created_at"]), "parcels": stored["parcel_ids"]})
+    members = stored["result_json"].strip()[1:-1].strip()
+    return f'{head[:-1]}, "works": {stored["works_json"]}, "geometry": {geom.json}{", " + members if members else ""}}}'
+
+
 class RuleOutputSerializer(serializers.ModelSerializer):
     is_default = serializers.BooleanField(read_only=True)
 

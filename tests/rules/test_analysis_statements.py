@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from layers.models import ZoningUnit
 from rules.models import Analysis, Rule
+from rules.serializers import AnalysisOutputSerializer
 from rules.services import analysis_create, rule_update
 from tests.rules.conftest import BACAU_E, BACAU_N, Point, box
 
@@ -64,3 +65,15 @@ def test_the_regime_is_the_stored_zoning_unit_and_zoned_monuments_use_their_zone
     # Casa Ghika (100 m, no zone) triggers R2; the Han lies in its protection zone, so not R2–R4.
     r2 = next(h for h in result["rule_hits"] if h["rule"] == "R2")
     assert [f["name"] for f in r2["features"]] == ["Casa Ghika"]
+
+
+@pytest.mark.parametrize("crs", ["", "?crs=3844"])
+def test_reading_an_analysis_serves_the_stored_document_unchanged(api, cast, site, crs):
+    body = api(cast["carol"]).post("/api/v1/analyses/", {"parcels": [site.pk], "works": {"levels": 2}},
+                                   format="json").json()
+    response = api(cast["carol"]).get(f"/api/v1/analyses/{body['id']}/{crs}")  # issuer staff: the DISTINCT query
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    analysis = Analysis.objects.get(pk=body["id"])
+    expected = AnalysisOutputSerializer(analysis, context={"srid": 3844 if crs else 4326}).data
+    assert response.json() == json.loads(json.dumps(expected))
+    assert response.json()["parcels"] == [site.pk] and response.json()["works"] == {"levels": 2}
