@@ -224,16 +224,18 @@ def enqueue_phase(applications: int, institutions, users) -> dict:
     five_calls_samples = time_transactions(200, five_calls)
     Notification.objects.filter(idempotency_key__regex=r"^(status|five_calls):").update(status="delivered")
     with connection.cursor() as cursor:  # the variants are not part of the delivery run
-        cursor.execute("DELETE FROM procrastinate_jobs WHERE args->>'notification_id' IN "
-                       "(SELECT id::text FROM notifications_notification WHERE idempotency_key LIKE 'status:%%' "
-                       "OR idempotency_key LIKE 'five_calls:%%')")
+        cursor.execute("DELETE FROM procrastinate_jobs j USING notifications_notification n "
+                       "WHERE n.id = (j.args->'notification_ids'->>0)::bigint "
+                       "AND (n.idempotency_key LIKE 'status:%%' OR n.idempotency_key LIKE 'five_calls:%%')")
+        cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'")
+        queued_jobs = cursor.fetchone()[0]
     added = statistics.median(with_notify) - statistics.median(bare)
     return {"transaction_without_notify": summary(bare), "transaction_with_notify_many_5_institutions": summary(with_notify),
             "transaction_with_5_notify_calls": summary(five_calls_samples),
             "added_median_ms_5_notify_calls": round(statistics.median(five_calls_samples) - statistics.median(bare), 3),
             "added_median_ms": round(added, 3), "transaction_with_notify_5_users": summary(users_samples),
             "added_median_ms_5_users": round(statistics.median(users_samples) - statistics.median(bare), 3),
-            "queued_deliveries": queued,
+            "queued_deliveries": queued, "queued_delivery_jobs": queued_jobs,
             # Load-independent: CPU (client process + its Postgres backend) added per transition.
             "cpu_added_ms_per_transition": round(cpu_added_ms, 3),
             "cpu_ms_per_transition_client_server_with_notify": [

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications.channels import SENDERS, DeliveryError
 from institutions.models import Institution
+from notifications.channels import SENDERS, DeliveryError
 from notifications.models import DeliveryAttempt, Notification
 
 ACTIVE = (Notification.Status.PENDING, Notification.Status.RETRYING)
@@ -74,8 +75,8 @@ def _finish(cursor, *, notification_id: int, attempt_id: int, outcome: str, erro
                              "error": error, "now": timezone.now(), "attempt": attempt_id})
 
 
-def _locked_notification(cursor, notification_id: int) -> Notification | None:
-    cursor.execute(_LOCK, [notification_id, *ACTIVE])
+def _locked_notification(cursor, notification_id: int, statuses) -> Notification | None:
+    cursor.execute(_LOCK, [notification_id, *statuses])
     row = cursor.fetchone()
     if row is None:
         return None
@@ -87,14 +88,24 @@ def _locked_notification(cursor, notification_id: int) -> Notification | None:
     return notification
 
 
-def notification_deliver(*, notification_id: int, job_id: int | None = None) -> str:
-    """Try once to deliver; return "delivered", "failed" or "skipped", or raise RetryLater.
+def notification_deliver(*, notification_id: int, job_id: int | None = None,
+                         defer_retry: Callable[[datetime.datetime], object] | None = None) -> str:
+    """Try once to deliver; return "delivered", "failed", "retrying" or "skipped", or raise RetryLater.
 
+    Two kinds of job call it:
+    - the job of one notification (retries, an admin's retry; `defer_retry` None) takes the row
+      while pending or retrying; a failure raises RetryLater, and procrastinate runs the same job
+      again at that time;
+    - the job of a transition (one for all the rows `notify` recorded) passes `defer_retry`: it
+      makes the first attempt only, so it takes the row only while pending (a retrying row belongs
+      to its own job), and a failure calls `defer_retry(retry_at)` in the transaction that records
+      it, so the row's own retry job exists if and only if the failure is committed ("retrying").
     "skipped" means nothing to do: already delivered or failed, or another worker holds the row
     (it will finish, or its own job will be retried).
     """
+    statuses = ACTIVE if defer_retry is None else (Notification.Status.PENDING, Notification.Status.PENDING)
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, [notification_id, *ACTIVE, job_id, timezone.now()])
+        cursor.execute(_CLAIM, [notification_id, *statuses, job_id, timezone.now()])
         row = cursor.fetchone()
     if row is None:
         return "skipped"
@@ -103,7 +114,7 @@ def notification_deliver(*, notification_id: int, job_id: int | None = None) -> 
     # job for the same notification waits or skips, and "sent" and "marked delivered" are one step.
     retry_at = None
     with transaction.atomic(), connection.cursor() as cursor:
-        notification = _locked_notification(cursor, notification_id)
+        notification = _locked_notification(cursor, notification_id, statuses)
         if notification is None:
             _finish(cursor, notification_id=notification_id, attempt_id=attempt_id,
                     outcome=DeliveryAttempt.Outcome.ERROR, error="superseded by a concurrent attempt")
@@ -124,6 +135,9 @@ def notification_deliver(*, notification_id: int, job_id: int | None = None) -> 
             retry_at = timezone.now() + datetime.timedelta(seconds=retry_delay(notification.attempts))
         _finish(cursor, notification_id=notification_id, attempt_id=attempt_id, outcome=DeliveryAttempt.Outcome.ERROR,
                 error=error, status=status, next_attempt_at=retry_at)
+        if retry_at is not None and defer_retry is not None:
+            defer_retry(retry_at)
+            return "retrying"
     if retry_at is None:
         return "failed"
     raise RetryLater(error, retry_at=retry_at)

@@ -1,8 +1,10 @@
 """Writes of the notifications app: record, deliver, retry, mark read.
 
 Delivery semantics (the trade-off, stated once):
-- notify() writes the rows and defers the jobs in the caller's transaction: a rolled-back change
-  sends nothing, a committed change is never forgotten (the job sits in Postgres).
+- notify() writes the rows and defers their delivery job in the caller's transaction: a rolled-back
+  change sends nothing, a committed change is never forgotten (the job sits in Postgres). One job
+  per call makes the first attempt at all its rows; a row that fails gets a retry job of its own,
+  so each notification keeps its own status, attempts, log and backoff.
 - A job may run more than once (retries, a stalled job re-run after a worker was killed), so
   delivery is idempotent on our side: the job takes the notification row with
   SELECT … FOR UPDATE SKIP LOCKED, sends only if it is still pending/retrying, and marks it
@@ -13,6 +15,7 @@ Delivery semantics (the trade-off, stated once):
 """
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable
 from typing import Any, TypedDict
@@ -46,13 +49,17 @@ class NotifyItem(TypedDict, total=False):
 
 
 # A row to record, as plain values (no model instance per row: this runs inside every transition).
-# (event, channel, user_id, institution_id, address, language, context_json, key, subject, body, status)
-_Row = tuple[str, str, int | None, int | None, str, str, str, str, str, str, str]
+# (event, channel, user_id, institution_id, address, language, context, key, subject, body, status), where
+# context holds plain JSON values (what json.dumps(…, cls=DjangoJSONEncoder) made of the caller's).
+_Row = tuple[str, str, int | None, int | None, str, str, dict[str, Any], str, str, str, str]
 
 
-def _validated(item: NotifyItem) -> tuple[str, str, dict[str, Any], str]:
+_EVENTS = frozenset(Event.values)  # Event.values builds a new list at every access
+
+
+def _validated(item: NotifyItem) -> tuple[str, str, dict[str, Any]]:
     event, key = item.get("event"), item.get("idempotency_key")
-    if event not in Event.values:
+    if event not in _EVENTS:
         raise ValidationError({"event": f"Unknown event {event!r}; expected one of {', '.join(Event.values)}."})
     if not key or len(key) > 200:
         raise ValidationError({"idempotency_key": "Required, at most 200 characters."})
@@ -61,41 +68,38 @@ def _validated(item: NotifyItem) -> tuple[str, str, dict[str, Any], str]:
         context_json = json.dumps(item.get("context") or {}, cls=DjangoJSONEncoder)
     except (TypeError, ValueError) as exc:
         raise ValidationError({"context": f"Not serialisable to JSON: {exc}"}) from None
-    return event, key, item.get("context") or {}, context_json
+    # What the receiver will see and what is stored: the JSON values (dates as ISO text).
+    return event, key, json.loads(context_json)
 
 
 def _rows_for(item: NotifyItem) -> list[_Row]:
-    event, key, context, context_json = _validated(item)
+    event, key, context = _validated(item)
     rows: list[_Row] = []
     seen: set[int] = set()
-    plain_context = None
     for user in item.get("users") or ():
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
         language = user.preferred_language or "ro"
-        if plain_context is None:  # render what the receiver will see: the JSON values (dates as ISO text)
-            plain_context = json.loads(context_json)
         # In-app messages are delivered by being committed: render them now, in the user's language.
-        subject, body = render_message(event=event, language=language, context=plain_context)
-        rows.append((event, IN_APP, user.pk, None, "", language, context_json, key, subject, body, DELIVERED))
+        subject, body = render_message(event=event, language=language, context=context)
+        rows.append((event, IN_APP, user.pk, None, "", language, context, key, subject, body, DELIVERED))
         if user.email:
-            rows.append((event, EMAIL, user.pk, None, user.email, language, context_json, key, "", "", PENDING))
+            rows.append((event, EMAIL, user.pk, None, user.email, language, context, key, "", "", PENDING))
     institution = item.get("institution")
     if institution is not None and institution.active:
         if institution.email:
-            rows.append((event, EMAIL, None, institution.pk, institution.email, "ro", context_json, key, "", "",
-                         PENDING))
+            rows.append((event, EMAIL, None, institution.pk, institution.email, "ro", context, key, "", "", PENDING))
         if institution.webhook_url:
-            rows.append((event, WEBHOOK, None, institution.pk, institution.webhook_url, "ro", context_json, key,
+            rows.append((event, WEBHOOK, None, institution.pk, institution.webhook_url, "ro", context, key,
                          "", "", PENDING))
     return rows
 
 
 def notify_many(*, items: Iterable[NotifyItem]) -> int:
     """`notify` for several events at once (e.g. every institution asked when an application reaches
-    the avize stage): all rows inserted and all jobs deferred in ONE statement. Returns how many
-    notifications were recorded (repeated ones are skipped, as in `notify`)."""
+    the avize stage): all rows inserted and ONE delivery job deferred for them, in one statement.
+    Returns how many notifications were recorded (repeated ones are skipped, as in `notify`)."""
     rows = [row for item in items for row in _rows_for(item)]
     if not rows:
         return 0
@@ -106,8 +110,8 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
            context: dict[str, Any], idempotency_key: str) -> list[Notification]:
     """Record one notification per recipient and channel and defer their delivery.
 
-    Call it inside the transaction of the change that causes it: the jobs are rows in the same
-    database, so they exist if and only if the change commits. Calling it again with the same
+    Call it inside the transaction of the change that causes it: the delivery job is a row in the
+    same database, so it exists if and only if the change commits. Calling it again with the same
     `idempotency_key` returns the existing notifications and defers nothing new.
     Events and their recipients: see `notifications.models.Event`.
     """
@@ -128,7 +132,7 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
             continue
         pk, uuid = inserted[recipient]
         n = Notification(pk=pk, uuid=uuid, event=row[0], channel=row[1], user_id=row[2], institution_id=row[3],
-                         address=row[4], language=row[5], context=json.loads(row[6]), idempotency_key=row[7],
+                         address=row[4], language=row[5], context=copy.deepcopy(row[6]), idempotency_key=row[7],
                          subject=row[8], body=row[9], status=row[10], created_at=now,
                          delivered_at=now if row[10] == DELIVERED else None)
         n._state.adding, n._state.db = False, connection.alias  # a later save() must UPDATE
@@ -139,49 +143,27 @@ def notify(*, event: str, users: Iterable[User] = (), institution: Institution |
 IN_APP, EMAIL, WEBHOOK = Notification.Channel.IN_APP.value, Notification.Channel.EMAIL.value, \
     Notification.Channel.WEBHOOK.value
 PENDING, DELIVERED = Notification.Status.PENDING.value, Notification.Status.DELIVERED.value
-
-# One statement, one round trip, because this runs inside every transition that notifies:
-# - the rows arrive as one array per column (unnest): the statement text and its 14 parameters do
-#   not grow with the number of rows, so its parse/plan cost is constant;
-# - INSERT … ON CONFLICT DO NOTHING RETURNING: a repeated call inserts nothing, and a concurrent call
-#   with the same key waits for the other transaction instead of failing the caller's;
-# - the jobs are created by procrastinate's own SQL function (`procrastinate_defer_jobs_v1`, what
-#   `Task.batch_defer` calls) with the task's queue and priority, only for the rows inserted.
-_INSERT_AND_DEFER = f"""
-    WITH inserted AS (
-        INSERT INTO {Notification._meta.db_table} (uuid, event, channel, user_id, institution_id, address, language,
-               context, idempotency_key, subject, body, status, attempts, last_error, created_at, delivered_at)
-        SELECT gen_random_uuid(), r.event, r.channel, r.user_id, r.institution_id, r.address, r.language,
-               r.context::jsonb, r.key, r.subject, r.body, r.status, 0, '', %(now)s,
-               CASE WHEN r.status = %(delivered)s THEN %(now)s::timestamptz END
-        FROM unnest(%(event)s::text[], %(channel)s::text[], %(user_id)s::bigint[], %(institution_id)s::bigint[],
-                    %(address)s::text[], %(language)s::text[], %(context)s::text[], %(key)s::text[],
-                    %(subject)s::text[], %(body)s::text[], %(status)s::text[])
-             AS r(event, channel, user_id, institution_id, address, language, context, key, subject, body, status)
-        ON CONFLICT ON CONSTRAINT notification_once_per_event_recipient_channel DO NOTHING
-        RETURNING id, uuid, channel, user_id, institution_id
-    ), deferred AS (
-        SELECT procrastinate_defer_jobs_v1(ARRAY(
-            SELECT ROW(%(queue)s, %(task)s, %(priority)s, NULL, NULL, jsonb_build_object('notification_id', i.id),
-                       NULL)::procrastinate_job_to_defer_v1
-            FROM inserted i WHERE i.channel <> %(in_app)s ORDER BY i.id)) AS job_ids
-    )
-    SELECT inserted.id, inserted.uuid, inserted.channel, inserted.user_id, inserted.institution_id
-    FROM inserted CROSS JOIN deferred"""
-_COLUMNS = ("event", "channel", "user_id", "institution_id", "address", "language", "context", "key", "subject",
-            "body", "status")
+_KEYS = ("event", "channel", "user_id", "institution_id", "address", "language", "context", "idempotency_key",
+         "subject", "body", "status")
 
 
 def _insert_and_defer(rows: list[_Row], *, now) -> dict[tuple, tuple[int, Any]]:
-    """Insert the rows not recorded yet, defer one delivery job per new e-mail/webhook row; return
-    {(channel, user_id, institution_id): (id, uuid)} of the inserted rows."""
-    from notifications.tasks import deliver_notification  # tasks import services
+    """Insert the rows not recorded yet and defer ONE job delivering the new e-mail/webhook rows; return
+    {(channel, user_id, institution_id): (id, uuid)} of the inserted rows.
 
-    params: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
-    params.update(now=now, delivered=DELIVERED, in_app=IN_APP, queue=deliver_notification.queue,
-                  task=deliver_notification.name, priority=deliver_notification.priority)
+    One short statement, because this runs inside every transition that notifies: the rows travel
+    as one JSON parameter, and the work is done by `notifications_record_v1` (migration 0002), a
+    PL/pgSQL function whose plan is cached per connection. INSERT … ON CONFLICT DO NOTHING: a
+    repeated call inserts and defers nothing, and a concurrent call with the same key waits for the
+    other transaction instead of failing the caller's.
+    """
+    from notifications.tasks import deliver_notifications  # tasks import services
+
+    document = json.dumps([dict(zip(_KEYS, row, strict=True)) for row in rows])
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_AND_DEFER, params)
+        cursor.execute("SELECT * FROM notifications_record_v1(%s::jsonb, %s, %s, %s, %s)",
+                       [document, now, deliver_notifications.queue, deliver_notifications.name,
+                        deliver_notifications.priority])
         return {(channel, user_id, institution_id): (pk, uuid)
                 for pk, uuid, channel, user_id, institution_id in cursor.fetchall()}
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
+import functools
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -45,23 +48,49 @@ def _delivery_pool() -> ThreadPoolExecutor:
     return _pool
 
 
-def _deliver(notification_id: int, job_id: int) -> str:
+def _deliver(notification_id: int, job_id: int, *, first_attempt: bool = False) -> str:
     close_old_connections()
     try:
-        return services.notification_deliver(notification_id=notification_id, job_id=job_id)
+        defer_retry = functools.partial(_defer_retry, notification_id) if first_attempt else None
+        return services.notification_deliver(notification_id=notification_id, job_id=job_id, defer_retry=defer_retry)
     finally:
         close_old_connections()
 
 
+def _defer_retry(notification_id: int, retry_at: datetime.datetime) -> None:
+    # Through the delivery thread's Django connection: in the transaction that records the failure.
+    deliver_notification.configure(schedule_at=retry_at).defer(notification_id=notification_id)
+
+
 @app.task(name="deliver_notification", queue=QUEUE, pass_context=True, retry=DeliveryRetryStrategy())
 async def deliver_notification(context: Any, notification_id: int) -> str:
-    """Deliver one notification (idempotent: see notifications.services), in a delivery thread."""
+    """Deliver one notification (idempotent: see notifications.services), in a delivery thread:
+    the retries of a notification, and an administrator's retry."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_delivery_pool(), _deliver, notification_id, context.job.id)
 
 
+@app.task(name="deliver_notifications", queue=QUEUE, pass_context=True, retry=DeliveryRetryStrategy())
+async def deliver_notifications(context: Any, notification_ids: list[int]) -> dict[str, int]:
+    """The first attempt at every notification one transition recorded (`notify` defers one such
+    job per call, not one per notification), in parallel in the delivery threads.
+
+    Each notification keeps its own status, attempts and log: one that fails gets its own
+    `deliver_notification` job at its backoff time. An unexpected error fails this job once the
+    others were tried; its retry skips the notifications no longer pending.
+    """
+    loop = asyncio.get_running_loop()
+    deliver = functools.partial(_deliver, job_id=context.job.id, first_attempt=True)
+    outcomes = await asyncio.gather(*(loop.run_in_executor(_delivery_pool(), deliver, notification_id)
+                                      for notification_id in notification_ids), return_exceptions=True)
+    errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if errors:
+        raise errors[0]
+    return dict(Counter(outcomes))
+
+
 # Tasks that open and close their Django connection in their own thread (see _deliver above).
-OWN_CONNECTIONS = frozenset({"deliver_notification"})
+OWN_CONNECTIONS = frozenset({"deliver_notification", "deliver_notifications"})
 
 
 async def _db_cleanup_unless_own_connections(call_next: Any, context: Any, worker: Any) -> Any:

@@ -115,3 +115,46 @@ def test_a_kept_open_smtp_connection_the_server_dropped_is_reopened_and_the_mess
         second.stop()
     assert (list(first.by_message_id), list(second.by_message_id)) == ([f"<notification-{a.uuid}@gis-portal>"], [f"<notification-{b.uuid}@gis-portal>"])
     assert DeliveryAttempt.objects.get(notification=b).outcome == "delivered"
+
+
+def test_a_first_attempt_that_fails_defers_the_rows_own_retry_job_and_leaves_the_retry_to_it(cast, webhook_factory):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    receiver = webhook_factory(statuses=[500])
+    culture = wire_institution(cast["culture"], webhook_url=receiver.url)
+    [hook] = notify(event="aviz_requested", institution=culture, context=CTX, idempotency_key="first:500")
+    scheduled = []
+    assert notification_deliver(notification_id=hook.pk, defer_retry=scheduled.append) == "retrying"
+    hook.refresh_from_db()
+    assert hook.status == "retrying" and scheduled == [hook.next_attempt_at]
+    # A transition's job run again (e.g. after its worker was killed) does not attempt it a second time.
+    assert notification_deliver(notification_id=hook.pk, defer_retry=scheduled.append) == "skipped"
+    assert hook.delivery_attempts.count() == 1 and len(scheduled) == 1
+    # The retry itself is the row's own job: through procrastinate, scheduled at the backoff time.
+    from notifications.tasks import _defer_retry
+
+    _defer_retry(hook.pk, hook.next_attempt_at)
+    retry = ProcrastinateJob.objects.get(task_name="deliver_notification", args={"notification_id": hook.pk})
+    assert retry.scheduled_at == hook.next_attempt_at and retry.status == "todo"
+    assert notification_deliver(notification_id=hook.pk) == "delivered"
+    assert receiver.processed == {str(hook.uuid): 1}
+
+
+def test_a_retry_job_deferred_by_a_failed_attempt_is_rolled_back_with_it(cast, webhook_factory):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    receiver = webhook_factory(statuses=[500])
+    culture = wire_institution(cast["culture"], webhook_url=receiver.url)
+    [hook] = notify(event="aviz_requested", institution=culture, context=CTX, idempotency_key="first:crash")
+
+    def defer_then_crash(retry_at):
+        from notifications.tasks import _defer_retry
+
+        _defer_retry(hook.pk, retry_at)
+        raise RuntimeError("worker lost its database connection")
+
+    with pytest.raises(RuntimeError):
+        notification_deliver(notification_id=hook.pk, defer_retry=defer_then_crash)
+    hook.refresh_from_db()
+    assert hook.status == "pending"  # the failure was not recorded: the transition's job will try again
+    assert not ProcrastinateJob.objects.filter(task_name="deliver_notification").exists()

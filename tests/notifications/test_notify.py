@@ -14,19 +14,20 @@ from tests.notifications.conftest import wire_institution
 CTX = {"application_number": "AC-2026-0042", "uat": "Bacău", "due_date": "2026-05-20", "reasons": ["R2: monument"]}
 
 
-def jobs_for(notifications) -> list[int]:
+def jobs_for(notifications) -> list[list[int]]:
+    """The notification ids of every delivery job that covers one of `notifications`."""
     ids = {n.pk for n in notifications}
-    return sorted(j.args["notification_id"] for j in ProcrastinateJob.objects.filter(task_name="deliver_notification")
-                  if j.args["notification_id"] in ids)
+    return [j.args["notification_ids"] for j in ProcrastinateJob.objects.filter(task_name="deliver_notifications")
+            .order_by("id") if ids & set(j.args["notification_ids"])]
 
 
-def test_an_institution_with_email_and_webhook_gets_one_notification_per_channel_and_a_job_each(cast):
+def test_an_institution_with_email_and_webhook_gets_one_notification_per_channel_and_one_job_for_both(cast):
     culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url="http://127.0.0.1:9/hook")
     sent = notify(event="aviz_requested", institution=culture, context=CTX, idempotency_key="aviz_requested:1")
     assert sorted((n.channel, n.address) for n in sent) == [("email", "avize@djc-bacau.ro"),
                                                             ("webhook", "http://127.0.0.1:9/hook")]
     assert all(n.status == "pending" and n.institution_id == culture.pk for n in sent)
-    assert jobs_for(sent) == sorted(n.pk for n in sent)
+    assert jobs_for(sent) == [sorted(n.pk for n in sent)]
     assert {j.queue_name for j in ProcrastinateJob.objects.all()} == {"notifications"}
 
 
@@ -42,7 +43,7 @@ def test_a_user_gets_an_in_app_message_in_their_language_and_an_email(cast):
     assert in_app.status == "delivered" and in_app.subject == "Application CU-2026-0007: Issued"
     assert "changed status" in in_app.body
     assert by_channel["email"].address == "alice@example.ro" and by_channel["email"].language == "en"
-    assert jobs_for(sent) == [by_channel["email"].pk]  # in-app needs no worker
+    assert jobs_for(sent) == [[by_channel["email"].pk]]  # in-app needs no worker
 
 
 def test_romanian_is_the_default_language_of_messages(cast):
@@ -65,12 +66,12 @@ def test_users_without_email_get_only_the_in_app_message_and_inactive_users_noth
 
 def test_calling_notify_twice_with_the_same_key_records_and_defers_nothing_new(cast):
     culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
-    jobs_before = ProcrastinateJob.objects.filter(task_name="deliver_notification").count()
+    jobs_before = ProcrastinateJob.objects.filter(task_name="deliver_notifications").count()
     first = notify(event="aviz_requested", institution=culture, users=[cast["frank"]], context=CTX, idempotency_key="a:1")
     again = notify(event="aviz_requested", institution=culture, users=[cast["frank"]], context=CTX, idempotency_key="a:1")
     assert [n.pk for n in again] == [n.pk for n in first]
     assert Notification.objects.count() == 3
-    assert ProcrastinateJob.objects.filter(task_name="deliver_notification").count() == jobs_before + 2
+    assert ProcrastinateJob.objects.filter(task_name="deliver_notifications").count() == jobs_before + 1
 
 
 def test_a_rolled_back_transaction_leaves_no_notification_and_no_job(cast):
@@ -78,7 +79,7 @@ def test_a_rolled_back_transaction_leaves_no_notification_and_no_job(cast):
     jobs_before = ProcrastinateJob.objects.count()  # other suites' committed jobs may linger
     with pytest.raises(RuntimeError), transaction.atomic():
         notify(event="aviz_requested", institution=culture, users=[cast["alice"]], context=CTX, idempotency_key="r:1")
-        assert Notification.objects.count() == 4 and ProcrastinateJob.objects.count() == jobs_before + 3
+        assert Notification.objects.count() == 4 and ProcrastinateJob.objects.count() == jobs_before + 1
         raise RuntimeError("the transition failed after notify()")
     assert Notification.objects.count() == 0
     assert ProcrastinateJob.objects.count() == jobs_before
@@ -126,17 +127,17 @@ def test_returned_notifications_are_saved_rows_that_can_be_updated(cast):
 
 
 def test_jobs_deferred_by_notify_are_the_jobs_procrastinate_itself_would_defer(cast):
-    from notifications.tasks import deliver_notification
+    from notifications.tasks import deliver_notifications
 
     culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
     [email] = notify(event="aviz_requested", institution=culture, context={}, idempotency_key="same-job")
-    ours = ProcrastinateJob.objects.get(args={"notification_id": email.pk})
-    theirs = ProcrastinateJob.objects.get(id=deliver_notification.defer(notification_id=-1))
+    ours = ProcrastinateJob.objects.get(args={"notification_ids": [email.pk]})
+    theirs = ProcrastinateJob.objects.get(id=deliver_notifications.defer(notification_ids=[-1]))
     fields = ("queue_name", "task_name", "priority", "lock", "queueing_lock", "status", "scheduled_at", "attempts")
     assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
 
 
-def test_notify_many_records_every_event_and_defers_every_job_in_one_statement(cast, django_assert_num_queries):
+def test_notify_many_records_every_event_and_defers_one_job_for_them_in_one_statement(cast, django_assert_num_queries):
     from notifications.services import notify_many
 
     culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url="http://127.0.0.1:9/hook")
@@ -153,7 +154,7 @@ def test_notify_many_records_every_event_and_defers_every_job_in_one_statement(c
         (cast["frank"].pk, f"many:{culture.code}", "in_app", "delivered"),
         (power.pk, f"many:{power.code}", "email", "pending")])
     assert rows.get(channel="in_app").subject == "Solicitare de aviz: AC-2026-0042 (Bacău)"
-    assert jobs_for(rows) == sorted(n.pk for n in rows if n.channel != "in_app")
+    assert jobs_for(rows) == [sorted(n.pk for n in rows if n.channel != "in_app")]
     jobs = ProcrastinateJob.objects.count()
     assert notify_many(items=items) == 0  # repeated: nothing new, no new job
     assert ProcrastinateJob.objects.count() == jobs

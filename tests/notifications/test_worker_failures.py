@@ -60,6 +60,32 @@ def test_a_webhook_answering_500_is_retried_then_delivered_and_acted_on_once(cas
     assert Notification.objects.filter(pk__in=ids, attempts__gt=1).exists()
 
 
+def test_one_job_per_transition_retries_the_failing_notification_on_its_own(cast, worker_factory, smtp,
+                                                                            webhook_factory):
+    from notifications.services import notify_many
+
+    receiver = webhook_factory(statuses=[500, 503])
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro")
+    power = wire_institution(cast["electricity"], webhook_url=receiver.url)
+    with transaction.atomic():
+        assert notify_many(items=[{"event": "aviz_requested", "institution": inst, "context": {},
+                                   "idempotency_key": f"stage:{inst.code}"} for inst in (culture, power)]) == 2
+    [email] = Notification.objects.filter(institution=culture)
+    [hook] = Notification.objects.filter(institution=power)
+    assert ProcrastinateJob.objects.get().args == {"notification_ids": sorted([email.pk, hook.pk])}
+    worker = worker_factory(smtp_port=smtp.port).start()
+    assert wait_for(lambda: statuses([email.pk, hook.pk]) == ["delivered"] * 2)
+    worker.stop()
+    assert dict(smtp.by_message_id) == {email.message_id: 1}  # not sent again while the webhook was retried
+    assert list(email.delivery_attempts.values_list("number", "outcome")) == [(1, "delivered")]
+    assert list(hook.delivery_attempts.values_list("number", "outcome")) == [(1, "error"), (2, "error"),
+                                                                             (3, "delivered")]
+    assert receiver.processed == {str(hook.uuid): 1}
+    jobs = ProcrastinateJob.objects.filter(queue_name="notifications").order_by("id")
+    assert [(j.task_name, j.status) for j in jobs] == [("deliver_notifications", "succeeded"),
+                                                       ("deliver_notification", "succeeded")]
+
+
 def test_a_worker_killed_mid_delivery_delivers_after_restart_without_a_duplicate(cast, worker_factory, smtp,
                                                                                  webhook_factory):
     receiver = webhook_factory(hold_first=True)  # holds the first request open: the worker is "mid-delivery"
@@ -71,13 +97,13 @@ def test_a_worker_killed_mid_delivery_delivers_after_restart_without_a_duplicate
     receiver.release.set()
     hook.refresh_from_db()
     assert hook.status == "pending" and hook.attempts == 1  # the kill rolled back the lock-holding transaction
-    assert ProcrastinateJob.objects.get(args__notification_id=hook.pk).status == "doing"  # orphaned job
+    assert ProcrastinateJob.objects.get(args__notification_ids=[hook.pk]).status == "doing"  # orphaned job
 
     worker_factory(smtp_port=smtp.port).start()
     assert wait_for(lambda: statuses([hook.pk]) == ["delivered"])
     assert receiver.processed == {str(hook.uuid): 1}  # acted upon once, although it arrived twice
     assert list(hook.delivery_attempts.values_list("number", "outcome")) == [(1, "started"), (2, "delivered")]
-    assert wait_for(lambda: ProcrastinateJob.objects.get(args__notification_id=hook.pk).status == "succeeded")
+    assert wait_for(lambda: ProcrastinateJob.objects.get(args__notification_ids=[hook.pk]).status == "succeeded")
 
 
 def test_a_rolled_back_transaction_sends_nothing_while_a_committed_one_is_delivered(cast, worker_factory, smtp,
