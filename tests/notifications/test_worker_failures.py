@@ -106,6 +106,29 @@ def test_a_worker_killed_mid_delivery_delivers_after_restart_without_a_duplicate
     assert wait_for(lambda: ProcrastinateJob.objects.get(args__notification_ids=[hook.pk]).status == "succeeded")
 
 
+def test_a_worker_killed_midway_through_a_transitions_job_sends_neither_of_its_notifications_twice(
+        cast, worker_factory, smtp, webhook_factory):
+    receiver = webhook_factory(hold_first=True)
+    culture = wire_institution(cast["culture"], email="avize@djc-bacau.ro", webhook_url=receiver.url)
+    email, hook = sorted(notify(event="aviz_requested", institution=culture, context={}, idempotency_key="kill:2"),
+                         key=lambda n: n.channel)
+    first = worker_factory(smtp_port=smtp.port).start()
+    assert receiver.first_arrived.wait(60)
+    assert wait_for(lambda: statuses([email.pk]) == ["delivered"])  # the e-mail went out, the webhook hangs
+    first.kill()
+    receiver.release.set()
+    job = ProcrastinateJob.objects.get(args__notification_ids=[email.pk, hook.pk])
+    assert job.status == "doing" and statuses([email.pk, hook.pk]) == ["delivered", "pending"]
+
+    worker_factory(smtp_port=smtp.port).start()
+    assert wait_for(lambda: statuses([hook.pk]) == ["delivered"])
+    assert dict(smtp.by_message_id) == {email.message_id: 1}
+    assert receiver.processed == {str(hook.uuid): 1}
+    assert list(email.delivery_attempts.values_list("outcome", flat=True)) == ["delivered"]
+    assert list(hook.delivery_attempts.values_list("number", "outcome")) == [(1, "started"), (2, "delivered")]
+    assert wait_for(lambda: ProcrastinateJob.objects.get(pk=job.pk).status == "succeeded")
+
+
 def test_a_rolled_back_transaction_sends_nothing_while_a_committed_one_is_delivered(cast, worker_factory, smtp,
                                                                                     webhook_factory):
     receiver = webhook_factory()
