@@ -99,12 +99,14 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
     if geom.srid and geom.srid != 3844:
         geom = geom.transform(3844, clone=True)
     ds = _dataset(version_id, storage, name)
+    # Shapely's bounds are much cheaper than GEOSGeometry.extent (an envelope walked through ctypes).
+    polygon = shapely.from_wkb(bytes(geom.wkb))
     t = ds.transform
     if t.b or t.d:  # rotated grid (never produced by our import): let rasterio do the general case
-        window = from_bounds(*geom.extent, transform=t)
+        window = from_bounds(*polygon.bounds, transform=t)
         col_off, row_off, width, height = window.col_off, window.row_off, window.width, window.height
     else:  # north-up grid: the window is plain arithmetic
-        x0, y0, x1, y1 = geom.extent
+        x0, y0, x1, y1 = polygon.bounds
         cols = sorted(((x0 - t.c) / t.a, (x1 - t.c) / t.a))
         rows = sorted(((y1 - t.f) / t.e, (y0 - t.f) / t.e))
         col_off, row_off, width, height = cols[0], rows[0], cols[1] - cols[0], rows[1] - rows[0]
@@ -119,7 +121,6 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
     res_x, res_y = abs(t.a), abs(t.e)
     # Pixels whose centre lies inside the polygon (GDAL's rasterize rule), tested with GEOS on the
     # few window pixels: cheaper than rasterising the polygon through OGR.
-    polygon = shapely.from_wkb(bytes(geom.wkb))
     shapely.prepare(polygon)
     cc, rr = np.meshgrid(np.arange(col0, col1) + 0.5, np.arange(row0, row1) + 0.5)
     xs, ys = t.c + t.a * cc + t.b * rr, t.f + t.d * cc + t.e * rr
