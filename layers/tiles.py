@@ -11,6 +11,12 @@ small enough that the mapping is affine to well under one tile unit: the affine 
 it with ST_Affine. Maximum error over Romania (bench/tiles_bench.py, tests/perf): 0.6 tile units
 at z13, 0.3 at z14, 0.08 at z16, for an extent of 4096 units (8 units per screen pixel of a
 512 px tile). Lower zooms keep ST_Transform.
+
+The query runs as a server-side prepared statement with a binary result (fetch_tile): Django's own
+cursors bind parameters client side, so PostgreSQL would parse and plan the whole statement for
+every tile and send the tile back hex-encoded. The statement text depends only on the source and on
+whether the affine map is used (layer name, version and tile are parameters), so a connection holds
+a handful of prepared statements.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import hashlib
 import threading
 
 import numpy as np
+import psycopg
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
@@ -39,9 +46,11 @@ BUILTIN = {
                   "FROM parcels_building) t", "TRUE"),
 }
 LAYER_PROPS = "t.id, t.attrs || jsonb_build_object('feature_id', t.id, 'name', t.name) AS props"
+LAYER_TABLE, LAYER_WHERE = "layers_feature t", "t.version_id = %(version)s"
 CACHE_SECONDS = {"parcels": 300, "buildings": 300}
 LAYER_CACHE_SECONDS = 3600
 AFFINE_MIN_ZOOM = 13
+PSYCOPG_PREPARE_THRESHOLD = 5  # psycopg's default: a server-side-bound query is prepared on its 5th run
 WEB_MERCATOR_HALF = 20037508.342789244  # half the width of the EPSG:3857 world square (m)
 _local = threading.local()
 
@@ -81,17 +90,36 @@ def tile_params(z: int, x: int, y: int) -> tuple[dict, bool]:
     return {"z": z, "x": x, "y": y, **(affine or {})}, affine is not None
 
 
-def tile_sql(*, name: str, props: str, table: str, where: str, affine: bool = False) -> str:
+def tile_sql(*, props: str, table: str, where: str, affine: bool = False) -> str:
+    """The tile query; parameters: name (the MVT layer), z, x, y, the affine coefficients when
+    affine, and whatever `where` uses."""
     geom = ("ST_SetSRID(ST_Affine(t.geom, %(a)s, %(b)s, %(d)s, %(e)s, %(xoff)s, %(yoff)s), 3857)" if affine
             else "ST_Transform(t.geom, 3857)")
     return f"""
         WITH b AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m,
                           ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {MARGIN}), 3844) AS s)
-        SELECT ST_AsMVT(q, '{name}', {EXTENT}, 'geom', 'id') FROM (
+        SELECT ST_AsMVT(q, %(name)s, {EXTENT}, 'geom', 'id') FROM (
             SELECT {props}, ST_AsMVTGeom({geom}, b.m, {EXTENT}, {BUFFER}, true) AS geom
             FROM {table}, b WHERE {where} AND t.geom && b.s
         ) q
     """
+
+
+def fetch_tile(sql: str, params: dict) -> bytes:
+    """Run a tile query on Django's connection as a prepared statement with a binary result.
+
+    Django turns psycopg's prepared statements off on its connections (prepare_threshold None, for
+    proxies that pool transactions; behind one older than PgBouncer 1.21 tiles would fail). Its
+    cursors bind parameters client side and never prepare, so turning the setting back to psycopg's
+    default on a connection that serves tiles changes nothing for the ORM.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = PSYCOPG_PREPARE_THRESHOLD
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=True, binary=True)
+        return bytes(cursor.fetchone()[0] or b"")
 
 
 def _error(status: int, detail: str) -> JsonResponse:
@@ -107,15 +135,14 @@ def tile(request, layer: str, z: int, x: int, y: int):
         return _error(400, f"Tile {x}/{y} does not exist at zoom {z} (0 ≤ x, y < {2 ** z}).")
     if layer in BUILTIN:
         min_zoom, props, table, where = BUILTIN[layer]
-        etag_seed, max_age = None, CACHE_SECONDS[layer]
-        name = layer
+        etag_seed, max_age, extra = None, CACHE_SECONDS[layer], {}
     else:
         version_id = selectors.current_version_id(slug=layer, user=request.user)
         if version_id is None:
             return _error(404, f"No vector layer {layer!r}.")
-        min_zoom, props, table, where = 0, LAYER_PROPS, "layers_feature t", f"t.version_id = {int(version_id)}"
+        min_zoom, props, table, where = 0, LAYER_PROPS, LAYER_TABLE, LAYER_WHERE
         # A published version never changes, so its tiles can be validated without running the query.
-        etag_seed, max_age, name = f"{layer}-{version_id}-{z}-{x}-{y}", LAYER_CACHE_SECONDS, layer.replace("'", "")
+        etag_seed, max_age, extra = f"{layer}-{version_id}-{z}-{x}-{y}", LAYER_CACHE_SECONDS, {"version": version_id}
     if etag_seed is not None:
         etag = f'"{hashlib.md5(etag_seed.encode()).hexdigest()}"'
         if _matches(request, etag):
@@ -124,9 +151,8 @@ def tile(request, layer: str, z: int, x: int, y: int):
         data = b""  # too many features to draw at this scale: an empty tile, not an error
     else:
         params, affine = tile_params(z, x, y)
-        with connection.cursor() as cursor:
-            cursor.execute(tile_sql(name=name, props=props, table=table, where=where, affine=affine), params)
-            data = bytes(cursor.fetchone()[0] or b"")
+        data = fetch_tile(tile_sql(props=props, table=table, where=where, affine=affine),
+                          {**params, "name": layer, **extra})
     if etag_seed is None:
         etag = f'"{hashlib.md5(data).hexdigest()}"'
         if _matches(request, etag):

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def _exact_tile(z: int, x: int, y: int) -> bytes:
     _min_zoom, props, table, where = BUILTIN["parcels"]
     with connection.cursor() as cursor:
-        cursor.execute(tile_sql(name="parcels", props=props, table=table, where=where, affine=False),
-                       {"z": z, "x": x, "y": y})
+        cursor.execute(tile_sql(props=props, table=table, where=where, affine=False),
+                       {"z": z, "x": x, "y": y, "name": "parcels"})
         return bytes(cursor.fetchone()[0] or b"")
 
 
