@@ -7,12 +7,14 @@ it and fills parcels_parcel with N parcels in SQL (generate_series: a 1000-colum
 30 m × 60 m lots south-west of Bacău, vertices jittered so no two are alike) — fast and
 independent of the demo generator. Pass --database-url to measure an existing database
 instead (e.g. the one `manage.py demo_county --parcels 1000000` filled).
-It then serves the project with gunicorn (1 sync worker, DEBUG off) and fetches the same random
-z16 and z14 tiles over one keep-alive HTTP connection and, in the same run, through psycopg with
-the identical SQL and parameters (layers.tiles.tile_sql + tile_params: the per-tile affine map
-from zoom 13) — the honest baseline — and, for reference, the previous exact query
-(ST_Transform of every vertex). `uptime` load averages are recorded before and after.
-Writes bench/results/tiles.json.
+It then serves the project with gunicorn in the production configuration (scripts/gunicorn.conf.py,
+the one `make run` uses; DEBUG off) and fetches random z16 and z14 tiles over one keep-alive HTTP
+connection and, tile by tile in the same run, through psycopg — the honest baseline: the identical
+SQL and parameters (layers.tiles.tile_sql + tile_params, the per-tile affine fit included in the
+timing) executed as the view executes it (prepared statement, binary result) on a plain psycopg
+connection. Each tile is fetched both ways back to back, in alternating order, so both see the
+same load and cache state. For reference also the previous exact query (ST_Transform of every
+vertex). Load averages are recorded before and after. Writes bench/results/tiles.json.
 """
 from __future__ import annotations
 
@@ -104,9 +106,10 @@ def load_average() -> list[float]:
     return [round(v, 2) for v in os.getloadavg()]
 
 
-def measure_sql(url: str, tiles, exact: bool = False) -> tuple[list[float], list[int]]:
-    """The view's SQL with the view's parameters (affine fit included in the timing); with
-    exact=True the ST_Transform query instead, for reference."""
+def sql_runner(url: str):
+    """A function running one tile through psycopg with the view's SQL, parameters and execution;
+    it returns (ms for fit + query, ms for the query alone, bytes). exact=True runs the ST_Transform
+    query instead, for reference."""
     import django
     import psycopg
 
@@ -116,33 +119,37 @@ def measure_sql(url: str, tiles, exact: bool = False) -> tuple[list[float], list
     from layers.tiles import BUILTIN, tile_params, tile_sql
 
     _, props, table, where = BUILTIN["parcels"]
-    times, sizes = [], []
-    with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn, conn.cursor() as cur:
-        for z, x, y in tiles:
-            t0 = time.perf_counter()
-            params, affine = tile_params(z, x, y)
-            if exact:
-                params, affine = {"z": z, "x": x, "y": y}, False
-            cur.execute(tile_sql(name="parcels", props=props, table=table, where=where, affine=affine), params)
-            data = cur.fetchone()[0] or b""
-            times.append((time.perf_counter() - t0) * 1000)
-            sizes.append(len(data))
-    return times, sizes
+    conn = psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True)
+    cur = conn.cursor(binary=True)
+
+    def run(z: int, x: int, y: int, exact: bool = False) -> tuple[float, float, int]:
+        t0 = time.perf_counter()
+        params, affine = ({"z": z, "x": x, "y": y}, False) if exact else tile_params(z, x, y)
+        t1 = time.perf_counter()
+        cur.execute(tile_sql(props=props, table=table, where=where, affine=affine), {**params, "name": "parcels"},
+                    prepare=True)
+        data = cur.fetchone()[0] or b""
+        t2 = time.perf_counter()
+        return (t2 - t0) * 1000, (t2 - t1) * 1000, len(data)
+
+    return run
 
 
-def measure_http(tiles) -> tuple[list[float], list[int]]:
+def http_runner():
+    """A function fetching one tile over one keep-alive connection: (ms, bytes)."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    times, sizes = [], []
-    for z, x, y in tiles:
+
+    def run(z: int, x: int, y: int) -> tuple[float, int]:
         t0 = time.perf_counter()
         conn.request("GET", f"/tiles/parcels/{z}/{x}/{y}.pbf", headers={"Host": "127.0.0.1"})
         response = conn.getresponse()
         body = response.read()
-        times.append((time.perf_counter() - t0) * 1000)
+        elapsed = (time.perf_counter() - t0) * 1000
         assert response.status == 200, (response.status, body[:200])
-        sizes.append(len(body))
-    conn.close()
-    return times, sizes
+        assert response.getheader("Connection", "").lower() != "close", "the server closed the connection"
+        return elapsed, len(body)
+
+    return run
 
 
 def main() -> None:
@@ -155,8 +162,10 @@ def main() -> None:
     count = int(psql(url, "SELECT count(*) FROM parcels_parcel"))
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50,
            "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "1", "-b", f"127.0.0.1:{PORT}",
-                               "--log-level", "error", "gis_portal.wsgi"], cwd=ROOT, env=env)
+    # The production server configuration (as `make run`), access log discarded.
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", "scripts/gunicorn.conf.py", "-b",
+                               f"127.0.0.1:{PORT}", "--log-level", "error", "gis_portal.wsgi"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:
@@ -164,26 +173,35 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        sql, http_get = sql_runner(url), http_runner()
         rng = random.Random(42)
         results = {}
         load_before = load_average()
         for z, n in ((16, args.samples), (14, max(args.samples // 3, 30))):
-            tiles = tiles_in_grid(url, z, n, rng)
-            measure_sql(url, tiles[:20])
-            measure_http(tiles[:20])  # warm caches and the worker's connection
-            sql_ms, sql_sizes = measure_sql(url, tiles)
-            http_ms, http_sizes = measure_http(tiles)
-            exact_ms, _ = measure_sql(url, tiles, exact=True)
-            # Same tiles, same SQL. Sizes still differ by a few %: at z14 PostgreSQL may run ST_AsMVT as a
-            # parallel aggregate, and merging the workers' partial tiles orders rows, keys and values
-            # differently from run to run.
-            assert all(abs(a - b) <= 0.05 * max(a, 1) for a, b in zip(sql_sizes, http_sizes, strict=True)), \
-                "HTTP and SQL returned different tiles"
+            tiles = tiles_in_grid(url, z, n + 20, rng)
+            warm_up, tiles = tiles[:20], tiles[20:]
+            for tile in warm_up:  # other tiles: the worker's connection and both prepared statements
+                sql(*tile)
+                http_get(*tile)
+            sql_ms, query_ms, http_ms, sizes = [], [], [], []
+            for i, tile in enumerate(tiles):
+                if i % 2:
+                    (h, h_size), (s, q, s_size) = http_get(*tile), sql(*tile)
+                else:
+                    (s, q, s_size), (h, h_size) = sql(*tile), http_get(*tile)
+                # Same tile, same SQL. Sizes may still differ by a few %: PostgreSQL may run ST_AsMVT as a
+                # parallel aggregate, and merging the workers' partial tiles orders rows, keys and values
+                # differently from run to run.
+                assert abs(s_size - h_size) <= 0.05 * max(s_size, 1), "HTTP and SQL returned different tiles"
+                sql_ms.append(s), query_ms.append(q), http_ms.append(h)
+                sizes.append(h_size)
+            exact_ms = [sql(*tile, exact=True)[0] for tile in tiles]
             results[f"z{z}"] = {
-                "tiles": len(tiles), "mean_bytes": round(statistics.mean(http_sizes)),
+                "tiles": len(tiles), "mean_bytes": round(statistics.mean(sizes)),
                 "http_p50_ms": round(p(http_ms, 0.5), 2), "http_p95_ms": round(p(http_ms, 0.95), 2),
                 "sql_p50_ms": round(p(sql_ms, 0.5), 2), "sql_p95_ms": round(p(sql_ms, 0.95), 2),
                 "ratio_p50": round(p(http_ms, 0.5) / p(sql_ms, 0.5), 2),
+                "query_only_p50_ms": round(p(query_ms, 0.5), 2),
                 "exact_st_transform_sql_p50_ms": round(p(exact_ms, 0.5), 2),
             }
             print(f"z{z}: {results[f'z{z}']}", flush=True)
@@ -194,7 +212,9 @@ def main() -> None:
         "benchmark": "parcel vector tiles (ST_AsMVT) through HTTP vs bare SQL",
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "postgres": psql(url, "SHOW server_version"), "postgis": psql(url, "SELECT postgis_lib_version()")},
-        "parcels": count, "server": "gunicorn 1 sync worker, DEBUG off, keep-alive client on the same host",
+        "parcels": count, "server": "gunicorn -c scripts/gunicorn.conf.py (3 gthread workers x 2 threads, as make run), DEBUG off, "
+                  "one keep-alive client connection on the same host",
+        "baseline": "same SQL and parameters through psycopg, prepared, binary result; affine fit included",
         "load_average_1_5_15": {"before": load_before, "after": load_average()},
         "targets": {"z16_http_p50_ms": 10, "z16_ratio_max": 1.5, "z14_http_p50_ms": 60},
         "results": results,

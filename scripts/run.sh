@@ -17,6 +17,6 @@ if $PY manage.py help procrastinate >/dev/null 2>&1; then
   $PY manage.py procrastinate worker --concurrency 4 &
   pids+=($!)
 fi
-.venv/bin/gunicorn gis_portal.wsgi --bind 127.0.0.1:8000 --workers 3 --threads 2 --access-logfile - &
+.venv/bin/gunicorn -c scripts/gunicorn.conf.py gis_portal.wsgi --bind 127.0.0.1:8000 &
 pids+=($!)
 wait -n "${pids[@]}"
