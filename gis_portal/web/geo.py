@@ -10,6 +10,10 @@ from typing import Any
 from django.db import connection
 
 from parcels.models import UAT
+from rules.choices import INTRAVILAN_THEME
+
+# The investor map opens on the town at a zoom where parcels and buildings are drawn.
+HOME_ZOOM = 15
 
 
 def territory_bounds() -> list[float] | None:
@@ -23,6 +27,20 @@ def territory_bounds() -> list[float] | None:
         )
         row = cur.fetchone()
     return [round(v, 6) for v in row] if row and row[0] is not None else None
+
+
+def town_centre() -> list[float] | None:
+    """[lon, lat] of the largest intravilan body of the public intravilan limits (the main town),
+    or None when no such layer is published."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Transform(ST_PointOnSurface(d.geom), 4326) AS c"
+            " FROM layers_feature f JOIN layers_layerversion v ON v.id = f.version_id AND v.is_current"
+            " JOIN layers_layer l ON l.id = v.layer_id AND l.public AND l.theme = %s,"
+            " LATERAL ST_Dump(f.geom) d WHERE GeometryType(d.geom) = 'POLYGON'"
+            " ORDER BY ST_Area(d.geom) DESC LIMIT 1) t", [INTRAVILAN_THEME])
+        row = cur.fetchone()
+    return [round(row[0], 6), round(row[1], 6)] if row else None
 
 
 def features_geojson(sql: str, params: list[Any]) -> dict[str, Any]:

@@ -4,6 +4,11 @@ Offline by default: every source is one of our own vector tile endpoints
 (`/tiles/{slug}/{z}/{x}/{y}.pbf`); an external raster base map is added only when
 settings.MAP_BASEMAP_URL is set. The same function returns the legend, so the legend always
 matches what is drawn.
+
+The first view shows what an investor reads first: zoning (UTR), the reference layers (streets,
+blocks, intravilan limit), parcels and buildings. Constraint layers are in the style but hidden
+(`visibility: none`): MapLibre requests no tile of a source none of whose layers is visible, so
+they cost nothing until switched on in the legend (or by a parcel's analysis hitting them).
 """
 from __future__ import annotations
 
@@ -42,6 +47,9 @@ PARCEL_COLOUR = "#3a0ca3"
 BUILDING_COLOUR = "#adb5bd"
 # Parcels are tiled only from z14 (the tile endpoint refuses lower zooms: too many per tile).
 PARCEL_MINZOOM = 14
+BUILDING_MINZOOM = 15
+# Kinds drawn in the first view; the others (constraints) start hidden and are toggled in the legend.
+VISIBLE_AT_START = (Layer.Kind.ZONING, Layer.Kind.REFERENCE)
 
 
 def theme_colour(theme: str) -> str:
@@ -56,15 +64,19 @@ def _tiles_url(request, slug: str) -> str:
     return request.build_absolute_uri(f"/tiles/{slug}/") + "{z}/{x}/{y}.pbf"
 
 
-def _layer_styles(layer: Layer, colour: str) -> list[dict[str, Any]]:
+def _layer_styles(layer: Layer, colour: str, visible: bool) -> list[dict[str, Any]]:
     """Fill + outline for polygons, a line for lines, a circle for points: one source, three filters."""
-    base = {"source": layer.slug, "source-layer": layer.slug, "metadata": {"portal:kind": layer.kind}}
+    base = {"source": layer.slug, "source-layer": layer.slug, "metadata": {"portal:kind": layer.kind},
+            "layout": {"visibility": "visible" if visible else "none"}}
     polygon = ["==", ["geometry-type"], "Polygon"]
-    # Reference polygons (intravilan limit, UAT limits) are outlines only: they cover whole towns.
-    opacity = {Layer.Kind.ZONING: 0.18, Layer.Kind.CONSTRAINT: 0.28}.get(layer.kind, 0.0)
+    # Reference polygons (intravilan limit, blocks) are outlines only: they cover whole towns, and an
+    # invisible fill would still cost every pixel of every frame in software WebGL.
+    opacity = {Layer.Kind.ZONING: 0.18, Layer.Kind.CONSTRAINT: 0.28}.get(layer.kind)
+    # The -line layer draws the outline, so the fill skips its own antialiasing outline pass.
+    fill = [{**base, "id": f"{layer.slug}-fill", "type": "fill", "filter": polygon,
+             "paint": {"fill-color": colour, "fill-opacity": opacity, "fill-antialias": False}}] if opacity else []
     return [
-        {**base, "id": f"{layer.slug}-fill", "type": "fill", "filter": polygon,
-         "paint": {"fill-color": colour, "fill-opacity": opacity}},
+        *fill,
         {**base, "id": f"{layer.slug}-line", "type": "line",
          "filter": ["in", ["geometry-type"], ["literal", ["Polygon", "LineString"]]],
          "paint": {"line-color": colour, "line-width": ["case", polygon, 1, 2.5]}},
@@ -97,24 +109,29 @@ def build_style(request) -> dict[str, Any]:
         colour = theme_colour(layer.theme)
         sources[layer.slug] = {"type": "vector", "tiles": [_tiles_url(request, layer.slug)], "minzoom": 0,
                                "maxzoom": 16}
-        layers.extend(_layer_styles(layer, colour))
-        legend.append({"id": layer.slug, "label": layer.name, "colour": colour, "kind": layer.kind})
+        visible = layer.kind in VISIBLE_AT_START
+        styles = _layer_styles(layer, colour, visible)
+        layers.extend(styles)
+        legend.append({"id": layer.slug, "label": layer.name, "colour": colour, "kind": layer.kind,
+                       "visible": visible, "layers": [style["id"] for style in styles]})
 
-    sources["buildings"] = {"type": "vector", "tiles": [_tiles_url(request, "buildings")], "minzoom": 15,
-                            "maxzoom": 16}
+    sources["buildings"] = {"type": "vector", "tiles": [_tiles_url(request, "buildings")],
+                            "minzoom": BUILDING_MINZOOM, "maxzoom": 16}
     sources["parcels"] = {"type": "vector", "tiles": [_tiles_url(request, "parcels")],
                           "minzoom": PARCEL_MINZOOM, "maxzoom": 16}
     layers += [
         {"id": "buildings-fill", "type": "fill", "source": "buildings", "source-layer": "buildings",
-         "minzoom": 15, "paint": {"fill-color": BUILDING_COLOUR, "fill-outline-color": "#6c757d"}},
+         "minzoom": BUILDING_MINZOOM, "paint": {"fill-color": BUILDING_COLOUR, "fill-outline-color": "#6c757d"}},
         {"id": "parcels-fill", "type": "fill", "source": "parcels", "source-layer": "parcels",
-         "minzoom": PARCEL_MINZOOM, "paint": {"fill-color": PARCEL_COLOUR, "fill-opacity": 0.04}},
+         "minzoom": PARCEL_MINZOOM, "paint": {"fill-color": PARCEL_COLOUR, "fill-opacity": 0.04, "fill-antialias": False}},
         {"id": "parcels-line", "type": "line", "source": "parcels", "source-layer": "parcels",
          "minzoom": PARCEL_MINZOOM, "paint": {"line-color": PARCEL_COLOUR, "line-width": 0.8}},
     ]
     legend += [
-        {"id": "parcels", "label": _("Parcele (de la zoom 14)"), "colour": PARCEL_COLOUR, "kind": "parcels"},
-        {"id": "buildings", "label": _("Clădiri"), "colour": BUILDING_COLOUR, "kind": "buildings"},
+        {"id": "parcels", "label": _("Parcele (de la zoom 14)"), "colour": PARCEL_COLOUR, "kind": "parcels",
+         "visible": True, "layers": ["parcels-fill", "parcels-line"]},
+        {"id": "buildings", "label": _("Clădiri"), "colour": BUILDING_COLOUR, "kind": "buildings",
+         "visible": True, "layers": ["buildings-fill"]},
     ]
     return {
         "version": 8,

@@ -76,6 +76,9 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     wait_for_map(page)
     hit = rendered(page, ["monumente-hit"])
     assert [f["name"] for f in hit] == ["Biserica Precista"]
+    # the constraint hit is switched on in the legend (constraints start hidden)
+    expect(page.locator(".legend").get_by_label("Monumente istorice")).to_be_checked()
+    assert [f["name"] for f in rendered(page, ["monumente-point"])] == ["Biserica Precista"]
     shot(page, "investor-01-parcel-panel")
 
     # --- the wizard, after signing in

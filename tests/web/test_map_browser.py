@@ -16,13 +16,24 @@ def test_the_map_draws_parcels_and_constraints_from_our_vector_tiles(page, live_
     page.on("request", lambda r: requests.append(r.url))
     page.goto("/")
     wait_for_map(page)
+    assert page.evaluate("window.portalMap.getZoom()") == 15  # the town (its intravilan), parcels drawn
     page.evaluate(f"window.portalMap.jumpTo({{center: {CENTRE}, zoom: 17}})")
     wait_for_map(page)
     parcels = rendered(page, ["parcels-fill"])
     assert "70001" in {str(p.get("cadastral_number")) for p in parcels}
+    # Constraints start hidden: none of their tiles is requested until switched on in the legend.
+    assert rendered(page, ["monumente-point"]) == []
+    assert not any("/tiles/monumente/" in url for url in requests)
+    toggle = page.locator(".legend").get_by_label("Monumente istorice")
+    expect(toggle).not_to_be_checked()
+    toggle.check()
+    wait_for_map(page)
     monuments = rendered(page, ["monumente-point"])
     assert [m.get("name") for m in monuments] == ["Biserica Precista"]
-    assert page.locator(".legend").get_by_text("Monumente istorice").is_visible()
+    assert any("/tiles/monumente/16/" in url for url in requests)  # sources stop at z16, overzoomed above
+    page.locator(".legend").get_by_label("Parcele").uncheck()
+    wait_for_map(page)
+    assert rendered(page, ["parcels-fill"]) == []
     assert not any("geojson" in url or "/features/" in url for url in requests)
     external = [url for url in requests if not url.startswith((live_server.url, "data:", "blob:"))]
     assert not external  # nothing fetched from outside the portal

@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone
 
@@ -43,6 +44,16 @@ def test_the_home_page_is_the_map_in_romanian_with_its_configuration(mapped_worl
     west, south, east, north = config["bounds"]
     assert 26.8 < west < east < 27.0 and 46.5 < south < north < 46.7
     assert "vendor/maplibre-gl/dist/maplibre-gl.js" in html
+    # It opens on the town (the largest intravilan body), at a zoom where parcels and buildings are drawn.
+    centre = Point(BACAU_E - 2000, BACAU_N + 2000, srid=3844).transform(4326, clone=True)
+    assert config["view"]["zoom"] == 15
+    assert config["view"]["center"] == pytest.approx([centre.x, centre.y], abs=1e-5)
+
+
+def test_without_a_published_intravilan_the_map_opens_on_the_whole_territory(territory):
+    html = client_for().get("/").content.decode()
+    config = json.loads(html.split('id="map-config" type="application/json">')[1].split("</script>")[0])
+    assert config["view"] is None and config["bounds"]
 
 
 def test_the_pages_switch_to_english(mapped_world):
@@ -85,8 +96,15 @@ def test_the_map_style_draws_our_own_tiles_only_with_a_legend(mapped_world):
     ids = [layer["id"] for layer in style["layers"]]
     # zoning under constraints under buildings and parcels
     assert ids.index("utr-fill") < ids.index("monumente-fill") < ids.index("buildings-fill") < ids.index("parcels-line")
-    legend = {item["id"]: item["label"] for item in style["metadata"]["portal:legend"]}
-    assert legend["monumente"] == "Monumente istorice"
+    legend = {item["id"]: item for item in style["metadata"]["portal:legend"]}
+    assert legend["monumente"]["label"] == "Monumente istorice"
+    # The first view draws zoning, reference layers, parcels and buildings; constraints start hidden
+    # (no tile requested) and are switched on from the legend, which knows their style layers.
+    visibility = {layer["id"]: layer.get("layout", {}).get("visibility", "visible") for layer in style["layers"]}
+    assert {visibility[i] for i in legend["monumente"]["layers"]} == {"none"} and not legend["monumente"]["visible"]
+    assert {visibility[i] for i in legend["utr"]["layers"] + legend["intravilan"]["layers"]} == {"visible"}
+    assert legend["parcels"]["visible"] and legend["buildings"]["visible"]
+    assert "intravilan-fill" not in visibility  # reference polygons are outlines only: no invisible fill to draw
     assert "glyphs" not in style and "sprite" not in style  # nothing fetched from elsewhere
 
 

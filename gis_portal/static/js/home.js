@@ -1,7 +1,7 @@
 // Investor map: search by cadastral number / address or click, then the parcel panel with the
 // analysis (zoning, constraints hit, required avize) and the CU fee estimate.
 import { api, readJson, results } from "./api.js";
-import { createMap, setOverlay, highlightHits, boundsOf } from "./map.js";
+import { createMap, setOverlay, highlightHits, showLayers, boundsOf } from "./map.js";
 import { t, fmt, number, el } from "./i18n.js";
 import { renderZoning, renderHits, renderAvize, parcelLabel, localityClass } from "./analysis-view.js";
 
@@ -90,7 +90,7 @@ async function analyse(id, uat, p) {
     renderZoning($("zoning"), result.zoning || []);
     renderHits($("hits"), result.rule_hits || []);
     renderAvize($("avize"), result.required_avize || []);
-    highlightHits(map, result.rule_hits || []);
+    showLayers(map, highlightHits(map, result.rule_hits || []));
     $("analysis-status").textContent = "";
     await quote(uat, p, lc);
   } catch (error) {

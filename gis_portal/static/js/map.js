@@ -6,11 +6,15 @@ const ROMANIA = [[20.2, 43.6], [29.8, 48.3]];
 export const OVERLAY = "overlay";
 
 export function createMap(container, config, options = {}) {
+  // A page's own extent wins; else the page's initial view (the town, on the investor map); else
+  // the whole territory.
+  const view = !options.bounds && config.view
+    ? { center: config.view.center, zoom: config.view.zoom }
+    : { bounds: options.bounds || config.bounds || ROMANIA, fitBoundsOptions: { padding: 20 } };
   const map = new window.maplibregl.Map({
     container,
     style: config.styleUrl,
-    bounds: options.bounds || config.bounds || ROMANIA,
-    fitBoundsOptions: { padding: 20 },
+    ...view,
     maxZoom: 20,
     attributionControl: { compact: true },
     // No glyphs or sprites are used: nothing is fetched from outside the portal.
@@ -20,9 +24,12 @@ export function createMap(container, config, options = {}) {
   map.addControl(new window.maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   // Tests and the browser console reach the map here (queryRenderedFeatures, zoom…).
   window.portalMap = map;
+  // The overlay joins the style as soon as it is parsed, so its (empty) tiles load with the others
+  // instead of costing one more round of worker messages and frames after `load`.
+  map.once("style.load", () => addOverlay(map));
   const ready = new Promise((resolve) => {
     map.on("load", () => {
-      addOverlay(map);
+      performance.mark("portal:map-load"); // first-input readiness, read by bench/web_map.py
       if (options.legend !== false) addLegend(map, container);
       resolve(map);
     });
@@ -69,13 +76,35 @@ export function highlightHits(map, hits) {
   return [...bySlug.keys()];
 }
 
+// The legend lists every layer with a checkbox: constraints start unchecked (their tiles are only
+// requested once a layer is visible).
 function addLegend(map, container) {
   const legend = (map.getStyle().metadata || {})["portal:legend"] || [];
   const box = el("div", { class: "legend", role: "region", "aria-label": t("Legendă") },
     el("h2", { text: t("Legendă") }),
-    el("ul", {}, legend.map((item) =>
-      el("li", {}, el("span", { class: "swatch", style: `background:${item.colour}` }), item.label))));
+    el("ul", {}, legend.map((item) => {
+      const input = el("input", { type: "checkbox", "data-layer": item.id, checked: item.visible !== false,
+        onchange: () => setVisible(map, item, input.checked) });
+      return el("li", {}, el("label", {}, input,
+        el("span", { class: "swatch", style: `background:${item.colour}` }), item.label));
+    })));
   (typeof container === "string" ? document.getElementById(container) : container).parentElement.append(box);
+}
+
+function setVisible(map, item, visible) {
+  for (const id of item.layers || []) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", visible ? "visible" : "none");
+  }
+}
+
+// Switch legend layers on (e.g. the constraints a parcel's analysis hit) and tick their checkboxes.
+export function showLayers(map, ids) {
+  const legend = (map.getStyle().metadata || {})["portal:legend"] || [];
+  for (const item of legend.filter((entry) => ids.includes(entry.id))) {
+    setVisible(map, item, true);
+    const input = document.querySelector(`.legend input[data-layer="${CSS.escape(item.id)}"]`);
+    if (input) input.checked = true;
+  }
 }
 
 export function boundsOf(geojson) {

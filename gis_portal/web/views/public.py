@@ -31,8 +31,10 @@ def map_config(request: HttpRequest, **extra) -> dict:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    centre = geo.town_centre()
     config = map_config(
         request,
+        view={"center": centre, "zoom": geo.HOME_ZOOM} if centre else None,
         loggedIn=user.is_authenticated,
         canRequest=user.is_authenticated and user.role == "investor",
         cuNewUrl=reverse("web:cu-new"),
