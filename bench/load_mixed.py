@@ -1,7 +1,7 @@
 """Benchmark: a 60-second mixed workload against gunicorn on the 1M-parcel county, driven by wrk.
 
     .venv/bin/python bench/load_prepare.py        # once: demo_county --parcels 1000000 into bench_load
-    .venv/bin/python bench/load_mixed.py [--duration 60] [--workers 4] [--connections 16]
+    .venv/bin/python bench/load_mixed.py [--duration 60] [--workers 4] [--connections 16] [--cpu-only]
 
 Mix (weights of a pre-shuffled rotation of 2,000 requests, see MIX): parcel lookup by point, bbox
 lists of parcels, z15/z16 parcel and building vector tiles, analyses (new POSTs and reads of stored
@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -169,6 +170,18 @@ def check_each_kind(requests: list[dict]) -> dict:
     return out
 
 
+def ensure_wrk() -> None:
+    """wrk is the load tool: install it like scripts/bootstrap.sh installs Debian packages (root only)."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return
+    raise SystemExit("wrk is missing: sudo apt-get install wrk")
+
+
 def _cpu_seconds(pids: list[int]) -> dict[int, float]:
     """utime + stime of each live process (/proc/<pid>/stat fields 14 and 15)."""
     tick, out = os.sysconf("SC_CLK_TCK"), {}
@@ -186,6 +199,33 @@ def server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     backends = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()")
     return [int(p) for p in children], [int(p) for p in backends.split()]
+
+
+def cpu_per_kind(requests: list[dict], pids: list[int], count: int = 60) -> dict:
+    """CPU (gunicorn workers + PostgreSQL backends) per request of each kind, sent one at a time.
+
+    Robust to whatever else runs on the machine: it counts the CPU time the server spent, not the wall
+    time. Requests of one kind are sent sequentially, so the sum over all workers is that kind's cost.
+    """
+    out, errors = {}, {}
+    for kind in MIX:
+        mine = [r for r in requests if r["kind"] == kind]
+        before = _cpu_seconds(pids)
+        for i in range(count):
+            r = mine[i % len(mine)]
+            req = urllib.request.Request(f"http://127.0.0.1:{PORT}{r['path']}", method=r["method"],
+                                         data=r["body"].encode() if r["body"] else None, headers=r["headers"])
+            try:
+                with urllib.request.urlopen(req, timeout=30) as response:
+                    response.read()
+            except urllib.error.HTTPError as exc:
+                errors[kind] = errors.get(kind, 0) + 1
+                print(kind, r["path"], exc.code, exc.read()[:300])
+        after = _cpu_seconds(pids)
+        out[kind] = round(sum(after.get(p, 0) - before.get(p, 0) for p in pids) / count * 1000, 2)
+    weights = sum(MIX.values())
+    out["weighted_mean"] = round(sum(out[k] * w for k, w in MIX.items()) / weights, 2)
+    return {**out, "errors": errors}
 
 
 def run_wrk(duration: int, connections: int, threads: int) -> tuple[dict, float]:
@@ -206,7 +246,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cpu-only", action="store_true", help="only the CPU per request of each kind (no load run, "
+                    "no results file)")
     args = ap.parse_args()
+    ensure_wrk()
     parcels = parcel_count()
     if parcels < 1_000_000:
         raise SystemExit(f"{DB} holds {parcels} parcels: run bench/load_prepare.py first")
@@ -226,6 +269,10 @@ def main() -> None:
         print(json.dumps(kinds, indent=1))
         run_wrk(10, args.connections, args.threads)  # warm-up: every worker's caches and connections
         workers, backends = server_pids(server)
+        per_kind_cpu = cpu_per_kind(requests, workers + backends)
+        print(json.dumps(per_kind_cpu, indent=1))
+        if args.cpu_only:
+            return
         cpu_before = _cpu_seconds(workers + backends)
         load_before = os.getloadavg()
         stats, wrk_cpu = run_wrk(args.duration, args.connections, args.threads)
@@ -256,6 +303,7 @@ def main() -> None:
         "cpu": {"gunicorn_seconds": round(app_cpu, 1), "postgres_seconds": round(db_cpu, 1),
                 "cores_used_by_server": round((app_cpu + db_cpu) / args.duration, 2),
                 "per_request_ms": round(per_request_ms, 2),
+                "per_request_ms_by_kind_sequential": per_kind_cpu,
                 "processes_lost": len(set(cpu_before) - set(cpu_after)),
                 "projected_requests_per_s_on_idle_cores": round(cores * 1000 / per_request_ms, 1)},
         "targets": {"requests_per_s": 200, "errors": 0, "p99_ms": 250},

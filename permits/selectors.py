@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONArray
 from django.http import Http404
 
-from parcels.models import Parcel
 from permits.choices import Status
 from permits.models import Application, Document, IssuedAct, TransitionEvent
 
@@ -33,21 +34,53 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return qs.filter(owner=user)
 
 
+# What a list row shows (permits.api.serializers.ApplicationOutput) and what its allowed actions read.
+_LIST_FIELDS = ("kind", "status", "owner_id", "uat_id", "issuer_id", "registration_number", "registration_year",
+                "registered_at", "applicant_type", "applicant_name", "purpose", "works_kind", "based_on_id", "fee_ron",
+                "paid_at", "completeness_due", "due_date", "valid_until", "created_at", "uat__siruta", "issuer__name",
+                "act__register", "act__number", "act__year", "act__issued_on", "act__sha256", "act__verify_code")
+
+
+def _parcels_shown() -> Subquery:
+    """`[[id, cadastral_number, uat_id], …]` of the application's parcels, read in the same statement
+    (a prefetch is one more query, and compiling it cost more CPU than running it)."""
+    return Subquery(Application.parcels.through.objects.filter(application_id=OuterRef("pk"))
+                    .values("application_id")
+                    .annotate(rows=JSONBAgg(JSONArray("parcel_id", "parcel__cadastral_number", "parcel__uat_id"),
+                                            order_by="parcel_id"))
+                    .values("rows"))
+
+
 def application_list(*, user) -> QuerySet[Application]:
-    # Only what the list shows: a UAT's boundary (thousands of vertices) and the parcels' geometries
-    # are not read, and every extra selected column costs ORDER BY compilation time in Django.
-    return (applications_visible_to(user)
-            .select_related("uat", "issuer", "act").defer("uat__boundary")
-            .prefetch_related(Prefetch("parcels", queryset=Parcel.objects.only("id", "cadastral_number", "uat_id")))
-            .order_by("-id"))
+    # Only the columns the list shows: not the frozen analysis (a large JSON document), the footprint, a
+    # UAT's boundary or the parcels' geometries; each extra column also costs Django compilation time.
+    return (applications_visible_to(user).select_related("uat", "issuer", "act").only(*_LIST_FIELDS)
+            .annotate(parcels_shown=_parcels_shown()).order_by("-id"))
 
 
 def application_get(*, user, pk) -> Application:
+    """The application a write acts on, with what the services and guards read."""
     # get(), not first(): first() orders by pk, and compiling an ORDER BY over this wide select_related
     # (every column hashed, ~20 ms under load) cost more than running the query itself.
     try:
         return (applications_visible_to(user).select_related("uat", "issuer", "owner", "based_on", "act")
                 .defer("uat__boundary").prefetch_related("parcels", "documents").get(pk=pk))
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def application_detail(*, user, pk) -> Application:
+    """What the detail shows (ApplicationDetailOutput): narrower than application_get, which writes use.
+
+    The owner and the CU an AC is based on are not joined (the output shows their ids; a guard that
+    needs the CU loads it), the parcels are only what the output shows, the documents come without files.
+    """
+    documents = Document.objects.only("id", "application_id", "doc_type", "original_name", "content_type", "size",
+                                      "sha256", "uploaded_at")
+    try:
+        return (applications_visible_to(user).select_related("uat", "issuer", "act").defer("uat__boundary")
+                .annotate(parcels_shown=_parcels_shown()).prefetch_related(Prefetch("documents", queryset=documents))
+                .get(pk=pk))
     except Application.DoesNotExist:
         raise Http404 from None
 

@@ -145,7 +145,7 @@ def document_add(*, application: Application, by, doc_type: str, upload) -> Docu
 
 
 def missing_documents(app: Application) -> list[str]:
-    present = set(app.documents.values_list("doc_type", flat=True))
+    present = {d.doc_type for d in app.documents.all()}  # the selectors prefetch them
     required = [d for d in REQUIRED_DOCUMENTS.get(app.kind, ()) if d not in present]
     if app.paid_at is not None:  # paid through the portal: the payment itself is the proof
         required = [d for d in required if d != DocType.DOVADA_PLATII]

@@ -44,6 +44,22 @@ class ApplicationInput(serializers.Serializer):
     footprint_crs = serializers.CharField(required=False, allow_blank=True)
 
 
+# Value formats of the output fields, built once per process (the same fields DRF would build per request).
+_DATETIME = serializers.DateTimeField()
+_DECIMALS = {name: serializers.DecimalField(max_digits=Application._meta.get_field(name).max_digits,
+                                            decimal_places=Application._meta.get_field(name).decimal_places)
+             for name in ("fee_ron", "works_height_m", "works_gross_floor_area_m2", "works_value_ron",
+                          "taxable_value_ron")}
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+def _decimal(name: str, value):
+    return _DECIMALS[name].to_representation(value) if value is not None else None
+
+
 class ParcelBrief(serializers.Serializer):
     id = serializers.IntegerField()
     cadastral_number = serializers.CharField()
@@ -78,10 +94,34 @@ class ApplicationOutput(serializers.ModelSerializer):
                   "parcels", "applicant_type", "applicant_name", "purpose", "works_kind", "based_on", "fee_ron",
                   "paid_at", "completeness_due", "due_date", "valid_until", "act", "allowed_actions", "created_at"]
 
+    def to_representation(self, app) -> dict:
+        # The declared fields above are the OpenAPI schema; DRF's generic rendering builds them for every
+        # request (~25 fields, each value through its field) and was most of the CPU of the list. This is
+        # the same output, written out (tests/permits/test_application_output.py compares the two).
+        return {
+            "id": app.id, "kind": app.kind, "status": app.status, "registration": app.registration,
+            "registered_at": _DATETIME.to_representation(app.registered_at),
+            "uat_siruta": app.uat.siruta if app.uat_id else None, "issuer": app.issuer_id,
+            "issuer_name": app.issuer.name if app.issuer_id else None,
+            "parcels": [{"id": pk, "cadastral_number": number, "uat": uat}  # annotated by permits.selectors
+                        for pk, number, uat in app.parcels_shown or ()],
+            "applicant_type": app.applicant_type, "applicant_name": app.applicant_name, "purpose": app.purpose,
+            "works_kind": app.works_kind, "based_on": app.based_on_id, "fee_ron": _decimal("fee_ron", app.fee_ron),
+            "paid_at": _DATETIME.to_representation(app.paid_at),
+            "completeness_due": _date(app.completeness_due), "due_date": _date(app.due_date),
+            "valid_until": _date(app.valid_until), "act": self.get_act(app),
+            "allowed_actions": self.get_allowed_actions(app), "created_at": _DATETIME.to_representation(app.created_at),
+        }
+
     @extend_schema_field(ActBrief(allow_null=True))
     def get_act(self, app):
         act = getattr(app, "act", None) if app.status in ("issued", "expired") else None
-        return ActBrief(act).data if act else None
+        if act is None:
+            return None
+        from permits.issuance import verify_url
+
+        return {"register": act.register, "number": act.numbering, "issued_on": _date(act.issued_on),
+                "sha256": act.sha256, "verify_url": verify_url(act.verify_code)}
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=workflow.ACTIONS)))
     def get_allowed_actions(self, app) -> list[str]:
@@ -94,6 +134,12 @@ class DocumentOutput(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "doc_type", "original_name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
+
+    def to_representation(self, doc) -> dict:
+        # Written out like ApplicationOutput.to_representation: the same output as the declared fields.
+        return {"id": doc.id, "doc_type": doc.doc_type, "original_name": doc.original_name,
+                "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256,
+                "uploaded_at": _DATETIME.to_representation(doc.uploaded_at), "download_url": self.get_download_url(doc)}
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, doc) -> str:
@@ -124,9 +170,30 @@ class ApplicationDetailOutput(ApplicationOutput):
             "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
             "documents", "missing_documents", "actions"]
 
+    def to_representation(self, app) -> dict:
+        documents = DocumentOutput(context=self.context)
+        return {
+            **super().to_representation(app),
+            "applicant_id_code": app.applicant_id_code, "applicant_address": app.applicant_address,
+            "applicant_email": app.applicant_email, "representative_name": app.representative_name,
+            "designer_name": app.designer_name, "works_description": app.works_description,
+            "works_function": app.works_function, "works_levels": app.works_levels,
+            "works_height_m": _decimal("works_height_m", app.works_height_m),
+            "works_gross_floor_area_m2": _decimal("works_gross_floor_area_m2", app.works_gross_floor_area_m2),
+            "works_value_ron": _decimal("works_value_ron", app.works_value_ron), "residential": app.residential,
+            "taxable_value_ron": _decimal("taxable_value_ron", app.taxable_value_ron),
+            "footprint": self.get_footprint(app), "analysis": app.analysis_id, "analysis_result": app.analysis_result,
+            "compliance_override_reason": app.compliance_override_reason, "fee_breakdown": app.fee_breakdown,
+            "returned_count": app.returned_count, "validity_months": app.validity_months, "extended": app.extended,
+            "documents": [documents.to_representation(d) for d in app.documents.all()],
+            "missing_documents": self.get_missing_documents(app), "actions": self.get_actions(app),
+        }
+
     @extend_schema_field(ActionStateOutput(many=True))
     def get_actions(self, app) -> list[dict]:
-        return ActionStateOutput(workflow.action_states(app, self.context["request"].user), many=True).data
+        # action_states() gives exactly ActionStateOutput's fields (action, allowed, reasons, reason_required).
+        return [{**state, "reasons": [str(r) for r in state["reasons"]]}
+                for state in workflow.action_states(app, self.context["request"].user)]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_footprint(self, app):
