@@ -80,7 +80,8 @@ class Parcel(models.Model):
         HB = "HB", "Ape"
         N = "N", "Neproductiv"
 
-    uat = models.ForeignKey(UAT, on_delete=models.PROTECT, related_name="parcels")
+    # No index of its own: the unique (uat, cadastral_number) index leads with uat_id.
+    uat = models.ForeignKey(UAT, on_delete=models.PROTECT, related_name="parcels", db_index=False)
     cadastral_number = models.CharField(max_length=32)
     cf_number = models.CharField(max_length=32, blank=True)
     old_cf_number = models.CharField(max_length=32, blank=True)
@@ -94,11 +95,15 @@ class Parcel(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # Cadastral numbers are only compared for equality (and LIKE 'prefix%'), never range-scanned
+        # in collation order: pattern_ops btrees sort by bytes, which a bulk import builds ~2x faster
+        # than collation-aware ones, and still serve "=".
         constraints = [
-            models.UniqueConstraint(fields=["uat", "cadastral_number"], name="parcel_unique_cadastral_number"),
+            models.UniqueConstraint(fields=["uat", "cadastral_number"], name="parcel_unique_cadastral_number",
+                                    opclasses=["int8_ops", "varchar_pattern_ops"]),
         ]
         indexes = [
-            models.Index(fields=["cadastral_number"], name="parcel_cadastral_idx"),
+            models.Index(fields=["cadastral_number"], name="parcel_cadastral_idx", opclasses=["varchar_pattern_ops"]),
             # Address search (ILIKE '%word%') at county scale: a trigram index (migration 0002 enables pg_trgm).
             GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="parcel_address_trgm_idx"),
         ]

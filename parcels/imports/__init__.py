@@ -1,7 +1,8 @@
 """Parcel and UAT imports, shared by the management commands and (later) the admin.
 
 `import_parcels_file` runs: sniff the format -> read -> check attributes and geometries in bulk
--> COPY + one upsert in a single transaction. Rejected rows are listed in the report with
+-> COPY + one upsert in a single transaction -> the address search index, if a bulk load dropped
+it, in a transaction of its own (parcels.imports.indexes). Rejected rows are listed in the report with
 their row number, identifier and reason; a file-level problem raises ImportFileError before
 anything is written.
 """
@@ -12,15 +13,17 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from django.db import DatabaseError
 
+from parcels.imports import indexes
 from parcels.imports.cgxml import read_cgxml
 from parcels.imports.checks import check_geometries, parse, validity_in_background
 from parcels.imports.loader import Progress, load
-from parcels.imports.report import ImportFileError, ImportReport, RowIssue
+from parcels.imports.report import ImportFileError, ImportReport, IndexBuildError, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
 from parcels.models import UAT, Parcel
 
-__all__ = ["ImportFileError", "ImportReport", "RowIssue", "import_parcels_file", "read_batch"]
+__all__ = ["ImportFileError", "ImportReport", "IndexBuildError", "RowIssue", "import_parcels_file", "read_batch"]
 
 USE_CATEGORIES = {c.value.upper(): c.value for c in Parcel.UseCategory}
 ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip() removes in ASCII text
@@ -192,5 +195,11 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
              geoms=geoms[idx], uat_ids=uat_ids[idx], srid=batch.srid, report=report, buildings=buildings, strict=strict,
              progress=progress)
     report.issues.sort(key=lambda issue: (issue.row, issue.level))
+    if progress:
+        progress("search index", 0, 1)
+    try:
+        indexes.build_missing()  # after the commit; also repairs an earlier interrupted build
+    except DatabaseError as exc:
+        raise IndexBuildError(report, ", ".join(indexes.DEFERRED), exc) from exc
     report.seconds = time.perf_counter() - start
     return report

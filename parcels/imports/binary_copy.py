@@ -67,13 +67,18 @@ def multipolygon_ewkb_field(wkb: pa.Array, srid: int) -> list[pa.Array]:
     """Little-endian 2D Polygon/MultiPolygon WKB → EWKB MultiPolygon with SRID, by byte prefixes:
     a Polygon becomes the single member of a MultiPolygon. Other encodings must have been
     rewritten before (see loader)."""
-    head = pc.binary_slice(wkb, 0, 5)
-    polygon_prefix = b"\x01" + np.array([0x20000006, srid, 1], dtype="<u4").tobytes()
-    multi_prefix = b"\x01" + np.array([0x20000006, srid], dtype="<u4").tobytes()
-    n = len(wkb)
-    as_polygon = pc.binary_join_element_wise(pa.array([polygon_prefix] * n, pa.binary()), wkb, b"")
-    as_multi = pc.binary_join_element_wise(pa.array([multi_prefix] * n, pa.binary()), pc.binary_slice(wkb, 5, 2**31 - 1), b"")
-    ewkb = pc.if_else(pc.equal(head, pa.scalar(POLYGON_LE, pa.binary())), as_polygon, as_multi)
+    polygon_prefix = pa.scalar(b"\x01" + np.array([0x20000006, srid, 1], dtype="<u4").tobytes(), pa.binary())
+    multi_prefix = pa.scalar(b"\x01" + np.array([0x20000006, srid], dtype="<u4").tobytes(), pa.binary())
+    is_polygon = pc.equal(pc.binary_slice(wkb, 0, 5), pa.scalar(POLYGON_LE, pa.binary()))
+    as_polygon = lambda values: pc.binary_join_element_wise(polygon_prefix, values, b"")  # noqa: E731
+    as_multi = lambda values: pc.binary_join_element_wise(multi_prefix, pc.binary_slice(values, 5, 2**31 - 1), b"")  # noqa: E731
+    # A layer holds one type almost always: only the branch that is needed is built.
+    if pc.all(is_polygon).as_py():
+        ewkb = as_polygon(wkb)
+    elif not pc.any(is_polygon).as_py():
+        ewkb = as_multi(wkb)
+    else:
+        ewkb = pc.if_else(is_polygon, as_polygon(wkb), as_multi(wkb))
     return _length_prefixed(ewkb)
 
 

@@ -16,9 +16,9 @@ import pyarrow as pa
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 
-from parcels.imports import binary_copy
+from parcels.imports import binary_copy, indexes
+from parcels.imports.copy_writer import FlushingWriter
 from parcels.imports.report import ImportFileError, ImportReport
 
 Progress = Callable[[str, int, int], None]
@@ -72,7 +72,7 @@ def _float_column(values: np.ndarray) -> list[str]:
 
 def _copy(cursor, table: str, columns: tuple[str, ...], data: list[list[str]], n: int,
           progress: Progress | None, stage: str) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=FlushingWriter(cursor)) as copy:
         for start in range(0, n, COPY_CHUNK):
             stop = min(start + COPY_CHUNK, n)
             lines = map("\t".join, zip(*(col[start:stop] for col in data), strict=False))
@@ -89,29 +89,31 @@ def _geom_sql(srid: int, column: str = "s.geom") -> str:
 
 
 def _bulk_drop(cursor) -> list[str]:
-    """Drop the non-unique indexes, unique and foreign keys of parcels_parcel; return the SQL that
+    """Drop the secondary indexes, unique and foreign keys of parcels_parcel; return the SQL that
     restores them.
 
     Used only for a load into an empty table (the usual first import): building a GiST index once,
     sorted, is many times faster than a million incremental inserts, and re-adding a foreign key
     checks it with one join instead of a trigger per row (PostgreSQL manual, "Populating a Database").
+    Unique indexes go too (the rows were de-duplicated in Python, and rebuilding one in a single sort
+    still proves uniqueness); only the primary key, which other tables reference, stays.
     """
-    cursor.execute("""SELECT indexname, indexdef FROM pg_indexes
-                      WHERE schemaname = current_schema() AND tablename = 'parcels_parcel'
-                        AND indexdef NOT LIKE 'CREATE UNIQUE INDEX%%'""")
-    indexes = cursor.fetchall()
-    # The unique (uat, cadastral number) constraint too: the rows were de-duplicated in Python,
-    # and re-adding it builds its index in one sort (and still proves uniqueness).
+    cursor.execute("""SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                      WHERE x.indrelid = 'parcels_parcel'::regclass
+                        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid
+                                        AND c.conrelid = x.indrelid)""")
+    dropped = cursor.fetchall()
     cursor.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                       WHERE conrelid = 'parcels_parcel'::regclass AND contype IN ('u', 'f')
                       ORDER BY contype DESC""")
-    foreign_keys = cursor.fetchall()
-    for name, _definition in foreign_keys:
+    constraints = cursor.fetchall()
+    for name, _definition in constraints:
         cursor.execute(f'ALTER TABLE parcels_parcel DROP CONSTRAINT "{name}"')
-    for name, _definition in indexes:
+    for name, _definition in dropped:
         cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in indexes] + [
-        f'ALTER TABLE parcels_parcel ADD CONSTRAINT "{name}" {definition}' for name, definition in foreign_keys]
+    # The deferred ones are rebuilt after the commit (parcels.imports.indexes).
+    return [definition for name, definition in dropped if name not in indexes.DEFERRED] + [
+        f'ALTER TABLE parcels_parcel ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints]
 
 
 def load(*, rows: np.ndarray, columns: dict[str, np.ndarray], wkb: np.ndarray, geoms: np.ndarray, uat_ids: np.ndarray,
@@ -175,7 +177,7 @@ def _staged_load(cursor, *, rows, columns, wkb, uat_ids, srid, report, buildings
 def _plain_wkb(wkb: np.ndarray, geoms: np.ndarray) -> pa.Array:
     """WKB as an Arrow array, every row a little-endian 2D Polygon/MultiPolygon (what GDAL and GEOS
     write; the rare big-endian or extended row is rewritten by GEOS)."""
-    arr = pa.array(wkb.tolist(), type=pa.binary())
+    arr = pa.array(wkb, type=pa.binary())
     odd = np.flatnonzero(~binary_copy.is_plain_polygon_wkb(arr))
     if len(odd):
         values = wkb.tolist()
@@ -224,10 +226,10 @@ def _direct_load(cursor, *, rows, columns, wkb, geoms, uat_ids, report, strict, 
     plain_wkb = _plain_wkb(wkb, geoms)
     restore = _bulk_drop(cursor)
     names = ("uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
-    # A queued writer sends each chunk from a background thread, so the next chunk is built while
-    # the server ingests the previous one.
+    # The writer sends each chunk from a background thread, so the next chunk is built while the
+    # server ingests the previous one.
     sql = f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-    with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+    with cursor.cursor.copy(sql, writer=FlushingWriter(cursor.cursor)) as copy:
         copy.write(binary_copy.SIGNATURE)
         for start in range(0, n, COPY_CHUNK):
             part = slice(start, min(start + COPY_CHUNK, n))

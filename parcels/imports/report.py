@@ -11,6 +11,17 @@ class ImportFileError(Exception):
     """
 
 
+class IndexBuildError(Exception):
+    """The parcels were imported and committed, but an index built after the commit failed
+    (parcels.imports.indexes); `report` is the import's report."""
+
+    def __init__(self, report: ImportReport, index: str, cause: Exception) -> None:
+        super().__init__(f"the parcels were imported, but building the index {index} failed: "
+                         f"{str(cause).strip()}. Address search still works, only slower; the next import "
+                         f"builds the index again.")
+        self.report = report
+
+
 @dataclass(frozen=True)
 class RowIssue:
     """One line of the per-row report: `row` is 1-based in file order, `identifier` the

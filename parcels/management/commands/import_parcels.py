@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from parcels.imports import ImportFileError, import_parcels_file
+from parcels.imports import ImportFileError, IndexBuildError, import_parcels_file
 from parcels.management.commands._output import ProgressBar, stdout_stream, write_report
 
 
@@ -22,11 +22,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         bar = ProgressBar(stdout_stream(self))
+        failure = None
         try:
             report = import_parcels_file(path=options["file"], uat_siruta=options["uat"], srid=options["srid"],
                                          strict=options["strict"], progress=bar)
         except ImportFileError as exc:
             raise CommandError(f"{options['file']}: {exc}") from None
+        except IndexBuildError as exc:  # the parcels are in: report them, then fail
+            report, failure = exc.report, exc
         finally:
             bar.close()
         write_report(self, report, max_issues=None if options["all_issues"] else 200)
+        if failure:
+            raise CommandError(f"{options['file']}: {failure}")

@@ -1,0 +1,70 @@
+"""The bulk path (first load of an empty table): indexes and constraints dropped for the COPY come
+back exactly, a crash leaves neither rows nor a missing index, and the address search index,
+built after the commit, is reported when it fails and rebuilt by the next import."""
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
+from django.db.backends.postgresql.schema import DatabaseSchemaEditor
+
+from parcels.imports import binary_copy, import_parcels_file
+from parcels.models import Parcel
+from tests.parcels.conftest import boxes, write_layer
+
+pytestmark = pytest.mark.django_db
+
+
+def _schema() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'parcels_parcel'
+                          UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                          WHERE conrelid = 'parcels_parcel'::regclass""")
+        return set(cursor.fetchall())
+
+
+def _file(tmp_path, n=3):
+    return write_layer(tmp_path / "p.gpkg", boxes(n), {"cadastral_number": [str(i) for i in range(1, n + 1)],
+                                                       "address": [f"Strada Mărășești {i}" for i in range(n)]},
+                       driver="GPKG")
+
+
+def test_a_bulk_load_restores_every_index_and_constraint(tmp_path, territory):
+    before = _schema()
+    assert {"parcel_address_trgm_idx", "parcel_unique_cadastral_number", "parcel_cadastral_idx"} <= {n for n, _ in before}
+    report = import_parcels_file(path=_file(tmp_path), uat_siruta=20297)
+    assert report.inserted == 3
+    assert _schema() == before
+
+
+def test_a_crash_during_the_bulk_copy_leaves_no_rows_and_every_index(tmp_path, territory, monkeypatch):
+    before = _schema()
+
+    def crash(pieces):
+        raise KeyboardInterrupt  # Ctrl-C while the rows stream in
+
+    monkeypatch.setattr(binary_copy, "rows_payload", crash)
+    with pytest.raises(KeyboardInterrupt):
+        import_parcels_file(path=_file(tmp_path), uat_siruta=20297)
+    assert Parcel.objects.count() == 0
+    assert _schema() == before
+
+
+def test_a_missing_address_index_is_rebuilt_by_the_next_import(tmp_path, territory):
+    before = _schema()
+    with connection.cursor() as cursor:  # as if a process died between the commit and the index build
+        cursor.execute("DROP INDEX parcel_address_trgm_idx")
+    import_parcels_file(path=_file(tmp_path), uat_siruta=20297)
+    assert _schema() == before
+
+
+def test_a_failed_address_index_build_is_reported_and_the_parcels_stay(tmp_path, territory, monkeypatch, capsys):
+    def fail(self, model, index):
+        raise DatabaseError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(DatabaseSchemaEditor, "add_index", fail)
+    with pytest.raises(CommandError, match="parcels were imported, but building the index parcel_address_trgm_idx "
+                                           "failed: could not extend file"):
+        call_command("import_parcels", str(_file(tmp_path)), "--uat", "20297")
+    assert "3 inserted" in capsys.readouterr().out
+    assert Parcel.objects.count() == 3
