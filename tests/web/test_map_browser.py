@@ -24,6 +24,7 @@ def test_the_map_draws_parcels_and_constraints_from_our_vector_tiles(page, live_
     # Constraints start hidden: none of their tiles is requested until switched on in the legend.
     assert rendered(page, ["monumente-point"]) == []
     assert not any("/tiles/monumente/" in url for url in requests)
+    assert not any("/map/style.json" in url for url in requests)  # embedded in the page
     toggle = page.locator(".legend").get_by_label("Monumente istorice")
     expect(toggle).not_to_be_checked()
     toggle.check()

@@ -48,6 +48,8 @@ def test_the_home_page_is_the_map_in_romanian_with_its_configuration(mapped_worl
     centre = Point(BACAU_E - 2000, BACAU_N + 2000, srid=3844).transform(4326, clone=True)
     assert config["view"]["zoom"] == 15
     assert config["view"]["center"] == pytest.approx([centre.x, centre.y], abs=1e-5)
+    # and embeds its style, so the first tiles are requested without a round trip for style.json
+    assert config["style"]["sources"]["parcels"]["minzoom"] == 14
 
 
 def test_without_a_published_intravilan_the_map_opens_on_the_whole_territory(territory):

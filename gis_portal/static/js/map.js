@@ -13,7 +13,7 @@ export function createMap(container, config, options = {}) {
     : { bounds: options.bounds || config.bounds || ROMANIA, fitBoundsOptions: { padding: 20 } };
   const map = new window.maplibregl.Map({
     container,
-    style: config.styleUrl,
+    style: config.style || config.styleUrl, // the investor page embeds its style
     ...view,
     maxZoom: 20,
     attributionControl: { compact: true },

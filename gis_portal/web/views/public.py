@@ -35,6 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
     config = map_config(
         request,
         view={"center": centre, "zoom": geo.HOME_ZOOM} if centre else None,
+        # Embedded: the map requests its first tiles without waiting for /map/style.json.
+        style=build_style(request),
         loggedIn=user.is_authenticated,
         canRequest=user.is_authenticated and user.role == "investor",
         cuNewUrl=reverse("web:cu-new"),
