@@ -96,6 +96,8 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     page.get_by_role("button", name="Continuă").click()
     page.get_by_label("Descriere").fill("Locuință P+1")
     wait_for_map(page)
+    # the wizard's map has no legend to switch constraints on, so it draws them all
+    assert page.evaluate("window.portalMap.getLayoutProperty('monumente-point', 'visibility')") == "visible"
     page.get_by_role("button", name="Desenează amprenta").click()
     # A 10 m × 25 m rectangle whose northern 5 m lie outside the 20 m parcel: clipped to 150 m².
     corners = [lonlat(5, 5), lonlat(15, 5), lonlat(15, 25), lonlat(5, 25)]

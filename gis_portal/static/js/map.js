@@ -26,7 +26,11 @@ export function createMap(container, config, options = {}) {
   window.portalMap = map;
   // The overlay joins the style as soon as it is parsed, so its (empty) tiles load with the others
   // instead of costing one more round of worker messages and frames after `load`.
-  map.once("style.load", () => addOverlay(map));
+  map.once("style.load", () => {
+    addOverlay(map);
+    // Without a legend nothing could switch the hidden layers on: such a map draws them all.
+    if (options.legend === false) showLayers(map, legendOf(map).map((item) => item.id));
+  });
   const ready = new Promise((resolve) => {
     map.on("load", () => {
       performance.mark("portal:map-load"); // first-input readiness, read by bench/web_map.py
@@ -78,8 +82,12 @@ export function highlightHits(map, hits) {
 
 // The legend lists every layer with a checkbox: constraints start unchecked (their tiles are only
 // requested once a layer is visible).
+function legendOf(map) {
+  return (map.getStyle().metadata || {})["portal:legend"] || [];
+}
+
 function addLegend(map, container) {
-  const legend = (map.getStyle().metadata || {})["portal:legend"] || [];
+  const legend = legendOf(map);
   const box = el("div", { class: "legend", role: "region", "aria-label": t("Legendă") },
     el("h2", { text: t("Legendă") }),
     el("ul", {}, legend.map((item) => {
@@ -99,8 +107,7 @@ function setVisible(map, item, visible) {
 
 // Switch legend layers on (e.g. the constraints a parcel's analysis hit) and tick their checkboxes.
 export function showLayers(map, ids) {
-  const legend = (map.getStyle().metadata || {})["portal:legend"] || [];
-  for (const item of legend.filter((entry) => ids.includes(entry.id))) {
+  for (const item of legendOf(map).filter((entry) => ids.includes(entry.id))) {
     setVisible(map, item, true);
     const input = document.querySelector(`.legend input[data-layer="${CSS.escape(item.id)}"]`);
     if (input) input.checked = true;
