@@ -14,10 +14,23 @@ from rest_framework.views import APIView
 
 from gis_portal.api.crs import parse_srid
 from rules.selectors import analysis_stored, rule_list
-from rules.serializers import AnalysisInputSerializer, AnalysisOutputSerializer, RuleOutputSerializer, analysis_json
+from rules.serializers import (
+    AnalysisInputSerializer,
+    AnalysisOutputSerializer,
+    RuleOutputSerializer,
+    analysis_json,
+    analysis_stored_now,
+)
 from rules.services import analysis_create
 
 CRS_PARAM = OpenApiParameter("crs", OpenApiTypes.STR, description="CRS of the returned geometry: 4326 (default) or 3844")
+
+
+def _document(request, body: str, status_code: int = status.HTTP_200_OK):
+    """An analysis document as it is: the 6 kB result is not decoded and re-encoded for JSON."""
+    if request.accepted_renderer.format != "json":  # the browsable API renders it as it likes
+        return Response(json.loads(body), status=status_code)
+    return HttpResponse(body, status=status_code, content_type="application/json")
 
 
 class AnalysisCreateApi(APIView):
@@ -37,7 +50,7 @@ class AnalysisCreateApi(APIView):
                                    works=dict(data["works"]) if "works" in data else None,
                                    crs=data.get("crs"), by=request.user)
         srid = parse_srid(request.query_params.get("crs"), default=4326)
-        return Response(AnalysisOutputSerializer(analysis, context={"srid": srid}).data, status=status.HTTP_201_CREATED)
+        return _document(request, analysis_json(analysis_stored_now(analysis), srid=srid), status.HTTP_201_CREATED)
 
 
 class AnalysisDetailApi(APIView):
@@ -49,11 +62,7 @@ class AnalysisDetailApi(APIView):
                    parameters=[CRS_PARAM])
     def get(self, request, analysis_id):
         srid = parse_srid(request.query_params.get("crs"), default=4326)
-        body = analysis_json(analysis_stored(user=request.user, analysis_id=analysis_id), srid=srid)
-        if request.accepted_renderer.format != "json":  # the browsable API renders it as it likes
-            return Response(json.loads(body))
-        # The stored document as it is: no decoding and re-encoding of the 6 kB result.
-        return HttpResponse(body, content_type="application/json")
+        return _document(request, analysis_json(analysis_stored(user=request.user, analysis_id=analysis_id), srid=srid))
 
 
 class RuleListApi(APIView):

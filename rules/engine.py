@@ -93,26 +93,23 @@ def meteo_exempt(rule: Rule, cand: spatial.Candidate, works: dict) -> bool:
     return cand.distance > params["no_build_m"] and height <= (cand.distance - params["no_build_m"]) / params["height_ratio"]
 
 
-def gather(site: Site, rules: list[Rule], versions: list[spatial.VersionInfo]) -> None:
-    """One statement for every theme: features within the largest distance any rule needs, plus
-    the intravilan and UTR features overlapping the site (distance 0), whether the monuments of
-    no-protection-zone rules lie in a protection zone, and the UTRs' zoning units. On site.found."""
-    by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
-    for v in versions:
-        by_theme[v.theme].append(v)
-    search: dict[int, float] = {v.version_id: 0.0 for v in versions if v.theme in (INTRAVILAN_THEME, ZONING_THEME)}
+def search_plan(rules: list[Rule]) -> spatial.SearchPlan:
+    """Per theme the largest distance any rule needs (the intravilan and UTRs at distance 0: what
+    overlaps the site), and the themes of the no-protection-zone rules (monuments)."""
+    distances = {INTRAVILAN_THEME: 0.0, ZONING_THEME: 0.0}
     for rule in rules:
         if rule.predicate == Rule.Predicate.ATTRIBUTE:
             continue
         for theme in rule.themes:
-            for v in by_theme.get(theme, []):
-                search[v.version_id] = max(search.get(v.version_id, 0.0), search_distance(rule))
-    monuments = sorted({v.version_id for r in rules if r.no_protection_zone for t in r.themes for v in by_theme.get(t, [])})
-    zones = [v.version_id for t in PROTECTION_ZONE_THEMES for v in by_theme.get(t, [])]
+            distances[theme] = max(distances.get(theme, 0.0), search_distance(rule))
+    monuments = sorted({t for r in rules if r.no_protection_zone for t in r.themes})
+    return spatial.SearchPlan(tuple(sorted(distances.items())), tuple(monuments))
+
+
+def gather(site: Site, candidates: list[spatial.Candidate]) -> None:
+    """The candidates of search_plan(rules) around the site, per layer version, on site.found."""
     site.found = defaultdict(list)
-    for cand in spatial.candidates(site.geom, search, monument_versions=monuments if zones else [],
-                                   zone_versions=zones, utr_versions=[v.version_id for v in by_theme.get(ZONING_THEME, [])],
-                                   uat_ids=[u["id"] for u in site.uats]):
+    for cand in candidates:
         site.found[cand.version_id].append(cand)
 
 

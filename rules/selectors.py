@@ -66,6 +66,12 @@ def rules_key() -> tuple:
     return tuple(Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version")).values())
 
 
+def cached_active_rules() -> list[Rule]:
+    """The active rules as last loaded by this process (empty before the first load), unchecked:
+    the analysis plans its search with them and checks the key in the same statement."""
+    return list(_cache["rules"])
+
+
 def active_rules(*, key: tuple | None = None) -> list[Rule]:
     """Active rules in catalogue order, cached per process until `key` (rules_key()) changes."""
     key = rules_key() if key is None else tuple(key)

@@ -73,14 +73,21 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
 
 
 def analysis_json(stored: dict, *, srid: int) -> str:
-    """The document AnalysisOutputSerializer gives, as JSON text, from rules.selectors.analysis_stored:
-    the stored works and result are spliced in as PostgreSQL wrote them, never decoded and re-encoded.
-    The result's keys never clash with the head's (see analysis_compute)."""
+    """The document AnalysisOutputSerializer gives, as JSON text, from rules.selectors.analysis_stored
+    (or analysis_stored_now for the analysis just created): the works and result JSON texts are
+    spliced in as they are, never decoded and re-encoded. The result's keys never clash with the
+    head's (see analysis_compute)."""
     geom = stored["geometry"] if srid == 3844 else stored["geometry"].transform(_transform_to(srid), clone=True)
     head = json.dumps({"id": str(stored["id"]), "created_at": serializers.DateTimeField().to_representation(
-        stored["created_at"]), "parcels": stored["parcel_ids"]})
+        stored["created_at"]), "parcels": stored["parcel_ids"]}, separators=(",", ":"))
     members = stored["result_json"].strip()[1:-1].strip()
-    return f'{head[:-1]}, "works": {stored["works_json"]}, "geometry": {geom.json}{", " + members if members else ""}}}'
+    return f'{head[:-1]},"works":{stored["works_json"]},"geometry":{geom.json}{"," + members if members else ""}}}'
+
+
+def analysis_stored_now(analysis: Analysis) -> dict:
+    """rules.services.analysis_create's analysis in the shape of rules.selectors.analysis_stored."""
+    return {"id": analysis.pk, "created_at": analysis.created_at, "geometry": analysis.geometry,
+            "parcel_ids": analysis.parcel_ids, "works_json": analysis.works_json, "result_json": analysis.result_json}
 
 
 class RuleOutputSerializer(serializers.ModelSerializer):

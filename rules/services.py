@@ -18,7 +18,7 @@ from parcels.models import Issuer, Parcel
 from rules import engine, spatial
 from rules.compliance import compliance
 from rules.models import Analysis, Rule
-from rules.selectors import active_rules
+from rules.selectors import active_rules, cached_active_rules
 
 DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "rules.csv"
 MAX_PARCELS = 200
@@ -141,8 +141,10 @@ def _clean_works(works: dict | None, *, srid: Any) -> dict:
     return clean
 
 
-def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> tuple[GEOSGeometry, spatial.Context]:
-    """The site's geometry (EPSG:3844) and the analysis context (parcels, UATs, rules key, versions)."""
+def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any,
+          plan: spatial.SearchPlan | None) -> tuple[GEOSGeometry, spatial.Context]:
+    """The site's geometry (EPSG:3844) and the analysis context (parcels, UATs, rules key, versions,
+    and the candidates of `plan` when the site is known before the statement)."""
     if parcels and geometry is not None:
         raise ValidationError({"parcels": ["Send either parcels or a geometry, not both."]})
     if parcels:
@@ -151,7 +153,7 @@ def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> tuple[GEOS
             raise ValidationError({"parcels": [f"At most {MAX_PARCELS} parcels per analysis."]})
         if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
             raise ValidationError({"parcels": ["Parcel ids must be integers."]})
-        ctx = spatial.context_for_parcels(ids)
+        ctx = spatial.context_for_parcels(ids, plan)
         missing = sorted(set(ids) - {p.pk for p in ctx.parcels})
         if missing:
             raise ValidationError({"parcels": [f"Unknown parcel ids: {missing}."]})
@@ -163,7 +165,7 @@ def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any) -> tuple[GEOS
     if geometry is None:
         raise ValidationError({"geometry": ["Send parcels (a list of ids) or a geometry (GeoJSON)."]})
     geom = as_multipolygon(geometry if isinstance(geometry, GEOSGeometry) else geometry_from_geojson(geometry, srid=srid))
-    return geom, spatial.context_for_geometry(geom)
+    return geom, spatial.context_for_geometry(geom, plan)
 
 
 def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel]) -> dict:
@@ -212,7 +214,10 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES))
     versions = spatial.current_versions(ctx, themes, geom)
-    engine.gather(site, engine_rules, versions)
+    plan = engine.search_plan(engine_rules)
+    # The context searched with the rules cached before it ran: valid unless they changed the plan.
+    found = ctx.candidates if ctx.plan == plan else spatial.candidates(geom, plan, [u["id"] for u in uats])
+    engine.gather(site, found)
     loc = engine.locality(site, versions, by_code.get("R37"))
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
@@ -257,21 +262,29 @@ INSERT_SQL = """
 """
 
 
+def _json(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = None, works: dict | None = None,
                     by: Any = None, crs: Any = None) -> Analysis:
     """Analyse parcels (ids or Parcel objects) or a geometry (GEOS, or GeoJSON in `crs`, default
     EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
-    geom, ctx = _site(parcels, geometry, crs)
+    cached = cached_active_rules()
+    geom, ctx = _site(parcels, geometry, crs, engine.search_plan(
+        [r for r in cached if r.effect in engine.ENGINE_EFFECTS]) if cached else None)
     clean = _clean_works(works, srid=crs)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
                         created_at=timezone.now(), geometry=geom,
                         works={k: v for k, v in clean.items() if not k.endswith("_geom")}, result=result)
     analysis.parcel_ids = [p.pk for p in ctx.parcels]  # spares the serializer a query
+    # Encoded once: stored, and spliced as it is into the response (rules.serializers.analysis_json).
+    analysis.works_json, analysis.result_json = _json(analysis.works), _json(result)
     with connection.cursor() as cursor:
         cursor.execute(INSERT_SQL, {"id": analysis.pk, "by": analysis.created_by_id, "at": analysis.created_at,
-                                    "geom": geom.hexewkb.decode(), "works": json.dumps(analysis.works),
-                                    "result": json.dumps(result), "parcels": analysis.parcel_ids,
+                                    "geom": geom.hexewkb.decode(), "works": analysis.works_json,
+                                    "result": analysis.result_json, "parcels": analysis.parcel_ids,
                                     "uats": [u["id"] for u in result["uats"]]})
     analysis._state.adding = False
     analysis._state.db = connection.alias

@@ -1,15 +1,18 @@
-"""The SQL of the analysis: three statements per analysis (context, candidates, insert).
+"""The SQL of the analysis: two statements per analysis of one parcel (context, insert).
 
-1. `context`: the parcels (with UAT and mayor) or the UATs a drawn geometry touches, together with
-   the rules' change key and every current layer version, in one round trip.
-2. `candidates`: per current layer version, every feature within the largest distance any
-   applicable rule needs, with its distance, overlap area and dimension; for monuments whether a
-   protection zone covers them, for UTR polygons the zoning units of the site's UATs with that
-   code. Features are read through their subdivided parts (layers.FeaturePart) so a predicate on
-   a huge flood zone or Natura 2000 site only touches the few small boxes near the parcel. The
-   rules are then applied to these few rows in Python (filters, per-feature distances, minimum
-   overlap).
-3. `analysis_insert` (rules.services): the analysis and its through-table rows.
+1. The context: the parcels (with UAT and mayor) or the UATs a drawn geometry touches, the rules'
+   change key, every current layer version and the candidate features, in one round trip.
+   Candidates are, per current layer version of a theme the rules read, every feature within the
+   largest distance any rule of that theme needs (`SearchPlan`), with its distance, overlap area
+   and dimension; for monuments whether a protection zone covers them, for UTR polygons the zoning
+   units of the site's UATs with that code. Features are read through their subdivided parts
+   (layers.FeaturePart) so a predicate on a huge flood zone or Natura 2000 site only touches the
+   few small boxes near the parcel. The rules are then applied to these few rows in Python
+   (filters, per-feature distances, minimum overlap).
+   The plan comes from the rules cached in the process; when the rules turn out to have changed
+   (the key in the same answer) and the plan with them, or for several parcels (whose union is
+   made in Python), `candidates` runs on its own.
+2. `analysis_insert` (rules.services): the analysis and its through-table rows.
 
 Coverage verdicts are tested in Python on prepared coverages cached per process (`_coverage`).
 """
@@ -22,6 +25,8 @@ from functools import lru_cache
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.db import connection
+
+from rules.choices import PROTECTION_ZONE_THEMES, ZONING_THEME
 
 # Overlaps below this many m² are treated as digitising slivers when no rule says otherwise.
 SLIVER_M2 = 1.0
@@ -68,14 +73,25 @@ class SiteParcel:
     issuer: dict | None
 
 
+@dataclass(frozen=True)
+class SearchPlan:
+    """What to look for near the site: per theme the search distance (m), and the themes whose
+    features (monuments) must say whether a delimited protection zone covers them."""
+
+    distances: tuple[tuple[str, float], ...]
+    monument_themes: tuple[str, ...]
+
+
 @dataclass
 class Context:
-    """What one round trip tells the analysis before any spatial test on layers."""
+    """What one round trip tells the analysis: rules key, current versions, site, candidates."""
 
     rules_key: tuple
     versions: list[tuple]  # (id, theme, slug, number, whole territory, raster, raster file, raster theme)
     parcels: list[SiteParcel] = field(default_factory=list)
     uats: list[dict] = field(default_factory=list)
+    plan: SearchPlan | None = None  # the plan the candidates were searched with (None: not searched)
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 # The rules' change key (every edit moves updated_at, the count or a version) and all current
@@ -89,57 +105,128 @@ _CONTEXT = """
            FROM layers_layer l JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current)
 """
 
+# Candidate features near g (one row: the site geometry) as one JSON array, in version and feature
+# order; zoning units of the UATs in site_uats(id).
+_CANDIDATES = """
+    t AS (SELECT v.id AS version_id, l.theme, d.dist
+          FROM unnest(%(themes)s::text[], %(dists)s::float8[]) AS d(theme, dist)
+          JOIN layers_layer l ON l.theme = d.theme
+          JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current),
+    zones AS (SELECT array_agg(v.id) AS ids FROM layers_layer l
+              JOIN layers_layerversion v ON v.layer_id = l.id AND v.is_current
+              WHERE l.theme = ANY(%(zone_themes)s)),
+    c AS (
+        SELECT fp.version_id, t.theme, fp.feature_id,
+               MIN(ST_Distance(fp.geom, g.geom)) AS distance,
+               SUM(CASE WHEN ST_Dimension(fp.geom) = 2 AND ST_Intersects(fp.geom, g.geom)
+                        THEN ST_Area(ST_Intersection(fp.geom, g.geom)) ELSE 0 END) AS overlap,
+               MAX(ST_Dimension(fp.geom)) AS dim
+        FROM t CROSS JOIN g
+        JOIN layers_featurepart fp ON fp.version_id = t.version_id AND ST_DWithin(fp.geom, g.geom, t.dist)
+        GROUP BY fp.version_id, t.theme, fp.feature_id
+    ),
+    cand AS (
+        SELECT json_agg(json_build_array(
+            c.feature_id, c.version_id, c.distance, c.overlap, c.dim, f.name, f.source_id, f.attrs,
+            CASE WHEN c.theme = ANY(%(monument_themes)s) THEN EXISTS (
+                SELECT 1 FROM layers_featurepart zp, zones
+                WHERE zp.version_id = ANY(zones.ids) AND ST_Intersects(zp.geom, f.geom)) END,
+            CASE WHEN c.theme = %(zoning_theme)s THEN (
+                SELECT json_agg(json_build_object(
+                    'id', zu.id, 'uat_id', zu.uat_id, 'code', zu.code, 'name', zu.name, 'uat_siruta', u.siruta,
+                    'allowed_functions', zu.allowed_functions, 'conditioned_functions', zu.conditioned_functions,
+                    'forbidden_functions', zu.forbidden_functions, 'pot_max', zu.pot_max, 'cut_max', zu.cut_max,
+                    'height_max_m', zu.height_max_m, 'levels_max', zu.levels_max,
+                    'setback_street_m', zu.setback_street_m, 'setback_side_m', zu.setback_side_m,
+                    'setback_rear_m', zu.setback_rear_m, 'min_lot_area_m2', zu.min_lot_area_m2,
+                    'min_frontage_m', zu.min_frontage_m, 'plan', zu.plan) ORDER BY zu.id)
+                FROM layers_zoningunit zu JOIN parcels_uat u ON u.id = zu.uat_id
+                WHERE zu.code = f.attrs ->> 'utr_code' AND zu.uat_id IN (SELECT id FROM site_uats)) END)
+            ORDER BY c.version_id, c.feature_id) AS rows
+        FROM c JOIN layers_feature f ON f.id = c.feature_id
+    )
+"""
+
 PARCELS_SQL = f"""
-    WITH {_CONTEXT}
-    SELECT k.n, k.last, k.versions, lv.rows, p.id, ST_AsEWKB(p.geom), u.id, u.siruta, u.name, u.kind, u.county,
-           i.id, i.name, i.kind, i.uat_id
-    FROM k CROSS JOIN lv
-    LEFT JOIN parcels_parcel p ON p.id = ANY(%s)
-    LEFT JOIN parcels_uat u ON u.id = p.uat_id
-    LEFT JOIN parcels_issuer i ON i.uat_id = u.id
+    WITH {_CONTEXT},
+    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county,
+                 i.id AS issuer_id, i.name AS issuer_name, i.kind AS issuer_kind, i.uat_id AS issuer_uat_id
+          FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id LEFT JOIN parcels_issuer i ON i.uat_id = u.id
+          WHERE p.id = ANY(%(ids)s)),
+    g AS (SELECT geom FROM p LIMIT 1),
+    site_uats AS (SELECT uat_id AS id FROM p),
+    {_CANDIDATES}
+    SELECT k.n, k.last, k.versions, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
+           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id
+    FROM k CROSS JOIN lv CROSS JOIN cand LEFT JOIN p ON true
     ORDER BY p.id
 """
 
 UATS_SQL = f"""
-    WITH g AS (SELECT %s::geometry AS geom), {_CONTEXT}
-    SELECT k.n, k.last, k.versions, lv.rows, u.id, u.siruta, u.name, u.kind, u.county,
-           CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
-                ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
-    FROM k CROSS JOIN lv CROSS JOIN g
-    LEFT JOIN parcels_uat u ON ST_Intersects(u.boundary, g.geom)
+    WITH g AS (SELECT %(geom)s::geometry AS geom), {_CONTEXT},
+    site_uats AS (
+        SELECT u.id, u.siruta, u.name, u.kind, u.county,
+               CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
+                    ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
+        FROM parcels_uat u, g WHERE ST_Intersects(u.boundary, g.geom)),
+    {_CANDIDATES}
+    SELECT k.n, k.last, k.versions, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap
+    FROM k CROSS JOIN lv CROSS JOIN cand LEFT JOIN site_uats su ON true
 """
+
+CANDIDATES_SQL = f"""
+    WITH g AS (SELECT %(geom)s::geometry AS geom), site_uats AS (SELECT unnest(%(uats)s::int[]) AS id),
+    {_CANDIDATES}
+    SELECT cand.rows FROM cand
+"""
+
+
+def _plan_params(plan: SearchPlan | None) -> dict:
+    distances = plan.distances if plan else ()
+    return {"themes": [t for t, _ in distances], "dists": [d for _, d in distances],
+            "monument_themes": list(plan.monument_themes if plan else ()), "zone_themes": list(PROTECTION_ZONE_THEMES),
+            "zoning_theme": ZONING_THEME}
 
 
 def _versions(rows) -> list[tuple]:
     return [tuple(r) for r in _json(rows, list)]
 
 
-def context_for_parcels(ids: list[int]) -> Context:
-    """The parcels of these ids (in id order), with their UAT and mayor, and the context."""
+def context_for_parcels(ids: list[int], plan: SearchPlan | None) -> Context:
+    """The parcels of these ids (in id order), with their UAT and mayor, and the context; with the
+    candidates of `plan` around a single parcel."""
+    plan = plan if len(ids) == 1 else None
     with connection.cursor() as cursor:
-        cursor.execute(PARCELS_SQL, [list(ids)])
+        cursor.execute(PARCELS_SQL, {"ids": list(ids), **_plan_params(plan)})
         rows = cursor.fetchall()
-    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]))
+    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]))
     for r in rows:
-        if r[4] is None:
+        if r[5] is None:
             continue
-        issuer = None if r[11] is None else {"id": r[11], "name": r[12], "kind": r[13], "uat_id": r[14]}
-        uat = {"id": r[6], "siruta": r[7], "name": r[8], "kind": r[9], "county": r[10]}
-        ctx.parcels.append(SiteParcel(r[4], GEOSGeometry(memoryview(r[5])), uat, issuer))
+        issuer = None if r[12] is None else {"id": r[12], "name": r[13], "kind": r[14], "uat_id": r[15]}
+        uat = {"id": r[7], "siruta": r[8], "name": r[9], "kind": r[10], "county": r[11]}
+        ctx.parcels.append(SiteParcel(r[5], GEOSGeometry(memoryview(r[6])), uat, issuer))
     return ctx
 
 
-def context_for_geometry(geom: GEOSGeometry) -> Context:
+def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None) -> Context:
     """The UATs whose boundary overlaps the geometry by more than a sliver (largest overlap first),
-    and the context."""
+    and the context with the candidates of `plan`."""
     with connection.cursor() as cursor:
-        cursor.execute(UATS_SQL, [geom.hexewkb.decode()])
+        cursor.execute(UATS_SQL, {"geom": geom.hexewkb.decode(), **_plan_params(plan)})
         rows = cursor.fetchall()
-    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]))
-    uats = [{"id": r[4], "siruta": r[5], "name": r[6], "kind": r[7], "county": r[8], "overlap_m2": r[9]}
-            for r in rows if r[4] is not None and r[9] >= SLIVER_M2]
+    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]))
+    uats = [{"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "overlap_m2": r[10]}
+            for r in rows if r[5] is not None and r[10] >= SLIVER_M2]
     ctx.uats = sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))
     return ctx
+
+
+def candidates(geom: GEOSGeometry, plan: SearchPlan, uat_ids: list[int]) -> list[Candidate]:
+    """The candidates of `plan` around `geom` on their own (zoning units of `uat_ids`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL, {"geom": geom.hexewkb.decode(), "uats": list(uat_ids), **_plan_params(plan)})
+        return _candidates(cursor.fetchone()[0])
 
 
 def current_versions(ctx: Context, themes: list[str], geom: GEOSGeometry) -> list[VersionInfo]:
@@ -167,37 +254,6 @@ def _coverage(version_id: int) -> PreparedGeometry:
         return GEOSGeometry(memoryview(cursor.fetchone()[0])).prepared
 
 
-CANDIDATES_SQL = """
-    WITH g AS (SELECT %(geom)s::geometry AS geom),
-    t AS (SELECT * FROM unnest(%(versions)s::int[], %(dists)s::float8[]) AS t(version_id, dist)),
-    c AS (
-        SELECT fp.version_id, fp.feature_id,
-               MIN(ST_Distance(fp.geom, g.geom)) AS distance,
-               SUM(CASE WHEN ST_Dimension(fp.geom) = 2 AND ST_Intersects(fp.geom, g.geom)
-                        THEN ST_Area(ST_Intersection(fp.geom, g.geom)) ELSE 0 END) AS overlap,
-               MAX(ST_Dimension(fp.geom)) AS dim
-        FROM t CROSS JOIN g
-        JOIN layers_featurepart fp ON fp.version_id = t.version_id AND ST_DWithin(fp.geom, g.geom, t.dist)
-        GROUP BY fp.version_id, fp.feature_id
-    )
-    SELECT c.feature_id, c.version_id, c.distance, c.overlap, c.dim, f.name, f.source_id, f.attrs,
-           CASE WHEN c.version_id = ANY(%(monuments)s) THEN EXISTS (
-               SELECT 1 FROM layers_featurepart zp
-               WHERE zp.version_id = ANY(%(zones)s) AND ST_Intersects(zp.geom, f.geom)) END,
-           CASE WHEN c.version_id = ANY(%(utr)s) THEN (
-               SELECT json_agg(json_build_object(
-                   'id', zu.id, 'uat_id', zu.uat_id, 'code', zu.code, 'name', zu.name, 'uat_siruta', u.siruta,
-                   'allowed_functions', zu.allowed_functions, 'conditioned_functions', zu.conditioned_functions,
-                   'forbidden_functions', zu.forbidden_functions, 'pot_max', zu.pot_max, 'cut_max', zu.cut_max,
-                   'height_max_m', zu.height_max_m, 'levels_max', zu.levels_max,
-                   'setback_street_m', zu.setback_street_m, 'setback_side_m', zu.setback_side_m,
-                   'setback_rear_m', zu.setback_rear_m, 'min_lot_area_m2', zu.min_lot_area_m2,
-                   'min_frontage_m', zu.min_frontage_m, 'plan', zu.plan) ORDER BY zu.id)
-               FROM layers_zoningunit zu JOIN parcels_uat u ON u.id = zu.uat_id
-               WHERE zu.code = f.attrs ->> 'utr_code' AND zu.uat_id = ANY(%(uats)s)) END
-    FROM c JOIN layers_feature f ON f.id = c.feature_id
-    ORDER BY c.version_id, c.feature_id
-"""
 # json_build_object writes 35.0 as 35: the FloatFields of a zoning unit are read back as floats.
 _UNIT_FLOATS = ("pot_max", "cut_max", "height_max_m", "setback_street_m", "setback_side_m", "setback_rear_m",
                 "min_lot_area_m2", "min_frontage_m")
@@ -210,22 +266,11 @@ def _unit(data: dict) -> dict:
     return data
 
 
-def candidates(geom: GEOSGeometry, search: dict[int, float], *, monument_versions: list[int] = (),
-               zone_versions: list[int] = (), utr_versions: list[int] = (), uat_ids: list[int] = ()) -> list[Candidate]:
-    """Features of the given versions within the given distance (version id → metres); features of
-    `monument_versions` say whether a part of `zone_versions` intersects them, features of
-    `utr_versions` carry the zoning units of `uat_ids` named by their utr_code."""
-    if not search:
-        return []
-    ids = sorted(search)
-    params = {"geom": geom.hexewkb.decode(), "versions": ids, "dists": [float(search[i]) for i in ids],
-              "monuments": list(monument_versions), "zones": list(zone_versions), "utr": list(utr_versions),
-              "uats": list(uat_ids)}
-    with connection.cursor() as cursor:
-        cursor.execute(CANDIDATES_SQL, params)
-        # Django makes psycopg return jsonb as text (it decodes JSONField itself).
-        return [Candidate(*row[:7], attrs=_json(row[7], dict), zoned=bool(row[8]),
-                          units=[_unit(u) for u in _json(row[9], list)]) for row in cursor.fetchall()]
+def _candidates(rows) -> list[Candidate]:
+    # PostgreSQL writes a float8 in JSON with the shortest digits that read back as the same double.
+    return [Candidate(fid, vid, float(dist), float(overlap), dim, name, source_id, attrs or {}, bool(zoned),
+                      [_unit(u) for u in units or ()])
+            for fid, vid, dist, overlap, dim, name, source_id, attrs, zoned, units in _json(rows, list)]
 
 
 def _json(value, empty: type):

@@ -1,5 +1,5 @@
-"""The analysis sends three statements (context, candidates, insert; the institutions of required
-avize one more) and still sees every change:
+"""An analysis of one parcel sends two statements (context with the candidates, insert; the
+institutions of required avize one more) and still sees every change:
 rule edits, zoning regimes as stored, monuments in protection zones, the stored rows."""
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ def site(make_layer, intravilan, seeded, parcel_factory):
     return parcel_factory(e=BACAU_E, n=BACAU_N, size=20)
 
 
-def test_a_parcel_analysis_is_three_statements_and_one_for_the_avize_institutions(site):
+def test_a_parcel_analysis_is_two_statements_and_one_for_the_avize_institutions(site):
     analysis_create(parcels=[site.pk])  # first run: loads the rules and prepares coverages
     with CaptureQueriesContext(connection) as queries:
         analysis = analysis_create(parcels=[site.pk])
     assert analysis.result["required_avize"]  # R2: the culture directorate, found by institutions_covering
     sent = [q["sql"] for q in queries]
-    assert len(sent) == 4 and "institutions_institution" in sent[2] and "rules_rule" in sent[0], sent
+    assert len(sent) == 3, sent
+    assert "rules_rule" in sent[0] and "ST_DWithin" in sent[0] and "institutions_institution" in sent[1], sent
     stored = Analysis.objects.get(pk=analysis.pk)
     assert stored.result == json.loads(json.dumps(analysis.result))
     assert [p.pk for p in stored.parcels.all()] == [site.pk] and [u.pk for u in stored.uats.all()] == [site.uat_id]
@@ -50,6 +51,27 @@ def test_a_rule_edit_reaches_the_next_analysis(site):
     assert "R2" not in [h["rule"] for h in after["rule_hits"]]
     assert {r["code"]: r["version"] for r in after["versions"]["rules"]}["R2"] == \
         {r["code"]: r["version"] for r in before["versions"]["rules"]}["R2"] + 1
+
+
+def test_a_rule_edit_that_widens_the_search_is_seen_by_the_same_analysis(site, make_layer):
+    make_layer("lmi_monument", [(Point(BACAU_E, BACAU_N + 100), {"name": "Casa Ghika"}),
+                                (Point(BACAU_E + 1500, BACAU_N), {"name": "Far"})])
+    analysis_create(parcels=[site.pk])  # the process caches the rules: the next context searches with them
+    rule_update(rule=Rule.objects.get(code="R2"), distance_m=2000.0)
+    with CaptureQueriesContext(connection) as queries:
+        result = analysis_create(parcels=[site.pk]).result
+    r2 = next(h for h in result["rule_hits"] if h["rule"] == "R2")
+    assert [f["name"] for f in r2["features"]] == ["Casa Ghika", "Far"]
+    assert sum("ST_DWithin" in q["sql"] for q in queries) == 2  # the context's search was too narrow: again
+
+
+def test_a_drawn_geometry_and_several_parcels_get_the_same_answer_as_before(site, parcel_factory):
+    other = parcel_factory(e=BACAU_E + 20, n=BACAU_N, size=20)
+    both = analysis_create(parcels=[site.pk, other.pk]).result
+    drawn = analysis_create(geometry=box(BACAU_E, BACAU_N, BACAU_E + 40, BACAU_N + 20)).result
+    assert both["area_m2"] == drawn["area_m2"] == 800.0
+    assert [h["rule"] for h in both["rule_hits"]] == [h["rule"] for h in drawn["rule_hits"]]
+    assert both["zoning"] == drawn["zoning"] and both["rule_hits"] == drawn["rule_hits"]
 
 
 def test_the_regime_is_the_stored_zoning_unit_and_zoned_monuments_use_their_zone(site):
@@ -68,7 +90,7 @@ def test_the_regime_is_the_stored_zoning_unit_and_zoned_monuments_use_their_zone
 
 
 @pytest.mark.parametrize("crs", ["", "?crs=3844"])
-def test_reading_an_analysis_serves_the_stored_document_unchanged(api, cast, site, crs):
+def test_running_and_reading_an_analysis_serve_the_serializers_document(api, cast, site, crs):
     body = api(cast["carol"]).post("/api/v1/analyses/", {"parcels": [site.pk], "works": {"levels": 2}},
                                    format="json").json()
     response = api(cast["carol"]).get(f"/api/v1/analyses/{body['id']}/{crs}")  # issuer staff: the DISTINCT query
@@ -77,3 +99,5 @@ def test_reading_an_analysis_serves_the_stored_document_unchanged(api, cast, sit
     expected = AnalysisOutputSerializer(analysis, context={"srid": 3844 if crs else 4326}).data
     assert response.json() == json.loads(json.dumps(expected))
     assert response.json()["parcels"] == [site.pk] and response.json()["works"] == {"levels": 2}
+    if not crs:  # the POST answered the same document (in 4326, its default)
+        assert body == response.json()
