@@ -1,7 +1,7 @@
 """Benchmark: a 60-second mixed workload against gunicorn on the 1M-parcel county, driven by wrk.
 
     .venv/bin/python bench/load_prepare.py        # once: demo_county --parcels 1000000 into bench_load
-    .venv/bin/python bench/load_mixed.py [--duration 60] [--workers 4] [--connections 16] [--cpu-only]
+    .venv/bin/python bench/load_mixed.py [--duration 60] [--connections 16] [--cpu-only]
 
 Mix (weights of a pre-shuffled rotation of 2,000 requests, see MIX): parcel lookup by point, bbox
 lists of parcels, z15/z16 parcel and building vector tiles, analyses (new POSTs and reads of stored
@@ -13,6 +13,7 @@ Writes bench/results/load.json; the wrk Lua script is bench/load_mixed.lua.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import math
 import os
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load_prepare import DB, MEDIA, database_url, parcel_count, psql  # noqa: E402
 
 PORT = 8799
+GUNICORN_CONF = ROOT / "scripts" / "gunicorn.conf.py"
 LUA = ROOT / "bench" / "load_mixed.lua"
 REQUESTS_FILE = ROOT / "bench" / "data" / "load_requests.json"
 RESULTS = ROOT / "bench" / "results" / "load.json"
@@ -138,6 +140,12 @@ def lua_table(requests: list[dict]) -> str:
     return "return {\n" + ",\n".join(rows) + "\n}\n"
 
 
+def gunicorn_settings() -> str:
+    conf: dict = {}
+    exec(GUNICORN_CONF.read_text(), conf)  # a plain settings module
+    return ", ".join(f"{k} {conf[k]}" for k in ("workers", "threads", "keepalive") if k in conf)
+
+
 def wait_ready() -> None:
     for _ in range(150):
         try:
@@ -201,28 +209,29 @@ def server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
     return [int(p) for p in children], [int(p) for p in backends.split()]
 
 
-def cpu_per_kind(requests: list[dict], pids: list[int], count: int = 60) -> dict:
-    """CPU (gunicorn workers + PostgreSQL backends) per request of each kind, sent one at a time.
+def cpu_per_kind(requests: list[dict], pids: list[int], count: int = 100) -> dict:
+    """CPU (gunicorn workers + PostgreSQL backends) per request of each kind, sent one at a time over
+    one keep-alive connection, as wrk sends them.
 
     Robust to whatever else runs on the machine: it counts the CPU time the server spent, not the wall
     time. Requests of one kind are sent sequentially, so the sum over all workers is that kind's cost.
     """
     out, errors = {}, {}
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     for kind in MIX:
         mine = [r for r in requests if r["kind"] == kind]
         before = _cpu_seconds(pids)
         for i in range(count):
             r = mine[i % len(mine)]
-            req = urllib.request.Request(f"http://127.0.0.1:{PORT}{r['path']}", method=r["method"],
-                                         data=r["body"].encode() if r["body"] else None, headers=r["headers"])
-            try:
-                with urllib.request.urlopen(req, timeout=30) as response:
-                    response.read()
-            except urllib.error.HTTPError as exc:
+            conn.request(r["method"], r["path"], body=r["body"], headers=r["headers"])
+            response = conn.getresponse()
+            body = response.read()
+            if not 200 <= response.status < 300:
                 errors[kind] = errors.get(kind, 0) + 1
-                print(kind, r["path"], exc.code, exc.read()[:300])
+                print(kind, r["path"], response.status, body[:300])
         after = _cpu_seconds(pids)
         out[kind] = round(sum(after.get(p, 0) - before.get(p, 0) for p in pids) / count * 1000, 2)
+    conn.close()
     weights = sum(MIX.values())
     out["weighted_mean"] = round(sum(out[k] * w for k, w in MIX.items()) / weights, 2)
     return {**out, "errors": errors}
@@ -243,7 +252,6 @@ def run_wrk(duration: int, connections: int, threads: int) -> tuple[dict, float]
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=60)
-    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cpu-only", action="store_true", help="only the CPU per request of each kind (no load run, "
@@ -261,8 +269,10 @@ def main() -> None:
     psql("ANALYZE", db=DB)
     env = {**os.environ, **SERVER_ENV}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_portal.wsgi", "-w", str(args.workers),
-                               "-b", f"127.0.0.1:{PORT}", "--log-level", "error", "--backlog", "256"], cwd=ROOT, env=env)
+    # The product's server configuration (workers, threads, keep-alive, access log), as `make run` serves.
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(GUNICORN_CONF), "-b",
+                               f"127.0.0.1:{PORT}", "--log-level", "error", "gis_portal.wsgi"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL)
     try:
         wait_ready()
         kinds = check_each_kind(requests)
@@ -293,7 +303,7 @@ def main() -> None:
     cores = os.cpu_count() or 2
     result = {
         "name": "load_mixed", "database": DB, "parcels": parcels, "duration_s": args.duration,
-        "gunicorn_workers": args.workers, "wrk": {"threads": args.threads, "connections": args.connections,
+        "server": f"gunicorn -c {GUNICORN_CONF.relative_to(ROOT)} (as make run: {gunicorn_settings()})", "wrk": {"threads": args.threads, "connections": args.connections,
                                                   "cpu_seconds": round(wrk_cpu, 1),
                                                   "cpu_share_of_one_core": round(wrk_cpu / args.duration, 3)},
         "mix_weights": MIX, "requests": stats["requests"], "requests_per_s": round(rps, 1),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -41,6 +42,7 @@ _LIST_FIELDS = ("kind", "status", "owner_id", "uat_id", "issuer_id", "registrati
                 "act__register", "act__number", "act__year", "act__issued_on", "act__sha256", "act__verify_code")
 
 
+@cache  # built once per process: annotate() resolves a copy of it for each queryset
 def _parcels_shown() -> Subquery:
     """`[[id, cadastral_number, uat_id], …]` of the application's parcels, read in the same statement
     (a prefetch is one more query, and compiling it cost more CPU than running it)."""
