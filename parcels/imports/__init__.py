@@ -26,7 +26,9 @@ from parcels.models import UAT, Parcel
 __all__ = ["ImportFileError", "ImportReport", "IndexBuildError", "RowIssue", "import_parcels_file", "read_batch"]
 
 USE_CATEGORIES = {c.value.upper(): c.value for c in Parcel.UseCategory}
-ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip() removes in ASCII text
+# What str.strip() removes in ASCII text, as a byte lookup table.
+ASCII_SPACE = np.zeros(256, dtype=bool)
+ASCII_SPACE[list(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")] = True
 MAX_LENGTHS = {"cadastral_number": 32, "cf_number": 32, "old_cf_number": 32, "topo_number": 64}
 
 
@@ -35,6 +37,19 @@ def read_batch(path: Path, *, srid: int | None = None) -> tuple[Batch, list[str]
     if fmt == "cgxml":
         return read_cgxml(path, srid)
     return read_vector(path, fmt, srid)
+
+
+def _has_edge_space(joined: str) -> bool:
+    """Whether a value of a NUL-joined ASCII column starts or ends with a blank (vectorised over the
+    bytes: ~20x faster than looking for each blank next to each separator)."""
+    data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    space = ASCII_SPACE[data]
+    if not space.any():
+        return False
+    separator = data == 0
+    starts = np.concatenate([[True], separator[:-1]])
+    ends = np.concatenate([separator[1:], [True]])
+    return bool((space & (starts | ends)).any())
 
 
 def _text_column(values) -> np.ndarray:
@@ -46,9 +61,7 @@ def _text_column(values) -> np.ndarray:
     if None not in values and all(type(v) is str for v in values[:1000]):
         joined = "\x00".join(values)
         # Fast path: nothing to normalise anywhere in the column (ASCII, no surrounding blanks).
-        # Substring searches next to the separator are ~100x faster than a regex over the column.
-        if joined.isascii() and not (joined[:1].isspace() or joined[-1:].isspace() or any(
-                f"\x00{ws}" in joined or f"{ws}\x00" in joined for ws in ASCII_SPACES)):
+        if joined.isascii() and not _has_edge_space(joined):
             return arr.astype(object)
     return np.array([v.strip() if type(v) is str and v.isascii() else normalize_text(v) for v in arr.tolist()],
                     dtype=object)
@@ -191,7 +204,12 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
     if strict and report.rejected:
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
     if len(idx):
+        # The reader's Arrow copy of the WKB feeds the binary COPY when no row was rewritten.
+        wkb_arrow = batch.wkb_arrow if wkb is batch.wkb else None
+        if wkb_arrow is not None and len(idx) < len(batch):
+            wkb_arrow = wkb_arrow.take(idx)
         load(rows=idx + 1, columns={k: v[idx] for k, v in columns.items()}, wkb=np.asarray(wkb, dtype=object)[idx],
+             wkb_arrow=wkb_arrow,
              geoms=geoms[idx], uat_ids=uat_ids[idx], srid=batch.srid, report=report, buildings=buildings, strict=strict,
              progress=progress)
     report.issues.sort(key=lambda issue: (issue.row, issue.level))

@@ -65,13 +65,13 @@ def validity_in_background(geoms: np.ndarray) -> Future:
 def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: ImportReport,
                      first_row: int = 1, what: str = "parcel", geoms: np.ndarray | None = None,
                      validity: Future | None = None) -> tuple[np.ndarray, list, np.ndarray]:
-    """Return (accepted mask, WKB list with repaired geometries replaced, Shapely geometries) and
-    record rejections. `geoms` and `validity` may come precomputed from parse() and
+    """Return (accepted mask, WKB with repaired geometries replaced, Shapely geometries) and record
+    rejections. The WKB is `wkb` itself when no row was rewritten. `geoms` and `validity` may come precomputed from parse() and
     validity_in_background()."""
     n = len(wkb)
     geoms = parse(wkb) if geoms is None else geoms
     ok = np.ones(n, dtype=bool)
-    out = list(wkb)
+    out = wkb
     type_ids = shapely.get_type_id(geoms)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for i in np.flatnonzero(missing):
@@ -109,6 +109,8 @@ def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: Im
         before, after = abs(shapely.area(geoms[i])), shapely.area(fixed)
         change = abs(after - before) / before if before > 0 else float("inf")
         if change < MAX_REPAIR_AREA_CHANGE and not shapely.is_empty(fixed):
+            if out is wkb:
+                out = list(wkb)
             out[i] = shapely.to_wkb(fixed)
             geoms[i] = fixed
             report.warn(first_row + i, identifiers[i], f"Invalid geometry ({reason}) repaired; the area changed "

@@ -37,7 +37,7 @@ def import_uats_file(*, path: Path | str, srid: int | None = None) -> ImportRepo
     fmt = sniff_format(path)
     if fmt == "cgxml":
         raise ImportFileError("A CGXML file holds parcels, not UAT boundaries: use import_parcels.")
-    meta, geoms, attrs = _read_layer(_vector_path(path, fmt), None, UAT_ALIASES, None)
+    meta, geoms, attrs, _ = _read_layer(_vector_path(path, fmt), None, UAT_ALIASES, None)
     missing = [name for name in ("siruta", "name", "county", "kind") if name not in attrs]
     if missing:
         raise ImportFileError(f"Missing attribute column(s): {', '.join(missing)}.")

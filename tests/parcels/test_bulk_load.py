@@ -68,3 +68,12 @@ def test_a_failed_address_index_build_is_reported_and_the_parcels_stay(tmp_path,
         call_command("import_parcels", str(_file(tmp_path)), "--uat", "20297")
     assert "3 inserted" in capsys.readouterr().out
     assert Parcel.objects.count() == 3
+
+
+def test_a_bulk_load_with_rejected_and_duplicate_rows_keeps_each_geometry_with_its_parcel(tmp_path, territory):
+    geoms = boxes(6)
+    path = write_layer(tmp_path / "p.gpkg", geoms, {"cadastral_number": ["1", "2", "", "4", "4", "6"]}, driver="GPKG")
+    report = import_parcels_file(path=path, uat_siruta=20297)
+    assert (report.inserted, report.rejected) == (3, 3)
+    stored = {p.cadastral_number: p.geom.extent for p in Parcel.objects.all()}
+    assert stored == {cad: geoms[row].bounds for cad, row in (("1", 0), ("2", 1), ("6", 5))}

@@ -1,11 +1,12 @@
 """Every import format end to end: the rows, geometries, UATs and buildings that land in the database."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import shapely
 from django.core.management import CommandError, call_command
 
-from parcels.imports import import_parcels_file
+from parcels.imports import _text_column, import_parcels_file
 from parcels.imports.uats import import_uats_file
 from parcels.models import UAT, Building, Issuer, Parcel
 from tests.conftest import BACAU_E, BACAU_N
@@ -115,3 +116,15 @@ def test_import_uats_command_fails_when_nothing_was_imported(tmp_path, db):
                        driver="GeoJSON")
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_uats", str(path))
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["12", "13", ""], ["12", "13", ""]),
+    ([" 12", "13"], ["12", "13"]),
+    (["12", "13\t"], ["12", "13"]),
+    (["1 2", "3\x1f", "4"], ["1 2", "3", "4"]),
+    (["Strada Ştefan cel Mare "], ["Strada Ștefan cel Mare"]),
+    (np.array([20297, 7], dtype=np.int32), ["20297", "7"]),
+])
+def test_text_attributes_are_trimmed_and_normalised_only_where_needed(values, expected):
+    assert _text_column(np.array(values, dtype=object) if isinstance(values, list) else values).tolist() == expected
