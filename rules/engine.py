@@ -100,8 +100,9 @@ def search_plan(rules: list[Rule]) -> spatial.SearchPlan:
     for rule in rules:
         if rule.predicate == Rule.Predicate.ATTRIBUTE:
             continue
+        distance = search_distance(rule)
         for theme in rule.themes:
-            distances[theme] = max(distances.get(theme, 0.0), search_distance(rule))
+            distances[theme] = max(distances.get(theme, 0.0), distance)
     monuments = sorted({t for r in rules if r.no_protection_zone for t in r.themes})
     return spatial.SearchPlan(tuple(sorted(distances.items())), tuple(monuments))
 
