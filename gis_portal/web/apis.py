@@ -9,6 +9,7 @@ import json
 
 from django.contrib.gis.db.models import Union
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from gis_portal.api.geometry import geometry_from_geojson
 from gis_portal.web import geo, selectors
 from parcels.models import Parcel
+from rules.selectors import analyses_visible_to
 
 MAX_PARCELS = 20
 
@@ -81,4 +83,22 @@ class ParcelSearchApi(APIView):
         collection = geo.features_geojson(sql, params)
         for feature in collection["features"]:
             feature["id"] = feature["properties"]["id"]
+        return Response(collection)
+
+
+class AnalysisHitMarksApi(APIView):
+    """Where the map writes each hit constraint's distance: for every feature of a public layer the
+    analysis hit, the shortest line from the feature to the analysed geometry (GeoJSON, EPSG:4326).
+    Readable by whoever may read the analysis (rules.selectors.analyses_visible_to)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["web"],
+                   summary="Anchor points of an analysis's hit features, for the map's distance labels")
+    def get(self, request, analysis_id):
+        if not analyses_visible_to(request.user).filter(pk=analysis_id).exists():
+            raise Http404("No such analysis.")
+        collection = geo.hit_marks_geojson(analysis_id)
+        for feature in collection["features"]:
+            feature["id"] = feature["properties"]["feature_id"]
         return Response(collection)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("map/style.json", public.map_style, name="map-style"),
     path("api/v1/search/", apis.ParcelSearchApi.as_view(), name="parcel-search"),
+    path("api/v1/analyses/<uuid:analysis_id>/hit-marks/", apis.AnalysisHitMarksApi.as_view(), name="hit-marks"),
     path("api/v1/footprints/clip/", apis.FootprintClipApi.as_view(), name="footprint-clip"),
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="jsi18n"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),

@@ -1,6 +1,8 @@
 """The investor map in a real browser: tiles render, features are queryable, panning fetches only tiles."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -52,6 +54,7 @@ def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, map
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
     expect(page.locator("#parcel-panel [data-field=intravilan]")).to_have_text("yes")
+    expect(page.locator("#map .hit-label")).to_have_text(re.compile(r"^R2: Biserica Precista, (on the parcel|at \d+\.\d m)$"))
     shot(page, "map-02-english")
 
 
@@ -68,3 +71,46 @@ def test_panning_at_zoom_16_requests_only_vector_tiles(page, live_server, mapped
     assert seen, "panning loaded no new tiles"
     assert all(url.startswith(f"{live_server.url}/tiles/") and url.endswith(".pbf") for url in seen), seen
     assert {url.split("/tiles/")[1].split("/")[1] for url in seen} == {"16"}
+
+
+def test_each_constraint_hit_has_its_distance_written_on_the_map_beside_it(page, mapped_world):
+    from tests.web.test_journeys import lonlat
+
+    page.goto("/")
+    wait_for_map(page)
+    page.get_by_label("Număr cadastral sau adresă").fill("70001")
+    page.get_by_role("button", name="Caută").click()
+    label = page.locator("#map .hit-label")
+    expect(label).to_have_text("R2: Biserica Precista, la 56,6 m")
+    expect(label).to_have_attribute("aria-label", "R2: Biserica Precista, la 56,6 m")
+    # The label sits beside the monument (its nearest point to the parcel), not somewhere in the panel.
+    x, y = page.evaluate("(ll) => { const p = window.portalMap.project(ll); return [p.x, p.y]; }", lonlat(60, 60))
+    canvas, box = page.locator("#map").bounding_box(), label.bounding_box()
+    assert abs(box["x"] - (canvas["x"] + x + 10)) < 3
+    assert abs(box["y"] + box["height"] / 2 - (canvas["y"] + y)) < 3
+    # A dashed line from the monument to the parcel, in the overlay.
+    wait_for_map(page)
+    assert "distance" in {f["role"] for f in rendered(page, ["overlay-distance"])}
+    shot(page, "map-03-hit-distance")
+    # Another parcel: the previous label is gone, the new one says the new distance.
+    page.get_by_label("Număr cadastral sau adresă").fill("70003")
+    page.get_by_role("button", name="Caută").click()
+    expect(page.locator("#parcel-title")).to_have_text("Parcela 70003")
+    expect(label).to_have_count(1)
+    expect(label).not_to_have_text("R2: Biserica Precista, la 56,6 m")
+    expect(label).to_have_text(re.compile(r"^R2: Biserica Precista, (pe parcelă|la \d+,\d m)$"))
+    assert not page.console_errors, page.console_errors
+
+
+def test_hit_marks_are_read_only_by_who_may_read_the_analysis(client, mapped_world):
+    from rules.services import analysis_create
+
+    alice, bob = mapped_world["alice"], mapped_world["bob"]
+    analysis = analysis_create(parcels=[mapped_world["parcels"][0].pk], geometry=None, works=None, crs=None, by=alice)
+    url = f"/api/v1/analyses/{analysis.pk}/hit-marks/"
+    assert client.get(url).status_code == 404  # not anonymous: only its creator (and staff of its UAT)
+    client.force_login(alice)
+    marks = client.get(url).json()["features"]
+    assert [(m["properties"]["layer"], m["geometry"]["type"]) for m in marks] == [("monumente", "LineString")]
+    client.force_login(bob)
+    assert client.get(url).status_code == 404

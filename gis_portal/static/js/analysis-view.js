@@ -36,9 +36,14 @@ export function localized(value) {
   return value[lang] || value.ro || Object.values(value)[0] || "";
 }
 
+export function distanceText(distance_m) {
+  if (distance_m === null || distance_m === undefined) return "";
+  const distance = Number(distance_m);
+  return distance <= 0.005 ? t("pe parcelă") : fmt("la %s m", [number(distance, 1)]);
+}
+
 export function hitText(hit) {
-  const distance = hit.distance_m != null ? Number(hit.distance_m) : null;
-  const where = distance === null ? "" : distance <= 0.005 ? t("pe parcelă") : fmt("la %s m", [number(distance, 1)]);
+  const where = distanceText(hit.distance_m);
   const names = (hit.feature_names || hit.features || []).map((f) => (typeof f === "object" ? f.name : f)).filter(Boolean);
   return `${hit.rule || hit.rule_code}: ${localized(hit.message) || hit.title || hit.layer || ""}${names.length ? ` (${names.join(", ")})` : ""} ${where}`.trim();
 }
@@ -46,6 +51,15 @@ export function hitText(hit) {
 export function renderHits(box, hits) {
   if (!hits.length) return box.replaceChildren(el("li", { class: "muted", text: t("Nicio restricție atinsă.") }));
   box.replaceChildren(...hits.map((hit) => el("li", { "data-rule": hit.rule || hit.rule_code }, hitText(hit))));
+}
+
+// The map label of one hit feature: the rules it triggers, its name and its distance to the parcel.
+export function hitLabelText(hits, featureId) {
+  const of = hits.filter((hit) => (hit.feature_ids || []).map(Number).includes(Number(featureId)));
+  if (!of.length) return "";
+  const feature = (of[0].features || []).find((f) => Number(f.id) === Number(featureId)) || {};
+  const rules = [...new Set(of.map((hit) => hit.rule || hit.rule_code))].join(", ");
+  return `${rules}: ${feature.name ? `${feature.name}, ` : ""}${distanceText(feature.distance_m ?? of[0].distance_m)}`;
 }
 
 export function renderAvize(box, avize) {

@@ -1,14 +1,16 @@
 // Investor map: search by cadastral number / address or click, then the parcel panel with the
 // analysis (zoning, constraints hit, required avize) and the CU fee estimate.
 import { api, readJson, results } from "./api.js";
-import { createMap, setOverlay, highlightHits, showLayers, boundsOf } from "./map.js";
+import { createMap, setOverlay, highlightHits, showLayers, boundsOf, labelHits, clearHitLabels } from "./map.js";
 import { t, fmt, number, el } from "./i18n.js";
-import { renderZoning, renderHits, renderAvize, parcelLabel, localityClass } from "./analysis-view.js";
+import { renderZoning, renderHits, renderAvize, parcelLabel, localityClass, hitLabelText } from "./analysis-view.js";
 
 const config = readJson("map-config");
 const { map, ready } = createMap("map", config);
 const $ = (id) => document.getElementById(id);
 let current = null; // the selected parcel (GeoJSON feature)
+const isCurrent = (id) => current && (current.id ?? current.properties.id) === id;
+const parcelShape = (parcel) => ({ type: "Feature", geometry: parcel.geometry, properties: { role: "parcel" } });
 
 $("search-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -65,7 +67,8 @@ async function select(parcel, { fly = true } = {}) {
   field("issuer").textContent = "…";
   const link = $("request-cu");
   link.href = config.canRequest ? `${config.cuNewUrl}?parcel=${id}` : `${config.loginUrl}?next=${encodeURIComponent(`${config.cuNewUrl}?parcel=${id}`)}`;
-  setOverlay(map, [{ type: "Feature", geometry: parcel.geometry, properties: { role: "parcel" } }]);
+  clearHitLabels(map);
+  setOverlay(map, [parcelShape(parcel)]);
   if (fly) {
     const b = boundsOf(parcel);
     if (b) map.fitBounds(b, { padding: 80, maxZoom: 17, duration: 0 });
@@ -81,7 +84,7 @@ async function analyse(id, uat, p) {
   try {
     let analysis = await api("/api/v1/analyses/", { method: "POST", body: { parcels: [id] } });
     if (!analysis.result && analysis.id && !analysis.rule_hits) analysis = await api(`/api/v1/analyses/${analysis.id}/`);
-    if (current && (current.id ?? current.properties.id) !== id) return; // another parcel was chosen meanwhile
+    if (!isCurrent(id)) return; // another parcel was chosen meanwhile
     const result = analysis.result || analysis;
     const field = (name) => $("parcel-panel").querySelector(`[data-field=${name}]`);
     field("issuer").textContent = result.issuer ? result.issuer.name : "—";
@@ -92,7 +95,23 @@ async function analyse(id, uat, p) {
     renderAvize($("avize"), result.required_avize || []);
     showLayers(map, highlightHits(map, result.rule_hits || []));
     $("analysis-status").textContent = "";
+    markDistances(analysis.id, result.rule_hits || [], id);
     await quote(uat, p, lc);
+  } catch (error) {
+    $("analysis-status").textContent = error.message;
+  }
+}
+
+// Each hit feature's distance on the map, with a dashed line from the feature to the parcel.
+async function markDistances(analysisId, hits, id) {
+  if (!analysisId || !hits.some((hit) => (hit.feature_ids || []).length)) return;
+  try {
+    const marks = await api(`/api/v1/analyses/${analysisId}/hit-marks/`);
+    if (!isCurrent(id)) return;
+    const lines = marks.features.filter((m) => m.geometry.type === "LineString")
+      .map((m) => ({ type: "Feature", geometry: m.geometry, properties: { role: "distance" } }));
+    setOverlay(map, [parcelShape(current), ...lines]);
+    labelHits(map, marks.features, (mark) => hitLabelText(hits, mark.id));
   } catch (error) {
     $("analysis-status").textContent = error.message;
   }

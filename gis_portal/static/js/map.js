@@ -47,7 +47,9 @@ function addOverlay(map) {
   map.addLayer({ id: "overlay-fill", type: "fill", source: OVERLAY,
     filter: ["in", ["get", "role"], ["literal", ["parcel", "footprint"]]],
     paint: { "fill-color": ["case", role("footprint"), "#e63946", "#0b5cad"], "fill-opacity": 0.25 } });
-  map.addLayer({ id: "overlay-line", type: "line", source: OVERLAY,
+  map.addLayer({ id: "overlay-distance", type: "line", source: OVERLAY, filter: role("distance"),
+    paint: { "line-color": "#ff006e", "line-width": 2, "line-dasharray": [2, 1.5] } });
+  map.addLayer({ id: "overlay-line", type: "line", source: OVERLAY, filter: ["!", role("distance")],
     paint: { "line-color": ["case", role("footprint"), "#a4161a", role("hit"), "#ff006e", "#0b5cad"],
              "line-width": ["case", role("hit"), 4, 3] } });
   map.addLayer({ id: "overlay-point", type: "circle", source: OVERLAY, filter: ["==", ["geometry-type"], "Point"],
@@ -78,6 +80,29 @@ export function highlightHits(map, hits) {
       paint: { "line-color": "#ff006e", "line-width": 4 } });
   }
   return [...bySlug.keys()];
+}
+
+// Each hit feature's distance written on the map beside it: a DOM label (the map has no glyphs) at
+// the feature's point nearest the parcel, from GET /api/v1/analyses/{id}/hit-marks/.
+const hitLabels = new WeakMap();
+
+export function labelHits(map, marks, textOf) {
+  clearHitLabels(map);
+  const markers = [];
+  for (const mark of marks) {
+    const text = textOf(mark);
+    if (!text) continue;
+    const g = mark.geometry;
+    const at = g.type === "Point" ? g.coordinates : g.coordinates[0];
+    const node = el("div", { class: "hit-label", role: "img", "aria-label": text, "data-feature": mark.id }, text);
+    markers.push(new window.maplibregl.Marker({ element: node, anchor: "left", offset: [10, 0] }).setLngLat(at).addTo(map));
+  }
+  hitLabels.set(map, markers);
+}
+
+export function clearHitLabels(map) {
+  for (const marker of hitLabels.get(map) || []) marker.remove();
+  hitLabels.delete(map);
 }
 
 // The legend lists every layer with a checkbox: constraints start unchecked (their tiles are only
