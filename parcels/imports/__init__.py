@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from django.db import DatabaseError
 from parcels.imports import indexes
 from parcels.imports.cgxml import read_cgxml
 from parcels.imports.checks import check_geometries, parse, validity_in_background
-from parcels.imports.loader import Progress, load
+from parcels.imports.loader import Progress, Rows, _unique_keys, load
 from parcels.imports.report import ImportFileError, ImportReport, IndexBuildError, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
 from parcels.models import UAT, Parcel
@@ -29,6 +30,7 @@ USE_CATEGORIES = {c.value.upper(): c.value for c in Parcel.UseCategory}
 # What str.strip() removes in ASCII text, as a byte lookup table.
 ASCII_SPACE = np.zeros(256, dtype=bool)
 ASCII_SPACE[list(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")] = True
+CHECK_CHUNK = 50_000  # rows checked per part of a streamed load
 MAX_LENGTHS = {"cadastral_number": 32, "cf_number": 32, "old_cf_number": 32, "topo_number": 64}
 
 
@@ -168,6 +170,46 @@ def _building_arrays(batch: Batch, accepted_rows: dict[str, int], report: Import
             "destination": pick(b.destination), "wkb": pick(wkb)}
 
 
+def _repeated_keys(cads: np.ndarray, uat_ids: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Rows among `ok` whose (UAT, cadastral number) occurs more than once among them."""
+    idx = np.flatnonzero(ok)
+    held = np.zeros(len(ok), dtype=bool)
+    if _unique_keys(uat_ids[idx], cads[idx].tolist()):
+        return held
+    keys = list(zip(uat_ids[idx].tolist(), cads[idx].tolist(), strict=True))
+    counts = Counter(keys)
+    held[idx[[counts[key] > 1 for key in keys]]] = True
+    return held
+
+
+def _checked_parts(batch: Batch, columns: dict[str, np.ndarray], ok: np.ndarray, uat_ids: np.ndarray,
+                   held: np.ndarray, report: ImportReport, progress: Progress | None) -> Iterator[Rows]:
+    """Check the geometries CHECK_CHUNK rows at a time and yield the accepted rows of each stretch;
+    the `held` rows (a repeated key) are yielded together at the end."""
+    n = len(batch)
+    cads = columns["cadastral_number"]
+    later = []
+    for lo in range(0, n, CHECK_CHUNK):
+        hi = min(lo + CHECK_CHUNK, n)
+        wkb = batch.wkb[lo:hi]
+        # Parsing needs the GIL; validity does not: it runs on both cores.
+        geoms = parse(wkb)
+        geom_ok, out, geoms = check_geometries(wkb, srid=batch.srid, identifiers=cads[lo:hi].tolist(), report=report,
+                                               first_row=lo + 1, geoms=geoms, validity=validity_in_background(geoms))
+        # The reader's Arrow copy of the WKB feeds the binary COPY when no row was rewritten.
+        arrow = batch.wkb_arrow.slice(lo, hi - lo) if batch.wkb_arrow is not None and out is wkb else None
+        part = Rows(np.arange(lo + 1, hi + 1), {name: values[lo:hi] for name, values in columns.items()},
+                    np.asarray(out, dtype=object), geoms, uat_ids[lo:hi], arrow)
+        accepted = ok[lo:hi] & geom_ok
+        if (accepted & held[lo:hi]).any():
+            later.append(part.subset(accepted & held[lo:hi]))
+        if progress:
+            progress("checking", hi, n)
+        yield part.subset(accepted & ~held[lo:hi])
+    if later:
+        yield Rows.concat(later, list(columns))
+
+
 def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid: int | None = None,
                         strict: bool = False, progress: Progress | None = None) -> ImportReport:
     """Import a parcel file (GeoJSON, GeoPackage, zipped Shapefile, CGXML); see module docstring."""
@@ -180,9 +222,6 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
         report.warn(0, "", message)
     if progress:
         progress("checking", 0, len(batch))
-    # Parsing needs the GIL; validity does not: it runs on both cores while the attributes are checked.
-    geoms = parse(batch.wkb)
-    validity = validity_in_background(geoms)
     columns = {name: _text_column(values) for name, values in batch.attrs.items() if name != "legal_area_m2"}
     if "legal_area_m2" in batch.attrs:
         legal = batch.attrs["legal_area_m2"]
@@ -190,28 +229,30 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
             else _float_column(legal)
         columns["legal_area_m2"] = legal
     ok = _check_attributes(columns, report)
-    geom_ok, wkb, geoms = check_geometries(batch.wkb, srid=batch.srid, identifiers=columns["cadastral_number"].tolist(),
-                                           report=report, geoms=geoms, validity=validity)
-    ok &= geom_ok
     uat_ids = _uat_ids(columns, uat_siruta, len(batch))
-    idx = np.flatnonzero(ok)
+    uats_known = None not in uat_ids.tolist()
+    # A bulk load into Stereo 70 streams: each stretch of rows is checked while the previous one is
+    # being loaded. Rows whose key repeats wait until the end, so that which of them is a duplicate
+    # is decided once all their geometries are checked (as when everything is checked first).
+    stream = batch.srid == 3844 and batch.buildings is None and uats_known
+    held = _repeated_keys(columns["cadastral_number"], uat_ids, ok) if stream else np.zeros(len(batch), dtype=bool)
+    parts = _checked_parts(batch, columns, ok, uat_ids, held, report, progress)
     buildings = None
-    if batch.buildings is not None:  # the parcel row of each cadastral number, only needed for buildings
-        accepted = {str(columns["cadastral_number"][i]): int(i) + 1 for i in idx}
-        dupes = {c for c, k in Counter(columns["cadastral_number"][idx].tolist()).items() if k > 1}
-        accepted = {c: r for c, r in accepted.items() if c not in dupes}
-        buildings = _building_arrays(batch, accepted, report)
-    if strict and report.rejected:
+    if not stream:
+        rows = Rows.concat(list(parts), list(columns))
+        if batch.buildings is not None:  # the parcel row of each cadastral number, only needed for buildings
+            cads = rows.columns["cadastral_number"].tolist()
+            dupes = {c for c, k in Counter(cads).items() if k > 1}
+            accepted = {c: int(r) for c, r in zip(cads, rows.rows.tolist(), strict=True) if c not in dupes}
+            buildings = _building_arrays(batch, accepted, report)
+        if strict and report.rejected:
+            raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
+        parts = [rows] if len(rows) else []
+    if strict and report.rejected:  # attributes already rejected: nothing to stream
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
-    if len(idx):
-        # The reader's Arrow copy of the WKB feeds the binary COPY when no row was rewritten.
-        wkb_arrow = batch.wkb_arrow if wkb is batch.wkb else None
-        if wkb_arrow is not None and len(idx) < len(batch):
-            wkb_arrow = wkb_arrow.take(idx)
-        load(rows=idx + 1, columns={k: v[idx] for k, v in columns.items()}, wkb=np.asarray(wkb, dtype=object)[idx],
-             wkb_arrow=wkb_arrow,
-             geoms=geoms[idx], uat_ids=uat_ids[idx], srid=batch.srid, report=report, buildings=buildings, strict=strict,
-             progress=progress)
+    if stream or parts:
+        load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
+             buildings=buildings, strict=strict, progress=progress)
     report.issues.sort(key=lambda issue: (issue.row, issue.level))
     if progress:
         progress("search index", 0, 1)

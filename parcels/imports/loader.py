@@ -8,7 +8,8 @@ empty table (the big one) skips staging and goes in through binary COPY built co
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,44 @@ CREATE TEMP TABLE building_stage (
     row integer NOT NULL, parcel_row integer, cadastral_id text, levels integer, height_m double precision,
     destination text, geom geometry
 ) ON COMMIT DROP"""
+
+
+@dataclass
+class Rows:
+    """Accepted rows of a file, or of one stretch of it, as parallel arrays (`rows`: 1-based row
+    numbers in the file). `wkb_arrow` is the same WKB as the reader's Arrow array, when it has one."""
+
+    rows: np.ndarray
+    columns: dict[str, np.ndarray]
+    wkb: np.ndarray
+    geoms: np.ndarray
+    uat_ids: np.ndarray
+    wkb_arrow: pa.Array | pa.ChunkedArray | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def subset(self, mask: np.ndarray) -> Rows:
+        if mask.all():
+            return self
+        return Rows(self.rows[mask], {name: values[mask] for name, values in self.columns.items()}, self.wkb[mask],
+                    self.geoms[mask], self.uat_ids[mask],
+                    self.wkb_arrow.filter(pa.array(mask)) if self.wkb_arrow is not None else None)
+
+    @staticmethod
+    def concat(parts: list[Rows], names: list[str]) -> Rows:
+        if not parts:
+            empty = np.array([], dtype=object)
+            return Rows(np.array([], dtype=np.int64), {name: empty for name in names}, empty, empty, empty)
+        arrow = None
+        if all(part.wkb_arrow is not None for part in parts):
+            arrow = pa.chunked_array([chunk for part in parts for chunk in (
+                part.wkb_arrow.chunks if isinstance(part.wkb_arrow, pa.ChunkedArray) else [part.wkb_arrow])],
+                type=pa.binary())
+        return Rows(np.concatenate([part.rows for part in parts]),
+                    {name: np.concatenate([part.columns[name] for part in parts]) for name in names},
+                    np.concatenate([part.wkb for part in parts]), np.concatenate([part.geoms for part in parts]),
+                    np.concatenate([part.uat_ids for part in parts]), arrow)
 
 
 def _escape(value: Any) -> str:
@@ -116,23 +155,29 @@ def _bulk_drop(cursor) -> list[str]:
         f'ALTER TABLE parcels_parcel ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints]
 
 
-def load(*, rows: np.ndarray, columns: dict[str, np.ndarray], wkb: np.ndarray, geoms: np.ndarray, uat_ids: np.ndarray,
-         srid: int, report: ImportReport, wkb_arrow: pa.ChunkedArray | None = None, buildings: dict[str, np.ndarray] | None = None,
-         strict: bool = False, progress: Progress | None = None) -> None:
-    """Stage and upsert accepted rows; fill report counts and SQL-level rejections."""
-    len(rows)
+def load(*, parts: Iterable[Rows], srid: int, uats_known: bool, report: ImportReport, total: int,
+         buildings: dict[str, np.ndarray] | None = None, strict: bool = False, progress: Progress | None = None) -> None:
+    """Load the accepted rows, given in parts (checked while the previous part is being loaded, on
+    the bulk path); fill report counts and SQL-level rejections. `uats_known`: every row has its UAT."""
     with transaction.atomic(), connection.cursor() as cursor:
         # One import at a time: a concurrent upsert of the same parcels would otherwise deadlock.
         cursor.execute("LOCK TABLE parcels_parcel IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM parcels_parcel)")
         empty = cursor.fetchone()[0]
-        if empty and srid == 3844 and None not in uat_ids.tolist() and buildings is None:
-            _direct_load(cursor, rows=rows, columns=columns, wkb=wkb, wkb_arrow=wkb_arrow, geoms=geoms, uat_ids=uat_ids,
-                         report=report,
-                         strict=strict, progress=progress)
+        if empty and srid == 3844 and uats_known and buildings is None:
+            _direct_load(cursor, parts=parts, report=report, strict=strict, progress=progress, total=total)
             return
-        _staged_load(cursor, rows=rows, columns=columns, wkb=wkb, uat_ids=uat_ids, srid=srid, report=report,
-                     buildings=buildings, strict=strict, progress=progress)
+        parts = list(parts)
+        rows = Rows.concat(parts, list(parts[0].columns) if parts else [])
+        _refuse_if_strict(strict, report)
+        if len(rows):
+            _staged_load(cursor, rows=rows.rows, columns=rows.columns, wkb=rows.wkb, uat_ids=rows.uat_ids, srid=srid,
+                         report=report, buildings=buildings, strict=strict, progress=progress)
+
+
+def _refuse_if_strict(strict: bool, report: ImportReport) -> None:
+    if strict and report.rejected:
+        raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
 
 
 def _staged_load(cursor, *, rows, columns, wkb, uat_ids, srid, report, buildings, strict, progress) -> None:
@@ -197,64 +242,75 @@ def _unique_keys(uat_ids: np.ndarray, cads: list[str]) -> bool:
     return len(set(zip(uat_ids.tolist(), cads, strict=True))) == len(cads)
 
 
-def _direct_load(cursor, *, rows, columns, wkb, wkb_arrow, geoms, uat_ids, report, strict, progress) -> None:
-    """Fast path for the first load of an empty table in Stereo 70: everything was checked in
-    Python, so rows are COPied straight into parcels_parcel in binary format (built column-wise,
-    see binary_copy), whose indexes and foreign key are rebuilt once at the end (no staging
-    table, no second pass over the data)."""
-    cads = columns["cadastral_number"].tolist()
-    keep = np.ones(len(rows), dtype=bool)
-    if not _unique_keys(uat_ids, cads):
-        counts = Counter(zip(uat_ids.tolist(), cads, strict=False))
-        where: dict[tuple, list[int]] = {}
-        for i, key in enumerate(zip(uat_ids.tolist(), cads, strict=False)):
-            if counts[key] > 1:
-                where.setdefault(key, []).append(i)
-        for key, idx in where.items():
-            listed = ", ".join(str(rows[i]) for i in idx)
-            for i in idx:
-                keep[i] = False
-                report.reject(int(rows[i]), key[1], f"Duplicate cadastral number {key[1]} in this file (rows "
-                                                    f"{listed}); none of these rows was imported.")
-        if strict:
-            raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
-    if not keep.all():
-        geoms, wkb, uat_ids = geoms[keep], wkb[keep], uat_ids[keep]
-        wkb_arrow = wkb_arrow.filter(pa.array(keep)) if wkb_arrow is not None else None
-        columns = {name: values[keep] for name, values in columns.items()}
-    n = len(geoms)
-    legal = columns.get("legal_area_m2")
-    now = binary_copy.timestamptz_value(timezone.now())
-    areas = shapely.area(geoms)
-    plain_wkb = _plain_wkb(wkb, geoms, wkb_arrow)
+def _without_duplicates(part: Rows, report: ImportReport, strict: bool) -> Rows:
+    """The part without rows whose (UAT, cadastral number) repeats in it, each of them reported."""
+    cads = part.columns["cadastral_number"].tolist()
+    if _unique_keys(part.uat_ids, cads):
+        return part
+    keys = list(zip(part.uat_ids.tolist(), cads, strict=True))
+    counts = Counter(keys)
+    where: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        if counts[key] > 1:
+            where.setdefault(key, []).append(i)
+    keep = np.ones(len(part), dtype=bool)
+    for key, idx in where.items():
+        listed = ", ".join(str(part.rows[i]) for i in idx)
+        for i in idx:
+            keep[i] = False
+            report.reject(int(part.rows[i]), key[1], f"Duplicate cadastral number {key[1]} in this file (rows "
+                                                     f"{listed}); none of these rows was imported.")
+    _refuse_if_strict(strict, report)
+    return part.subset(keep)
+
+
+def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, total) -> None:
+    """Fast path for the first load of an empty table in Stereo 70: rows checked in Python are
+    COPied straight into parcels_parcel in binary format (built column-wise, see binary_copy),
+    whose indexes and foreign key are rebuilt once at the end (no staging table, no second pass).
+    Each part is checked (by the caller's iterator) while the server ingests the previous one.
+    A repeated (UAT, cadastral number) can only occur within one part: the caller holds back
+    every row whose key repeats in the file and yields those rows together, last."""
     restore = _bulk_drop(cursor)
     names = ("uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
-    # The writer sends each chunk from a background thread, so the next chunk is built while the
-    # server ingests the previous one.
+    now = binary_copy.timestamptz_value(timezone.now())
+    inserted = 0
+    # The writer sends each chunk from a background thread, so the next chunk is checked and built
+    # while the server ingests the previous one.
     sql = f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
     with cursor.cursor.copy(sql, writer=FlushingWriter(cursor.cursor)) as copy:
         copy.write(binary_copy.SIGNATURE)
-        for start in range(0, n, COPY_CHUNK):
-            part = slice(start, min(start + COPY_CHUNK, n))
-            size = part.stop - part.start
-            pieces = [binary_copy.fixed_fields(size, len(names), [
-                (">i8", np.asarray(uat_ids[part], dtype=np.int64)), (">f8", areas[part]), (">i8", now)])]
-            pieces.append(binary_copy.nullable_float8(legal[part] if legal is not None else np.full(size, np.nan)))
-            for name in DIRECT_TEXT:
-                pieces += binary_copy.text_field(columns[name][part].tolist() if name in columns else [""] * size)
-            wkb_part = plain_wkb[part.start:part.stop]
-            if isinstance(wkb_part, pa.ChunkedArray):
-                wkb_part = wkb_part.combine_chunks()
-            pieces += binary_copy.multipolygon_ewkb_field(wkb_part, 3844)
-            copy.write(binary_copy.rows_payload(pieces))
-            if progress:
-                progress("loading", part.stop, n)
+        for part in parts:
+            part = _without_duplicates(part, report, strict)
+            for start in range(0, len(part), COPY_CHUNK):
+                piece = slice(start, min(start + COPY_CHUNK, len(part)))
+                copy.write(_binary_rows(part, piece, len(names), now))
+            inserted += len(part)
+            if progress and len(part):
+                progress("loading", int(part.rows[-1]), total)
         copy.write(binary_copy.TRAILER)
+    _refuse_if_strict(strict, report)  # rows rejected while they streamed: roll everything back
     if progress:
         progress("indexing", 0, 1)
     for statement in restore:
         cursor.execute(statement)
-    report.inserted = n
+    report.inserted = inserted
+
+
+def _binary_rows(part: Rows, piece: slice, count: int, now: int) -> memoryview:
+    size = piece.stop - piece.start
+    geoms = part.geoms[piece]
+    arrow = part.wkb_arrow[piece] if part.wkb_arrow is not None else None
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    pieces = [binary_copy.fixed_fields(size, count, [
+        (">i8", np.asarray(part.uat_ids[piece], dtype=np.int64)), (">f8", shapely.area(geoms)), (">i8", now)])]
+    legal = part.columns.get("legal_area_m2")
+    pieces.append(binary_copy.nullable_float8(legal[piece] if legal is not None else np.full(size, np.nan)))
+    for name in DIRECT_TEXT:
+        pieces += binary_copy.text_field(part.columns[name][piece].tolist() if name in part.columns else [""] * size)
+    pieces += binary_copy.multipolygon_ewkb_field(_plain_wkb(part.wkb[piece], geoms, arrow), 3844)
+    return binary_copy.rows_payload(pieces)
 
 
 def _upsert(cursor, srid: int, report: ImportReport) -> None:

@@ -4,11 +4,13 @@ built after the commit, is reported when it fails and rebuilt by the next import
 from __future__ import annotations
 
 import pytest
+import shapely
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.db.backends.postgresql.schema import DatabaseSchemaEditor
 
-from parcels.imports import binary_copy, import_parcels_file
+import parcels.imports as parcels_imports
+from parcels.imports import ImportFileError, binary_copy, import_parcels_file
 from parcels.models import Parcel
 from tests.parcels.conftest import boxes, write_layer
 
@@ -77,3 +79,32 @@ def test_a_bulk_load_with_rejected_and_duplicate_rows_keeps_each_geometry_with_i
     assert (report.inserted, report.rejected) == (3, 3)
     stored = {p.cadastral_number: p.geom.extent for p in Parcel.objects.all()}
     assert stored == {cad: geoms[row].bounds for cad, row in (("1", 0), ("2", 1), ("6", 5))}
+
+
+@pytest.mark.parametrize("chunk", [2, 50_000])
+def test_a_streamed_bulk_load_decides_duplicates_after_every_geometry_is_checked(tmp_path, territory, monkeypatch, chunk):
+    monkeypatch.setattr(parcels_imports, "CHECK_CHUNK", chunk)  # several stretches, repeats across them
+    geoms = boxes(7)
+    geoms[1] = shapely.box(0, 0, 10, 10)  # outside Romania: its row is rejected, so row 6 is no duplicate
+    path = write_layer(tmp_path / "p.gpkg", geoms, {"cadastral_number": ["1", "2", "3", "4", "3", "2", "5"]},
+                       driver="GPKG")
+    report = import_parcels_file(path=path, uat_siruta=20297)
+    reasons = {issue.row: issue.reason for issue in report.issues}
+    assert set(reasons) == {2, 3, 5}
+    assert "outside Romania" in reasons[2]
+    assert reasons[3] == reasons[5] == ("Duplicate cadastral number 3 in this file (rows 3, 5); none of these rows "
+                                        "was imported.")
+    stored = {p.cadastral_number: p.geom.extent for p in Parcel.objects.all()}
+    assert stored == {cad: geoms[row].bounds for cad, row in (("1", 0), ("4", 3), ("2", 5), ("5", 6))}
+
+
+def test_strict_mode_rolls_back_a_streamed_load_when_a_late_row_is_rejected(tmp_path, territory, monkeypatch):
+    monkeypatch.setattr(parcels_imports, "CHECK_CHUNK", 2)  # the bad row arrives after rows were sent
+    before = _schema()
+    geoms = boxes(5)
+    geoms[4] = shapely.box(0, 0, 10, 10)
+    path = write_layer(tmp_path / "p.gpkg", geoms, {"cadastral_number": ["1", "2", "3", "4", "5"]}, driver="GPKG")
+    with pytest.raises(ImportFileError, match="--strict"):
+        import_parcels_file(path=path, uat_siruta=20297, strict=True)
+    assert Parcel.objects.count() == 0
+    assert _schema() == before
