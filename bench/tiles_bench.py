@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from gis_portal import devdb  # noqa: E402
 
 DB = "bench_tiles"
-PORT = 8765
+PORT = 8771
 # South-west corner of the grid (EPSG:3844) and lot size.
 E0, N0, LOT_W, LOT_H, COLS = 632_000.0, 535_000.0, 30.0, 60.0, 1000
 
@@ -122,6 +122,8 @@ def sql_runner(url: str):
     conn = psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True)
     cur = conn.cursor(binary=True)
 
+    run_pid = conn.info.backend_pid
+
     def run(z: int, x: int, y: int, exact: bool = False) -> tuple[float, float, int]:
         t0 = time.perf_counter()
         params, affine = ({"z": z, "x": x, "y": y}, False) if exact else tile_params(z, x, y)
@@ -132,7 +134,31 @@ def sql_runner(url: str):
         t2 = time.perf_counter()
         return (t2 - t0) * 1000, (t2 - t1) * 1000, len(data)
 
+    run.backend_pid = run_pid
     return run
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time (ns) of all threads of a process so far, from the scheduler's own accounting."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # the thread ended meanwhile
+    return total
+
+
+def cpu_per_tile_ms(tiles, fetch, pids) -> float:
+    """CPU spent per tile by this process plus the processes pids() lists (read before and after, so
+    a process started meanwhile counts from zero)."""
+    before = {pid: cpu_ns(pid) for pid in pids()}
+    own = time.process_time_ns()
+    for tile in tiles:
+        fetch(*tile)
+    own = time.process_time_ns() - own
+    others = sum(cpu_ns(pid) - before.get(pid, 0) for pid in set(before) | set(pids()))
+    return round((own + others) / len(tiles) / 1e6, 3)
 
 
 def http_runner():
@@ -150,6 +176,14 @@ def http_runner():
         return elapsed, len(body)
 
     return run
+
+
+def server_pids(url: str, server_pid: int, own_backend: int) -> list[int]:
+    """The gunicorn workers and every other PostgreSQL backend on the bench database."""
+    workers = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    backends = psql(url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                         f"AND pid NOT IN (pg_backend_pid(), {own_backend})").split()
+    return [int(pid) for pid in workers + backends]
 
 
 def main() -> None:
@@ -173,6 +207,8 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited (port {PORT} in use?)")
         sql, http_get = sql_runner(url), http_runner()
         rng = random.Random(42)
         results = {}
@@ -196,6 +232,10 @@ def main() -> None:
                 sql_ms.append(s), query_ms.append(q), http_ms.append(h)
                 sizes.append(h_size)
             exact_ms = [sql(*tile, exact=True)[0] for tile in tiles]
+            # CPU per tile, which contention from other processes does not inflate: the client plus the
+            # gunicorn workers and their PostgreSQL backends, vs the client plus its own backend.
+            cpu_http = cpu_per_tile_ms(tiles, http_get, lambda: server_pids(url, server.pid, sql.backend_pid))
+            cpu_sql = cpu_per_tile_ms(tiles, sql, lambda: [sql.backend_pid])
             results[f"z{z}"] = {
                 "tiles": len(tiles), "mean_bytes": round(statistics.mean(sizes)),
                 "http_p50_ms": round(p(http_ms, 0.5), 2), "http_p95_ms": round(p(http_ms, 0.95), 2),
@@ -203,6 +243,7 @@ def main() -> None:
                 "ratio_p50": round(p(http_ms, 0.5) / p(sql_ms, 0.5), 2),
                 "query_only_p50_ms": round(p(query_ms, 0.5), 2),
                 "exact_st_transform_sql_p50_ms": round(p(exact_ms, 0.5), 2),
+                "cpu_per_tile_ms": {"http": cpu_http, "sql": cpu_sql, "ratio": round(cpu_http / cpu_sql, 2)},
             }
             print(f"z{z}: {results[f'z{z}']}", flush=True)
     finally:
