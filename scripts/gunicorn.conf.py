@@ -1,12 +1,13 @@
 """gunicorn settings of the web app, shared by `make run` (scripts/run.sh), docker-compose and
 bench/tiles_bench.py (the bind address is given on the command line).
 
-Threads make gunicorn use its gthread worker, which keeps HTTP/1.1 connections open between
+The gthread worker (threads) keeps HTTP/1.1 connections open between
 requests: a map fetches dozens of tiles a second over a few connections, where the sync worker
 closes every connection after one response.
 """
 import os
 
+worker_class = "gthread"
 workers = 3
 threads = 2
 keepalive = 5  # seconds an idle connection stays open (gunicorn's default is 2)
