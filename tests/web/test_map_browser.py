@@ -54,6 +54,7 @@ def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, map
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
     expect(page.locator("#parcel-panel [data-field=intravilan]")).to_have_text("yes")
+    expect(page.locator("#map .maplibregl-ctrl-zoom-in")).to_have_attribute("aria-label", "Zoom in")
     expect(page.locator("#map .hit-label")).to_have_text(re.compile(r"^R2: Biserica Precista, (on the parcel|at \d+\.\d m)$"))
     shot(page, "map-02-english")
 
@@ -86,11 +87,14 @@ def test_each_constraint_hit_has_its_distance_written_on_the_map_beside_it(page,
     # The label sits beside the monument (its nearest point to the parcel), not somewhere in the panel.
     x, y = page.evaluate("(ll) => { const p = window.portalMap.project(ll); return [p.x, p.y]; }", lonlat(60, 60))
     canvas, box = page.locator("#map").bounding_box(), label.bounding_box()
-    assert abs(box["x"] - (canvas["x"] + x + 10)) < 3
+    assert abs(box["x"] - (canvas["x"] + x + 16)) < 3
     assert abs(box["y"] + box["height"] / 2 - (canvas["y"] + y)) < 3
     # A dashed line from the monument to the parcel, in the overlay.
     wait_for_map(page)
     assert "distance" in {f["role"] for f in rendered(page, ["overlay-distance"])}
+    assert [f["name"] for f in rendered(page, ["monumente-hit-point"])] == ["Biserica Precista"]  # ringed
+    # MapLibre's own controls speak the page's language.
+    expect(page.locator("#map .maplibregl-ctrl-zoom-in")).to_have_attribute("aria-label", "Mărește")
     shot(page, "map-03-hit-distance")
     # Another parcel: the previous label is gone, the new one says the new distance.
     page.get_by_label("Număr cadastral sau adresă").fill("70003")

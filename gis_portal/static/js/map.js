@@ -17,6 +17,7 @@ export function createMap(container, config, options = {}) {
     ...view,
     maxZoom: 20,
     attributionControl: { compact: true },
+    locale: uiStrings(),
     // No glyphs or sprites are used: nothing is fetched from outside the portal.
     ...options.mapOptions,
   });
@@ -39,6 +40,17 @@ export function createMap(container, config, options = {}) {
     });
   });
   return { map, ready };
+}
+
+// MapLibre's own control labels, in the page's language (its defaults are English).
+function uiStrings() {
+  return {
+    "Map.Title": t("Hartă"),
+    "NavigationControl.ZoomIn": t("Mărește"),
+    "NavigationControl.ZoomOut": t("Micșorează"),
+    "NavigationControl.ResetBearing": t("Trageți pentru a roti harta, clic pentru a reveni la nord"),
+    "AttributionControl.ToggleAttribution": t("Afișează sau ascunde sursele hărții"),
+  };
 }
 
 function addOverlay(map) {
@@ -64,7 +76,7 @@ export function setOverlay(map, features) {
 // layer is ever downloaded as GeoJSON.
 export function highlightHits(map, hits) {
   for (const layer of map.getStyle().layers) {
-    if (layer.id.endsWith("-hit")) map.removeLayer(layer.id);
+    if (layer.id.endsWith("-hit") || layer.id.endsWith("-hit-point")) map.removeLayer(layer.id);
   }
   const bySlug = new Map();
   for (const hit of hits) {
@@ -78,6 +90,11 @@ export function highlightHits(map, hits) {
     const filter = ["in", ["id"], ["literal", ids]];
     map.addLayer({ id: `${slug}-hit`, type: "line", source: slug, "source-layer": slug, filter,
       paint: { "line-color": "#ff006e", "line-width": 4 } });
+    // Points hit (monuments, transformers…) get a ring around their dot.
+    map.addLayer({ id: `${slug}-hit-point`, type: "circle", source: slug, "source-layer": slug,
+      filter: ["all", ["==", ["geometry-type"], "Point"], filter],
+      paint: { "circle-radius": 10, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#ff006e",
+               "circle-stroke-width": 3 } });
   }
   return [...bySlug.keys()];
 }
@@ -95,7 +112,7 @@ export function labelHits(map, marks, textOf) {
     const g = mark.geometry;
     const at = g.type === "Point" ? g.coordinates : g.coordinates[0];
     const node = el("div", { class: "hit-label", role: "img", "aria-label": text, "data-feature": mark.id }, text);
-    markers.push(new window.maplibregl.Marker({ element: node, anchor: "left", offset: [10, 0] }).setLngLat(at).addTo(map));
+    markers.push(new window.maplibregl.Marker({ element: node, anchor: "left", offset: [16, 0] }).setLngLat(at).addTo(map));
   }
   hitLabels.set(map, markers);
 }
