@@ -19,7 +19,7 @@ from django.db import DatabaseError
 from parcels.imports import indexes
 from parcels.imports.cgxml import read_cgxml
 from parcels.imports.checks import check_geometries, parse, validity_in_background
-from parcels.imports.loader import Progress, Rows, _unique_keys, load
+from parcels.imports.loader import Progress, Rows, keys_are_unique, load
 from parcels.imports.report import ImportFileError, ImportReport, IndexBuildError, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
 from parcels.models import UAT, Parcel
@@ -174,7 +174,7 @@ def _repeated_keys(cads: np.ndarray, uat_ids: np.ndarray, ok: np.ndarray) -> np.
     """Rows among `ok` whose (UAT, cadastral number) occurs more than once among them."""
     idx = np.flatnonzero(ok)
     held = np.zeros(len(ok), dtype=bool)
-    if _unique_keys(uat_ids[idx], cads[idx].tolist()):
+    if keys_are_unique(uat_ids[idx], cads[idx].tolist()):
         return held
     keys = list(zip(uat_ids[idx].tolist(), cads[idx].tolist(), strict=True))
     counts = Counter(keys)
@@ -236,7 +236,8 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
     # is decided once all their geometries are checked (as when everything is checked first).
     stream = batch.srid == 3844 and batch.buildings is None and uats_known
     held = _repeated_keys(columns["cadastral_number"], uat_ids, ok) if stream else np.zeros(len(batch), dtype=bool)
-    parts = _checked_parts(batch, columns, ok, uat_ids, held, report, progress)
+    # (A streamed load shows one "loading" bar: checking and loading alternate stretch by stretch.)
+    parts = _checked_parts(batch, columns, ok, uat_ids, held, report, None if stream else progress)
     buildings = None
     if not stream:
         rows = Rows.concat(list(parts), list(columns))
@@ -245,12 +246,10 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
             dupes = {c for c, k in Counter(cads).items() if k > 1}
             accepted = {c: int(r) for c, r in zip(cads, rows.rows.tolist(), strict=True) if c not in dupes}
             buildings = _building_arrays(batch, accepted, report)
-        if strict and report.rejected:
-            raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
         parts = [rows] if len(rows) else []
-    if strict and report.rejected:  # attributes already rejected: nothing to stream
+    if strict and report.rejected:  # rows rejected so far (a streamed load refuses later ones itself)
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
-    if stream or parts:
+    if (stream and ok.any()) or parts:
         load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
              buildings=buildings, strict=strict, progress=progress)
     report.issues.sort(key=lambda issue: (issue.row, issue.level))

@@ -234,7 +234,7 @@ def _plain_wkb(wkb: np.ndarray, geoms: np.ndarray, arrow: pa.ChunkedArray | None
     return arr
 
 
-def _unique_keys(uat_ids: np.ndarray, cads: list[str]) -> bool:
+def keys_are_unique(uat_ids: np.ndarray, cads: list[str]) -> bool:
     """Whether (UAT, cadastral number) is unique, without building a million tuples in the usual
     case of a single UAT."""
     if len(set(uat_ids.tolist())) == 1:
@@ -245,7 +245,7 @@ def _unique_keys(uat_ids: np.ndarray, cads: list[str]) -> bool:
 def _without_duplicates(part: Rows, report: ImportReport, strict: bool) -> Rows:
     """The part without rows whose (UAT, cadastral number) repeats in it, each of them reported."""
     cads = part.columns["cadastral_number"].tolist()
-    if _unique_keys(part.uat_ids, cads):
+    if keys_are_unique(part.uat_ids, cads):
         return part
     keys = list(zip(part.uat_ids.tolist(), cads, strict=True))
     counts = Counter(keys)
