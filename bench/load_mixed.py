@@ -1,14 +1,17 @@
 """Benchmark: a 60-second mixed workload against gunicorn on the 1M-parcel county, driven by wrk.
 
     .venv/bin/python bench/load_prepare.py        # once: demo_county --parcels 1000000 into bench_load
-    .venv/bin/python bench/load_mixed.py [--duration 60] [--connections 16] [--cpu-only]
+    flock /tmp/bench.lock .venv/bin/python bench/load_mixed.py [--duration 60] [--connections 16] [--cpu-only]
 
 Mix (weights of a pre-shuffled rotation of 2,000 requests, see MIX): parcel lookup by point, bbox
 lists of parcels, z15/z16 parcel and building vector tiles, analyses (new POSTs and reads of stored
 ones) and an investor's application list and details with a token. The fixtures (investor, token,
 draft applications, stored analyses) are created idempotently through the real services.
+The server runs in the product's configuration (scripts/gunicorn.conf.py, as `make run`), DEBUG off.
+Recorded besides throughput and latency: the CPU per request of the mix and of each kind (gunicorn
+workers + PostgreSQL backends, from /proc: robust to other work on the machine) and the load average.
 Targets: ≥ 200 requests/s, zero errors (socket errors and non-2xx), p99 ≤ 250 ms.
-Writes bench/results/load.json; the wrk Lua script is bench/load_mixed.lua.
+Writes bench/results/load.json (not with --cpu-only); the wrk Lua script is bench/load_mixed.lua.
 """
 from __future__ import annotations
 
