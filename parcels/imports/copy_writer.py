@@ -5,6 +5,8 @@ libpq's output buffer and sent without waiting, so a producer faster than the se
 megabytes up there, and libpq moves the whole unsent remainder after every partial send: a
 200 MB binary COPY of 1M parcels took 5.4 s from Python against 2.3 s for the same file read by
 the server (and 3.5 s through psql). Waiting for each block to leave keeps the buffer small.
+The worker below is psycopg 3.2's own (requirements.txt pins it) with flush=True; the bulk-load
+tests go through it.
 """
 from __future__ import annotations
 
