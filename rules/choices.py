@@ -18,3 +18,5 @@ ZONING_THEME = "utr_polygon"
 INTRAVILAN_THEME = "intravilan_limit"
 RASTER_THEMES = ("dem", "flood_depth")
 PROTECTION_ZONE_THEMES = ("monument_protection_zone", "zcp")
+# Street axes: the lot's street front, read for proposed works only (R35 frontage, street setback).
+STREET_THEME = "street_axis"

@@ -1,7 +1,10 @@
-"""Compliance of proposed works with the zoning regime and the Civil Code (R31, R32, R35, R36).
+"""Compliance of proposed works with the zoning regime and the Civil Code (R31, R32, R34, R35, R36).
 
 Each check is {"check", "value", "limit", "unit", "status", "rule"} with status pass / fail /
 warning / not_evaluated (and a reason when not evaluated). Checks come in a fixed order.
+With street axes covering the lot (rules.lot) the frontage is measured and the UTR's street,
+side and rear setbacks are checked against the street front, side and rear boundaries apart;
+without them one soft check compares the nearest boundary with the side/rear setbacks.
 """
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ import re
 
 from django.contrib.gis.geos import GEOSGeometry
 
+from rules.lot import FrontageParams, Sides, Street, lot_sides
 from rules.models import Rule
+from rules.spatial import Building
 
 PASS, FAIL, WARNING, NOT_EVALUATED = "pass", "fail", "warning", "not_evaluated"
 
@@ -48,10 +53,16 @@ def _check(name: str, value, limit, *, unit: str, rule: str, ok: bool | None, so
 
 
 def compliance(*, lot: GEOSGeometry, works: dict, regime: dict | None, utr_code: str | None,
-               rules: dict[str, Rule]) -> dict | None:
-    """Check the works against the dominant UTR's regime and the Civil Code; None without works."""
+               rules: dict[str, Rule], streets: list[Street] | None = None, streets_reason: str = "",
+               buildings: list[Building] = ()) -> dict | None:
+    """Check the works against the dominant UTR's regime and the Civil Code; None without works.
+    `streets` are the street axes near the lot (None when no street layer covers it: `streets_reason`),
+    `buildings` the existing buildings of the lot."""
     if not works:
         return None
+    lot_rule = rules.get("R35")
+    lot_params = (lot_rule.params if lot_rule else {}) or {}
+    sides = None if streets is None else lot_sides(lot, streets, FrontageParams.of(lot_params))
     lot_area = lot.area
     footprint: GEOSGeometry | None = works.get("footprint_geom")
     no_regime = "no zoning regime for this location"
@@ -82,22 +93,28 @@ def compliance(*, lot: GEOSGeometry, works: dict, regime: dict | None, utr_code:
                              reason="" if limit is not None else "no height regime (levels) in the regime"))
 
     if footprint is not None:
-        checks.extend(_setbacks(lot, footprint, works, reg, rules))
+        checks.extend(_setbacks(lot, footprint, works, reg, rules, sides))
+        checks.append(_buildings(footprint, height, buildings, rules.get("R34")))
 
-    lot_rule = rules.get("R35")
-    lot_params = (lot_rule.params if lot_rule else {}) or {}
     min_area = reg.get("min_lot_area_m2") or lot_params.get("min_area_m2")
     checks.append(_check("min_lot_area", lot_area, min_area, unit="m2", rule="R35",
                          ok=None if min_area is None else lot_area >= min_area - 1e-9))
     min_front = reg.get("min_frontage_m") or lot_params.get("min_frontage_m")
-    checks.append(_check("min_frontage", None, min_front, unit="m", rule="R35", ok=None,
-                         reason="the street alignment is not known, so the frontage is not measured"))
+    if sides is None:
+        checks.append(_check("min_frontage", None, min_front, unit="m", rule="R35", ok=None,
+                             reason=streets_reason or "the street alignment is not known, so the frontage is not measured"))
+    else:
+        frontage = sides.frontage_m
+        checks.append(_check("min_frontage", frontage, min_front, unit="m", rule="R35",
+                             ok=None if min_front is None else frontage >= min_front - 1e-9,
+                             reason="" if frontage else "no boundary of the lot faces a street axis"))
     statuses = {c["status"] for c in checks}
     return {"utr": utr_code, "lot_area_m2": round(lot_area, 2), "checks": checks,
             "passed": FAIL not in statuses, "warnings": WARNING in statuses}
 
 
-def _setbacks(lot: GEOSGeometry, footprint: GEOSGeometry, works: dict, reg: dict, rules: dict[str, Rule]) -> list[dict]:
+def _setbacks(lot: GEOSGeometry, footprint: GEOSGeometry, works: dict, reg: dict, rules: dict[str, Rule],
+              sides: Sides | None) -> list[dict]:
     checks = []
     inside = lot.buffer(0.01).contains(footprint)
     checks.append(_check("footprint_inside_lot", None, None, unit="", rule="R31", ok=inside,
@@ -121,6 +138,9 @@ def _setbacks(lot: GEOSGeometry, footprint: GEOSGeometry, works: dict, reg: dict
                              ok=distance >= window_limit - 1e-9, soft=True,
                              reason="" if distance >= window_limit else
                              "applies if a façade with view windows faces this boundary"))
+    if sides is not None and sides.front is not None:
+        checks.extend(_rlu_setbacks(footprint, reg, sides, inside))
+        return checks
     side = [v for v in (reg.get("setback_side_m"), reg.get("setback_rear_m")) if v is not None]
     if side:
         limit = min(side)
@@ -128,3 +148,60 @@ def _setbacks(lot: GEOSGeometry, footprint: GEOSGeometry, works: dict, reg: dict
                              soft=True, reason="" if distance >= limit else
                              "the nearest boundary may be the street front; check the side/rear setback"))
     return checks
+
+
+_SIDE_CHECKS = (("setback_street", "setback_street_m", "front", "the lot has no street front"),
+                ("setback_side", "setback_side_m", "side", "the lot has no side boundary"),
+                ("setback_rear", "setback_rear_m", "rear", "the lot has no rear boundary (corner or through lot)"))
+
+
+def _rlu_setbacks(footprint: GEOSGeometry, reg: dict, sides: Sides, inside: bool) -> list[dict]:
+    """The UTR's street, side and rear setbacks (minimums), each against its own boundaries."""
+    checks = []
+    for name, key, part, missing in _SIDE_CHECKS:
+        limit, lines = reg.get(key), getattr(sides, part)
+        if limit is None:
+            continue
+        if lines is None:
+            checks.append(_check(name, None, limit, unit="m", rule="R36", ok=None, reason=missing))
+            continue
+        distance = footprint.distance(lines) if inside else 0.0
+        checks.append(_check(name, distance, limit, unit="m", rule="R36", ok=distance >= limit - 1e-9))
+    return checks
+
+
+def _buildings(footprint: GEOSGeometry, height: float | None, buildings: list[Building], rule: Rule | None) -> dict:
+    """R34: distance to each existing building of the lot >= max(factor x H, minimum), H the taller
+    of the two (RLU Timișoara: half the taller building's height, at least 3 m; an S-tagged,
+    editable default). A building the footprint covers by at least replaced_min_share of its area
+    is the one being replaced or extended: listed as such and skipped. An existing building of
+    unknown height is taken as levels x level_height_m (marked estimated)."""
+    params = (rule.params if rule else {}) or {}
+    minimum = float(rule.distance_m) if rule and rule.distance_m is not None else 3.0
+    factor, level_m = float(params.get("height_factor", 0.5)), float(params.get("level_height_m", 3.0))
+    replaced_share = float(params.get("replaced_min_share", 0.5))
+    replaced, others = [], []
+    for b in buildings:
+        area = b.footprint.area
+        if area > 0 and footprint.intersection(b.footprint).area / area >= replaced_share:
+            replaced.append(b.cadastral_id)
+        else:
+            others.append(b)
+    extra = {"replaced": replaced} if replaced else {}
+    if not others:
+        reason = ("the works replace or extend the lot's only building(s)" if replaced
+                  else "no other building is registered on the lot")
+        return {**_check("building_distance", None, None, unit="m", rule="R34", ok=True, reason=reason), **extra}
+    if height is None:
+        return {**_check("building_distance", None, None, unit="m", rule="R34", ok=None,
+                         reason="the height of the proposed building is needed (max(H/2, 3 m))"), **extra}
+    measured = []
+    for b in others:
+        existing = b.height_m if b.height_m is not None else b.levels * level_m
+        measured.append((footprint.distance(b.footprint), max(factor * max(height, existing), minimum), existing, b))
+    # The building with the least margin decides (usually the nearest one).
+    distance, limit, _, nearest = min(measured, key=lambda m: (m[0] - m[1], m[0]))
+    rows = [{"cadastral_id": b.cadastral_id, "distance_m": round(d, 2), "height_m": round(h, 2), "limit_m": round(lim, 2),
+             **({"height_estimated": True} if b.height_m is None else {})} for d, lim, h, b in measured]
+    out = _check("building_distance", distance, limit, unit="m", rule="R34", ok=distance >= limit - 1e-9)
+    return {**out, "building": nearest.cadastral_id, "buildings": rows, **extra}

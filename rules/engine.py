@@ -12,7 +12,15 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from institutions.selectors import institutions_covering
 from rules import spatial
-from rules.choices import ENGINE_EFFECTS, INTRAVILAN_THEME, PROTECTION_ZONE_THEMES, RASTER_THEMES, ZONING_THEME
+from rules.choices import (
+    ENGINE_EFFECTS,
+    INTRAVILAN_THEME,
+    PROTECTION_ZONE_THEMES,
+    RASTER_THEMES,
+    STREET_THEME,
+    ZONING_THEME,
+)
+from rules.lot import FrontageParams, Street, street_width
 from rules.models import Rule
 
 EPS = 1e-6
@@ -93,9 +101,16 @@ def meteo_exempt(rule: Rule, cand: spatial.Candidate, works: dict) -> bool:
     return cand.distance > params["no_build_m"] and height <= (cand.distance - params["no_build_m"]) / params["height_ratio"]
 
 
-def search_plan(rules: list[Rule]) -> spatial.SearchPlan:
+def street_search_m(rules: list[Rule]) -> float:
+    """How far around the lot street axes are read (R35's params): for proposed works."""
+    lot_rule = next((r for r in rules if r.code == "R35"), None)
+    return FrontageParams.of(lot_rule.params if lot_rule else None).search_m
+
+
+def search_plan(rules: list[Rule], *, street_search: float | None = None) -> spatial.SearchPlan:
     """Per theme the largest distance any rule needs (the intravilan and UTRs at distance 0: what
-    overlaps the site), and the themes of the no-protection-zone rules (monuments)."""
+    overlaps the site), and the themes of the no-protection-zone rules (monuments); with
+    `street_search` also the street axes within it, with their parts (the lot's street front)."""
     distances = {INTRAVILAN_THEME: 0.0, ZONING_THEME: 0.0}
     for rule in rules:
         if rule.predicate == Rule.Predicate.ATTRIBUTE:
@@ -104,7 +119,10 @@ def search_plan(rules: list[Rule]) -> spatial.SearchPlan:
         for theme in rule.themes:
             distances[theme] = max(distances.get(theme, 0.0), distance)
     monuments = sorted({t for r in rules if r.no_protection_zone for t in r.themes})
-    return spatial.SearchPlan(tuple(sorted(distances.items())), tuple(monuments))
+    if street_search is not None:
+        distances[STREET_THEME] = max(distances.get(STREET_THEME, 0.0), street_search)
+    return spatial.SearchPlan(tuple(sorted(distances.items())), tuple(monuments),
+                              (STREET_THEME,) if street_search is not None else ())
 
 
 def gather(site: Site, candidates: list[spatial.Candidate]) -> None:
@@ -207,6 +225,18 @@ def required_avize(site: Site, hits: list[dict]) -> tuple[list[dict], list[dict]
                     entry["reasons"].append(reason)
     ordered = sorted(entries.values(), key=lambda e: e["institution"]["code"])
     return ordered, [{"kind": k, "reasons": unresolved[k]} for k in sorted(unresolved)]
+
+
+def streets(site: Site, versions: list[spatial.VersionInfo]) -> tuple[list[Street] | None, str]:
+    """The street axes near the site from the street layers whose coverage includes it, or None
+    and why (no street layer, or none covers the whole site): then the street front is unknown."""
+    layers = [v for v in versions if v.theme == STREET_THEME]
+    covering = [v for v in layers if v.covered]
+    if not covering:
+        where = "no street_axis layer" if not layers else "the street_axis layer does not cover the whole lot"
+        return None, f"{where}: the street front is not known, so the frontage is not measured"
+    return [Street(c.geom, street_width(c.attrs)) for v in covering for c in site.found.get(v.version_id, [])
+            if c.geom is not None], ""
 
 
 def locality(site: Site, versions: list[spatial.VersionInfo], rule: Rule | None) -> dict:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Issuer, Parcel
 from rules import engine, spatial
+from rules.choices import STREET_THEME
 from rules.compliance import compliance
 from rules.models import Analysis, Rule
 from rules.selectors import active_rules, cached_active_rules
@@ -141,10 +142,11 @@ def _clean_works(works: dict | None, *, srid: Any) -> dict:
     return clean
 
 
-def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any,
-          plan: spatial.SearchPlan | None) -> tuple[GEOSGeometry, spatial.Context]:
+def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any, plan: spatial.SearchPlan | None,
+          buildings: bool) -> tuple[GEOSGeometry, spatial.Context]:
     """The site's geometry (EPSG:3844) and the analysis context (parcels, UATs, rules key, versions,
-    and the candidates of `plan` when the site is known before the statement)."""
+    the candidates of `plan` when the site is known before the statement, and with `buildings`
+    the existing buildings of the lot)."""
     if parcels and geometry is not None:
         raise ValidationError({"parcels": ["Send either parcels or a geometry, not both."]})
     if parcels:
@@ -153,7 +155,7 @@ def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any,
             raise ValidationError({"parcels": [f"At most {MAX_PARCELS} parcels per analysis."]})
         if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
             raise ValidationError({"parcels": ["Parcel ids must be integers."]})
-        ctx = spatial.context_for_parcels(ids, plan)
+        ctx = spatial.context_for_parcels(ids, plan, buildings=buildings)
         missing = sorted(set(ids) - {p.pk for p in ctx.parcels})
         if missing:
             raise ValidationError({"parcels": [f"Unknown parcel ids: {missing}."]})
@@ -165,7 +167,7 @@ def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any,
     if geometry is None:
         raise ValidationError({"geometry": ["Send parcels (a list of ids) or a geometry (GeoJSON)."]})
     geom = as_multipolygon(geometry if isinstance(geometry, GEOSGeometry) else geometry_from_geojson(geometry, srid=srid))
-    return geom, spatial.context_for_geometry(geom, plan)
+    return geom, spatial.context_for_geometry(geom, plan, buildings=buildings)
 
 
 def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel]) -> dict:
@@ -212,9 +214,11 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     rules = active_rules(key=ctx.rules_key)
     by_code = {r.code: r for r in rules}
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
-    themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES))
+    # Street axes only matter to the compliance of proposed works (frontage, street setback).
+    street_themes = {STREET_THEME} if works else set()
+    themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES) | street_themes)
     versions = spatial.current_versions(ctx, themes, geom)
-    plan = engine.search_plan(engine_rules)
+    plan = engine.search_plan(engine_rules, street_search=engine.street_search_m(rules) if works else None)
     # The context searched with the rules cached before it ran: valid unless they changed the plan.
     found = ctx.candidates if ctx.plan == plan else spatial.candidates(geom, plan, [u["id"] for u in uats])
     engine.gather(site, found)
@@ -227,6 +231,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     dominant = zones[0] if zones else None
     used_rules = applicable + [r for r in rules if r.effect not in engine.ENGINE_EFFECTS]
     total = sum(u["overlap_m2"] for u in uats)
+    streets, streets_reason = engine.streets(site, versions) if works else (None, "")
     return {
         "area_m2": round(site.area_m2, 2),
         "uats": [{**u, "overlap_m2": round(u["overlap_m2"], 2), "share": round(u["overlap_m2"] / total, 4)} for u in uats],
@@ -240,7 +245,8 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
         "prohibitions": [h["rule"] for h in hits if h["effect"] == Rule.Effect.FORBIDS],
         "warnings": [h["rule"] for h in hits if h["effect"] == Rule.Effect.WARNS],
         "compliance": compliance(lot=geom, works=works, regime=dominant["regime"] if dominant else None,
-                                 utr_code=dominant["utr_code"] if dominant else None, rules=by_code),
+                                 utr_code=dominant["utr_code"] if dominant else None, rules=by_code,
+                                 streets=streets, streets_reason=streets_reason, buildings=ctx.buildings),
         "rasters": engine.rasters(site, versions),
         "no_data": engine.no_data(themes, versions),
         "versions": {
@@ -270,10 +276,11 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
                     by: Any = None, crs: Any = None) -> Analysis:
     """Analyse parcels (ids or Parcel objects) or a geometry (GEOS, or GeoJSON in `crs`, default
     EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
-    cached = cached_active_rules()
-    geom, ctx = _site(parcels, geometry, crs, engine.search_plan(
-        [r for r in cached if r.effect in engine.ENGINE_EFFECTS]) if cached else None)
     clean = _clean_works(works, srid=crs)
+    cached = cached_active_rules()
+    plan = engine.search_plan([r for r in cached if r.effect in engine.ENGINE_EFFECTS],
+                              street_search=engine.street_search_m(cached) if clean else None) if cached else None
+    geom, ctx = _site(parcels, geometry, crs, plan, buildings="footprint_geom" in clean)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
                         created_at=timezone.now(), geometry=geom,

@@ -5,9 +5,11 @@
    Candidates are, per current layer version of a theme the rules read, every feature within the
    largest distance any rule of that theme needs (`SearchPlan`), with its distance, overlap area
    and dimension; for monuments whether a protection zone covers them, for UTR polygons the zoning
-   units of the site's UATs with that code. Features are read through their subdivided parts
-   (layers.FeaturePart) so a predicate on a huge flood zone or Natura 2000 site only touches the
-   few small boxes near the parcel. The rules are then applied to these few rows in Python
+   units of the site's UATs with that code, for street axes (SearchPlan.geometry_themes) the parts
+   near the site as a geometry (the lot's street front, rules.lot). For proposed works with a
+   footprint the same statement also reads the existing buildings of the lot (R34). Features are
+   read through their subdivided parts (layers.FeaturePart) so a predicate on a huge flood zone or
+   Natura 2000 site only touches the few small boxes near the parcel. The rules are then applied to these few rows in Python
    (filters, per-feature distances, minimum overlap).
    The plan comes from the rules cached in the process; when the rules turn out to have changed
    (the key in the same answer) and the plan with them, or for several parcels (whose union is
@@ -61,6 +63,18 @@ class Candidate:
     attrs: dict = field(default_factory=dict)
     zoned: bool = False  # a monument inside a delimited protection zone (asked for monument versions)
     units: list[dict] = field(default_factory=list)  # zoning units with this UTR code (UTR versions)
+    geom: GEOSGeometry | None = None  # the feature's parts near the site (themes of SearchPlan.geometry_themes)
+
+
+@dataclass
+class Building:
+    """An existing building of the lot (cadastre): footprint, height (m, may be unknown) and levels."""
+
+    pk: int
+    cadastral_id: str
+    footprint: GEOSGeometry
+    height_m: float | None
+    levels: int
 
 
 @dataclass
@@ -76,10 +90,12 @@ class SiteParcel:
 @dataclass(frozen=True)
 class SearchPlan:
     """What to look for near the site: per theme the search distance (m), and the themes whose
-    features (monuments) must say whether a delimited protection zone covers them."""
+    features (monuments) must say whether a delimited protection zone covers them, and those whose
+    features come with their parts near the site (street axes)."""
 
     distances: tuple[tuple[str, float], ...]
     monument_themes: tuple[str, ...]
+    geometry_themes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,6 +108,7 @@ class Context:
     uats: list[dict] = field(default_factory=list)
     plan: SearchPlan | None = None  # the plan the candidates were searched with (None: not searched)
     candidates: list[Candidate] = field(default_factory=list)
+    buildings: list[Building] = field(default_factory=list)  # asked for (buildings=True) only
 
 
 # The rules' change key (every edit moves updated_at, the count or a version) and all current
@@ -120,7 +137,8 @@ _CANDIDATES = """
                MIN(ST_Distance(fp.geom, g.geom)) AS distance,
                SUM(CASE WHEN ST_Dimension(fp.geom) = 2 AND ST_Intersects(fp.geom, g.geom)
                         THEN ST_Area(ST_Intersection(fp.geom, g.geom)) ELSE 0 END) AS overlap,
-               MAX(ST_Dimension(fp.geom)) AS dim
+               MAX(ST_Dimension(fp.geom)) AS dim,
+               ST_AsHEXEWKB(ST_Collect(fp.geom) FILTER (WHERE t.theme = ANY(%(geometry_themes)s))) AS parts
         FROM t CROSS JOIN g
         JOIN layers_featurepart fp ON fp.version_id = t.version_id AND ST_DWithin(fp.geom, g.geom, t.dist)
         GROUP BY fp.version_id, t.theme, fp.feature_id
@@ -141,10 +159,18 @@ _CANDIDATES = """
                     'setback_rear_m', zu.setback_rear_m, 'min_lot_area_m2', zu.min_lot_area_m2,
                     'min_frontage_m', zu.min_frontage_m, 'plan', zu.plan) ORDER BY zu.id)
                 FROM layers_zoningunit zu JOIN parcels_uat u ON u.id = zu.uat_id
-                WHERE zu.code = f.attrs ->> 'utr_code' AND zu.uat_id IN (SELECT id FROM site_uats)) END)
+                WHERE zu.code = f.attrs ->> 'utr_code' AND zu.uat_id IN (SELECT id FROM site_uats)) END,
+            c.parts)
             ORDER BY c.version_id, c.feature_id) AS rows
         FROM c JOIN layers_feature f ON f.id = c.feature_id
     )
+"""
+
+# The existing buildings (R34) as one JSON array in id order, when %(buildings)s.
+_BUILDINGS = """
+    bld AS (SELECT json_agg(json_build_array(b.id, b.cadastral_id, ST_AsHEXEWKB(b.footprint), b.height_m, b.levels)
+                            ORDER BY b.id) AS rows
+            FROM parcels_building b {where})
 """
 
 PARCELS_SQL = f"""
@@ -155,10 +181,11 @@ PARCELS_SQL = f"""
           WHERE p.id = ANY(%(ids)s)),
     g AS (SELECT geom FROM p LIMIT 1),
     site_uats AS (SELECT uat_id AS id FROM p),
-    {_CANDIDATES}
+    {_CANDIDATES},
+    {_BUILDINGS.format(where="WHERE %(buildings)s AND b.parcel_id = ANY(%(ids)s)")}
     SELECT k.n, k.last, k.versions, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
-           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id
-    FROM k CROSS JOIN lv CROSS JOIN cand LEFT JOIN p ON true
+           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows
+    FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN p ON true
     ORDER BY p.id
 """
 
@@ -169,9 +196,12 @@ UATS_SQL = f"""
                CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
                     ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
         FROM parcels_uat u, g WHERE ST_Intersects(u.boundary, g.geom)),
-    {_CANDIDATES}
-    SELECT k.n, k.last, k.versions, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap
-    FROM k CROSS JOIN lv CROSS JOIN cand LEFT JOIN site_uats su ON true
+    {_CANDIDATES},
+    {_BUILDINGS.format(where="JOIN g ON %(buildings)s AND b.footprint && g.geom "
+                             "AND ST_Intersects(g.geom, ST_PointOnSurface(b.footprint))")}
+    SELECT k.n, k.last, k.versions, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap,
+           bld.rows
+    FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN site_uats su ON true
 """
 
 CANDIDATES_SQL = f"""
@@ -185,21 +215,22 @@ def _plan_params(plan: SearchPlan | None) -> dict:
     distances = plan.distances if plan else ()
     return {"themes": [t for t, _ in distances], "dists": [d for _, d in distances],
             "monument_themes": list(plan.monument_themes if plan else ()), "zone_themes": list(PROTECTION_ZONE_THEMES),
-            "zoning_theme": ZONING_THEME}
+            "zoning_theme": ZONING_THEME, "geometry_themes": list(plan.geometry_themes if plan else ())}
 
 
 def _versions(rows) -> list[tuple]:
     return [tuple(r) for r in _json(rows, list)]
 
 
-def context_for_parcels(ids: list[int], plan: SearchPlan | None) -> Context:
+def context_for_parcels(ids: list[int], plan: SearchPlan | None, *, buildings: bool = False) -> Context:
     """The parcels of these ids (in id order), with their UAT and mayor, and the context; with the
-    candidates of `plan` around a single parcel."""
+    candidates of `plan` around a single parcel, and with `buildings` the parcels' buildings."""
     plan = plan if len(ids) == 1 else None
     with connection.cursor() as cursor:
-        cursor.execute(PARCELS_SQL, {"ids": list(ids), **_plan_params(plan)})
+        cursor.execute(PARCELS_SQL, {"ids": list(ids), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
-    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]))
+    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
+                  buildings=_buildings(rows[0][16]))
     for r in rows:
         if r[5] is None:
             continue
@@ -209,13 +240,15 @@ def context_for_parcels(ids: list[int], plan: SearchPlan | None) -> Context:
     return ctx
 
 
-def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None) -> Context:
+def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildings: bool = False) -> Context:
     """The UATs whose boundary overlaps the geometry by more than a sliver (largest overlap first),
-    and the context with the candidates of `plan`."""
+    and the context with the candidates of `plan`; with `buildings` the buildings standing on the
+    geometry (a point of their footprint inside it)."""
     with connection.cursor() as cursor:
-        cursor.execute(UATS_SQL, {"geom": geom.hexewkb.decode(), **_plan_params(plan)})
+        cursor.execute(UATS_SQL, {"geom": geom.hexewkb.decode(), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
-    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]))
+    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
+                  buildings=_buildings(rows[0][11]))
     uats = [{"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "overlap_m2": r[10]}
             for r in rows if r[5] is not None and r[10] >= SLIVER_M2]
     ctx.uats = sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))
@@ -269,8 +302,13 @@ def _unit(data: dict) -> dict:
 def _candidates(rows) -> list[Candidate]:
     # PostgreSQL writes a float8 in JSON with the shortest digits that read back as the same double.
     return [Candidate(fid, vid, float(dist), float(overlap), dim, name, source_id, attrs or {}, bool(zoned),
-                      [_unit(u) for u in units or ()])
-            for fid, vid, dist, overlap, dim, name, source_id, attrs, zoned, units in _json(rows, list)]
+                      [_unit(u) for u in units or ()], None if parts is None else GEOSGeometry(parts))
+            for fid, vid, dist, overlap, dim, name, source_id, attrs, zoned, units, parts in _json(rows, list)]
+
+
+def _buildings(rows) -> list[Building]:
+    return [Building(pk, cadastral_id, GEOSGeometry(footprint), None if height is None else float(height), levels)
+            for pk, cadastral_id, footprint, height, levels in _json(rows, list)]
 
 
 def _json(value, empty: type):
