@@ -324,7 +324,7 @@ def main() -> None:
                 "p99_ms": stats["latency_us"]["p99"] / 1000 <= 250},
         "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
         "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}",
-        "taken_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "taken_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result, indent=1))
