@@ -116,6 +116,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/analyses/{analysis_id}/"): Case(
         lambda w: f"/api/v1/analyses/{w['analysis'].pk}/", scoped(ANALYSIS_SEE, anonymous=(404,)),
         sees=ANALYSIS_SEE),
+    ("GET", "/api/v1/analyses/{analysis_id}/hit-marks/"): Case(
+        lambda w: f"/api/v1/analyses/{w['analysis'].pk}/hit-marks/", scoped(ANALYSIS_SEE, anonymous=(404,)),
+        sees=ANALYSIS_SEE),
     # Applications.
     ("GET", "/api/v1/applications/"): Case(lambda w: "/api/v1/applications/", authenticated(), sees=AC_SEE),
     ("POST", "/api/v1/applications/"): Case(lambda w: "/api/v1/applications/", authenticated((400,)),
