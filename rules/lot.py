@@ -79,16 +79,17 @@ def _geos(lines: np.ndarray) -> GEOSGeometry | None:
 
 def _segments(lot: GEOSGeometry) -> np.ndarray:
     """Every edge of every ring of the lot as a 2-point LineString."""
-    rings = shapely.get_rings(shapely.get_parts(_shape(lot)))
-    ends = [np.stack([c[:-1], c[1:]], axis=1) for c in (shapely.get_coordinates(r) for r in rings)]
-    pairs = np.concatenate(ends) if ends else np.empty((0, 2, 2))
-    pairs = pairs[np.any(pairs[:, 0] != pairs[:, 1], axis=1)]
-    return shapely.linestrings(pairs)
+    coords, ring = shapely.get_coordinates(shapely.get_parts(shapely.boundary(_shape(lot))), return_index=True)
+    same = (ring[:-1] == ring[1:]) & np.any(coords[:-1] != coords[1:], axis=1)  # within a ring, not repeated
+    return shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
 
 
 def _lines(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The LineString parts (not shorter than MIN_PIECE_M) of geoms, with the index of their geometry."""
-    parts, index = shapely.get_parts(geoms, return_index=True)
+    if np.all(shapely.get_type_id(geoms) == 1):  # the usual case: no multi-part piece
+        parts, index = geoms, np.arange(len(geoms))
+    else:
+        parts, index = shapely.get_parts(geoms, return_index=True)
     keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) >= MIN_PIECE_M)
     return parts[keep], index[keep]
 
