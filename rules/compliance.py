@@ -2,6 +2,9 @@
 
 Each check is {"check", "value", "limit", "unit", "status", "rule"} with status pass / fail /
 warning / not_evaluated (and a reason when not evaluated). Checks come in a fixed order.
+POT and CUT count the lot's existing buildings that stay (L350 Annex 2: all buildings of the lot);
+a building the footprint covers by R34's replaced_min_share is the one replaced or extended and
+is not counted. With existing buildings, the POT / CUT checks list what they counted.
 With street axes covering the lot (rules.lot) the frontage is measured and the UTR's street,
 side and rear setbacks are checked against the street front, side and rear boundaries apart;
 without them one soft check compares the nearest boundary with the side/rear setbacks.
@@ -9,6 +12,7 @@ without them one soft check compares the nearest boundary with the side/rear set
 from __future__ import annotations
 
 import re
+from functools import reduce
 
 from django.contrib.gis.geos import GEOSGeometry
 
@@ -68,18 +72,31 @@ def compliance(*, lot: GEOSGeometry, works: dict, regime: dict | None, utr_code:
     no_regime = "no zoning regime for this location"
     checks = []
     reg = regime or {}
+    # The lot's buildings are read for a footprint only: without one, POT / CUT are the works' alone.
+    kept, replaced = _kept_and_replaced(footprint, buildings, rules.get("R34")) if footprint is not None else ([], [])
+    existing = {"existing_kept": [b.cadastral_id for b in kept], "replaced": replaced} if buildings else {}
 
     if footprint is not None:
-        pot = footprint.intersection(lot).area / lot_area * 100
-        checks.append(_check("pot", pot, reg.get("pot_max"), unit="%", rule="R36",
-                             ok=None if regime is None else pot <= reg["pot_max"] + 1e-9,
-                             reason="" if regime else no_regime))
+        new_m2 = footprint.intersection(lot).area
+        kept_geom = reduce(lambda a, b: a.union(b), [b.footprint for b in kept]).intersection(lot) if kept else None
+        built_m2 = new_m2 if kept_geom is None else footprint.union(kept_geom).intersection(lot).area
+        pot = built_m2 / lot_area * 100
+        counted = {"built_m2": round(built_m2, 2), "footprint_m2": round(new_m2, 2),
+                   "existing_kept_m2": round(kept_geom.area if kept_geom else 0.0, 2)} if buildings else {}
+        checks.append({**_check("pot", pot, reg.get("pot_max"), unit="%", rule="R36",
+                                ok=None if regime is None else pot <= reg["pot_max"] + 1e-9,
+                                reason="" if regime else no_regime), **counted, **existing})
     gfa = works.get("gross_floor_area_m2")
     if gfa is not None:
-        cut = gfa / lot_area
-        checks.append(_check("cut", cut, reg.get("cut_max"), unit="", rule="R36",
-                             ok=None if regime is None else cut <= reg["cut_max"] + 1e-9,
-                             reason="" if regime else no_regime))
+        # parcels.Building records no floor area: a kept building's is its built area x levels (estimated).
+        kept_gfa = sum(b.built_area_m2 * b.levels for b in kept)
+        cut = (gfa + kept_gfa) / lot_area
+        counted = {"gross_floor_area_m2": round(gfa + kept_gfa, 2), "works_gfa_m2": round(gfa, 2),
+                   "existing_kept_gfa_m2": round(kept_gfa, 2), **({"existing_gfa_estimated": True} if kept else {})
+                   } if buildings else {}
+        checks.append({**_check("cut", cut, reg.get("cut_max"), unit="", rule="R36",
+                                ok=None if regime is None else cut <= reg["cut_max"] + 1e-9,
+                                reason="" if regime else no_regime), **counted, **existing})
     height = works.get("height_m")
     if height is not None:
         limit = reg.get("height_max_m")
@@ -94,7 +111,7 @@ def compliance(*, lot: GEOSGeometry, works: dict, regime: dict | None, utr_code:
 
     if footprint is not None:
         checks.extend(_setbacks(lot, footprint, works, reg, rules, sides))
-        checks.append(_buildings(footprint, height, buildings, rules.get("R34")))
+        checks.append(_buildings(footprint, height, kept, replaced, rules.get("R34")))
 
     min_area = reg.get("min_lot_area_m2") or lot_params.get("min_area_m2")
     checks.append(_check("min_lot_area", lot_area, min_area, unit="m2", rule="R35",
@@ -170,23 +187,32 @@ def _rlu_setbacks(footprint: GEOSGeometry, reg: dict, sides: Sides, inside: bool
     return checks
 
 
-def _buildings(footprint: GEOSGeometry, height: float | None, buildings: list[Building], rule: Rule | None) -> dict:
-    """R34: distance to each existing building of the lot >= max(factor x H, minimum), H the taller
-    of the two (RLU Timișoara: half the taller building's height, at least 3 m; an S-tagged,
-    editable default). A building the footprint covers by at least replaced_min_share of its area
-    is the one being replaced or extended: listed as such and skipped. An existing building of
-    unknown height is taken as levels x level_height_m (marked estimated)."""
+def _kept_and_replaced(footprint: GEOSGeometry, buildings: list[Building], rule: Rule | None
+                       ) -> tuple[list[Building], list[str]]:
+    """The lot's buildings that stay, and the cadastral ids of those the works replace or extend:
+    the footprint covers at least R34's replaced_min_share of their area."""
     params = (rule.params if rule else {}) or {}
-    minimum = float(rule.distance_m) if rule and rule.distance_m is not None else 3.0
-    factor, level_m = float(params.get("height_factor", 0.5)), float(params.get("level_height_m", 3.0))
     replaced_share = float(params.get("replaced_min_share", 0.5))
-    replaced, others = [], []
+    kept, replaced = [], []
     for b in buildings:
         area = b.footprint.area
         if area > 0 and footprint.intersection(b.footprint).area / area >= replaced_share:
             replaced.append(b.cadastral_id)
         else:
-            others.append(b)
+            kept.append(b)
+    return kept, replaced
+
+
+def _buildings(footprint: GEOSGeometry, height: float | None, others: list[Building], replaced: list[str],
+               rule: Rule | None) -> dict:
+    """R34: distance to each existing building of the lot that stays (`others`) >= max(factor x H,
+    minimum), H the taller of the two (RLU Timișoara: half the taller building's height, at least
+    3 m; an S-tagged, editable default). The buildings being replaced or extended are listed as
+    such and skipped. An existing building of unknown height is taken as levels x level_height_m
+    (marked estimated)."""
+    params = (rule.params if rule else {}) or {}
+    minimum = float(rule.distance_m) if rule and rule.distance_m is not None else 3.0
+    factor, level_m = float(params.get("height_factor", 0.5)), float(params.get("level_height_m", 3.0))
     extra = {"replaced": replaced} if replaced else {}
     if not others:
         reason = ("the works replace or extend the lot's only building(s)" if replaced

@@ -7,7 +7,7 @@
    and dimension; for monuments whether a protection zone covers them, for UTR polygons the zoning
    units of the site's UATs with that code, for street axes (SearchPlan.geometry_themes) the parts
    near the site as a geometry (the lot's street front, rules.lot). For proposed works with a
-   footprint the same statement also reads the existing buildings of the lot (R34). Features are
+   footprint the same statement also reads the existing buildings of the lot (R34, POT / CUT). Features are
    read through their subdivided parts (layers.FeaturePart) so a predicate on a huge flood zone or
    Natura 2000 site only touches the few small boxes near the parcel. The rules are then applied to these few rows in Python
    (filters, per-feature distances, minimum overlap).
@@ -68,13 +68,15 @@ class Candidate:
 
 @dataclass
 class Building:
-    """An existing building of the lot (cadastre): footprint, height (m, may be unknown) and levels."""
+    """An existing building of the lot (cadastre): footprint, height (m, may be unknown), levels and
+    registered built area (m², suprafața construită la sol)."""
 
     pk: int
     cadastral_id: str
     footprint: GEOSGeometry
     height_m: float | None
     levels: int
+    built_area_m2: float
 
 
 @dataclass
@@ -166,9 +168,10 @@ _CANDIDATES = """
     )
 """
 
-# The existing buildings (R34) as one JSON array in id order, when %(buildings)s.
+# The existing buildings (R34, POT / CUT) as one JSON array in id order, when %(buildings)s.
 _BUILDINGS = """
-    bld AS (SELECT json_agg(json_build_array(b.id, b.cadastral_id, ST_AsHEXEWKB(b.footprint), b.height_m, b.levels)
+    bld AS (SELECT json_agg(json_build_array(b.id, b.cadastral_id, ST_AsHEXEWKB(b.footprint), b.height_m, b.levels,
+                                             b.built_area_m2)
                             ORDER BY b.id) AS rows
             FROM parcels_building b {where})
 """
@@ -307,8 +310,9 @@ def _candidates(rows) -> list[Candidate]:
 
 
 def _buildings(rows) -> list[Building]:
-    return [Building(pk, cadastral_id, GEOSGeometry(footprint), None if height is None else float(height), levels)
-            for pk, cadastral_id, footprint, height, levels in _json(rows, list)]
+    return [Building(pk, cadastral_id, GEOSGeometry(footprint), None if height is None else float(height), levels,
+                     float(built_area))
+            for pk, cadastral_id, footprint, height, levels, built_area in _json(rows, list)]
 
 
 def _json(value, empty: type):
