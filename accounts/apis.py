@@ -2,15 +2,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.lockout import client_address, login_is_locked
+from gis_portal.security import SharedScopedRateThrottle
 
 
 class ObtainTokenApi(ObtainAuthToken):
     """POST username + password, get an API token (throttled per client, locked after repeated failures)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=AuthTokenSerializer,

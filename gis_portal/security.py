@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
+from rest_framework.throttling import ScopedRateThrottle
 
 _POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -39,16 +42,19 @@ def _rate(scope: str) -> tuple[int, int] | None:
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
-def rate_limit(scope: str):
-    """Per-client rate limit for plain Django views (DRF views use ScopedRateThrottle with the same rates).
+def rate_limit(scope: str, *, shared: bool = False, methods: tuple[str, ...] | None = None):
+    """Per-client rate limit for plain Django views (DRF views use SharedScopedRateThrottle with the same rates).
 
-    A fixed window in the cache, per authenticated user or else per client address: cheap enough for
-    the tile endpoint, which a map calls dozens of times a second.
+    A fixed window in the cache, per authenticated user or else per client address. `shared=True`
+    counts in the PostgreSQL-backed cache every worker sees (exact per client: imports); the default
+    per-process cache costs ~1 µs, cheap enough for the tile endpoint a map calls dozens of times a
+    second, and bounds a client at the limit times the number of workers. `methods` limits only
+    those HTTP methods (e.g. the POST of an upload form, not its page).
     """
     import functools
     import time
 
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.http import JsonResponse
 
     from accounts.lockout import client_address
@@ -57,8 +63,9 @@ def rate_limit(scope: str):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             rate = _rate(scope)
-            if rate is not None:
+            if rate is not None and (methods is None or request.method in methods):
                 limit, seconds = rate
+                cache = caches["shared" if shared else "default"]
                 user = getattr(request, "user", None)
                 ident = f"u{user.pk}" if user is not None and user.is_authenticated else client_address(request)
                 window = int(time.time() // seconds)
@@ -77,6 +84,13 @@ def rate_limit(scope: str):
         return wrapped
 
     return decorator
+
+
+class SharedScopedRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle (rates from DEFAULT_THROTTLE_RATES) with its history in the shared cache,
+    so a client's log-in or analysis rate is counted once across every worker and server."""
+
+    cache = ConnectionProxy(caches, "shared")
 
 
 def zip_problem(path) -> str | None:

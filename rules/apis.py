@@ -9,10 +9,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from gis_portal.api.crs import parse_srid
+from gis_portal.security import SharedScopedRateThrottle
 from rules.selectors import analysis_stored, rule_list
 from rules.serializers import (
     AnalysisInputSerializer,
@@ -37,7 +37,7 @@ class AnalysisCreateApi(APIView):
     """Anyone may run an analysis (the public "what does the zoning allow" lookup)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "analysis"
 
     @extend_schema(tags=["analyses"], summary="Analyse parcels or a drawn geometry against layers and rules",

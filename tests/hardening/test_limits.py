@@ -231,3 +231,27 @@ def test_lockout_counts_are_shared_between_processes_and_store_no_username(locko
     assert lockout.login_attempts_prune() == 0  # locked: kept
     LoginAttempt.objects.update(locked_until=timezone.now(), window_start=timezone.now() - timedelta(hours=1))
     assert lockout.login_attempts_prune() == 1
+
+
+def test_log_in_and_analysis_limits_hold_across_workers(cast, api, low_rates):
+    """The DRF throttles count in the PostgreSQL-backed "shared" cache: a request answered by another
+    worker (here: the per-process cache emptied, as a fresh process would have it) still counts."""
+    from django.core.cache import caches
+    from django.db import connection
+
+    client = api()
+    codes = [_token(client, "bob", "bob-secret-pass").status_code for _ in range(2)]
+    caches["default"].clear()
+    codes += [_token(client, "bob", "bob-secret-pass").status_code for _ in range(2)]
+    assert codes == [200, 200, 200, 429]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM gis_portal_cache WHERE cache_key LIKE %s", ["%throttle_login%"])
+        assert cursor.fetchone()[0] == 1
+
+
+def test_layer_imports_are_rate_limited_per_admin(cast, low_rates):
+    client = Client()
+    client.force_login(cast["root"])
+    codes = [client.post("/manage/", {"theme": "lmi_monument"}).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]  # an invalid form twice, then the limit; nothing was imported
+    assert client.get("/manage/").status_code == 200  # the page itself is not limited
