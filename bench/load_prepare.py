@@ -50,13 +50,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--force", action="store_true")
     args = ap.parse_args()
+    py = str(ROOT / ".venv" / "bin" / "python")
     if not args.force and parcel_count() == args.parcels:
-        print(f"{DB} already holds {args.parcels} parcels")
+        # Bring the schema up to the code's (new migrations since the county was generated).
+        subprocess.run([py, "manage.py", "migrate", "-v0", "--skip-checks"], cwd=ROOT, env=django_env(), check=True)
+        print(f"{DB} already holds {args.parcels} parcels (migrated)")
         return
     psql(f"DROP DATABASE IF EXISTS {DB}")
     subprocess.run(["createdb", "-h", str(devdb.socket_dir()), "-U", "postgres", DB], check=True)
     psql("CREATE EXTENSION postgis", db=DB)
-    py = str(ROOT / ".venv" / "bin" / "python")
     env = django_env()
     subprocess.run([py, "manage.py", "migrate", "-v0", "--skip-checks"], cwd=ROOT, env=env, check=True)
     t0 = time.perf_counter()
