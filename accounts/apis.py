@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
 from accounts.lockout import client_address, login_is_locked
-from gis_portal.security import SharedScopedRateThrottle
+from gis_portal.ratelimit import SharedScopedRateThrottle
 
 
 class ObtainTokenApi(ObtainAuthToken):

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import caches
-from django.utils.connection import ConnectionProxy
-from rest_framework.throttling import ScopedRateThrottle
 
 _POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -29,68 +26,6 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/api/v1/docs"):
             response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
-
-
-def _rate(scope: str) -> tuple[int, int] | None:
-    """(requests, seconds) from REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, read at call time."""
-    from django.conf import settings
-
-    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
-    if not rate:
-        return None
-    count, period = rate.split("/")
-    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-
-
-def rate_limit(scope: str, *, shared: bool = False, methods: tuple[str, ...] | None = None):
-    """Per-client rate limit for plain Django views (DRF views use SharedScopedRateThrottle with the same rates).
-
-    A fixed window in the cache, per authenticated user or else per client address. `shared=True`
-    counts in the PostgreSQL-backed cache every worker sees (exact per client: imports); the default
-    per-process cache costs ~1 µs, cheap enough for the tile endpoint a map calls dozens of times a
-    second, and bounds a client at the limit times the number of workers. `methods` limits only
-    those HTTP methods (e.g. the POST of an upload form, not its page).
-    """
-    import functools
-    import time
-
-    from django.core.cache import caches
-    from django.http import JsonResponse
-
-    from accounts.lockout import client_address
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            rate = _rate(scope)
-            if rate is not None and (methods is None or request.method in methods):
-                limit, seconds = rate
-                cache = caches["shared" if shared else "default"]
-                user = getattr(request, "user", None)
-                ident = f"u{user.pk}" if user is not None and user.is_authenticated else client_address(request)
-                window = int(time.time() // seconds)
-                key = f"rl:{scope}:{ident}:{window}"
-                cache.add(key, 0, timeout=seconds + 1)
-                try:
-                    count = cache.incr(key)
-                except ValueError:
-                    count = 1
-                if count > limit:
-                    retry = seconds - int(time.time()) % seconds
-                    return JsonResponse({"detail": f"Too many requests; retry in {retry} s.", "errors": {}},
-                                        status=429, headers={"Retry-After": str(retry)})
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-class SharedScopedRateThrottle(ScopedRateThrottle):
-    """DRF's scoped throttle (rates from DEFAULT_THROTTLE_RATES) with its history in the shared cache,
-    so a client's log-in or analysis rate is counted once across every worker and server."""
-
-    cache = ConnectionProxy(caches, "shared")
 
 
 def zip_problem(path) -> str | None:

@@ -209,14 +209,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# "default" is per process (the tile limiter: ~1 µs a tile, approximate by the number of workers);
-# "shared" is a table in PostgreSQL that every worker sees, for the limits that must hold exactly
-# per client whatever worker answers (log-in, analysis, imports). Table: accounts migration 0003.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gis_portal_cache",
-               "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4}},
-}
+# Per process: the tile rate limiter's counters. Limits that must hold across workers (log-in,
+# analyses, imports) and the log-in lockout are counted in PostgreSQL (gis_portal.ratelimit, accounts.lockout).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")

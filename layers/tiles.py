@@ -29,7 +29,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
-from gis_portal.security import rate_limit
+from gis_portal.ratelimit import rate_limit
 from layers import selectors
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -127,7 +127,7 @@ def _error(status: int, detail: str) -> JsonResponse:
 
 
 @require_GET
-@rate_limit("tiles")  # per client; THROTTLE_TILES
+@rate_limit("tiles", shared=False)  # per client and worker process; THROTTLE_TILES
 def tile(request, layer: str, z: int, x: int, y: int):
     if z > MAX_ZOOM:
         return _error(400, f"Zoom {z} is above the maximum {MAX_ZOOM}.")

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_portal.api.crs import parse_srid
-from gis_portal.security import SharedScopedRateThrottle
+from gis_portal.ratelimit import SharedScopedRateThrottle
 from rules.selectors import analysis_stored, rule_list
 from rules.serializers import (
     AnalysisInputSerializer,

@@ -234,8 +234,8 @@ def test_lockout_counts_are_shared_between_processes_and_store_no_username(locko
 
 
 def test_log_in_and_analysis_limits_hold_across_workers(cast, api, low_rates):
-    """The DRF throttles count in the PostgreSQL-backed "shared" cache: a request answered by another
-    worker (here: the per-process cache emptied, as a fresh process would have it) still counts."""
+    """The DRF throttles count in PostgreSQL: a request answered by another worker (here: the
+    per-process cache emptied, as a fresh process would have it) still counts."""
     from django.core.cache import caches
     from django.db import connection
 
@@ -245,8 +245,8 @@ def test_log_in_and_analysis_limits_hold_across_workers(cast, api, low_rates):
     codes += [_token(client, "bob", "bob-secret-pass").status_code for _ in range(2)]
     assert codes == [200, 200, 200, 429]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM gis_portal_cache WHERE cache_key LIKE %s", ["%throttle_login%"])
-        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT hits FROM gis_portal_ratelimit WHERE key LIKE %s", ["login:a%"])
+        assert cursor.fetchall() == [(4,)]  # one row for the client, every request counted
 
 
 def test_layer_imports_are_rate_limited_per_admin(cast, low_rates):
@@ -255,3 +255,19 @@ def test_layer_imports_are_rate_limited_per_admin(cast, low_rates):
     codes = [client.post("/manage/", {"theme": "lmi_monument"}).status_code for _ in range(3)]
     assert codes == [400, 400, 429]  # an invalid form twice, then the limit; nothing was imported
     assert client.get("/manage/").status_code == 200  # the page itself is not limited
+
+
+def test_a_shared_counter_starts_again_in_the_next_window_and_old_clients_are_pruned(settings, monkeypatch):
+    from gis_portal import ratelimit
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"analysis": "2/min"}}
+    clock = {"now": 1_800_000_000.0}  # on a minute boundary
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock["now"])
+    assert [ratelimit.hit("analysis", "a10.0.0.1") for _ in range(3)] == [None, None, 60]
+    clock["now"] += 59.5
+    assert ratelimit.hit("analysis", "a10.0.0.1") == 1  # still the same window: retry in about a second
+    clock["now"] += 1
+    assert ratelimit.hit("analysis", "a10.0.0.1") is None  # a new window
+    assert ratelimit.hit("analysis", "a" + "9" * 500) is None  # a long address is hashed into the key
+    clock["now"] += 2 * 3600
+    assert ratelimit.prune() == 2

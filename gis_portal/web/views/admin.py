@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from gis_portal.security import rate_limit
+from gis_portal.ratelimit import rate_limit
 from gis_portal.web.forms import LayerImportForm
 from institutions.models import Institution
 from layers.imports import layer_import
@@ -25,7 +25,7 @@ SESSION_REPORT = "web:layer_import_report"
 
 
 @login_required
-@rate_limit("import", shared=True, methods=("POST",))  # per admin, across workers; THROTTLE_IMPORT
+@rate_limit("import", methods=("POST",))  # per admin, across workers; THROTTLE_IMPORT
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_portal_admin:
         raise PermissionDenied
