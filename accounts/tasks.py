@@ -6,13 +6,9 @@ from gis_portal import ratelimit
 from gis_portal.tasks import periodic
 
 
-@periodic(name="login_attempts_prune", cron="23 * * * *")
-def prune_login_attempts() -> None:
-    """Forget failed log-ins whose window and lock have passed (hourly)."""
+@periodic(name="counters_prune", cron="23 * * * *")
+def prune_counters() -> None:
+    """Forget the log-in failures whose window and lock have passed and the rate-limit counters of
+    clients not seen for an hour (hourly)."""
     login_attempts_prune()
-
-
-@periodic(name="rate_limits_prune", cron="41 * * * *")
-def prune_rate_limits() -> None:
-    """Forget the rate-limit counters of clients not seen for an hour (hourly)."""
     ratelimit.prune()

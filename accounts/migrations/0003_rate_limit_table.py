@@ -1,7 +1,7 @@
 """The per-client rate-limit counters every worker shares (gis_portal.ratelimit).
 
 UNLOGGED: a counter is worth nothing after a crash, so it costs no WAL; one row per (scope, client),
-overwritten when its window passes, pruned hourly (accounts.tasks).
+overwritten when its window passes, pruned hourly (accounts.tasks.prune_counters).
 """
 from django.db import migrations
 

@@ -34,11 +34,12 @@ def town_centre() -> list[float] | None:
     or None when no such layer is published."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Transform(ST_PointOnSurface(d.geom), 4326) AS c"
-            " FROM layers_feature f JOIN layers_layerversion v ON v.id = f.version_id AND v.is_current"
+            # The point on surface is computed for the largest body only, not for every body.
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 4326) AS c FROM ("
+            " SELECT d.geom FROM layers_feature f JOIN layers_layerversion v ON v.id = f.version_id AND v.is_current"
             " JOIN layers_layer l ON l.id = v.layer_id AND l.public AND l.theme = %s,"
             " LATERAL ST_Dump(f.geom) d WHERE GeometryType(d.geom) = 'POLYGON'"
-            " ORDER BY ST_Area(d.geom) DESC LIMIT 1) t", [INTRAVILAN_THEME])
+            " ORDER BY ST_Area(d.geom) DESC LIMIT 1) largest) t", [INTRAVILAN_THEME])
         row = cur.fetchone()
     return [round(row[0], 6), round(row[1], 6)] if row else None
 
