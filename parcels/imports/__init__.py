@@ -249,7 +249,7 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
         parts = [rows] if len(rows) else []
     if strict and report.rejected:  # rows rejected so far (a streamed load refuses later ones itself)
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
-    if (stream and ok.any()) or parts:
+    if stream or parts:  # a streamed load runs its checks inside load(), even when no row is accepted yet
         load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
              buildings=buildings, strict=strict, progress=progress)
     report.issues.sort(key=lambda issue: (issue.row, issue.level))
