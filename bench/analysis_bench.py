@@ -109,7 +109,7 @@ def record_statements(parcel_ids: list[int]) -> tuple[Recorded, Recorded]:
                 transaction.set_rollback(True)
             recorded[pid] = list(current)
             current.clear()
-            plan = engine.search_plan([r for r in cached_active_rules() if r.effect in engine.ENGINE_EFFECTS])
+            plan = engine.analysis_plan(cached_active_rules(), works=False)
             spatial.candidates(analysis.geometry, plan, [u["id"] for u in analysis.result["uats"]])
             alone[pid] = list(current)
     return recorded, alone

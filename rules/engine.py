@@ -125,6 +125,13 @@ def search_plan(rules: list[Rule], *, street_search: float | None = None) -> spa
                               (STREET_THEME,) if street_search is not None else ())
 
 
+def analysis_plan(rules: list[Rule], *, works: bool) -> spatial.SearchPlan:
+    """The search of an analysis with these active rules: search_plan of the engine rules, with
+    proposed works also the street axes within R35's street_search_m."""
+    return search_plan([r for r in rules if r.effect in ENGINE_EFFECTS],
+                       street_search=street_search_m(rules) if works else None)
+
+
 def gather(site: Site, candidates: list[spatial.Candidate]) -> None:
     """The candidates of search_plan(rules) around the site, per layer version, on site.found."""
     site.found = defaultdict(list)

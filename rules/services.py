@@ -218,7 +218,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     street_themes = {STREET_THEME} if works else set()
     themes = sorted({t for r in engine_rules for t in r.themes} | set(engine.ALL_EXTRA_THEMES) | street_themes)
     versions = spatial.current_versions(ctx, themes, geom)
-    plan = engine.search_plan(engine_rules, street_search=engine.street_search_m(rules) if works else None)
+    plan = engine.analysis_plan(rules, works=bool(works))
     # The context searched with the rules cached before it ran: valid unless they changed the plan.
     found = ctx.candidates if ctx.plan == plan else spatial.candidates(geom, plan, [u["id"] for u in uats])
     engine.gather(site, found)
@@ -278,8 +278,7 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
     EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
     clean = _clean_works(works, srid=crs)
     cached = cached_active_rules()
-    plan = engine.search_plan([r for r in cached if r.effect in engine.ENGINE_EFFECTS],
-                              street_search=engine.street_search_m(cached) if clean else None) if cached else None
+    plan = engine.analysis_plan(cached, works=bool(clean)) if cached else None
     geom, ctx = _site(parcels, geometry, crs, plan, buildings="footprint_geom" in clean)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
