@@ -19,7 +19,7 @@ from django.db import DatabaseError
 from parcels.imports import indexes
 from parcels.imports.cgxml import read_cgxml
 from parcels.imports.checks import check_geometries, parse, validity_in_background
-from parcels.imports.loader import Progress, Rows, keys_are_unique, load
+from parcels.imports.loader import Progress, Rows, keys_are_unique, load, refuse_if_strict
 from parcels.imports.report import ImportFileError, ImportReport, IndexBuildError, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
 from parcels.models import UAT, Parcel
@@ -247,8 +247,7 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
             accepted = {c: int(r) for c, r in zip(cads, rows.rows.tolist(), strict=True) if c not in dupes}
             buildings = _building_arrays(batch, accepted, report)
         parts = [rows] if len(rows) else []
-    if strict and report.rejected:  # rows rejected so far (a streamed load refuses later ones itself)
-        raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
+    refuse_if_strict(strict, report)  # rows rejected so far (a streamed load refuses later ones itself)
     if stream or parts:  # a streamed load runs its checks inside load(), even when no row is accepted yet
         load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
              buildings=buildings, strict=strict, progress=progress)

@@ -169,13 +169,13 @@ def load(*, parts: Iterable[Rows], srid: int, uats_known: bool, report: ImportRe
             return
         parts = list(parts)
         rows = Rows.concat(parts, list(parts[0].columns) if parts else [])
-        _refuse_if_strict(strict, report)
+        refuse_if_strict(strict, report)
         if len(rows):
             _staged_load(cursor, rows=rows.rows, columns=rows.columns, wkb=rows.wkb, uat_ids=rows.uat_ids, srid=srid,
                          report=report, buildings=buildings, strict=strict, progress=progress)
 
 
-def _refuse_if_strict(strict: bool, report: ImportReport) -> None:
+def refuse_if_strict(strict: bool, report: ImportReport) -> None:
     if strict and report.rejected:
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
 
@@ -209,8 +209,7 @@ def _staged_load(cursor, *, rows, columns, wkb, uat_ids, srid, report, buildings
     cursor.execute("SELECT row, cadastral_number, reason FROM parcel_stage WHERE reason IS NOT NULL ORDER BY row")
     for row, cad, reason in cursor.fetchall():
         report.reject(row, cad, reason)
-    if strict and report.rejected:
-        raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
+    refuse_if_strict(strict, report)
     if progress:
         progress("upserting", 0, 1)
     _upsert(cursor, srid, report)
@@ -260,7 +259,7 @@ def _without_duplicates(part: Rows, report: ImportReport, strict: bool) -> Rows:
             keep[i] = False
             report.reject(int(part.rows[i]), key[1], f"Duplicate cadastral number {key[1]} in this file (rows "
                                                      f"{listed}); none of these rows was imported.")
-    _refuse_if_strict(strict, report)
+    refuse_if_strict(strict, report)
     return part.subset(keep)
 
 
@@ -289,7 +288,7 @@ def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, tot
             if progress and len(part):
                 progress("loading", int(part.rows[-1]), total)
         copy.write(binary_copy.TRAILER)
-    _refuse_if_strict(strict, report)  # rows rejected while they streamed: roll everything back
+    refuse_if_strict(strict, report)  # rows rejected while they streamed: roll everything back
     if progress:
         progress("indexing", 0, 1)
     for statement in restore:
