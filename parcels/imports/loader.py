@@ -71,6 +71,8 @@ class Rows:
         if not parts:
             empty = np.array([], dtype=object)
             return Rows(np.array([], dtype=np.int64), {name: empty for name in names}, empty, empty, empty)
+        if len(parts) == 1:  # e.g. load() given the file's accepted rows already joined: no copy
+            return parts[0]
         arrow = None
         if all(part.wkb_arrow is not None for part in parts):
             arrow = pa.chunked_array([chunk for part in parts for chunk in (
