@@ -4,6 +4,7 @@ import json
 from functools import lru_cache
 
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.geos import GEOSGeometry
 from rest_framework import serializers
 
 from rules.models import Analysis, Rule
@@ -13,6 +14,11 @@ from rules.models import Analysis, Rule
 def _transform_to(srid: int) -> CoordTransform:
     """Building a transformation looks the CRSs up in PROJ's database (~50 ms): do it once per process."""
     return CoordTransform(SpatialReference(3844), SpatialReference(srid))
+
+
+def _in_srid(geom: GEOSGeometry, srid: int) -> GEOSGeometry:
+    """A stored geometry (EPSG:3844) in the response's CRS."""
+    return geom if srid == 3844 else geom.transform(_transform_to(srid), clone=True)
 
 
 class WorksInputSerializer(serializers.Serializer):
@@ -60,9 +66,7 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
                   "rule_hits", "required_avize", "compliance", "rasters", "no_data", "versions"]
 
     def get_geometry(self, obj: Analysis) -> dict:
-        srid = self.context.get("srid", 4326)
-        geom = obj.geometry if srid == 3844 else obj.geometry.transform(_transform_to(srid), clone=True)
-        return json.loads(geom.json)
+        return json.loads(_in_srid(obj.geometry, self.context.get("srid", 4326)).json)
 
     def to_representation(self, instance):
         data = {"id": str(instance.pk), "created_at": serializers.DateTimeField().to_representation(instance.created_at),
@@ -77,7 +81,7 @@ def analysis_json(stored: dict, *, srid: int) -> str:
     (or analysis_stored_now for the analysis just created): the works and result JSON texts are
     spliced in as they are, never decoded and re-encoded. The result's keys never clash with the
     head's (see analysis_compute)."""
-    geom = stored["geometry"] if srid == 3844 else stored["geometry"].transform(_transform_to(srid), clone=True)
+    geom = _in_srid(stored["geometry"], srid)
     head = json.dumps({"id": str(stored["id"]), "created_at": serializers.DateTimeField().to_representation(
         stored["created_at"]), "parcels": stored["parcel_ids"]}, separators=(",", ":"))
     members = stored["result_json"].strip()[1:-1].strip()
