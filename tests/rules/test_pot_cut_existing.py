@@ -80,3 +80,13 @@ def test_a_pot_that_passes_alone_fails_with_the_building_that_stays(regime, parc
     c = {c["check"]: c for c in result.result["compliance"]["checks"]}["pot"]
     assert (c["value"], c["limit"], c["status"], c["existing_kept"], c["existing_kept_m2"]) == (65.0, 60.0, "fail", ["C1"], 80.0)
     assert result.result["compliance"]["passed"] is False
+
+
+def test_a_drawn_lot_counts_the_buildings_standing_on_it(built_parcel):
+    # The same lot drawn instead of named: its buildings are those with a point of their footprint inside it.
+    works = {"footprint": rect(E0 + 14, N0 + 18, E0 + 26, N0 + 28)}
+    drawn = analysis_create(geometry=box(E0, N0, E0 + 30, N0 + 30), works=works, crs=3844).result
+    c = {c["check"]: c for c in drawn["compliance"]["checks"]}["pot"]
+    assert (c["value"], c["existing_kept"]) == (checks(built_parcel, **works)["pot"]["value"], ["C1", "C2"])
+    beside = analysis_create(geometry=box(E0 + 30, N0, E0 + 60, N0 + 30), works=works, crs=3844).result
+    assert "existing_kept" not in {c["check"]: c for c in beside["compliance"]["checks"]}["pot"]
