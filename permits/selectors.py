@@ -60,15 +60,19 @@ def application_list(*, user) -> QuerySet[Application]:
             .annotate(parcels_shown=_parcels_shown()).order_by("-id"))
 
 
-def application_get(*, user, pk) -> Application:
-    """The application a write acts on, with what the services and guards read."""
-    # get(), not first(): first() orders by pk, and compiling an ORDER BY over this wide select_related
+def _one(queryset: QuerySet[Application], pk) -> Application:
+    # get(), not first(): first() orders by pk, and compiling an ORDER BY over a wide select_related
     # (every column hashed, ~20 ms under load) cost more than running the query itself.
     try:
-        return (applications_visible_to(user).select_related("uat", "issuer", "owner", "based_on", "act")
-                .defer("uat__boundary").prefetch_related("parcels", "documents").get(pk=pk))
+        return queryset.get(pk=pk)
     except Application.DoesNotExist:
         raise Http404 from None
+
+
+def application_get(*, user, pk) -> Application:
+    """The application a write acts on, with what the services and guards read."""
+    return _one(applications_visible_to(user).select_related("uat", "issuer", "owner", "based_on", "act")
+                .defer("uat__boundary").prefetch_related("parcels", "documents"), pk)
 
 
 def application_detail(*, user, pk) -> Application:
@@ -79,12 +83,8 @@ def application_detail(*, user, pk) -> Application:
     """
     documents = Document.objects.only("id", "application_id", "doc_type", "original_name", "content_type", "size",
                                       "sha256", "uploaded_at")
-    try:
-        return (applications_visible_to(user).select_related("uat", "issuer", "act").defer("uat__boundary")
-                .annotate(parcels_shown=_parcels_shown()).prefetch_related(Prefetch("documents", queryset=documents))
-                .get(pk=pk))
-    except Application.DoesNotExist:
-        raise Http404 from None
+    return _one(applications_visible_to(user).select_related("uat", "issuer", "act").defer("uat__boundary")
+                .annotate(parcels_shown=_parcels_shown()).prefetch_related(Prefetch("documents", queryset=documents)), pk)
 
 
 def application_timeline(*, application: Application) -> QuerySet[TransitionEvent]:
