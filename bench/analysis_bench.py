@@ -42,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from procstat import child_pids, cpu_seconds  # noqa: E402
+
 PORT = 8766
 # The statements of the analysis that test a spatial relation: the baseline replays exactly these.
 SPATIAL_PREDICATE = re.compile(r"ST_(Intersects|DWithin|Covers|Contains|Within|Distance|Touches)\(", re.I)
@@ -140,12 +142,6 @@ def measure_sql(url: str, recorded: Recorded) -> list[float]:
     return times
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def measure_http(requests: list[tuple[str, str, str | None]], expect: int) -> tuple[list[float], list[bytes]]:
     """(method, path, body) over one keep-alive connection; response times (ms) and bodies."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
@@ -206,7 +202,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
+        worker = child_pids(server.pid)[0]
         _, warm = measure_http(posts(ids[:20]), 201)  # warm the worker (imports, connection, caches)
         created += [json.loads(b)["id"] for b in warm]
         measure_sql(url, dict(list(recorded.items())[:20]))

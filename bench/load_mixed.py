@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from procstat import child_pids, cpu_seconds  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "bench"))
 from load_prepare import DB, MEDIA, database_url, parcel_count, psql  # noqa: E402
 
@@ -194,22 +196,13 @@ def ensure_wrk() -> None:
 
 
 def _cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """utime + stime of each live process (/proc/<pid>/stat fields 14 and 15)."""
-    tick, out = os.sysconf("SC_CLK_TCK"), {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return out
+    return {pid: cpu_seconds(pid) for pid in pids}
 
 
 def server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
     """The gunicorn workers, and the PostgreSQL backends serving bench_load (only ours use that database)."""
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     backends = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()")
-    return [int(p) for p in children], [int(p) for p in backends.split()]
+    return child_pids(server.pid), [int(p) for p in backends.split()]
 
 
 def cpu_per_kind(requests: list[dict], pids: list[int], count: int = 100) -> dict:

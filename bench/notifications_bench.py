@@ -32,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from procstat import cpu_seconds  # noqa: E402
+
 from gis_portal import devdb  # noqa: E402
 
 DB = "bench_notifications"
@@ -124,15 +126,6 @@ def make_recipients(webhook_url: str):
     return institutions, users
 
 
-def proc_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process (or 0 if it is gone): a load-independent cost."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def backend_pids(*, exclude_own: bool = True) -> list[int]:
     from django.db import connection
 
@@ -154,10 +147,10 @@ class CpuMeter:
         self.client = self.server = 0.0
 
     def measure(self, fn):
-        c0, s0 = time.process_time(), proc_cpu(self.backend)
+        c0, s0 = time.process_time(), cpu_seconds(self.backend)
         result = fn()
         self.client += time.process_time() - c0
-        self.server += proc_cpu(self.backend) - s0
+        self.server += cpu_seconds(self.backend) - s0
         return result
 
 
@@ -267,8 +260,8 @@ def delivery_phase(url: str, workers: int, concurrency: int, expected: int) -> d
             time.sleep(0.1)
         end = time.perf_counter()
         # CPU of the workers (all their threads) and of their Postgres backends, before they exit.
-        worker_cpu = sum(proc_cpu(p.pid) for p in procs)
-        server_cpu = sum(proc_cpu(pid) for pid in backend_pids())
+        worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
+        server_cpu = sum(cpu_seconds(pid) for pid in backend_pids())
     finally:
         for proc in procs:
             proc.terminate()

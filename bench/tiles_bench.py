@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from procstat import child_pids  # noqa: E402
+
 from gis_portal import devdb  # noqa: E402
 
 DB = "bench_tiles"
@@ -180,10 +182,9 @@ def http_runner():
 
 def server_pids(url: str, server_pid: int, own_backend: int) -> list[int]:
     """The gunicorn workers and every other PostgreSQL backend on the bench database."""
-    workers = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
     backends = psql(url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                          f"AND pid NOT IN (pg_backend_pid(), {own_backend})").split()
-    return [int(pid) for pid in workers + backends]
+    return child_pids(server_pid) + [int(pid) for pid in backends]
 
 
 def main() -> None:
