@@ -94,10 +94,6 @@ TEMPLATES = [
 _database_url = os.environ.get("DATABASE_URL") or devdb.database_url()
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-# Django turns psycopg's prepared statements off (for transaction-pooling proxies). Back to psycopg's
-# default: only server-side-bound cursors prepare (the tile query, layers.tiles.fetch_tile); Django's
-# own cursors bind client side and never do. Behind PgBouncer, use 1.21 or newer.
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # Parallel test runs (several developers, one cluster) each set their own test database name.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_gis_portal")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

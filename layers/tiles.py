@@ -50,6 +50,7 @@ LAYER_TABLE, LAYER_WHERE = "layers_feature t", "t.version_id = %(version)s"
 CACHE_SECONDS = {"parcels": 300, "buildings": 300}
 LAYER_CACHE_SECONDS = 3600
 AFFINE_MIN_ZOOM = 13
+PSYCOPG_PREPARE_THRESHOLD = 5  # psycopg's default: a server-side-bound query is prepared on its 5th run
 WEB_MERCATOR_HALF = 20037508.342789244  # half the width of the EPSG:3857 world square (m)
 _local = threading.local()
 
@@ -105,10 +106,17 @@ def tile_sql(*, props: str, table: str, where: str, affine: bool = False) -> str
 
 
 def fetch_tile(sql: str, params: dict) -> bytes:
-    """Run a tile query on Django's connection as a prepared statement with a binary result
-    (prepared statements are on for the project's connections: settings.DATABASES OPTIONS)."""
+    """Run a tile query on Django's connection as a prepared statement with a binary result.
+
+    Django turns psycopg's prepared statements off on its connections (prepare_threshold None, for
+    proxies that pool transactions; behind one older than PgBouncer 1.21 tiles would fail). Its
+    cursors bind parameters client side and never prepare, so turning the setting back to psycopg's
+    default on a connection that serves tiles changes nothing for the ORM.
+    """
     connection.ensure_connection()
     raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = PSYCOPG_PREPARE_THRESHOLD
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True, binary=True)
         return bytes(cursor.fetchone()[0] or b"")
