@@ -92,18 +92,33 @@ class SharedScopedRateThrottle(BaseThrottle):
         return self._wait
 
 
-def rate_limit(scope: str, *, shared: bool = True, methods: tuple[str, ...] | None = None):
-    """The same limit for a plain Django view: 429 with Retry-After. `methods` limits only those
-    HTTP methods (e.g. the POST of an upload form, not its page)."""
+def too_many(scope: str, request, *, shared: bool = True, by_address: bool = False) -> JsonResponse | None:
+    """Count the request in `scope`: None if allowed, else the 429 answer with Retry-After.
+    `by_address`: count per client address even for a logged-in user (tiles: no session lookup)."""
+    if by_address:
+        from accounts.lockout import client_address
+
+        ident = f"a{client_address(request)}"
+    else:
+        ident = client_ident(request)
+    retry = hit(scope, ident, shared=shared)
+    if retry is None:
+        return None
+    return JsonResponse({"detail": f"Too many requests; retry in {retry} s.", "errors": {}},
+                        status=429, headers={"Retry-After": str(retry)})
+
+
+def rate_limit(scope: str, *, shared: bool = True, methods: tuple[str, ...] | None = None, by_address: bool = False):
+    """The same limit for a plain Django view (see too_many). `methods` limits only those HTTP
+    methods (e.g. the POST of an upload form, not its page)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if methods is None or request.method in methods:
-                retry = hit(scope, client_ident(request), shared=shared)
-                if retry is not None:
-                    return JsonResponse({"detail": f"Too many requests; retry in {retry} s.", "errors": {}},
-                                        status=429, headers={"Retry-After": str(retry)})
+                refused = too_many(scope, request, shared=shared, by_address=by_address)
+                if refused is not None:
+                    return refused
             return view(request, *args, **kwargs)
 
         return wrapped

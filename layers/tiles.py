@@ -126,37 +126,57 @@ def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "errors": {"tile": [detail]}}, status=status)
 
 
-@require_GET
-@rate_limit("tiles", shared=False)  # per client and worker process; THROTTLE_TILES
-def tile(request, layer: str, z: int, x: int, y: int):
+def tile_problem(z: int, x: int, y: int) -> str | None:
+    """Why z/x/y is not a tile (the 400 answer), or None."""
     if z > MAX_ZOOM:
-        return _error(400, f"Zoom {z} is above the maximum {MAX_ZOOM}.")
+        return f"Zoom {z} is above the maximum {MAX_ZOOM}."
     if x >= 2 ** z or y >= 2 ** z:
-        return _error(400, f"Tile {x}/{y} does not exist at zoom {z} (0 ≤ x, y < {2 ** z}).")
+        return f"Tile {x}/{y} does not exist at zoom {z} (0 ≤ x, y < {2 ** z})."
+    return None
+
+
+def _query(z: int, x: int, y: int, *, props: str, table: str, where: str, extra: dict) -> bytes:
+    params, affine = tile_params(z, x, y)
+    return fetch_tile(tile_sql(props=props, table=table, where=where, affine=affine), {**params, **extra})
+
+
+def builtin_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    """A tile of a built-in layer (parcels, buildings): public and the same for every caller, so
+    layers.tile_wsgi answers it without the rest of the request cycle. Its ETag is the content's."""
+    min_zoom, props, table, where = BUILTIN[layer]
+    data = b"" if z < min_zoom else _query(z, x, y, props=props, table=table, where=where, extra={"name": layer})
+    etag = f'"{hashlib.md5(data).hexdigest()}"'
+    return _tile_response(request, data, etag, CACHE_SECONDS[layer])
+
+
+def _layer_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    """A tile of a published vector layer the caller may see. A published version never changes, so
+    its tiles are validated (ETag) without running the query."""
+    version_id = selectors.current_version_id(slug=layer, user=request.user)
+    if version_id is None:
+        return _error(404, f"No vector layer {layer!r}.")
+    etag = f'"{hashlib.md5(f"{layer}-{version_id}-{z}-{x}-{y}".encode()).hexdigest()}"'
+    if _matches(request, etag):
+        return _not_modified(etag, LAYER_CACHE_SECONDS)
+    data = _query(z, x, y, props=LAYER_PROPS, table=LAYER_TABLE, where=LAYER_WHERE,
+                  extra={"name": layer, "version": version_id})
+    return _tile_response(request, data, etag, LAYER_CACHE_SECONDS)
+
+
+@require_GET
+@rate_limit("tiles", shared=False, by_address=True)  # per address and worker process; THROTTLE_TILES
+def tile(request, layer: str, z: int, x: int, y: int):
+    problem = tile_problem(z, x, y)
+    if problem:
+        return _error(400, problem)
     if layer in BUILTIN:
-        min_zoom, props, table, where = BUILTIN[layer]
-        etag_seed, max_age, extra = None, CACHE_SECONDS[layer], {}
-    else:
-        version_id = selectors.current_version_id(slug=layer, user=request.user)
-        if version_id is None:
-            return _error(404, f"No vector layer {layer!r}.")
-        min_zoom, props, table, where = 0, LAYER_PROPS, LAYER_TABLE, LAYER_WHERE
-        # A published version never changes, so its tiles can be validated without running the query.
-        etag_seed, max_age, extra = f"{layer}-{version_id}-{z}-{x}-{y}", LAYER_CACHE_SECONDS, {"version": version_id}
-    if etag_seed is not None:
-        etag = f'"{hashlib.md5(etag_seed.encode()).hexdigest()}"'
-        if _matches(request, etag):
-            return _not_modified(etag, max_age)
-    if z < min_zoom:
-        data = b""  # too many features to draw at this scale: an empty tile, not an error
-    else:
-        params, affine = tile_params(z, x, y)
-        data = fetch_tile(tile_sql(props=props, table=table, where=where, affine=affine),
-                          {**params, "name": layer, **extra})
-    if etag_seed is None:
-        etag = f'"{hashlib.md5(data).hexdigest()}"'
-        if _matches(request, etag):
-            return _not_modified(etag, max_age)
+        return builtin_response(request, layer, z, x, y)
+    return _layer_response(request, layer, z, x, y)
+
+
+def _tile_response(request, data: bytes, etag: str, max_age: int) -> HttpResponse:
+    if _matches(request, etag):
+        return _not_modified(etag, max_age)
     response = HttpResponse(data, content_type=MVT_TYPE)
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={max_age}"
