@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from institutions.models import Institution
 
@@ -13,21 +15,50 @@ def institution_list() -> QuerySet[Institution]:
     return Institution.objects.filter(active=True).order_by("kind", "code")
 
 
+# (generation, active institutions with their jurisdiction UAT ids) as this process last read them.
+_known: tuple[int | None, list[Institution]] = (None, [])
+GENERATION_SQL = "SELECT n FROM institutions_generation"
+
+
+def active_institutions(*, generation: int | None = None) -> list[Institution]:
+    """Every active institution, with `uat_ids` (its jurisdiction UATs), in code order.
+
+    Kept in memory per process and read again (one query) unless `generation` is given and is the
+    one they were read at: the analysis reads institutions_generation in its context statement, and
+    any change to institutions sets it to a new number in the same transaction (migration 0003).
+    """
+    global _known
+    if generation is not None and generation == _known[0]:
+        return _known[1]
+    rows = list(Institution.objects.filter(active=True)
+                .annotate(uat_ids=ArrayAgg("jurisdiction_uats__id", distinct=True),
+                          generation=RawSQL(f"({GENERATION_SQL})", []))  # the same snapshot as the rows
+                .order_by("code"))
+    if rows:
+        read_at = rows[0].generation
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(GENERATION_SQL)
+            read_at = cursor.fetchone()[0]
+    _known = (read_at, rows)  # one assignment: threads see the old pair or the new one
+    return rows
+
+
 def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: list[int],
-                          counties: list[str]) -> dict[str, list[Institution]]:
+                          counties: list[str], generation: int | None = None) -> dict[str, list[Institution]]:
     """Active institutions of the given kinds whose jurisdiction covers the geometry, per kind.
 
     Most specific first: an explicit jurisdiction area, then a list of UATs, then a whole county,
     then a national institution (no county); ties by code so the answer is deterministic.
+    `generation`: see active_institutions.
     """
     if not kinds:
         return {}
-    # One query: the institutions of these kinds with the ids of their jurisdiction UATs.
-    candidates = (Institution.objects.filter(active=True, kind__in=kinds)
-                  .annotate(uat_ids=ArrayAgg("jurisdiction_uats__id", distinct=True)).order_by("code"))
     wanted = set(uat_ids)
     found: dict[str, list[tuple[int, Institution]]] = {}
-    for inst in candidates:
+    for inst in active_institutions(generation=generation):
+        if inst.kind not in kinds:
+            continue
         if inst.jurisdiction_area is not None:
             rank = 0 if inst.jurisdiction_area.intersects(geometry) else None
         elif [i for i in inst.uat_ids if i is not None]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import GEOSGeometry
 
-from institutions.selectors import institutions_covering
+from institutions.selectors import active_institutions, institutions_covering
 from rules import spatial
 from rules.choices import (
     ENGINE_EFFECTS,
@@ -200,16 +200,19 @@ def _hit(rule: Rule, version: spatial.VersionInfo | None, matched: list, trigger
     }
 
 
-def required_avize(site: Site, hits: list[dict]) -> tuple[list[dict], list[dict]]:
-    """One entry per institution with all its reasons; kinds with no institution found go apart."""
+def required_avize(site: Site, hits: list[dict], *, institutions_generation: int | None = None
+                   ) -> tuple[list[dict], list[dict]]:
+    """One entry per institution with all its reasons; kinds with no institution found go apart.
+    `institutions_generation` (from the context statement) lets the institutions come from memory."""
     kinds = sorted({k for h in hits if h["effect"] == Rule.Effect.REQUIRES_AVIZ for k in h["institution_kinds"]})
     if not kinds:
         return [], []
     covering = institutions_covering(kinds=kinds, geometry=site.geom, uat_ids=[u["id"] for u in site.uats],
-                                     counties=sorted({u["county"] for u in site.uats}))
-    from institutions.models import Institution
+                                     counties=sorted({u["county"] for u in site.uats}),
+                                     generation=institutions_generation)
     wanted_codes = {f["institution_code"] for h in hits for f in h["features"] if "institution_code" in f}
-    by_code = {i.code: i for i in Institution.objects.filter(code__in=wanted_codes, active=True)} if wanted_codes else {}
+    by_code = {i.code: i for i in active_institutions(generation=institutions_generation)
+               if i.code in wanted_codes} if wanted_codes else {}
     entries: dict[int, dict] = {}
     unresolved: dict[str, list] = defaultdict(list)
     for hit in hits:

@@ -226,7 +226,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
     hits = engine.evaluate_rules(site, applicable, versions)
-    avize, unresolved = engine.required_avize(site, hits)
+    avize, unresolved = engine.required_avize(site, hits, institutions_generation=ctx.institutions_generation)
     zones = engine.zoning(site, versions)
     dominant = zones[0] if zones else None
     used_rules = applicable + [r for r in rules if r.effect not in engine.ENGINE_EFFECTS]

@@ -111,12 +111,15 @@ class Context:
     plan: SearchPlan | None = None  # the plan the candidates were searched with (None: not searched)
     candidates: list[Candidate] = field(default_factory=list)
     buildings: list[Building] = field(default_factory=list)  # asked for (buildings=True) only
+    institutions_generation: int | None = None  # institutions.selectors.active_institutions
 
 
-# The rules' change key (every edit moves updated_at, the count or a version) and all current
-# layer versions, in theme and slug order.
+# The rules' change key (every edit moves updated_at, the count or a version), the institutions'
+# generation (institutions.selectors.active_institutions) and all current layer versions, in theme
+# and slug order.
 _CONTEXT = """
-    k AS (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions FROM rules_rule),
+    k AS (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions,
+                 (SELECT n FROM institutions_generation) AS institutions FROM rules_rule),
     lv AS (SELECT json_agg(json_build_array(v.id, l.theme, l.slug, v.number, v.coverage IS NULL,
                                             l.kind = 'raster' OR v.raster_file <> '', v.raster_file,
                                             coalesce(v.raster_meta ->> 'raster_theme', l.theme))
@@ -187,7 +190,7 @@ PARCELS_SQL = f"""
     {_CANDIDATES},
     {_BUILDINGS.format(where="WHERE %(buildings)s AND b.parcel_id = ANY(%(ids)s)")}
     SELECT k.n, k.last, k.versions, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
-           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows
+           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN p ON true
     ORDER BY p.id
 """
@@ -203,7 +206,7 @@ UATS_SQL = f"""
     {_BUILDINGS.format(where="JOIN g ON %(buildings)s AND b.footprint && g.geom "
                              "AND ST_Intersects(g.geom, ST_PointOnSurface(b.footprint))")}
     SELECT k.n, k.last, k.versions, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap,
-           bld.rows
+           bld.rows, k.institutions
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN site_uats su ON true
 """
 
@@ -233,7 +236,7 @@ def context_for_parcels(ids: list[int], plan: SearchPlan | None, *, buildings: b
         cursor.execute(PARCELS_SQL, {"ids": list(ids), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
     ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
-                  buildings=_buildings(rows[0][16]))
+                  buildings=_buildings(rows[0][16]), institutions_generation=rows[0][17])
     for r in rows:
         if r[5] is None:
             continue
@@ -251,7 +254,7 @@ def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildin
         cursor.execute(UATS_SQL, {"geom": geom.hexewkb.decode(), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
     ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
-                  buildings=_buildings(rows[0][11]))
+                  buildings=_buildings(rows[0][11]), institutions_generation=rows[0][12])
     uats = [{"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "overlap_m2": r[10]}
             for r in rows if r[5] is not None and r[10] >= SLIVER_M2]
     ctx.uats = sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))

@@ -1,6 +1,6 @@
 """An analysis of one parcel sends two statements (context with the candidates, insert; the
-institutions of required avize one more) and still sees every change:
-rule edits, zoning regimes as stored, monuments in protection zones, the stored rows."""
+institutions of required avize come from memory) and still sees every change:
+rule edits, institution edits, zoning regimes as stored, monuments in protection zones, the stored rows."""
 from __future__ import annotations
 
 import json
@@ -29,14 +29,16 @@ def site(make_layer, intravilan, seeded, parcel_factory):
     return parcel_factory(e=BACAU_E, n=BACAU_N, size=20)
 
 
-def test_a_parcel_analysis_is_two_statements_and_one_for_the_avize_institutions(site):
-    analysis_create(parcels=[site.pk])  # first run: loads the rules and prepares coverages
+def test_a_parcel_analysis_is_two_statements_even_with_avize(site):
+    analysis_create(parcels=[site.pk])  # first run: loads the rules and the institutions
     with CaptureQueriesContext(connection) as queries:
         analysis = analysis_create(parcels=[site.pk])
-    assert analysis.result["required_avize"]  # R2: the culture directorate, found by institutions_covering
+    # R2: the culture directorate, found by institutions_covering among the institutions in memory.
+    assert [a["institution"]["kind"] for a in analysis.result["required_avize"]] == ["culture"]
     sent = [q["sql"] for q in queries]
-    assert len(sent) == 3, sent
-    assert "rules_rule" in sent[0] and "ST_DWithin" in sent[0] and "institutions_institution" in sent[1], sent
+    assert len(sent) == 2, sent
+    assert "rules_rule" in sent[0] and "ST_DWithin" in sent[0] and "institutions_generation" in sent[0], sent
+    assert "INSERT INTO rules_analysis" in sent[1]
     stored = Analysis.objects.get(pk=analysis.pk)
     assert stored.result == json.loads(json.dumps(analysis.result))
     assert [p.pk for p in stored.parcels.all()] == [site.pk] and [u.pk for u in stored.uats.all()] == [site.uat_id]
@@ -101,3 +103,52 @@ def test_running_and_reading_an_analysis_serve_the_serializers_document(api, cas
     assert response.json()["parcels"] == [site.pk] and response.json()["works"] == {"levels": 2}
     if not crs:  # the POST answered the same document (in 4326, its default)
         assert body == response.json()
+
+
+def _culture(analysis) -> list[str]:
+    return [a["institution"]["code"] for a in analysis.result["required_avize"]
+            if a["institution"]["kind"] == "culture"]
+
+
+def test_an_institution_edit_reaches_the_next_analysis(site):
+    from institutions.models import Institution
+
+    code = _culture(analysis_create(parcels=[site.pk]))[0]
+    culture = Institution.objects.get(code=code)
+    Institution.objects.filter(pk=culture.pk).update(name="Direcția de Cultură (nou)")  # a bulk update too
+    renamed = analysis_create(parcels=[site.pk]).result["required_avize"][0]["institution"]["name"]
+    assert renamed == "Direcția de Cultură (nou)"
+    other = Institution.objects.create(code="dj-cultura-bis", name="Alta", kind=culture.kind, county="")
+    other.jurisdiction_uats.add(site.uat)  # only the m2m table changes: UATs beat a county
+    assert _culture(analysis_create(parcels=[site.pk])) == ["dj-cultura-bis"]
+    other.jurisdiction_uats.clear()  # now national: the county's directorate comes first again
+    assert _culture(analysis_create(parcels=[site.pk])) == [code]
+    Institution.objects.filter(kind=culture.kind).update(active=False)
+    result = analysis_create(parcels=[site.pk]).result
+    assert _culture_kinds(result) == [] and [u["kind"] for u in result["unresolved_avize"]] == ["culture"]
+
+
+def _culture_kinds(result) -> list[str]:
+    return [a["institution"]["kind"] for a in result["required_avize"] if a["institution"]["kind"] == "culture"]
+
+
+def test_a_rolled_back_change_never_hands_its_generation_to_a_later_one(site):
+    from django.db import transaction
+
+    from institutions.models import Institution
+
+    def generation() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM institutions_generation")
+            return cursor.fetchone()[0]
+
+    start = generation()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Institution.objects.update(name="rolled back")
+        assert generation() > start
+        analysis_create(parcels=[site.pk])  # caches the rolled-back names under that generation
+        raise RuntimeError
+    assert generation() == start
+    Institution.objects.filter(kind="culture").update(response_days=20)  # a new change: a new number
+    avize = analysis_create(parcels=[site.pk]).result["required_avize"]
+    assert avize[0]["institution"]["name"] != "rolled back" and avize[0]["response_days"] == 20
