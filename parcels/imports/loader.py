@@ -273,8 +273,9 @@ def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, tot
     A repeated (UAT, cadastral number) can only occur within one part: the caller holds back
     every row whose key repeats in the file and yields those rows together, last."""
     restore = _bulk_drop(cursor)
-    names = ("uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
+    names = ("id", "uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
     now = binary_copy.timestamptz_value(timezone.now())
+    first_id = _reserve_ids(cursor, total)
     inserted = 0
     # The writer sends each chunk from a background thread, so the next chunk is checked and built
     # while the server ingests the previous one.
@@ -285,12 +286,15 @@ def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, tot
             part = _without_duplicates(part, report, strict)
             for start in range(0, len(part), COPY_CHUNK):
                 piece = slice(start, min(start + COPY_CHUNK, len(part)))
-                copy.write(_binary_rows(part, piece, len(names), now))
+                copy.write(_binary_rows(part, piece, len(names), now, first_id + inserted + start))
             inserted += len(part)
             if progress and len(part):
                 progress("loading", int(part.rows[-1]), total)
         copy.write(binary_copy.TRAILER)
     refuse_if_strict(strict, report)  # rows rejected while they streamed: roll everything back
+    if inserted < total:  # hand the ids of rejected rows back (no gap after a load with rejections)
+        cursor.execute(f"SELECT setval({_ID_SEQUENCE}, %s, %s)",
+                       [first_id + inserted - 1 if inserted else first_id, inserted > 0])
     if progress:
         progress("indexing", 0, 1)
     for statement in restore:
@@ -298,13 +302,28 @@ def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, tot
     report.inserted = inserted
 
 
-def _binary_rows(part: Rows, piece: slice, count: int, now: int) -> memoryview:
+_ID_SEQUENCE = "pg_get_serial_sequence('parcels_parcel', 'id')"
+
+
+def _reserve_ids(cursor, count: int) -> int:
+    """The first of `count` consecutive new parcel ids, taken from the identity sequence at once:
+    the column default, evaluated per row, cost ~1.8 µs of server time per row (a third of the
+    COPY's own work on a 2-core VM). Nobody else takes ids meanwhile: inserting a parcel needs a
+    lock that conflicts with the import's table lock."""
+    if count < 1:
+        return 1
+    cursor.execute(f"SELECT setval({_ID_SEQUENCE}, nextval({_ID_SEQUENCE}) + %s - 1) - %s + 1", [count, count])
+    return cursor.fetchone()[0]
+
+
+def _binary_rows(part: Rows, piece: slice, count: int, now: int, first_id: int) -> memoryview:
     size = piece.stop - piece.start
     geoms = part.geoms[piece]
     arrow = part.wkb_arrow[piece] if part.wkb_arrow is not None else None
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     pieces = [binary_copy.fixed_fields(size, count, [
+        (">i8", np.arange(first_id, first_id + size, dtype=np.int64)),
         (">i8", np.asarray(part.uat_ids[piece], dtype=np.int64)), (">f8", shapely.area(geoms)), (">i8", now)])]
     legal = part.columns.get("legal_area_m2")
     pieces.append(binary_copy.nullable_float8(legal[piece] if legal is not None else np.full(size, np.nan)))

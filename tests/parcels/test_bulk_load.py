@@ -112,3 +112,18 @@ def test_strict_mode_rolls_back_a_streamed_load_when_a_late_row_is_rejected(tmp_
         import_parcels_file(path=path, uat_siruta=20297, strict=True)
     assert Parcel.objects.count() == 0
     assert _schema() == before
+
+
+def test_a_bulk_load_numbers_its_parcels_from_the_sequence_and_hands_back_unused_ids(tmp_path, territory):
+    """Ids are reserved in one call and sent with the rows; the ids of rejected rows go back."""
+    polygons = boxes(4)
+    polygons[2] = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])  # a bow-tie: rejected
+    path = write_layer(tmp_path / "r.gpkg", polygons, {"cadastral_number": ["1", "2", "3", "4"]}, driver="GPKG")
+    report = import_parcels_file(path=path, uat_siruta=20297)
+    assert report.inserted == 3 and report.rejected == 1
+    ids = sorted(Parcel.objects.values_list("id", flat=True))
+    assert ids == list(range(ids[0], ids[0] + 3))
+    assert dict(Parcel.objects.values_list("cadastral_number", "id")) == {"1": ids[0], "2": ids[1], "4": ids[2]}
+    later = Parcel.objects.create(uat=territory["uat_a"], cadastral_number="99", geom=Parcel.objects.first().geom,
+                                  measured_area_m2=1)
+    assert later.pk == ids[-1] + 1  # the sequence stands right after the last parcel loaded
