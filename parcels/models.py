@@ -97,13 +97,14 @@ class Parcel(models.Model):
         ordering = ["id"]
         # Cadastral numbers are only compared for equality (and LIKE 'prefix%'), never range-scanned
         # in collation order: pattern_ops btrees sort by bytes, which a bulk import builds ~2x faster
-        # than collation-aware ones, and still serve "=".
+        # than collation-aware ones, and still serve "=". The cadastral number leads, so the one
+        # unique index also answers a search by cadastral number in any UAT (a bulk load builds
+        # one index instead of two).
         constraints = [
-            models.UniqueConstraint(fields=["uat", "cadastral_number"], name="parcel_unique_cadastral_number",
-                                    opclasses=["int8_ops", "varchar_pattern_ops"]),
+            models.UniqueConstraint(fields=["cadastral_number", "uat"], name="parcel_unique_cadastral_number",
+                                    opclasses=["varchar_pattern_ops", "int8_ops"]),
         ]
         indexes = [
-            models.Index(fields=["cadastral_number"], name="parcel_cadastral_idx", opclasses=["varchar_pattern_ops"]),
             # Address search (ILIKE '%word%') at county scale: a trigram index (migration 0002 enables pg_trgm).
             GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="parcel_address_trgm_idx"),
         ]

@@ -130,31 +130,35 @@ def _geom_sql(srid: int, column: str = "s.geom") -> str:
 
 
 def _bulk_drop(cursor) -> list[str]:
-    """Drop the secondary indexes, unique and foreign keys of parcels_parcel; return the SQL that
-    restores them.
+    """Drop every index and constraint of parcels_parcel but NOT NULL, and the foreign keys of other
+    tables that reference it; return the SQL that restores them, primary key first.
 
-    Used only for a load into an empty table (the usual first import): building a GiST index once,
-    sorted, is many times faster than a million incremental inserts, and re-adding a foreign key
-    checks it with one join instead of a trigger per row (PostgreSQL manual, "Populating a Database").
-    Unique indexes go too (the rows were de-duplicated in Python, and rebuilding one in a single sort
-    still proves uniqueness); only the primary key, which other tables reference, stays.
+    Used only for a load into an empty table (the usual first import of a county): building a GiST
+    index or a btree once, sorted, is many times faster than a million incremental inserts, and
+    re-adding a foreign key checks it with one join instead of a trigger per row (PostgreSQL manual,
+    "Populating a Database"). Unique indexes and the primary key go too: the rows were de-duplicated
+    in Python and numbered from the sequence, and rebuilding each in a single sort still proves it.
+    The tables that reference parcels cannot hold a row while the table is empty; their foreign keys
+    come back, checked, before the commit (meanwhile their writers wait on the import's locks).
     """
     cursor.execute("""SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
                       WHERE x.indrelid = 'parcels_parcel'::regclass
                         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid
                                         AND c.conrelid = x.indrelid)""")
     dropped = cursor.fetchall()
-    cursor.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                      WHERE conrelid = 'parcels_parcel'::regclass AND contype IN ('u', 'f')
-                      ORDER BY contype DESC""")
-    constraints = cursor.fetchall()
-    for name, _definition in constraints:
-        cursor.execute(f'ALTER TABLE parcels_parcel DROP CONSTRAINT "{name}"')
+    cursor.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+                      WHERE (conrelid = 'parcels_parcel'::regclass AND contype IN ('p', 'u', 'f'))
+                         OR (confrelid = 'parcels_parcel'::regclass AND contype = 'f')
+                      ORDER BY contype = 'p', conrelid = 'parcels_parcel'::regclass, contype DESC""")
+    constraints = cursor.fetchall()  # referencing keys first, the primary key last: the drop order
+    for table, name, _definition in constraints:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in dropped:
         cursor.execute(f'DROP INDEX "{name}"')
     # The deferred ones are rebuilt after the commit (parcels.imports.indexes).
-    return [definition for name, definition in dropped if name not in indexes.DEFERRED] + [
-        f'ALTER TABLE parcels_parcel ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints]
+    restore = [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+               for table, name, definition in reversed(constraints)]
+    return restore[:1] + [definition for name, definition in dropped if name not in indexes.DEFERRED] + restore[1:]
 
 
 def load(*, parts: Iterable[Rows], srid: int, uats_known: bool, report: ImportReport, total: int,
