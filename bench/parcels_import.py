@@ -5,7 +5,7 @@
 Generates (deterministically) bench/data/parcels_<N>.gpkg: N quadrilateral parcels in EPSG:3844
 on a jittered grid around Bacău, then, in the same run, into a dedicated database `bench_parcels`:
 1. import_parcels into an empty parcels table (format sniffing, attribute and geometry validation,
-   binary COPY, GiST + btree + unique indexes and FK rebuilt in the transaction, then the address
+   binary COPY, primary key, GiST and unique indexes and foreign keys rebuilt in the transaction, then the address
    trigram index after the commit, before the command returns): wall-clock of the whole command;
 2. ogr2ogr of the same file with PG_USE_COPY=YES and its GiST spatial index (created by ogr2ogr).
 Writes bench/results/parcels_import.json.

@@ -3,7 +3,7 @@
 The address trigram index serves only the speed of address search (ILIKE '%word%' is answered
 without it, by a scan), and its GIN build takes ~10 s on a county's million addresses, as long
 as the rest of the import. A bulk load therefore drops it with the other indexes, commits the
-parcels with their unique, foreign-key, spatial and cadastral indexes, then builds it in a
+parcels with their primary key, unique, foreign-key and spatial indexes, then builds it in a
 transaction of its own before the import returns. If that build fails or is interrupted, the
 parcels stay imported, the failure is reported, and the next import builds the missing index.
 """
