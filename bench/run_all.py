@@ -23,6 +23,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 
 # name -> command lines (run in order); the name is what --only / --skip take.
 BENCHES: dict[str, list[list[str]]] = {
+    "machine": [["bench/calibrate.py"]],  # first: how fast the VM is today (see bench/calibrate.py)
     "parcels_import": [["bench/parcels_import.py"]],
     "parcels_api": [["bench/parcels_api.py"]],
     "tiles": [["bench/tiles_bench.py"]],
