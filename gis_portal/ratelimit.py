@@ -40,10 +40,11 @@ def rate(scope: str) -> tuple[int, int] | None:
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
-def client_ident(request) -> str:
+def client_ident(request, *, by_address: bool = False) -> str:
+    """The user, else (or with `by_address` always) the client address."""
     from accounts.lockout import client_address
 
-    user = getattr(request, "user", None)
+    user = None if by_address else getattr(request, "user", None)
     return f"u{user.pk}" if user is not None and user.is_authenticated else f"a{client_address(request)}"
 
 
@@ -95,13 +96,7 @@ class SharedScopedRateThrottle(BaseThrottle):
 def too_many(scope: str, request, *, shared: bool = True, by_address: bool = False) -> JsonResponse | None:
     """Count the request in `scope`: None if allowed, else the 429 answer with Retry-After.
     `by_address`: count per client address even for a logged-in user (tiles: no session lookup)."""
-    if by_address:
-        from accounts.lockout import client_address
-
-        ident = f"a{client_address(request)}"
-    else:
-        ident = client_ident(request)
-    retry = hit(scope, ident, shared=shared)
+    retry = hit(scope, client_ident(request, by_address=by_address), shared=shared)
     if retry is None:
         return None
     return JsonResponse({"detail": f"Too many requests; retry in {retry} s.", "errors": {}},

@@ -146,7 +146,9 @@ def builtin_response(request, layer: str, z: int, x: int, y: int) -> HttpRespons
     min_zoom, props, table, where = BUILTIN[layer]
     data = b"" if z < min_zoom else _query(z, x, y, props=props, table=table, where=where, extra={"name": layer})
     etag = f'"{hashlib.md5(data).hexdigest()}"'
-    return _tile_response(request, data, etag, CACHE_SECONDS[layer])
+    if _matches(request, etag):
+        return _not_modified(etag, CACHE_SECONDS[layer])
+    return _tile_response(data, etag, CACHE_SECONDS[layer])
 
 
 def _layer_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
@@ -160,7 +162,7 @@ def _layer_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse
         return _not_modified(etag, LAYER_CACHE_SECONDS)
     data = _query(z, x, y, props=LAYER_PROPS, table=LAYER_TABLE, where=LAYER_WHERE,
                   extra={"name": layer, "version": version_id})
-    return _tile_response(request, data, etag, LAYER_CACHE_SECONDS)
+    return _tile_response(data, etag, LAYER_CACHE_SECONDS)
 
 
 @require_GET
@@ -174,9 +176,7 @@ def tile(request, layer: str, z: int, x: int, y: int):
     return _layer_response(request, layer, z, x, y)
 
 
-def _tile_response(request, data: bytes, etag: str, max_age: int) -> HttpResponse:
-    if _matches(request, etag):
-        return _not_modified(etag, max_age)
+def _tile_response(data: bytes, etag: str, max_age: int) -> HttpResponse:
     response = HttpResponse(data, content_type=MVT_TYPE)
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={max_age}"
