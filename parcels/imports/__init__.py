@@ -14,11 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import DatabaseError
 
 from parcels.imports import indexes
 from parcels.imports.cgxml import read_cgxml
-from parcels.imports.checks import check_geometries, parse, validity_in_background
+from parcels.imports.checks import check_geometries
+from parcels.imports.facts import FactsOfStretches
 from parcels.imports.loader import Progress, Rows, keys_are_unique, load, refuse_if_strict
 from parcels.imports.report import ImportFileError, ImportReport, IndexBuildError, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
@@ -27,9 +30,8 @@ from parcels.models import UAT, Parcel
 __all__ = ["ImportFileError", "ImportReport", "IndexBuildError", "RowIssue", "import_parcels_file", "read_batch"]
 
 USE_CATEGORIES = {c.value.upper(): c.value for c in Parcel.UseCategory}
-# What str.strip() removes in ASCII text, as a byte lookup table.
-ASCII_SPACE = np.zeros(256, dtype=bool)
-ASCII_SPACE[list(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")] = True
+# What str.strip() removes around ASCII text (spelled out: RE2's \s has neither \v nor \x1c-\x1f).
+EDGE_SPACE = r"^[\t\n\x0b\x0c\r \x1c-\x1f]|[\t\n\x0b\x0c\r \x1c-\x1f]$"
 CHECK_CHUNK = 50_000  # rows checked per part of a streamed load
 MAX_LENGTHS = {"cadastral_number": 32, "cf_number": 32, "old_cf_number": 32, "topo_number": 64}
 
@@ -41,32 +43,31 @@ def read_batch(path: Path, *, srid: int | None = None) -> tuple[Batch, list[str]
     return read_vector(path, fmt, srid)
 
 
-def _has_edge_space(joined: str) -> bool:
-    """Whether a value of a NUL-joined ASCII column starts or ends with a blank (vectorised over the
-    bytes: ~20x faster than looking for each blank next to each separator)."""
-    data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    space = ASCII_SPACE[data]
-    if not space.any():
-        return False
-    separator = data == 0
-    starts = np.concatenate([[True], separator[:-1]])
-    ends = np.concatenate([separator[1:], [True]])
-    return bool((space & (starts | ends)).any())
+def _text_column(values) -> pa.Array:
+    """Normalised text as an Arrow string array. The common case (an Arrow string column, all ASCII,
+    no surrounding blanks: nothing to normalise) costs two vectorised checks and no Python string."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        if (pa.types.is_string(values.type) and values.null_count == 0
+                and pc.all(pc.string_is_ascii(values)).as_py() is not False
+                and not pc.any(pc.match_substring_regex(values, EDGE_SPACE)).as_py()):
+            return values
+        values = values.to_pylist()
+    elif isinstance(values, np.ndarray):
+        values = values.tolist()
+    return pa.array([v.strip() if type(v) is str and v.isascii() else normalize_text(v) for v in values],
+                    type=pa.string())
 
 
-def _text_column(values) -> np.ndarray:
-    """Normalised text; the common all-ASCII case only pays for a strip()."""
-    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
-    if arr.dtype.kind in "iu":
-        return np.array([str(v) for v in arr.tolist()], dtype=object)
-    values = arr.tolist()
-    if None not in values and all(type(v) is str for v in values[:1000]):
-        joined = "\x00".join(values)
-        # Fast path: nothing to normalise anywhere in the column (ASCII, no surrounding blanks).
-        if joined.isascii() and not _has_edge_space(joined):
-            return arr.astype(object)
-    return np.array([v.strip() if type(v) is str and v.isascii() else normalize_text(v) for v in arr.tolist()],
-                    dtype=object)
+class Labels:
+    """Row identifiers for messages, read from an Arrow column only for the rows a check reports."""
+
+    def __init__(self, values: pa.Array):
+        self.values = values
+
+    def __getitem__(self, i) -> str:
+        return self.values[int(i)].as_py()
 
 
 def _float_column(values) -> np.ndarray:
@@ -79,44 +80,47 @@ def _float_column(values) -> np.ndarray:
     return out
 
 
-def _check_attributes(columns: dict[str, np.ndarray], report: ImportReport) -> np.ndarray:
-    n = len(columns["cadastral_number"])
-    ok = np.ones(n, dtype=bool)
+def _mask(values: pa.Array) -> np.ndarray:
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _check_attributes(columns: dict, report: ImportReport) -> np.ndarray:
+    """Reject rows with a missing or over-long identifier or undecodable text; truncate long
+    addresses and map use categories (with warnings). Text columns are Arrow arrays: a clean
+    column costs a few vectorised passes."""
     cads = columns["cadastral_number"]
-    for i in np.flatnonzero(cads == ""):
+    label = Labels(cads)
+    ok = np.ones(len(cads), dtype=bool)
+    for i in np.flatnonzero(_mask(pc.equal(cads, ""))):
         report.reject(i + 1, "", "No cadastral number.")
         ok[i] = False
     for name, limit in MAX_LENGTHS.items():
         col = columns.get(name)
-        if col is None or max(map(len, col.tolist()), default=0) <= limit:
+        if col is None:
             continue
-        for i in np.flatnonzero(np.fromiter((len(v) > limit for v in col.tolist()), bool, n)):
-            report.reject(i + 1, cads[i], f"{name} is longer than {limit} characters.")
+        for i in np.flatnonzero(_mask(pc.utf8_length(col)) > limit):
+            report.reject(i + 1, label[i], f"{name} is longer than {limit} characters.")
             ok[i] = False
     address = columns.get("address")
     if address is not None:
-        for i in np.flatnonzero(np.fromiter((len(v) > 255 for v in address.tolist()), bool, n)):
-            address[i] = address[i][:255]
-            report.warn(i + 1, cads[i], "Address truncated to 255 characters.")
-    for text in (col for col in columns.values() if col.dtype == object):
-        if "\ufffd" not in "".join(text.tolist()):
-            continue
-        for i in np.flatnonzero(np.fromiter(("\ufffd" in v for v in text.tolist()), bool, n)):
-            if ok[i]:
-                report.reject(i + 1, cads[i], "Text that is not valid in the file's encoding (re-save as UTF-8).")
-                ok[i] = False
+        long = np.flatnonzero(_mask(pc.utf8_length(address)) > 255)
+        if len(long):
+            columns["address"] = pc.utf8_slice_codeunits(address, 0, 255)
+        for i in long:
+            report.warn(i + 1, label[i], "Address truncated to 255 characters.")
+    for text in (col for col in columns.values() if isinstance(col, pa.Array)):
+        for i in np.flatnonzero(_mask(pc.match_substring(text, "\ufffd")) & ok):
+            report.reject(i + 1, label[i], "Text that is not valid in the file's encoding (re-save as UTF-8).")
+            ok[i] = False
     use = columns.get("use_category")
     if use is not None:
-        values = use.tolist()
         # A column holds a handful of distinct codes: map each once, then look rows up.
-        codes = {v: (USE_CATEGORIES.get(v.upper()) if v else "") for v in set(values)}
-        mapped = [codes[v] for v in values]
-        if None in codes.values():
-            for i, value in enumerate(mapped):
-                if value is None:
-                    report.warn(i + 1, cads[i], f"Unknown use category {use[i]!r}; stored empty.")
-                    mapped[i] = ""
-        columns["use_category"] = np.array(mapped, dtype=object)
+        distinct = pc.unique(use)
+        mapped = [USE_CATEGORIES.get(v.upper()) if v else "" for v in distinct.to_pylist()]
+        where = pc.index_in(use, distinct)
+        for i in np.flatnonzero(np.isin(_mask(where), [k for k, m in enumerate(mapped) if m is None])):
+            report.warn(i + 1, label[i], f"Unknown use category {use[int(i)].as_py()!r}; stored empty.")
+        columns["use_category"] = pc.take(pa.array([m or "" for m in mapped], type=pa.string()), where)
     return ok
 
 
@@ -134,7 +138,7 @@ def _uat_ids(columns: dict[str, np.ndarray], uat_siruta: int | None, n: int) -> 
         col = columns.get(name)
         if col is None:
             continue
-        for i, value in enumerate(col.tolist()):
+        for i, value in enumerate(col.to_pylist()):
             pk = known.get(value)
             if pk is not None:
                 out[i] = pk
@@ -147,7 +151,7 @@ def _building_arrays(batch: Batch, accepted_rows: dict[str, int], report: Import
         return None
     n = len(b.rows)
     labels = [f"building {cid} of {ref}" for cid, ref in zip(b.cadastral_id, b.parcel_ref, strict=False)]
-    ok, wkb, _geoms = check_geometries(list(b.wkb), srid=batch.srid, identifiers=labels, report=report, what="building")
+    ok, wkb, _area = check_geometries(list(b.wkb), srid=batch.srid, identifiers=labels, report=report, what="building")
     parcel_row = np.zeros(n, dtype=np.int64)
     seen: set[tuple[int, str]] = set()
     for i in range(n):
@@ -170,36 +174,39 @@ def _building_arrays(batch: Batch, accepted_rows: dict[str, int], report: Import
             "destination": pick(b.destination), "wkb": pick(wkb)}
 
 
-def _repeated_keys(cads: np.ndarray, uat_ids: np.ndarray, ok: np.ndarray) -> np.ndarray:
+def _repeated_keys(cads: pa.Array, uat_ids: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """Rows among `ok` whose (UAT, cadastral number) occurs more than once among them."""
     idx = np.flatnonzero(ok)
     held = np.zeros(len(ok), dtype=bool)
-    if keys_are_unique(uat_ids[idx], cads[idx].tolist()):
+    accepted = cads if ok.all() else cads.filter(pa.array(ok))
+    if keys_are_unique(uat_ids[idx], accepted):
         return held
-    keys = list(zip(uat_ids[idx].tolist(), cads[idx].tolist(), strict=True))
+    keys = list(zip(uat_ids[idx].tolist(), accepted.to_pylist(), strict=True))
     counts = Counter(keys)
     held[idx[[counts[key] > 1 for key in keys]]] = True
     return held
 
 
-def _checked_parts(batch: Batch, columns: dict[str, np.ndarray], ok: np.ndarray, uat_ids: np.ndarray,
-                   held: np.ndarray, report: ImportReport, progress: Progress | None) -> Iterator[Rows]:
+def _stretches(n: int) -> list[tuple[int, int]]:
+    return [(lo, min(lo + CHECK_CHUNK, n)) for lo in range(0, n, CHECK_CHUNK)]
+
+
+def _checked_parts(batch: Batch, facts: FactsOfStretches, columns: dict[str, np.ndarray], ok: np.ndarray,
+                   uat_ids: np.ndarray, held: np.ndarray, report: ImportReport,
+                   progress: Progress | None) -> Iterator[Rows]:
     """Check the geometries CHECK_CHUNK rows at a time and yield the accepted rows of each stretch;
     the `held` rows (a repeated key) are yielded together at the end."""
     n = len(batch)
     cads = columns["cadastral_number"]
     later = []
-    for lo in range(0, n, CHECK_CHUNK):
-        hi = min(lo + CHECK_CHUNK, n)
+    for k, (lo, hi) in enumerate(facts.stretches):
         wkb = batch.wkb[lo:hi]
-        # Parsing needs the GIL; validity does not: it runs on both cores.
-        geoms = parse(wkb)
-        geom_ok, out, geoms = check_geometries(wkb, srid=batch.srid, identifiers=cads[lo:hi].tolist(), report=report,
-                                               first_row=lo + 1, geoms=geoms, validity=validity_in_background(geoms))
+        geom_ok, out, area = check_geometries(wkb, srid=batch.srid, identifiers=Labels(cads[lo:hi]), report=report,
+                                              first_row=lo + 1, facts=facts.get(k))
         # The reader's Arrow copy of the WKB feeds the binary COPY when no row was rewritten.
         arrow = batch.wkb_arrow.slice(lo, hi - lo) if batch.wkb_arrow is not None and out is wkb else None
         part = Rows(np.arange(lo + 1, hi + 1), {name: values[lo:hi] for name, values in columns.items()},
-                    np.asarray(out, dtype=object), geoms, uat_ids[lo:hi], arrow)
+                    np.asarray(out, dtype=object), area, uat_ids[lo:hi], arrow)
         accepted = ok[lo:hi] & geom_ok
         if (accepted & held[lo:hi]).any():
             later.append(part.subset(accepted & held[lo:hi]))
@@ -208,6 +215,40 @@ def _checked_parts(batch: Batch, columns: dict[str, np.ndarray], ok: np.ndarray,
         yield part.subset(accepted & ~held[lo:hi])
     if later:
         yield Rows.concat(later, list(columns))
+
+
+def _check_and_load(batch: Batch, facts: FactsOfStretches, report: ImportReport, *, uat_siruta: int | None,
+                    strict: bool, progress: Progress | None) -> None:
+    if progress:
+        progress("checking", 0, len(batch))
+    columns = {name: _text_column(values) for name, values in batch.attrs.items() if name != "legal_area_m2"}
+    if "legal_area_m2" in batch.attrs:
+        legal = batch.attrs["legal_area_m2"]
+        legal = legal.to_numpy(zero_copy_only=False) if isinstance(legal, pa.Array) else np.asarray(legal)
+        columns["legal_area_m2"] = legal.astype(float) if legal.dtype.kind in "fiu" else _float_column(legal)
+    ok = _check_attributes(columns, report)
+    uat_ids = _uat_ids(columns, uat_siruta, len(batch))
+    uats_known = None not in uat_ids.tolist()
+    # A bulk load into Stereo 70 streams: each stretch of rows is checked while the previous one is
+    # being loaded. Rows whose key repeats wait until the end, so that which of them is a duplicate
+    # is decided once all their geometries are checked (as when everything is checked first).
+    stream = batch.srid == 3844 and batch.buildings is None and uats_known
+    held = _repeated_keys(columns["cadastral_number"], uat_ids, ok) if stream else np.zeros(len(batch), dtype=bool)
+    # (A streamed load shows one "loading" bar: checking and loading alternate stretch by stretch.)
+    parts = _checked_parts(batch, facts, columns, ok, uat_ids, held, report, None if stream else progress)
+    buildings = None
+    if not stream:
+        rows = Rows.concat(list(parts), list(columns))
+        if batch.buildings is not None:  # the parcel row of each cadastral number, only needed for buildings
+            cads = rows.columns["cadastral_number"].to_pylist()
+            dupes = {c for c, k in Counter(cads).items() if k > 1}
+            accepted = {c: int(r) for c, r in zip(cads, rows.rows.tolist(), strict=True) if c not in dupes}
+            buildings = _building_arrays(batch, accepted, report)
+        parts = [rows] if len(rows) else []
+    refuse_if_strict(strict, report)  # rows rejected so far (a streamed load refuses later ones itself)
+    if stream or parts:  # a streamed load runs its checks inside load(), even when no row is accepted yet
+        load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
+             buildings=buildings, strict=strict, progress=progress)
 
 
 def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid: int | None = None,
@@ -220,37 +261,13 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
     report.format, report.srid, report.total = batch.format, batch.srid, len(batch)
     for message in warnings:
         report.warn(0, "", message)
-    if progress:
-        progress("checking", 0, len(batch))
-    columns = {name: _text_column(values) for name, values in batch.attrs.items() if name != "legal_area_m2"}
-    if "legal_area_m2" in batch.attrs:
-        legal = batch.attrs["legal_area_m2"]
-        legal = np.asarray(legal, dtype=float) if getattr(legal, "dtype", None) is not None and legal.dtype.kind == "f" \
-            else _float_column(legal)
-        columns["legal_area_m2"] = legal
-    ok = _check_attributes(columns, report)
-    uat_ids = _uat_ids(columns, uat_siruta, len(batch))
-    uats_known = None not in uat_ids.tolist()
-    # A bulk load into Stereo 70 streams: each stretch of rows is checked while the previous one is
-    # being loaded. Rows whose key repeats wait until the end, so that which of them is a duplicate
-    # is decided once all their geometries are checked (as when everything is checked first).
-    stream = batch.srid == 3844 and batch.buildings is None and uats_known
-    held = _repeated_keys(columns["cadastral_number"], uat_ids, ok) if stream else np.zeros(len(batch), dtype=bool)
-    # (A streamed load shows one "loading" bar: checking and loading alternate stretch by stretch.)
-    parts = _checked_parts(batch, columns, ok, uat_ids, held, report, None if stream else progress)
-    buildings = None
-    if not stream:
-        rows = Rows.concat(list(parts), list(columns))
-        if batch.buildings is not None:  # the parcel row of each cadastral number, only needed for buildings
-            cads = rows.columns["cadastral_number"].tolist()
-            dupes = {c for c, k in Counter(cads).items() if k > 1}
-            accepted = {c: int(r) for c, r in zip(cads, rows.rows.tolist(), strict=True) if c not in dupes}
-            buildings = _building_arrays(batch, accepted, report)
-        parts = [rows] if len(rows) else []
-    refuse_if_strict(strict, report)  # rows rejected so far (a streamed load refuses later ones itself)
-    if stream or parts:  # a streamed load runs its checks inside load(), even when no row is accepted yet
-        load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
-             buildings=buildings, strict=strict, progress=progress)
+    # The geometry facts are computed from here on (in worker processes for a large file) while
+    # the attributes are checked and the rows stream into COPY.
+    facts = FactsOfStretches(batch.wkb, _stretches(len(batch)))
+    try:
+        _check_and_load(batch, facts, report, uat_siruta=uat_siruta, strict=strict, progress=progress)
+    finally:
+        facts.close()
     report.issues.sort(key=lambda issue: (issue.row, issue.level))
     if progress:
         progress("search index", 0, 1)

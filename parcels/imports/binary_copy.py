@@ -58,9 +58,10 @@ def _length_prefixed(values: pa.Array) -> list[pa.Array]:
     return [_from_fixed(lengths.view([("l", ">i4")])), values]
 
 
-def text_field(values) -> list[pa.Array]:
+def text_field(values: pa.Array | list[str]) -> list[pa.Array]:
     """NOT NULL text field (UTF-8), as [lengths, values] pieces."""
-    return _length_prefixed(pa.array(values, type=pa.string()).cast(pa.binary()))
+    values = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    return _length_prefixed(values.cast(pa.binary()))
 
 
 def multipolygon_ewkb_field(wkb: pa.Array, srid: int) -> list[pa.Array]:

@@ -5,14 +5,13 @@ so a million clean rows cost a few vectorised GEOS calls.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
-
 import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
 from pyproj import Transformer
 
 from gis_portal.api.crs import RO_LONLAT, RO_STEREO70, check_in_romania
+from parcels.imports.facts import GeometryFacts, geometry_facts, parse
 from parcels.imports.report import ImportReport
 
 # A repair (ST_MakeValid) is accepted only when it changes the area by less than this fraction.
@@ -35,61 +34,36 @@ def _lonlat_bounds(bounds: np.ndarray, srid: int) -> tuple[np.ndarray, tuple[flo
     return np.column_stack([x0, y0, x1, y1]), RO_LONLAT
 
 
-def parse(wkb) -> np.ndarray:
-    return shapely.from_wkb(np.array(wkb, dtype=object), on_invalid="ignore")
-
-
-def validity_in_background(geoms: np.ndarray) -> Future:
-    """shapely.is_valid over both cores while the caller goes on (GEOS releases the GIL here; the
-    attribute checks run meanwhile). The future's result is the validity of every row."""
-    # Copies, not views: shapely marks its input read-only during the call, and two threads
-    # toggling the flag on views of one array (or the caller writing to it) would clash.
-    halves = [half.copy() for half in np.array_split(geoms, 2)]
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="is-valid")
-    parts = [pool.submit(shapely.is_valid, half) for half in halves]
-    pool.shutdown(wait=False)
-    combined: Future = Future()
-
-    def done(_future) -> None:
-        if all(p.done() for p in parts) and not combined.done():
-            try:
-                combined.set_result(np.concatenate([p.result() for p in parts]))
-            except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
-                combined.set_exception(exc)
-
-    for part in parts:
-        part.add_done_callback(done)
-    return combined
-
-
 def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: ImportReport,
-                     first_row: int = 1, what: str = "parcel", geoms: np.ndarray | None = None,
-                     validity: Future | None = None) -> tuple[np.ndarray, list, np.ndarray]:
-    """Return (accepted mask, WKB with repaired geometries replaced, Shapely geometries) and record
-    rejections. The WKB is `wkb` itself when no row was rewritten. `geoms` and `validity` may come precomputed from parse() and
-    validity_in_background()."""
+                     first_row: int = 1, what: str = "parcel",
+                     facts: GeometryFacts | None = None) -> tuple[np.ndarray, list, np.ndarray]:
+    """Return (accepted mask, WKB with rewritten geometries replaced, area of each geometry) and
+    record rejections. The WKB is `wkb` itself when no row was rewritten (a repair, or Z dropped).
+    `facts` may come precomputed (parcels.imports.facts); only rows that need a closer look are
+    parsed here."""
     n = len(wkb)
-    geoms = parse(wkb) if geoms is None else geoms
+    facts = geometry_facts(wkb) if facts is None else facts
     ok = np.ones(n, dtype=bool)
     out = wkb
-    type_ids = shapely.get_type_id(geoms)
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    for i in np.flatnonzero(missing):
+    area, valid, type_ids = facts.area.copy(), facts.valid.copy(), facts.type_ids
+    for i in np.flatnonzero(facts.missing):
         report.reject(first_row + i, identifiers[i], f"The {what} has no geometry (empty or unreadable).")
-    ok &= ~missing
+    ok &= ~facts.missing
     wrong_type = ok & (type_ids != POLYGON) & (type_ids != MULTIPOLYGON)
     for i in np.flatnonzero(wrong_type):
         report.reject(first_row + i, identifiers[i],
                       f"Geometry type {TYPE_NAMES.get(int(type_ids[i]), '?')}: a {what} must be a Polygon or "
                       f"MultiPolygon (the file mixes geometry types).")
     ok &= ~wrong_type
-    if shapely.has_z(geoms[ok]).any():
-        geoms[ok] = shapely.force_2d(geoms[ok])
-        out = [shapely.to_wkb(g) if g is not None else None for g in geoms]
-        validity = None  # computed on the 3D geometries: recompute on the 2D ones
+    flat = np.flatnonzero(ok & facts.has_z)
+    if len(flat):  # Z is dropped; validity is decided on the 2D geometry
+        out = list(wkb)
+        geoms = shapely.force_2d(parse([wkb[i] for i in flat]))
+        for i, geom, is_valid in zip(flat.tolist(), geoms, shapely.is_valid(geoms).tolist(), strict=True):
+            out[i], valid[i] = shapely.to_wkb(geom), is_valid
 
-    bounds = shapely.bounds(geoms)
-    plane, box = _lonlat_bounds(bounds, srid)
+    plane, box = _lonlat_bounds(facts.bounds, srid)
+    bounds = facts.bounds
     inside = ((plane[:, 0] >= box[0]) & (plane[:, 1] >= box[1]) & (plane[:, 2] <= box[2]) & (plane[:, 3] <= box[3]))
     for i in np.flatnonzero(ok & ~inside):
         try:
@@ -101,18 +75,18 @@ def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: Im
         report.reject(first_row + i, identifiers[i], reason)
     ok &= inside
 
-    invalid = ok & ~(validity.result() if validity is not None else shapely.is_valid(geoms))
-    for i in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(geoms[i])
-        fixed = shapely.get_parts(shapely.make_valid(geoms[i]))
+    for i in np.flatnonzero(ok & ~valid):
+        geom = shapely.force_2d(shapely.from_wkb(out[i]))
+        reason = shapely.is_valid_reason(geom)
+        fixed = shapely.get_parts(shapely.make_valid(geom))
         fixed = shapely.multipolygons(fixed[shapely.get_type_id(fixed) == POLYGON])
-        before, after = abs(shapely.area(geoms[i])), shapely.area(fixed)
+        before, after = abs(shapely.area(geom)), shapely.area(fixed)
         change = abs(after - before) / before if before > 0 else float("inf")
         if change < MAX_REPAIR_AREA_CHANGE and not shapely.is_empty(fixed):
             if out is wkb:
                 out = list(wkb)
             out[i] = shapely.to_wkb(fixed)
-            geoms[i] = fixed
+            area[i] = after
             report.warn(first_row + i, identifiers[i], f"Invalid geometry ({reason}) repaired; the area changed "
                                                        f"by {change * 100:.4f} %.")
         else:
@@ -121,4 +95,4 @@ def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: Im
                           f"Invalid geometry ({reason}); repairing it would change the area by {shown} % "
                           f"(limit {MAX_REPAIR_AREA_CHANGE * 100:g} %).")
             ok[i] = False
-    return ok, out, geoms
+    return ok, out, area

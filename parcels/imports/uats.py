@@ -46,7 +46,7 @@ def import_uats_file(*, path: Path | str, srid: int | None = None) -> ImportRepo
     srid = resolve_srid(srid_from_crs(meta.get("crs")), srid)
     report.format, report.srid, report.total = fmt, srid, len(geoms)
     sirutas = [normalize_text(v) for v in attrs["siruta"]]
-    ok, wkb, _geoms = check_geometries(list(geoms), srid=srid, identifiers=sirutas, report=report, what="UAT boundary")
+    ok, wkb, _area = check_geometries(list(geoms), srid=srid, identifiers=sirutas, report=report, what="UAT boundary")
     seen: dict[str, int] = {}
     rows = []
     for i in range(len(geoms)):
