@@ -17,8 +17,10 @@ Method, in one run:
    one statement; its share without any spatial test on layers is measured by replaying it with an
    empty search (sql_without_search), and the spatial tests alone by replaying the standalone
    rules.spatial.candidates statement for the same site and plan (sql_spatial_tests_alone).
-2. Serve the project with gunicorn (1 sync worker, DEBUG off) and POST {"parcels": [id]} to
-   /api/v1/analyses/ over one keep-alive connection: the full path (parse, analyse, store, JSON).
+2. Serve the project with gunicorn in the production configuration (scripts/gunicorn.conf.py:
+   gthread, keep-alive, access log) but one worker, DEBUG off, and POST {"parcels": [id]} to
+   /api/v1/analyses/ over one keep-alive connection with a minimal socket client (bench/rawhttp.py;
+   the same through http.client is recorded too): the full path (parse, analyse, store, JSON).
    The worker's CPU time (/proc) per request is recorded too: it survives a busy machine.
 3. GET each analysis just created (/api/v1/analyses/{id}/): the read path, time and worker CPU.
 4. Replay the recorded statements of each parcel through a bare psycopg connection and time
@@ -43,6 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from procstat import child_pids, cpu_seconds  # noqa: E402
+from rawhttp import RawClient  # noqa: E402
 
 PORT = 8766
 # The statements of the analysis that test a spatial relation: the baseline replays exactly these.
@@ -143,7 +146,19 @@ def measure_sql(url: str, recorded: Recorded) -> list[float]:
 
 
 def measure_http(requests: list[tuple[str, str, str | None]], expect: int) -> tuple[list[float], list[bytes]]:
-    """(method, path, body) over one keep-alive connection; response times (ms) and bodies."""
+    """(method, path, body) over one keep-alive connection (bench/rawhttp.py); times (ms) and bodies."""
+    client = RawClient(PORT)
+    times, bodies = [], []
+    for method, path, body in requests:
+        elapsed, status, data = client.request(method, path, body.encode() if body is not None else None)
+        assert status == expect, (status, data[:300])
+        times.append(elapsed)
+        bodies.append(data)
+    return times, bodies
+
+
+def measure_http_client_lib(requests: list[tuple[str, str, str | None]], expect: int) -> tuple[list[float], list[bytes]]:
+    """The same through Python's http.client, for reference (its own parsing cost included)."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     times, bodies = [], []
     for method, path, body in requests:
@@ -191,9 +206,11 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50,
            "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR",
            "THROTTLE_ANALYSIS": "1000000/min"}
-    # One worker: the only child of the gunicorn master (its CPU time is read from /proc).
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "1", "-b", f"127.0.0.1:{PORT}",
-                               "--log-level", "error", "gis_portal.wsgi"], cwd=ROOT, env=env)
+    # The production configuration (gthread, keep-alive, access log), with one worker: the only
+    # child of the gunicorn master, whose CPU time is read from /proc.
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", "scripts/gunicorn.conf.py", "-w", "1",
+                               "-b", f"127.0.0.1:{PORT}", "--log-level", "error", "gis_portal.wsgi"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     created: list[str] = []
     try:
         for _ in range(100):
@@ -211,6 +228,8 @@ def main() -> None:
         http_ms, bodies = measure_http(posts(ids), 201)
         post_cpu_ms = (cpu_seconds(worker) - cpu0) * 1000 / len(ids)
         created += [json.loads(b)["id"] for b in bodies]
+        lib_ms, lib_bodies = measure_http_client_lib(posts(ids), 201)
+        created += [json.loads(b)["id"] for b in lib_bodies]
         reads = [("GET", f"/api/v1/analyses/{json.loads(b)['id']}/", None) for b in bodies]
         measure_http(reads[:20], 200)
         cpu0 = cpu_seconds(worker)
@@ -236,6 +255,7 @@ def main() -> None:
         "sql_without_search_p50_ms": round(p(context_ms, 0.5), 2),
         "sql_spatial_tests_alone_p50_ms": round(p(alone_ms, 0.5), 2),
         "ratio_to_spatial_tests_alone_p50": round(p(http_ms, 0.5) / p(alone_ms, 0.5), 2),
+        "http_client_lib_p50_ms": round(p(lib_ms, 0.5), 2),
         "get_p50_ms": round(p(get_ms, 0.5), 2), "get_p95_ms": round(p(get_ms, 0.95), 2),
         "worker_cpu_ms_per_get": round(get_cpu_ms, 2),
     }
@@ -245,7 +265,9 @@ def main() -> None:
                     "postgres": psql(url, "SHOW server_version"), "postgis": psql(url, "SELECT postgis_lib_version()")},
         "data": {"parcels": count, "layers": Layer.objects.count(), "feature_parts": FeaturePart.objects.count(),
                  "database": url.split("?")[0].rsplit("/", 1)[-1]},
-        "server": "gunicorn 1 sync worker, DEBUG off, keep-alive client on the same host",
+        "server": "gunicorn -c scripts/gunicorn.conf.py -w 1 (gthread, keep-alive, as make run but one worker), DEBUG off, "
+                  "one keep-alive client connection on the same host (a minimal socket client, bench/rawhttp.py; "
+                  "http_client_lib: Python http.client)",
         "load_average": {"before_post": load[:3], "after_sql": load[3:]},
         "baseline": "the statements of the analysis that evaluate a spatial predicate, replayed through bare psycopg: "
                     "the one context statement (parcel, UAT, mayor, rules key, current versions, and the candidates: "

@@ -25,7 +25,6 @@ import math
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from procstat import child_pids  # noqa: E402
+from rawhttp import RawClient  # noqa: E402
 
 from gis_portal import devdb  # noqa: E402
 
@@ -165,55 +165,12 @@ def cpu_per_tile_ms(tiles, fetch, pids) -> float:
 
 
 def http_runner():
-    """A function fetching one tile over one keep-alive connection: (ms, bytes).
-
-    A minimal HTTP/1.1 client on a socket (request line out, status, headers and Content-Length body
-    in), as wrk or a browser's network stack would be: Python's http.client spends ~0.2 ms per
-    response in its header parser (email.parser), which is the client's cost, not the server's. The
-    connection is opened again if the server closed it while idle (keep-alive timeout)."""
-    state = {"sock": None, "buf": b""}
-
-    def connect():
-        sock = socket.create_connection(("127.0.0.1", PORT), timeout=30)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        state.update(sock=sock, buf=b"")
-
-    def receive() -> bytes:
-        data = state["sock"].recv(1 << 16)
-        if not data:
-            raise ConnectionResetError("the server closed the connection")
-        return data
-
-    def once(path: str) -> tuple[int, dict, bytes]:
-        state["sock"].sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        buf = state["buf"]
-        while b"\r\n\r\n" not in buf:
-            buf += receive()
-        head, _, buf = buf.partition(b"\r\n\r\n")
-        status_line, *lines = head.decode("latin-1").split("\r\n")
-        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-        length = int(headers["content-length"])
-        while len(buf) < length:
-            buf += receive()
-        state["buf"] = buf[length:]
-        return int(status_line.split()[1]), headers, buf[:length]
+    """A function fetching one tile over one keep-alive connection (bench/rawhttp.py): (ms, bytes)."""
+    client = RawClient(PORT)
 
     def run(z: int, x: int, y: int) -> tuple[float, int]:
-        path = f"/tiles/parcels/{z}/{x}/{y}.pbf"
-        t0 = time.perf_counter()
-        if state["sock"] is None:  # first request, or the server closed after its last answer (timed)
-            connect()
-        try:
-            status, headers, body = once(path)
-        except (ConnectionError, BrokenPipeError):  # idle past keep-alive: a new connection, timed anew
-            connect()
-            t0 = time.perf_counter()
-            status, headers, body = once(path)
-        elapsed = (time.perf_counter() - t0) * 1000
+        elapsed, status, body = client.request("GET", f"/tiles/parcels/{z}/{x}/{y}.pbf")
         assert status == 200, (status, body[:200])
-        if headers.get("connection", "").lower() == "close":
-            state["sock"].close()
-            state["sock"] = None
         return elapsed, len(body)
 
     return run

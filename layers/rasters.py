@@ -14,6 +14,7 @@ import math
 import os
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.gis.geos import GEOSGeometry
@@ -21,6 +22,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from layers.models import LayerVersion
 
 MAX_OPEN = 16  # datasets kept open per thread (a county has a handful of current rasters)
+WHOLE_BAND_PIXELS = 2_000_000  # a raster up to this size is kept in memory (8 MB as float32)
 _local = threading.local()
 
 
@@ -37,8 +39,38 @@ def _cache() -> OrderedDict:
     return cache
 
 
-def _dataset(version_id: int, storage, name: str):
-    """The open dataset of a version's raster file, from the per-thread cache when unchanged."""
+@dataclass
+class _Raster:
+    """An open raster and what sampling reads of it on every call: geotransform, size and, for a
+    raster of up to WHOLE_BAND_PIXELS, band 1 itself (float32, NaN for no data), so that a sample
+    is NumPy slicing instead of a GDAL read (a county DEM at 25-80 m is well under that size)."""
+
+    handles: tuple
+    transform: object
+    width: int
+    height: int
+    band: np.ndarray | None = None
+
+    @classmethod
+    def open(cls, handles: tuple) -> _Raster:
+        ds = handles[-1]
+        raster = cls(handles, ds.transform, ds.width, ds.height)
+        if ds.width * ds.height <= WHOLE_BAND_PIXELS:
+            raster.band = ds.read(1, masked=True).astype("float32").filled(np.nan)
+        return raster
+
+    def window(self, col0: int, row0: int, col1: int, row1: int) -> np.ndarray:
+        """Band 1 over [row0, row1) × [col0, col1), NaN where there is no data."""
+        if self.band is not None:
+            return self.band[row0:row1, col0:col1].astype("float64")
+        from rasterio.windows import Window
+
+        data = self.handles[-1].read(1, window=Window(col0, row0, col1 - col0, row1 - row0), masked=True)
+        return data.astype("float64").filled(np.nan)
+
+
+def _dataset(version_id: int, storage, name: str) -> _Raster:
+    """The open raster of a version's file, from the per-thread cache when unchanged."""
     import rasterio
     from rasterio.io import MemoryFile
 
@@ -55,19 +87,19 @@ def _dataset(version_id: int, storage, name: str):
     entry = cache.get(key)
     if entry is not None:
         cache.move_to_end(key)
-        return entry[-1]
+        return entry
     if path is not None:
-        entry = (rasterio.open(path),)
+        entry = _Raster.open((rasterio.open(path),))
     else:
         with storage.open(name, "rb") as fh:
             mem = MemoryFile(fh.read())
-        entry = (mem, mem.open())
+        entry = _Raster.open((mem, mem.open()))
     cache[key] = entry
     while len(cache) > MAX_OPEN:
         _key, old = cache.popitem(last=False)
-        for handle in reversed(old):
+        for handle in reversed(old.handles):
             handle.close()
-    return entry[-1]
+    return entry
 
 
 def clear_cache() -> None:
@@ -75,7 +107,7 @@ def clear_cache() -> None:
     cache = getattr(_local, "datasets", None)
     while cache:
         _key, old = cache.popitem()
-        for handle in reversed(old):
+        for handle in reversed(old.handles):
             handle.close()
 
 
@@ -87,21 +119,22 @@ def sample(*, version: LayerVersion, geom: GEOSGeometry) -> dict:
                        slug=version.layer.slug, number=version.number, geom=geom)
 
 
-def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, number: int,
-                geom: GEOSGeometry) -> dict:
-    """`sample` without the LayerVersion object: the analysis has these values from its own query."""
+def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, number: int, geom) -> dict:
+    """`sample` without the LayerVersion object: the analysis has these values from its own query.
+    `geom`: a GEOSGeometry (EPSG:3844 unless it says otherwise) or a Shapely geometry in EPSG:3844."""
     import shapely
-    from rasterio.windows import Window, from_bounds
+    from rasterio.windows import from_bounds
 
     result: dict = {"layer": slug, "version": number, "theme": theme}
     if not name:
         return {**result, "no_data": True}
-    if geom.srid and geom.srid != 3844:
-        geom = geom.transform(3844, clone=True)
-    ds = _dataset(version_id, storage, name)
-    # Shapely's bounds are much cheaper than GEOSGeometry.extent (an envelope walked through ctypes).
-    polygon = shapely.from_wkb(bytes(geom.wkb))
-    t = ds.transform
+    if isinstance(geom, GEOSGeometry):
+        if geom.srid and geom.srid != 3844:
+            geom = geom.transform(3844, clone=True)
+        geom = shapely.from_wkb(bytes(geom.wkb))
+    polygon = geom
+    raster = _dataset(version_id, storage, name)
+    t = raster.transform
     if t.b or t.d:  # rotated grid (never produced by our import): let rasterio do the general case
         window = from_bounds(*polygon.bounds, transform=t)
         col_off, row_off, width, height = window.col_off, window.row_off, window.width, window.height
@@ -113,15 +146,14 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
     # One pixel of margin for the gradient, clipped to the raster.
     col0 = max(math.floor(col_off) - 1, 0)
     row0 = max(math.floor(row_off) - 1, 0)
-    col1 = min(math.ceil(col_off + width) + 1, ds.width)
-    row1 = min(math.ceil(row_off + height) + 1, ds.height)
+    col1 = min(math.ceil(col_off + width) + 1, raster.width)
+    row1 = min(math.ceil(row_off + height) + 1, raster.height)
     if col1 <= col0 or row1 <= row0:
         return {**result, "no_data": True}
-    data = ds.read(1, window=Window(col0, row0, col1 - col0, row1 - row0), masked=True).astype("float64")
+    values = raster.window(col0, row0, col1, row1)
     res_x, res_y = abs(t.a), abs(t.e)
     # Pixels whose centre lies inside the polygon (GDAL's rasterize rule), tested with GEOS on the
     # few window pixels: cheaper than rasterising the polygon through OGR.
-    shapely.prepare(polygon)
     cc, rr = np.meshgrid(np.arange(col0, col1) + 0.5, np.arange(row0, row1) + 0.5)
     xs, ys = t.c + t.a * cc + t.b * rr, t.f + t.d * cc + t.e * rr
     inside = shapely.contains_xy(polygon, xs, ys)
@@ -129,10 +161,9 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
         # Smaller than a pixel: the pixels it touches (not those sharing only an edge or corner).
         boxes = shapely.box(xs - res_x / 2, ys - res_y / 2, xs + res_x / 2, ys + res_y / 2)
         inside = shapely.intersects(polygon, boxes) & ~shapely.touches(polygon, boxes)
-    valid = inside & ~np.ma.getmaskarray(data)
+    valid = inside & ~np.isnan(values)
     if not valid.any():
         return {**result, "no_data": True}
-    values = data.filled(np.nan)
     result["pixels"] = int(valid.sum())
     if theme == "flood_depth":
         depth = np.where(np.isnan(values), 0.0, values)[inside]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
 from institutions.selectors import active_institutions, institutions_covering
@@ -330,10 +331,11 @@ def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
     wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
     # The file name and theme came with the versions query: no LayerVersion round trip here.
     storage = LayerVersion._meta.get_field("raster_file").storage
+    polygon = shapely.from_wkb(bytes(site.geom.wkb)) if wanted else None  # converted once for every raster
     for v in wanted:
         try:
             values = sample_file(version_id=v.version_id, storage=storage, name=v.raster_file,
-                                 theme=v.raster_theme or v.theme, slug=v.slug, number=v.number, geom=site.geom)
+                                 theme=v.raster_theme or v.theme, slug=v.slug, number=v.number, geom=polygon)
         except (OSError, ValueError) as exc:  # an unreadable file must not fail the whole analysis
             values = {"error": str(exc)}
         out.setdefault(v.theme, {"layer": v.slug, "layer_version": v.number, **values})

@@ -16,9 +16,13 @@ def _transform_to(srid: int) -> CoordTransform:
     return CoordTransform(SpatialReference(3844), SpatialReference(srid))
 
 
-def _in_srid(geom: GEOSGeometry, srid: int) -> GEOSGeometry:
-    """A stored geometry (EPSG:3844) in the response's CRS."""
-    return geom if srid == 3844 else geom.transform(_transform_to(srid), clone=True)
+def _geojson_in_srid(geom: GEOSGeometry, srid: int) -> str:
+    """A stored geometry (EPSG:3844) as GeoJSON in the response's CRS. Transformed and written by
+    OGR directly: GEOSGeometry.transform and .json would each convert it between GEOS and OGR."""
+    ogr = geom.ogr
+    if srid != 3844:
+        ogr.transform(_transform_to(srid))
+    return ogr.json
 
 
 class WorksInputSerializer(serializers.Serializer):
@@ -66,7 +70,7 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
                   "rule_hits", "required_avize", "compliance", "rasters", "no_data", "versions"]
 
     def get_geometry(self, obj: Analysis) -> dict:
-        return json.loads(_in_srid(obj.geometry, self.context.get("srid", 4326)).json)
+        return json.loads(_geojson_in_srid(obj.geometry, self.context.get("srid", 4326)))
 
     def to_representation(self, instance):
         data = {"id": str(instance.pk), "created_at": serializers.DateTimeField().to_representation(instance.created_at),
@@ -81,11 +85,11 @@ def analysis_json(stored: dict, *, srid: int) -> str:
     (or analysis_stored_now for the analysis just created): the works and result JSON texts are
     spliced in as they are, never decoded and re-encoded. The result's keys never clash with the
     head's (see analysis_compute)."""
-    geom = _in_srid(stored["geometry"], srid)
+    geom = _geojson_in_srid(stored["geometry"], srid)
     head = json.dumps({"id": str(stored["id"]), "created_at": serializers.DateTimeField().to_representation(
         stored["created_at"]), "parcels": stored["parcel_ids"]}, separators=(",", ":"))
     members = stored["result_json"].strip()[1:-1].strip()
-    return f'{head[:-1]},"works":{stored["works_json"]},"geometry":{geom.json}{"," + members if members else ""}}}'
+    return f'{head[:-1]},"works":{stored["works_json"]},"geometry":{geom}{"," + members if members else ""}}}'
 
 
 def analysis_stored_now(analysis: Analysis) -> dict:

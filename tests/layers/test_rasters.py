@@ -87,3 +87,27 @@ def test_flood_sampling_gives_max_depth_and_flooded_share(territory, media, tmp_
 def test_a_polygon_outside_the_raster_is_no_data(territory, media, tmp_path):
     version = layer_import(path=_plane_dem(tmp_path), theme="dem").version
     assert sample(version=version, geom=square(BACAU_E + 5000, BACAU_N, 50))["no_data"] is True
+
+
+def test_a_raster_in_memory_and_one_read_by_window_give_the_same_samples(territory, media, tmp_path, monkeypatch):
+    """Small rasters are kept in memory, large ones read window by window: same answers, no data included."""
+    from layers import rasters
+
+    cols = np.arange(100) * RES + RES / 2
+    dem = np.tile(100 + 0.1 * cols, (100, 1)) + np.arange(100)[:, None] * 0.05
+    dem[40:46, 48:53] = -9999.0  # a hole of no data under part of the parcels
+    version = layer_import(path=write_tiff(tmp_path / "dem.tif", dem, west=WEST, north=NORTH, res=RES),
+                           theme="dem").version
+    sites = [square(BACAU_E, BACAU_N, 50), square(BACAU_E + 2, BACAU_N + 2, 3), square(BACAU_E - 480, BACAU_N + 470, 30),
+             square(BACAU_E + 5000, BACAU_N, 50)]
+    rasters.clear_cache()
+    in_memory = [sample(version=version, geom=site) for site in sites]
+    assert all(entry.band is not None for entry in rasters._cache().values())
+    rasters.clear_cache()
+    monkeypatch.setattr(rasters, "WHOLE_BAND_PIXELS", 0)
+    by_window = [sample(version=version, geom=site) for site in sites]
+    assert all(entry.band is None for entry in rasters._cache().values())
+    rasters.clear_cache()
+    assert by_window == in_memory
+    assert in_memory[0]["pixels"] < 25  # the hole's pixels are not counted
+    assert in_memory[3]["no_data"] is True
