@@ -119,9 +119,12 @@ def sample(*, version: LayerVersion, geom: GEOSGeometry) -> dict:
                        slug=version.layer.slug, number=version.number, geom=geom)
 
 
-def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, number: int, geom) -> dict:
+def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, number: int, geom,
+                memo: dict | None = None) -> dict:
     """`sample` without the LayerVersion object: the analysis has these values from its own query.
-    `geom`: a GEOSGeometry (EPSG:3844 unless it says otherwise) or a Shapely geometry in EPSG:3844."""
+    `geom`: a GEOSGeometry (EPSG:3844 unless it says otherwise) or a Shapely geometry in EPSG:3844.
+    `memo`, a dict kept while one Shapely `geom` is sampled in several rasters, keeps the pixels
+    under it per grid and window: a DEM and a flood map on the same grid test them once."""
     import shapely
     from rasterio.windows import from_bounds
 
@@ -152,15 +155,12 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
         return {**result, "no_data": True}
     values = raster.window(col0, row0, col1, row1)
     res_x, res_y = abs(t.a), abs(t.e)
-    # Pixels whose centre lies inside the polygon (GDAL's rasterize rule), tested with GEOS on the
-    # few window pixels: cheaper than rasterising the polygon through OGR.
-    cc, rr = np.meshgrid(np.arange(col0, col1) + 0.5, np.arange(row0, row1) + 0.5)
-    xs, ys = t.c + t.a * cc + t.b * rr, t.f + t.d * cc + t.e * rr
-    inside = shapely.contains_xy(polygon, xs, ys)
-    if not inside.any():
-        # Smaller than a pixel: the pixels it touches (not those sharing only an edge or corner).
-        boxes = shapely.box(xs - res_x / 2, ys - res_y / 2, xs + res_x / 2, ys + res_y / 2)
-        inside = shapely.intersects(polygon, boxes) & ~shapely.touches(polygon, boxes)
+    key = (id(polygon), tuple(t), col0, row0, col1, row1)
+    inside = memo.get(key) if memo is not None else None
+    if inside is None:
+        inside = _pixels_inside(polygon, t, col0, row0, col1, row1)
+        if memo is not None:
+            memo[key] = inside
     valid = inside & ~np.isnan(values)
     if not valid.any():
         return {**result, "no_data": True}
@@ -183,6 +183,22 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
             result["slope_mean_deg"] = round(float(slope.mean()), 2)
             result["slope_max_deg"] = round(float(slope.max()), 2)
     return result
+
+
+def _pixels_inside(polygon, t, col0: int, row0: int, col1: int, row1: int) -> np.ndarray:
+    """Mask of the window's pixels whose centre lies inside the polygon (GDAL's rasterize rule),
+    tested with GEOS on the few window pixels (cheaper than rasterising through OGR); for a polygon
+    smaller than a pixel, the pixels it touches (not those sharing only an edge or a corner)."""
+    import shapely
+
+    cc, rr = np.meshgrid(np.arange(col0, col1) + 0.5, np.arange(row0, row1) + 0.5)
+    xs, ys = t.c + t.a * cc + t.b * rr, t.f + t.d * cc + t.e * rr
+    inside = shapely.contains_xy(polygon, xs, ys)
+    if not inside.any():
+        res_x, res_y = abs(t.a), abs(t.e)
+        boxes = shapely.box(xs - res_x / 2, ys - res_y / 2, xs + res_x / 2, ys + res_y / 2)
+        inside = shapely.intersects(polygon, boxes) & ~shapely.touches(polygon, boxes)
+    return inside
 
 
 def slope_degrees(rise_m: float, run_m: float) -> float:

@@ -332,10 +332,12 @@ def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
     # The file name and theme came with the versions query: no LayerVersion round trip here.
     storage = LayerVersion._meta.get_field("raster_file").storage
     polygon = shapely.from_wkb(bytes(site.geom.wkb)) if wanted else None  # converted once for every raster
+    memo: dict = {}  # the pixels under the site, per grid: a DEM and a flood map often share one
     for v in wanted:
         try:
             values = sample_file(version_id=v.version_id, storage=storage, name=v.raster_file,
-                                 theme=v.raster_theme or v.theme, slug=v.slug, number=v.number, geom=polygon)
+                                 theme=v.raster_theme or v.theme, slug=v.slug, number=v.number, geom=polygon,
+                                 memo=memo)
         except (OSError, ValueError) as exc:  # an unreadable file must not fail the whole analysis
             values = {"error": str(exc)}
         out.setdefault(v.theme, {"layer": v.slug, "layer_version": v.number, **values})

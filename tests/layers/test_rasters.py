@@ -111,3 +111,31 @@ def test_a_raster_in_memory_and_one_read_by_window_give_the_same_samples(territo
     assert by_window == in_memory
     assert in_memory[0]["pixels"] < 25  # the hole's pixels are not counted
     assert in_memory[3]["no_data"] is True
+
+
+def test_two_rasters_on_one_grid_test_the_pixels_under_a_site_once(territory, media, tmp_path, monkeypatch):
+    import shapely
+
+    from layers import rasters
+
+    dem = layer_import(path=_plane_dem(tmp_path), theme="dem").version
+    depth = np.zeros((100, 100))
+    depth[:, 52:] = 1.2
+    flood = layer_import(path=write_tiff(tmp_path / "flood.tif", depth, west=WEST, north=NORTH, res=RES),
+                         theme="flood_depth").version
+    site = shapely.from_wkb(bytes(square(BACAU_E, BACAU_N, 50).wkb))
+    calls = []
+    real = rasters._pixels_inside
+    monkeypatch.setattr(rasters, "_pixels_inside", lambda *args: calls.append(args) or real(*args))
+
+    def both(memo):
+        return [rasters.sample_file(version_id=v.pk, storage=v.raster_file.storage, name=v.raster_file.name,
+                                    theme=v.layer.theme, slug=v.layer.slug, number=v.number, geom=site, memo=memo)
+                for v in (dem, flood)]
+
+    alone = both(None)
+    assert len(calls) == 2
+    memo: dict = {}
+    assert both(memo) == alone
+    assert len(calls) == 3 and len(memo) == 1
+    assert alone[0]["pixels"] == 25 and alone[1]["flooded_share"] == pytest.approx(3 / 5)
