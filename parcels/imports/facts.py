@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -47,6 +48,12 @@ def geometry_facts(wkb) -> GeometryFacts:
                          area=shapely.area(geoms))
 
 
+def may_fork() -> bool:
+    """Forking is safe only from a process with one thread (manage.py import_parcels): a lock that
+    another thread held at the fork (logging, a C library) would stay held in the child forever."""
+    return threading.active_count() == 1
+
+
 def _inherit(wkb: np.ndarray) -> None:
     global _worker_wkb
     _worker_wkb = wkb
@@ -58,7 +65,7 @@ def _facts_of(lo: int, hi: int) -> GeometryFacts:
 
 class FactsOfStretches:
     """Facts of consecutive stretches of `wkb` ([lo, hi) pairs), started at once: in worker
-    processes for a large file, else computed on demand. `get(k)` waits for stretch k; `close()`
+    processes for a large file imported by a single-threaded process, else computed on demand. `get(k)` waits for stretch k; `close()`
     stops the workers (pending stretches are dropped). A worker that dies raises BrokenProcessPool
     from get(), and the import rolls back."""
 
@@ -67,7 +74,7 @@ class FactsOfStretches:
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
         workers = min(len(stretches), os.cpu_count() or 1, 4)
-        if len(wkb) >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1:
+        if len(wkb) >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1 and may_fork():
             # fork: the workers inherit the WKB (the initializer's argument is not pickled with
             # fork) instead of receiving ~200 MB through pipes. They are forked on the first
             # submit, before the pool starts its own thread.

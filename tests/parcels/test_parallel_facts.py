@@ -51,6 +51,7 @@ def test_worker_processes_decide_every_row_as_the_main_process_does(tmp_path, te
 
     monkeypatch.setattr(facts_module, "ProcessPoolExecutor", CountedPool)
     monkeypatch.setattr(facts_module, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(facts_module, "may_fork", lambda: True)  # whatever threads earlier tests left
     in_workers = _outcome(import_parcels_file(path=path, uat_siruta=20297))
     assert len(pools) == 1
     assert in_workers == in_process
@@ -69,8 +70,27 @@ def test_a_worker_that_dies_leaves_no_parcel(tmp_path, territory, monkeypatch):
 
     monkeypatch.setattr(facts_module, "geometry_facts", die)  # inherited by the forked workers
     monkeypatch.setattr(facts_module, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(facts_module, "may_fork", lambda: True)
     monkeypatch.setattr(parcels_imports, "CHECK_CHUNK", 2)
     with pytest.raises(BrokenProcessPool):
         import_parcels_file(path=write_layer(tmp_path / "p.gpkg", boxes(4), {"cadastral_number": list("1234")},
                                              driver="GPKG"), uat_siruta=20297)
     assert Parcel.objects.count() == 0
+
+
+def test_a_process_with_other_threads_checks_in_process_instead_of_forking(tmp_path, territory, monkeypatch):
+    import threading
+
+    forked = []
+    monkeypatch.setattr(facts_module, "ProcessPoolExecutor", lambda *a, **k: forked.append(a) or None)
+    monkeypatch.setattr(facts_module, "PARALLEL_MIN_ROWS", 0)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # e.g. a web server's thread pool
+    other.start()
+    try:
+        report = import_parcels_file(path=write_layer(tmp_path / "p.gpkg", boxes(4), {"cadastral_number": list("1234")},
+                                                      driver="GPKG"), uat_siruta=20297)
+    finally:
+        stop.set()
+        other.join()
+    assert forked == [] and report.inserted == 4
