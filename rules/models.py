@@ -107,7 +107,7 @@ class Analysis(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="analyses")
     created_at = models.DateTimeField(auto_now_add=True)
-    geometry = models.MultiPolygonField(srid=3844)
+    geometry = models.MultiPolygonField(srid=3844, spatial_index=False)  # read by id only: no GiST to keep up per insert
     parcels = models.ManyToManyField("parcels.Parcel", blank=True, related_name="analyses")
     # The UATs the geometry falls in: scopes what issuer staff may read.
     uats = models.ManyToManyField("parcels.UAT", blank=True, related_name="analyses")
