@@ -134,7 +134,9 @@ def test_the_map_page_works_with_the_keyboard_alone(page, mapped_world):
     page.locator("#map canvas").focus()
     zoom = page.evaluate("window.portalMap.getZoom()")
     page.keyboard.press("+")
-    page.wait_for_function(f"window.portalMap.getZoom() > {zoom}")
+    # A function, not an expression: Playwright polls an expression with eval(), which the page's CSP
+    # forbids (the test failed whenever the zoom had not changed by the first check).
+    page.wait_for_function("(zoom) => window.portalMap.getZoom() > zoom", arg=zoom)
     # The language switch, from the top of a fresh page: Enter submits it.
     page.goto("/")
     tab_to("el.matches('.lang-switch button')")
