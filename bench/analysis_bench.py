@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from procstat import child_pids, cpu_seconds  # noqa: E402
-from rawhttp import RawClient  # noqa: E402
+from rawhttp import LibClient, RawClient  # noqa: E402
 
 PORT = 8766
 # The statements of the analysis that test a spatial relation: the baseline replays exactly these.
@@ -149,31 +149,16 @@ def sql_runner(url: str):
     return run
 
 
-def measure_http(requests: list[tuple[str, str, str | None]], expect: int) -> tuple[list[float], list[bytes]]:
+def measure_http(requests: list[tuple[str, str, str | None]], expect: int,
+                 client_class=RawClient) -> tuple[list[float], list[bytes]]:
     """(method, path, body) over one keep-alive connection (bench/rawhttp.py); times (ms) and bodies."""
-    client = RawClient(PORT)
+    client = client_class(PORT)
     times, bodies = [], []
     for method, path, body in requests:
         elapsed, status, data = client.request(method, path, body.encode() if body is not None else None)
         assert status == expect, (status, data[:300])
         times.append(elapsed)
         bodies.append(data)
-    return times, bodies
-
-
-def measure_http_client_lib(requests: list[tuple[str, str, str | None]], expect: int) -> tuple[list[float], list[bytes]]:
-    """The same through Python's http.client, for reference (its own parsing cost included)."""
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    times, bodies = [], []
-    for method, path, body in requests:
-        t0 = time.perf_counter()
-        conn.request(method, path, body=body, headers={"Host": "127.0.0.1", "Content-Type": "application/json"})
-        response = conn.getresponse()
-        data = response.read()
-        times.append((time.perf_counter() - t0) * 1000)
-        assert response.status == expect, (response.status, data[:300])
-        bodies.append(data)
-    conn.close()
     return times, bodies
 
 
@@ -254,7 +239,7 @@ def main() -> None:
                  for name, statements in (("sql", recorded), ("alone", alone))}
         sql.close()
         created += [json.loads(b)["id"] for b in bodies]
-        lib_ms, lib_bodies = measure_http_client_lib(posts(ids), 201)
+        lib_ms, lib_bodies = measure_http(posts(ids), 201, LibClient)
         created += [json.loads(b)["id"] for b in lib_bodies]
         reads = [("GET", f"/api/v1/analyses/{json.loads(b)['id']}/", None) for b in bodies]
         measure_http(reads[:20], 200)

@@ -1,4 +1,5 @@
-"""A minimal HTTP/1.1 client on one keep-alive socket, for the benchmarks that time a server.
+"""A minimal HTTP/1.1 client on one keep-alive socket, for the benchmarks that time a server, and
+the same interface over Python's http.client (LibClient), which the benchmarks record for reference.
 
 Request line, headers and body out; status, headers and a Content-Length body in, as wrk or a
 browser's network stack would do it: Python's http.client spends ~0.2 ms per response in its header
@@ -7,6 +8,7 @@ parser (email.parser), which is the client's cost, not the server's. The connect
 """
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 
@@ -63,3 +65,28 @@ class RawClient:
             self.sock.close()
             self.sock = None
         return elapsed, status, data
+
+
+class LibClient:
+    """RawClient's interface through http.client (its own header parsing included in the time)."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1"):
+        self.host = host
+        self.conn = http.client.HTTPConnection(host, port, timeout=60)
+
+    def _once(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[float, int, bytes]:
+        headers = {"Host": self.host, **({"Content-Type": content_type} if body is not None else {})}
+        t0 = time.perf_counter()
+        try:
+            status, data = self._once(method, path, body, headers)
+        except (http.client.RemoteDisconnected, ConnectionError):  # closed while idle: again, timed anew
+            self.conn.close()
+            t0 = time.perf_counter()
+            status, data = self._once(method, path, body, headers)
+        return (time.perf_counter() - t0) * 1000, status, data

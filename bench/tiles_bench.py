@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from procstat import child_pids  # noqa: E402
-from rawhttp import RawClient  # noqa: E402
+from rawhttp import LibClient, RawClient  # noqa: E402
 
 from gis_portal import devdb  # noqa: E402
 
@@ -164,35 +164,14 @@ def cpu_per_tile_ms(tiles, fetch, pids) -> float:
     return round((own + others) / len(tiles) / 1e6, 3)
 
 
-def http_runner():
+def http_runner(client_class=RawClient):
     """A function fetching one tile over one keep-alive connection (bench/rawhttp.py): (ms, bytes)."""
-    client = RawClient(PORT)
+    client = client_class(PORT)
 
     def run(z: int, x: int, y: int) -> tuple[float, int]:
         elapsed, status, body = client.request("GET", f"/tiles/parcels/{z}/{x}/{y}.pbf")
         assert status == 200, (status, body[:200])
         return elapsed, len(body)
-
-    return run
-
-
-def http_client_runner():
-    """The same through Python's http.client, for reference (its own parsing cost included)."""
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-
-    def run(z: int, x: int, y: int) -> float:
-        t0 = time.perf_counter()
-        try:
-            conn.request("GET", f"/tiles/parcels/{z}/{x}/{y}.pbf", headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionError):
-            conn.close()
-            t0 = time.perf_counter()
-            conn.request("GET", f"/tiles/parcels/{z}/{x}/{y}.pbf", headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-        response.read()
-        assert response.status == 200
-        return (time.perf_counter() - t0) * 1000
 
     return run
 
@@ -227,7 +206,7 @@ def main() -> None:
                 time.sleep(0.2)
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited (port {PORT} in use?)")
-        sql, http_get, http_lib = sql_runner(url), http_runner(), http_client_runner()
+        sql, http_get, http_lib = sql_runner(url), http_runner(), http_runner(LibClient)
         rng = random.Random(42)
         results = {}
         load_before = load_average()
@@ -250,7 +229,7 @@ def main() -> None:
                 sql_ms.append(s), query_ms.append(q), http_ms.append(h)
                 sizes.append(h_size)
             exact_ms = [sql(*tile, exact=True)[0] for tile in tiles]
-            http_lib_ms = [http_lib(*tile) for tile in tiles]
+            http_lib_ms = [http_lib(*tile)[0] for tile in tiles]
             # CPU per tile, which contention from other processes does not inflate: the client plus the
             # gunicorn workers and their PostgreSQL backends, vs the client plus its own backend.
             cpu_http = cpu_per_tile_ms(tiles, http_get, lambda: server_pids(url, server.pid, sql.backend_pid))
