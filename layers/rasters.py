@@ -131,11 +131,11 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
     result: dict = {"layer": slug, "version": number, "theme": theme}
     if not name:
         return {**result, "no_data": True}
+    polygon = geom
     if isinstance(geom, GEOSGeometry):
         if geom.srid and geom.srid != 3844:
             geom = geom.transform(3844, clone=True)
-        geom = shapely.from_wkb(bytes(geom.wkb))
-    polygon = geom
+        polygon = shapely.from_wkb(bytes(geom.wkb))
     raster = _dataset(version_id, storage, name)
     t = raster.transform
     if t.b or t.d:  # rotated grid (never produced by our import): let rasterio do the general case

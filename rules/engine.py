@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
 from institutions.selectors import active_institutions, institutions_covering
@@ -21,7 +20,7 @@ from rules.choices import (
     STREET_THEME,
     ZONING_THEME,
 )
-from rules.lot import FrontageParams, Street, street_width
+from rules.lot import FrontageParams, Street, as_shapely, street_width
 from rules.models import Rule
 
 EPS = 1e-6
@@ -331,7 +330,7 @@ def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
     wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
     # The file name and theme came with the versions query: no LayerVersion round trip here.
     storage = LayerVersion._meta.get_field("raster_file").storage
-    polygon = shapely.from_wkb(bytes(site.geom.wkb)) if wanted else None  # converted once for every raster
+    polygon = as_shapely(site.geom) if wanted else None  # converted once for every raster
     memo: dict = {}  # the pixels under the site, per grid: a DEM and a flood map often share one
     for v in wanted:
         try:

@@ -69,7 +69,8 @@ def street_width(attrs: dict) -> float | None:
     return width if width > 0 and math.isfinite(width) else None
 
 
-def _shape(geom: GEOSGeometry):
+def as_shapely(geom: GEOSGeometry):
+    """The same geometry as a Shapely one (through WKB; coordinates unchanged)."""
     return shapely.from_wkb(bytes(geom.wkb))
 
 
@@ -79,7 +80,7 @@ def _geos(lines: np.ndarray) -> GEOSGeometry | None:
 
 def _segments(lot: GEOSGeometry) -> np.ndarray:
     """Every edge of every ring of the lot as a 2-point LineString."""
-    coords, ring = shapely.get_coordinates(shapely.get_parts(shapely.boundary(_shape(lot))), return_index=True)
+    coords, ring = shapely.get_coordinates(shapely.get_parts(shapely.boundary(as_shapely(lot))), return_index=True)
     same = (ring[:-1] == ring[1:]) & np.any(coords[:-1] != coords[1:], axis=1)  # within a ring, not repeated
     return shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
 
@@ -112,7 +113,7 @@ def lot_sides(lot: GEOSGeometry, streets: list[Street], params: FrontageParams) 
     front = np.empty(0, dtype=object)
     rest = segments
     if streets:
-        axes = np.array([_shape(s.geom) for s in streets])
+        axes = np.array([as_shapely(s.geom) for s in streets])
         tolerances = [min((s.width_m or params.default_width_m) / 2 + params.margin_m, params.search_m) for s in streets]
         band = shapely.union_all(shapely.buffer(axes, tolerances))
         pieces, index = _lines(shapely.intersection(segments, band))

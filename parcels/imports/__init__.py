@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +60,14 @@ def _text_column(values) -> pa.Array:
                     type=pa.string())
 
 
-class Labels:
+class Labels(Sequence):
     """Row identifiers for messages, read from an Arrow column only for the rows a check reports."""
 
     def __init__(self, values: pa.Array):
         self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
 
     def __getitem__(self, i) -> str:
         return self.values[int(i)].as_py()
@@ -191,7 +194,7 @@ def _stretches(n: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + CHECK_CHUNK, n)) for lo in range(0, n, CHECK_CHUNK)]
 
 
-def _checked_parts(batch: Batch, facts: FactsOfStretches, columns: dict[str, np.ndarray], ok: np.ndarray,
+def _checked_parts(batch: Batch, facts: FactsOfStretches, columns: dict[str, pa.Array | np.ndarray], ok: np.ndarray,
                    uat_ids: np.ndarray, held: np.ndarray, report: ImportReport,
                    progress: Progress | None) -> Iterator[Rows]:
     """Check the geometries CHECK_CHUNK rows at a time and yield the accepted rows of each stretch;

@@ -5,6 +5,8 @@ so a million clean rows cost a few vectorised GEOS calls.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
@@ -34,7 +36,7 @@ def _lonlat_bounds(bounds: np.ndarray, srid: int) -> tuple[np.ndarray, tuple[flo
     return np.column_stack([x0, y0, x1, y1]), RO_LONLAT
 
 
-def check_geometries(wkb: list, *, srid: int, identifiers: list[str], report: ImportReport,
+def check_geometries(wkb: list, *, srid: int, identifiers: Sequence[str], report: ImportReport,
                      first_row: int = 1, what: str = "parcel",
                      facts: GeometryFacts | None = None) -> tuple[np.ndarray, list, np.ndarray]:
     """Return (accepted mask, WKB with rewritten geometries replaced, area of each geometry) and
