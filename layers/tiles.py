@@ -140,13 +140,17 @@ def _query(z: int, x: int, y: int, *, props: str, table: str, where: str, extra:
     return fetch_tile(tile_sql(props=props, table=table, where=where, affine=affine), {**params, **extra})
 
 
-def builtin_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
-    """A tile of a built-in layer (parcels, buildings): public and the same for every caller, so
-    layers.tile_wsgi answers it without the rest of the request cycle. Its ETag is the content's."""
+def builtin_tile(layer: str, z: int, x: int, y: int) -> tuple[bytes, str]:
+    """A tile of a built-in layer (parcels, buildings) and its ETag (the content's). Such a tile is
+    public and the same for every caller, so layers.tile_wsgi answers it without the request cycle."""
     min_zoom, props, table, where = BUILTIN[layer]
     data = b"" if z < min_zoom else _query(z, x, y, props=props, table=table, where=where, extra={"name": layer})
-    etag = f'"{hashlib.md5(data).hexdigest()}"'
-    if _matches(request, etag):
+    return data, f'"{hashlib.md5(data).hexdigest()}"'
+
+
+def builtin_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    data, etag = builtin_tile(layer, z, x, y)
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
         return _not_modified(etag, CACHE_SECONDS[layer])
     return _tile_response(data, etag, CACHE_SECONDS[layer])
 
@@ -158,7 +162,7 @@ def _layer_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse
     if version_id is None:
         return _error(404, f"No vector layer {layer!r}.")
     etag = f'"{hashlib.md5(f"{layer}-{version_id}-{z}-{x}-{y}".encode()).hexdigest()}"'
-    if _matches(request, etag):
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
         return _not_modified(etag, LAYER_CACHE_SECONDS)
     data = _query(z, x, y, props=LAYER_PROPS, table=LAYER_TABLE, where=LAYER_WHERE,
                   extra={"name": layer, "version": version_id})
@@ -183,8 +187,8 @@ def _tile_response(data: bytes, etag: str, max_age: int) -> HttpResponse:
     return response
 
 
-def _matches(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an If-None-Match header matches the ETag."""
     return header.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in header.split(",")]
 
 

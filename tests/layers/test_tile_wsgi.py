@@ -7,6 +7,7 @@ import sys
 
 import mapbox_vector_tile
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError
 
 from gis_portal import wsgi
@@ -96,9 +97,18 @@ def test_over_https_behind_the_proxy_it_sends_hsts_like_the_site(layers_world, s
     status, headers, _ = call(app, _path("parcels", 16), HTTP_X_FORWARDED_PROTO="https")
     assert status == 200 and headers["Strict-Transport-Security"].startswith("max-age=3600")
     assert "Strict-Transport-Security" not in call(app, _path("parcels", 16))[1]
-    settings.SECURE_SSL_REDIRECT = True
-    status, headers, _ = call(BuiltinTiles(wsgi.django_application), _path("parcels", 16))
+    assert call(app, _path("parcels", 16), HTTP_X_FORWARDED_PROTO="https")[1] == headers  # learnt per scheme
+    django_now = WSGIHandler()  # Django's own answer, its middleware built with these settings
+    d_headers = call(django_now, _path("parcels", 16), HTTP_X_FORWARDED_PROTO="https")[1]
+    assert {k: v for k, v in d_headers.items() if k not in PAGE_ONLY} == headers
+    settings.SECURE_SSL_REDIRECT = True  # plain HTTP is Django's to redirect (its middleware as built now)
+    django_now = WSGIHandler()
+    status, headers, _ = call(BuiltinTiles(django_now), _path("parcels", 16))
     assert status == 301 and headers["Location"].startswith("https://testserver/tiles/parcels/16/")
+    app = BuiltinTiles(django_now)
+    secure = call(app, _path("parcels", 16), HTTP_X_FORWARDED_PROTO="https")
+    assert secure[0] == 200 and secure[1] == call(app, _path("parcels", 16), HTTP_X_FORWARDED_PROTO="https")[1]
+    assert call(app, _path("parcels", 16))[0] == 301  # and again: not learnt
 
 
 def test_buildings_and_empty_low_zoom_tiles_too(layers_world, fast):
@@ -141,6 +151,9 @@ def test_the_tile_limit_counts_per_address_on_both_paths(layers_world, fast, set
     codes.append(call(wsgi.django_application, _path("parcels", 16))[0])  # the same counter
     status, headers, body = call(app, _path("parcels", 16))
     assert codes == [200, 200, 200] and status == 429 and int(headers["Retry-After"]) >= 1
+    assert headers["Content-Type"] == "application/json" and headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff" and int(headers["Content-Length"]) == len(body)
+    assert b"Too many requests" in body
     assert call(app, _path("parcels", 16), REMOTE_ADDR="10.9.9.9")[0] == 200
     assert reached == []
 
