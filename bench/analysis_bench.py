@@ -18,7 +18,7 @@ Method, in one run:
    empty search (sql_without_search), and the spatial tests alone by replaying the standalone
    rules.spatial.candidates statement for the same site and plan (sql_spatial_tests_alone).
 2. Serve the project with gunicorn in the production configuration (scripts/gunicorn.conf.py:
-   gthread, keep-alive, access log) but one worker, DEBUG off, and POST {"parcels": [id]} to
+   threaded worker, keep-alive, access log) but one worker, DEBUG off, and POST {"parcels": [id]} to
    /api/v1/analyses/ over one keep-alive connection with a minimal socket client (bench/rawhttp.py;
    the same through http.client is recorded too): the full path (parse, analyse, store, JSON).
    The worker's CPU time (/proc) per request is recorded too: it survives a busy machine.
@@ -195,7 +195,7 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50,
            "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR",
            "THROTTLE_ANALYSIS": "1000000/min"}
-    # The production configuration (gthread, keep-alive, access log), with one worker: the only
+    # The production configuration (threaded worker, keep-alive, access log), with one worker: the only
     # child of the gunicorn master, whose CPU time is read from /proc.
     server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", "scripts/gunicorn.conf.py", "-w", "1",
                                "-b", f"127.0.0.1:{PORT}", "--log-level", "error", "gis_portal.wsgi"],
@@ -277,7 +277,7 @@ def main() -> None:
                     "postgres": psql(url, "SHOW server_version"), "postgis": psql(url, "SELECT postgis_lib_version()")},
         "data": {"parcels": count, "layers": Layer.objects.count(), "feature_parts": FeaturePart.objects.count(),
                  "database": url.split("?")[0].rsplit("/", 1)[-1]},
-        "server": "gunicorn -c scripts/gunicorn.conf.py -w 1 (gthread, keep-alive, as make run but one worker), DEBUG off, "
+        "server": "gunicorn -c scripts/gunicorn.conf.py -w 1 (threaded worker, keep-alive, as make run but one worker), DEBUG off, "
                   "one keep-alive client connection on the same host (a minimal socket client, bench/rawhttp.py; "
                   "http_client_lib: Python http.client)",
         "load_average": {"before_post": load[:3], "after_sql": load[3:]},

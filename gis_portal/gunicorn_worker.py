@@ -20,7 +20,7 @@ import select
 
 from gunicorn.workers.gthread import ThreadWorker
 
-LINGER_MS = 2
+LINGER_MS = 5
 
 
 class LingeringThreadWorker(ThreadWorker):
