@@ -7,7 +7,7 @@ Two counters:
 - shared (default): one upsert in PostgreSQL (UNLOGGED table `gis_portal_ratelimit`, accounts
   migration 0003), so the limit holds exactly per client whatever worker or server answers: log-in,
   analyses, imports. One round trip, ~0.1 ms.
-- per process (`shared=False`): the local-memory cache, ~1 µs, for the tile endpoint that a map calls
+- per process (`shared=False`): the local-memory cache, ~10 µs, for the tile endpoint that a map calls
   dozens of times a second; a client can then reach the limit times the number of worker processes.
 """
 from __future__ import annotations
