@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections
@@ -42,7 +41,6 @@ class BuiltinTiles:
         # The site's security middleware (it reads its settings here) around an empty answer.
         self.site = SecurityMiddleware(XFrameOptionsMiddleware(ContentSecurityPolicyMiddleware(
             lambda request: HttpResponse())))
-        self.redirects = settings.SECURE_SSL_REDIRECT
         self.site_headers: dict[bool, list[tuple[str, str]]] = {}  # by request.is_secure()
 
     def __call__(self, environ, start_response):
@@ -76,7 +74,7 @@ class BuiltinTiles:
             return None
         finally:
             close_old_connections()
-        cache = [("ETag", etag), ("Cache-Control", f"public, max-age={tiles.CACHE_SECONDS[layer]}")]
+        cache = tiles.cache_headers(etag, tiles.CACHE_SECONDS[layer])
         if tiles.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             return "304 Not Modified", cache + site, b""
         return "200 OK", [("Content-Type", tiles.MVT_TYPE), *cache, *site, ("Content-Length", str(len(data)))], data
@@ -91,7 +89,7 @@ class BuiltinTiles:
             if probe.status_code != 200:
                 return None
             headers = [(name, value) for name, value in probe.items() if name != "Content-Type"]
-            if secure or not self.redirects:
+            if secure or not self.site.redirect:
                 self.site_headers[secure] = headers
         return headers
 

@@ -180,11 +180,13 @@ def tile(request, layer: str, z: int, x: int, y: int):
     return _layer_response(request, layer, z, x, y)
 
 
+def cache_headers(etag: str, max_age: int) -> list[tuple[str, str]]:
+    """The validator and caching headers of a tile answer (200 and 304 alike)."""
+    return [("ETag", etag), ("Cache-Control", f"public, max-age={max_age}")]
+
+
 def _tile_response(data: bytes, etag: str, max_age: int) -> HttpResponse:
-    response = HttpResponse(data, content_type=MVT_TYPE)
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={max_age}"
-    return response
+    return HttpResponse(data, content_type=MVT_TYPE, headers=dict(cache_headers(etag, max_age)))
 
 
 def etag_matches(header: str, etag: str) -> bool:
@@ -194,6 +196,6 @@ def etag_matches(header: str, etag: str) -> bool:
 
 def _not_modified(etag: str, max_age: int) -> HttpResponseNotModified:
     response = HttpResponseNotModified()
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={max_age}"
+    for name, value in cache_headers(etag, max_age):
+        response[name] = value
     return response
