@@ -22,10 +22,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import APIException
 
 DEMO_SUBJECT = "Emitent demo GIS Portal (certificat de test)"
 DEMO_CA_SUBJECT = "CA demo GIS Portal (certificat de test)"
 TSA_TIMEOUT_SECONDS = 10
+
+
+class SigningUnavailable(APIException):
+    """The time-stamping authority did not answer: nothing is issued, the caller may retry (503)."""
+
+    status_code = 503
+    default_code = "signing_unavailable"
+    default_detail = _("Documentul nu poate fi semnat acum: serviciul de marcare temporală nu răspunde. "
+                       "Nimic nu a fost emis; încercați din nou peste câteva minute.")
 
 
 def demo_crl_path(p12_path: Path) -> Path:
@@ -157,9 +168,14 @@ def _tsa_post(url: str, body: bytes) -> tuple[str, bytes]:
     """
     import requests
 
-    response = requests.post(url, data=body, headers={"Content-Type": "application/timestamp-query"},
-                             timeout=TSA_TIMEOUT_SECONDS, allow_redirects=False)
-    response.raise_for_status()
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    try:
+        response = requests.post(url, data=body, headers={"Content-Type": "application/timestamp-query"},
+                                 timeout=TSA_TIMEOUT_SECONDS, allow_redirects=False)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        raise TimestampRequestError(f"The time-stamping authority did not answer: {exc}") from exc
     return response.headers.get("Content-Type", ""), response.content
 
 
@@ -177,10 +193,7 @@ def _timestamper():
         async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
             import asyncio
 
-            try:
-                content_type, body = await asyncio.to_thread(_tsa_post, url, req.dump())
-            except OSError as exc:
-                raise TimestampRequestError(f"The time-stamping authority did not answer: {exc}") from exc
+            content_type, body = await asyncio.to_thread(_tsa_post, url, req.dump())
             if content_type.split(";")[0].strip() != "application/timestamp-reply":
                 raise TimestampRequestError("The time-stamping authority's answer is not a timestamp reply.")
             return tsp.TimeStampResp.load(body)
@@ -197,8 +210,13 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
                                         embed_validation_info=True, validation_context=validation_context(),
                                         use_pades_lta=False)
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.PdfSigner(meta, signer=_signer(), timestamper=_timestamper()).sign_pdf(writer)
+    try:
+        out = signers.PdfSigner(meta, signer=_signer(), timestamper=_timestamper()).sign_pdf(writer)
+    except TimestampRequestError as exc:
+        raise SigningUnavailable() from exc
     return out.getvalue()
 
 

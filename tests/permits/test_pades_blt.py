@@ -85,3 +85,25 @@ def test_pdfsig_validates_the_signature_and_its_chain_and_extracts_the_timestamp
     token = next(a for a in unsigned if a["type"].native == "signature_time_stamp_token")
     tst = token["values"][0]["content"]["encap_content_info"]["content"].parsed
     assert tst["gen_time"].native is not None
+
+
+def test_a_silent_tsa_is_a_503_and_nothing_is_issued(signing, settings, submitted_cu, api, cast):
+    import socket
+
+    from permits.models import Application, IssuedAct
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.TSA_URL = f"http://127.0.0.1:{port}/tsa"  # nothing listens there
+    _, pk = submitted_cu()
+    carol = api(cast["carol"])
+    url = f"/api/v1/applications/{pk}/transitions/"
+    assert carol.post(url, {"action": "accept"}, format="json").status_code == 200
+    assert carol.post(f"/api/v1/applications/{pk}/payments/", {"amount_ron": "9.00", "reference": "TSA-1"},
+                      format="json").status_code == 201
+    before = Application.objects.get(pk=pk).status
+    response = carol.post(url, {"action": "issue", "validity_months": 12}, format="json")
+    assert response.status_code == 503
+    assert "marcare temporală" in response.json()["detail"]
+    assert Application.objects.get(pk=pk).status == before and not IssuedAct.objects.filter(application_id=pk).exists()
