@@ -152,6 +152,39 @@ class _Evaluator(DjangoFilterEvaluator):
         raise ValueError(f"Function {node.name} is not supported.")
 
 
+# Predicates outside the declared conformance classes (basic CQL2, advanced comparisons, spatial
+# functions): a 400 before pygeofilter's backend could build a query PostGIS would refuse.
+UNSUPPORTED = (ast.TemporalPredicate, ast.ArrayPredicate, ast.SpatialDistancePredicate, ast.Relate, ast.Exists,
+               ast.Arithmetic)
+
+
+def _unsupported(node: Any) -> str | None:
+    if isinstance(node, UNSUPPORTED):
+        return type(node).__name__
+    subs = node.get_sub_nodes() if isinstance(node, ast.Node) else node if isinstance(node, (list, tuple)) else ()
+    return next((found for sub in subs if (found := _unsupported(sub))), None)
+
+
+_TYPES = {"string": (str,), "number": (int, float), "integer": (int,), "boolean": (bool,)}
+
+
+def _type_problem(node: Any, known: dict[str, Queryable]) -> str | None:
+    """A literal compared with a property of another type ('abc' with a number), which PostgreSQL
+    would refuse while running the query."""
+    if isinstance(node, (ast.Comparison, ast.Between, ast.In, ast.Like)):
+        subs = node.get_sub_nodes()
+        names = [s.name for s in subs if isinstance(s, ast.Attribute)]
+        literals = [getattr(node, "pattern", None)] if isinstance(node, ast.Like) else \
+            [s for s in subs if not isinstance(s, (ast.Attribute, ast.Node))]
+        for name in names:
+            expected = _TYPES.get(known[name].schema.get("type", ""), ())
+            for value in literals:
+                if expected and (not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)):
+                    return f"{name} is a {known[name].schema['type']}; {value!r} is not."
+    subs = node.get_sub_nodes() if isinstance(node, ast.Node) else ()
+    return next((found for sub in subs if (found := _type_problem(sub, known))), None)
+
+
 def _attributes(node: Any):
     if isinstance(node, ast.Attribute):
         yield node.name
@@ -175,15 +208,22 @@ def _parse(text: str, lang: str):
 def _cql2_q(collection, *, text: str, lang: str, srid: int, flip: bool) -> tuple[Q, dict[str, Any]]:
     """The Q of a CQL2 filter and the annotations it needs."""
     tree = _parse(text, lang)
+    unsupported = _unsupported(tree)
+    if unsupported:
+        raise ValidationError({"filter": [f"{unsupported} is not supported; see /conformance for the CQL2 classes."]})
     known = queryables(collection)
     used = set(_attributes(tree))
     unknown = sorted(used - known.keys())
     if unknown:
         raise ValidationError({"filter": [f"Not queryable: {', '.join(unknown)}; see the collection's queryables."]})
+    problem = _type_problem(tree, known)
+    if problem:
+        raise ValidationError({"filter": [problem]})
     mapping = {name: known[name].lookup for name in used}
     try:
         q = _Evaluator(mapping, srid, flip).evaluate(tree)
-    except (ValueError, TypeError, KeyError, AssertionError, NotImplementedError, GEOSException) as exc:
+    except (ValueError, TypeError, KeyError, AssertionError, NotImplementedError, GEOSException,
+            RecursionError) as exc:
         raise ValidationError({"filter": [f"Unsupported filter: {exc}"]}) from None
     if not isinstance(q, Q):
         raise ValidationError({"filter": ["The filter must be a condition."]})
@@ -264,11 +304,16 @@ def filtered_ids(collection, *, text: str | None, lang: str, srid: int, flip: bo
     if properties:
         q, annotations = _property_q(collection, properties)
         queryset = queryset.annotate(**annotations).filter(q)
-    if text:
-        q, annotations = _cql2_q(collection, text=text, lang=lang, srid=srid, flip=flip)
-        queryset = queryset.annotate(**annotations).filter(q)
     if when:
         queryset = queryset.filter(datetime_q(when, temporal_lookup(collection)))
+    if text:
+        q, annotations = _cql2_q(collection, text=text, lang=lang, srid=srid, flip=flip)
+        try:  # values of the wrong type for a property ('abc' for a number) fail here, not in PostgreSQL
+            queryset = queryset.annotate(**annotations).filter(q)
+            sql, params = queryset.values("id").query.sql_with_params()
+        except (ValueError, TypeError, ValidationError, GEOSException, RecursionError) as exc:
+            raise ValidationError({"filter": [f"A value does not fit its property: {exc}"]}) from None
+        return sql, list(params)
     sql, params = queryset.values("id").query.sql_with_params()
     return sql, list(params)
 
