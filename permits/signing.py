@@ -167,7 +167,6 @@ def _tsa_post(url: str, body: bytes) -> tuple[str, bytes]:
     URL comes from settings.TSA_URL only, never from a request.
     """
     import requests
-
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
     try:
