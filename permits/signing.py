@@ -212,11 +212,26 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    pdf_signer = signers.PdfSigner(meta, signer=_signer(), timestamper=_timestamper())
     try:
-        out = signers.PdfSigner(meta, signer=_signer(), timestamper=_timestamper()).sign_pdf(writer)
+        out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer))
     except TimestampRequestError as exc:
         raise SigningUnavailable() from exc
     return out.getvalue()
+
+
+def _outside_event_loop(work):
+    """pyHanko's synchronous API runs asyncio.run(), which refuses to start inside a running event
+    loop (an async caller, or Playwright's in the test process): run it on a thread of its own then."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def signing_certificate():

@@ -107,3 +107,14 @@ def test_a_silent_tsa_is_a_503_and_nothing_is_issued(signing, settings, submitte
     assert response.status_code == 503
     assert "marcare temporală" in response.json()["detail"]
     assert Application.objects.get(pk=pk).status == before and not IssuedAct.objects.filter(application_id=pk).exists()
+
+
+def test_signing_works_inside_a_running_event_loop(signing):
+    """pyHanko's synchronous API starts its own loop; an async caller (or Playwright's loop in the
+    same test process) must not make issuing fail."""
+    import asyncio
+
+    async def inside():
+        return sign_pdf(_blank_pdf(), reason="Emitere act", location="Bacău")
+
+    assert asyncio.run(inside()).startswith(b"%PDF")
