@@ -28,7 +28,9 @@ def geometry_sql(column: str, srid: int = 4326, *, flip: bool = False) -> str:
     `srid` must already be a whitelisted EPSG code (parse_srid), never request text."""
     srid = int(srid)
     geom = column if srid == STORAGE_SRID else f"ST_Transform({column}, {srid})"
-    geom = f"ST_ForcePolygonCCW({geom})"
+    # Only areas: PostGIS's ST_ForcePolygonCCW also reverses LineStrings (a line's direction means
+    # something, e.g. the hit marks' first point lies on the feature).
+    geom = f"CASE WHEN ST_Dimension({column}) = 2 THEN ST_ForcePolygonCCW({geom}) ELSE {geom} END"
     if flip:
         geom = f"ST_FlipCoordinates({geom})"
     return f"ST_AsGeoJSON({geom}, {decimals(srid)}, 0)"  # 0: no crs member inside geometries

@@ -115,3 +115,13 @@ def test_analyses_and_the_clipped_footprint_are_right_hand_ruled_at_7_decimals(w
                        content_type="application/json")
     assert clip.status_code == 200, clip.content[:300]
     assert check(clip.content) == 1
+
+
+def test_lines_keep_their_direction(db):
+    from django.db import connection
+
+    from gis_portal.api.geojson import geometry_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {geometry_sql('g', 3844)} FROM (SELECT 'SRID=3844;LINESTRING(0 0, 1 1, 2 0)'::geometry g) s")
+        assert json.loads(cursor.fetchone()[0])["coordinates"] == [[0, 0], [1, 1], [2, 0]]
