@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from django.core.exceptions import ImproperlyConfigured
+
 from gis_portal import devdb
 from gis_portal.env import env_bool, env_int, env_list, env_str
 
@@ -25,7 +27,18 @@ else:
     SECRET_KEY = env_str("SECRET_KEY")  # no default in production: fail loudly
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The portal's own public address: every URL the server hands out or calls back is built from it,
+# never from a request's Host header.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Outbound HTTP (webhooks, payment providers) goes through gis_portal.outbound: only public addresses,
+# except these host names (exact match), e.g. an intranet receiver.
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", [])
+# Online payment providers. "loopback" is a test provider that confirms its own payments: only tests,
+# DEBUG and DEMO_MODE may enable it (it is their default); production refuses to start with it.
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["loopback"] if DEBUG or DEMO_MODE or TESTING else [])
+if "loopback" in PAYMENT_PROVIDERS and not (DEBUG or DEMO_MODE or TESTING):
+    raise ImproperlyConfigured("PAYMENT_PROVIDERS: the loopback test provider marks payments as paid by "
+                               "itself; it is refused unless DEBUG or DEMO_MODE is on.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

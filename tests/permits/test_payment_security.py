@@ -1,0 +1,106 @@
+"""Issue 14 items 1 and 3: nobody pays their own fee with the test provider, and no callback URL comes
+from a request (the Host header cannot aim the server at another port)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from rest_framework.authtoken.models import Token
+
+from permits.models import Application, Payment
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _settings_in_production(**extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TESTING", "DEMO_MODE", "PAYMENT_PROVIDERS")}
+    env.update({"DEBUG": "0", "DEMO_MODE": "0", "SECRET_KEY": "k" * 60, "DJANGO_SETTINGS_MODULE": "gis_portal.settings",
+                **extra})
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.PAYMENT_PROVIDERS)"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO)
+
+
+def test_production_has_no_loopback_provider_and_refuses_to_start_with_it():
+    assert _settings_in_production().stdout.strip() == "[]"
+    refused = _settings_in_production(PAYMENT_PROVIDERS="loopback")
+    assert refused.returncode != 0
+    assert "loopback" in refused.stderr and "DEMO_MODE" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_without_the_provider_enabled_no_session_starts_and_the_pay_url_is_404(cu_draft, cast, api, settings):
+    settings.DEBUG, settings.DEMO_MODE, settings.PAYMENT_PROVIDERS = False, False, []
+    client, pk = cu_draft(docs=False)
+    started = client.post(f"/api/v1/applications/{pk}/payments/", {"provider": "loopback"}, format="json")
+    assert started.status_code == 400 and "provider" in started.json()["errors"]
+    # A payment row left by an earlier configuration cannot be paid either.
+    app = Application.objects.get(pk=pk)
+    Payment.objects.create(application=app, provider="loopback", reference="old-session", amount_ron=app.fee_ron)
+    assert client.post("/api/v1/payments/loopback/old-session/pay/").status_code == 404
+    assert Application.objects.get(pk=pk).paid_at is None
+
+
+class _Listener:
+    """A TCP port that records whether anyone connected (the target of a forged Host header)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_applicant_pays_and_the_callback_goes_to_site_url_whatever_the_host_header(
+        live_server, cu_draft, cast, settings):
+    settings.SITE_URL = live_server.url
+    _, pk = cu_draft(docs=False)
+    alice = {"Authorization": f"Token {Token.objects.get_or_create(user=cast['alice'])[0].key}"}
+    bob = {"Authorization": f"Token {Token.objects.get_or_create(user=cast['bob'])[0].key}"}
+    session = requests.post(f"{live_server.url}/api/v1/applications/{pk}/payments/", json={"provider": "loopback"},
+                            headers={**alice, "Host": "127.0.0.1:1"}, timeout=10)
+    assert session.status_code == 201, session.text
+    pay_url = session.json()["pay_url"]
+    assert pay_url.startswith(live_server.url + "/")  # from SITE_URL, not from the Host header
+
+    anonymous = requests.post(pay_url, timeout=20)
+    assert anonymous.status_code in (401, 403)
+    assert requests.post(pay_url, headers=bob, timeout=20).status_code == 404
+    assert Application.objects.get(pk=pk).paid_at is None
+    assert Payment.objects.get(application_id=pk).state == "pending"
+
+    listener = _Listener()
+    try:
+        paid = requests.post(pay_url, headers={**alice, "Host": f"127.0.0.1:{listener.port}"}, timeout=20)
+    finally:
+        listener.close()
+    assert paid.status_code == 200, paid.text
+    assert "callback_status" not in paid.json()
+    assert listener.connections == 0  # the forged Host was never called
+    assert paid.json()["state"] == "paid"
+    assert Application.objects.get(pk=pk).paid_at is not None
