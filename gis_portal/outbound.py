@@ -102,7 +102,7 @@ def url_validate(url: str, *, https_only: bool = False) -> None:
     try:
         url_check(url, https_only=https_only)
     except OutboundRefused as exc:
-        raise ValidationError(str(exc), code="outbound_refused") from None
+        raise ValidationError(exc.args[0], code="outbound_refused") from None
 
 
 def webhook_url_validator(url: str) -> None:

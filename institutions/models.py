@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 
+from gis_portal.outbound import webhook_url_validator
+
 
 class Institution(models.Model):
     """An institution that must give an aviz when a rule of its kind fires inside its jurisdiction."""
@@ -35,7 +37,8 @@ class Institution(models.Model):
     # Optional jurisdiction area; with neither UATs nor area, the institution covers its whole county.
     jurisdiction_area = models.MultiPolygonField(srid=3844, null=True, blank=True)
     email = models.EmailField(blank=True)
-    webhook_url = models.URLField(blank=True)
+    # https, to a public address (checked again at each delivery: gis_portal.outbound).
+    webhook_url = models.URLField(blank=True, validators=[webhook_url_validator])
     # Shared secret for signing webhooks (HMAC-SHA256); generated when the institution is created.
     webhook_secret = models.CharField(max_length=64, blank=True)
     response_days = models.PositiveSmallIntegerField(default=15)
