@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gis_portal.security.RequestBodyLimitMiddleware",  # before anything can read a body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +169,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 GEOMETRY_MAX_VERTICES = env_int("GEOMETRY_MAX_VERTICES", 10_000)
 GEOMETRY_MAX_AREA_M2 = env_int("GEOMETRY_MAX_AREA_M2", 10_000_000)
+# Bodies are bounded before they are read (gis_portal.security.RequestBodyLimitMiddleware): JSON and
+# forms, parsed in memory; multipart uploads, streamed to disk (documents, layer imports).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 2 * 1024 * 1024)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 512 * 1024 * 1024)
+# A geometry sent as a JSON string: its length is checked before it is parsed (default ~64 bytes a vertex).
+GEOMETRY_MAX_BYTES = env_int("GEOMETRY_MAX_BYTES", GEOMETRY_MAX_VERTICES * 64)
+# Deepest JSON nesting accepted anywhere (GeoJSON needs 6): checked on the raw text before parsing.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 # Zipped imports (shapefiles): checked before any member is read (gis_portal.security.zip_problem).
 ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 64)
 ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 4 * 1024 ** 3)

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from gis_portal import outbound
+from gis_portal.api.jsoninput import loads
 from permits.models import Application, Payment
 
 SIGNATURE_HEADER = "X-Payment-Signature"
@@ -70,10 +71,10 @@ class LoopbackProvider:
         if not hmac.compare_digest(given, sign(body)):
             raise PermissionDenied("Bad payment callback signature.")
         try:
-            data = json.loads(body)
+            data = loads(body)
             return {"reference": str(data["reference"]), "amount_ron": Decimal(str(data["amount_ron"])),
                     "status": str(data["status"])}
-        except (ValueError, KeyError, ArithmeticError):
+        except (ValueError, KeyError, TypeError, ArithmeticError):
             raise ValidationError({"body": ["Malformed payment callback."]}) from None
 
     def complete(self, *, payment: Payment, status: str = "paid") -> bool:
