@@ -111,7 +111,8 @@ def payment_session_create(*, application: Application, by, provider: str) -> tu
         raise ValidationError({"application": ["The fee is already paid."]})
     if not app.fee_ron:
         raise ValidationError({"application": ["There is no fee to pay yet (complete the application data)."]})
-    payment = Payment.objects.create(application=app, provider=impl.name, reference=uuid.uuid4().hex,
+    payment = Payment.objects.create(application=app, issuer_id=app.issuer_id, provider=impl.name,
+                                     reference=uuid.uuid4().hex,
                                      amount_ron=app.fee_ron)
     return payment, impl.session_create(payment=payment)
 

@@ -104,3 +104,29 @@ def test_only_the_applicant_pays_and_the_callback_goes_to_site_url_whatever_the_
     assert listener.connections == 0  # the forged Host was never called
     assert paid.json()["state"] == "paid"
     assert Application.objects.get(pk=pk).paid_at is not None
+
+
+@pytest.mark.django_db
+def test_receipt_numbers_are_unique_per_issuer_and_the_refusal_names_no_other_issuer(submitted_cu, api, cast,
+                                                                                    parcel_factory, territory):
+    from tests.conftest import BACAU_E, BACAU_N
+
+    _, bacau_pk = submitted_cu()
+    hemeius_parcel = parcel_factory(uat=territory["uat_b"], e=BACAU_E - 4000, n=BACAU_N)
+    _, hemeius_pk = submitted_cu(parcels=[hemeius_parcel])
+    _, bacau_other_pk = submitted_cu()
+    bacau, hemeius = Application.objects.get(pk=bacau_pk), Application.objects.get(pk=hemeius_pk)
+    assert (bacau.issuer_id, hemeius.issuer_id) == (territory["issuer_a"].pk, territory["issuer_b"].pk)
+
+    def receipt(clerk, app, reference="R1"):
+        return api(cast[clerk]).post(f"/api/v1/applications/{app.pk}/payments/",
+                                     {"amount_ron": str(app.fee_ron), "reference": reference}, format="json")
+
+    assert receipt("dave", hemeius).status_code == 201
+    assert receipt("carol", bacau).status_code == 201  # Bacău's own "R1": not Hemeiuș's business
+    again = receipt("carol", Application.objects.get(pk=bacau_other_pk))
+    assert again.status_code == 400
+    text = again.content.decode()
+    assert "Hemeiu" not in text and str(hemeius.pk) not in text
+    assert Payment.objects.filter(reference="R1").count() == 2
+    assert Application.objects.get(pk=bacau_other_pk).paid_at is None
