@@ -4,17 +4,15 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
 from accounts.lockout import client_address, login_is_locked
-from gis_portal.ratelimit import SharedScopedRateThrottle
 
 
 class ObtainTokenApi(ObtainAuthToken):
-    """POST username + password, get an API token (throttled per client, locked after repeated failures)."""
-
-    throttle_classes = [SharedScopedRateThrottle]
-    throttle_scope = "login"
+    """POST username + password, get an API token (rate-limited per address and per username by
+    accounts.middleware, like every log-in path; locked after repeated failures)."""
 
     @extend_schema(request=AuthTokenSerializer,
                    responses={200: AuthTokenSerializer, 400: OpenApiResponse(description="Wrong credentials"),
+                              429: OpenApiResponse(description="Too many log-in attempts"),
                               403: OpenApiResponse(description="Locked after too many failed log-ins")})
     def post(self, request, *args, **kwargs):
         username = str(request.data.get("username", "")) if hasattr(request.data, "get") else ""

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.LoginRateLimitMiddleware",  # every log-in path, before any password hash
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gis_portal.security.ContentSecurityPolicyMiddleware",
@@ -203,6 +204,7 @@ REST_FRAMEWORK = {
     # minute from one address); tests/hardening/test_limits.py lowers them to check the limits.
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("THROTTLE_LOGIN", "10000/min" if TESTING else "20/min"),
+        "login_user": env_str("THROTTLE_LOGIN_USER", "10000/min" if TESTING else "30/min"),
         "analysis": env_str("THROTTLE_ANALYSIS", "10000/min" if TESTING else "600/min"),
         "import": env_str("THROTTLE_IMPORT", "10000/min" if TESTING else "30/min"),
         "tiles": env_str("THROTTLE_TILES", "100000/min" if TESTING else "3000/min"),
