@@ -24,6 +24,8 @@ class User(AbstractUser):
     institution = models.ForeignKey(
         "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="reviewers"
     )
+    # May set the institution's webhook URL and rotate its signing secret (web: /institution/settings/).
+    institution_admin = models.BooleanField(default=False)
     preferred_language = models.CharField(max_length=2, default="ro", choices=[("ro", "Română"), ("en", "English")])
 
     class Meta:
@@ -35,6 +37,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role="reviewer") | models.Q(institution__isnull=False),
                 name="reviewer_has_institution",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(institution_admin=False) | models.Q(institution__isnull=False),
+                name="institution_admin_has_institution",
             ),
         ]
 
@@ -51,6 +57,10 @@ class User(AbstractUser):
     @property
     def is_issuer_staff(self) -> bool:
         return self.role in (self.Role.CLERK, self.Role.CHIEF_ARCHITECT)
+
+    @property
+    def is_institution_admin(self) -> bool:
+        return self.institution_admin and self.institution_id is not None and self.is_active
 
     @property
     def is_portal_admin(self) -> bool:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 
+from django.conf import settings
+
+from gis_portal.db import AppendOnlyModel
 from gis_portal.outbound import webhook_url_validator
 
 
@@ -56,3 +59,23 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InstitutionEvent(AppendOnlyModel):
+    """Who changed an institution's webhook settings, and when (append-only; never the secret itself)."""
+
+    class Action(models.TextChoices):
+        WEBHOOK_URL_SET = "webhook_url_set", "Adresă webhook schimbată"
+        WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Secret webhook rotit"
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: {self.action} by {self.by_id}"

@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.web import apis
-from gis_portal.web.views import account, admin, investor, public, reviewer, staff
+from gis_portal.web.views import account, admin, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -31,5 +31,6 @@ urlpatterns = [
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
     path("inbox/", reviewer.inbox, name="inbox"),
     path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
+    path("institution/settings/", institution.institution_settings, name="institution-settings"),
     path("manage/", admin.home, name="admin-home"),
 ]
