@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-
 from django.core.exceptions import ImproperlyConfigured
 
 from gis_portal import devdb

@@ -1,9 +1,8 @@
 """Partner institutions (instituții avizatoare): who they are and where they have jurisdiction."""
 from __future__ import annotations
 
-from django.contrib.gis.db import models
-
 from django.conf import settings
+from django.contrib.gis.db import models
 
 from gis_portal.db import AppendOnlyModel
 from gis_portal.outbound import webhook_url_validator
@@ -66,7 +65,7 @@ class InstitutionEvent(AppendOnlyModel):
 
     class Action(models.TextChoices):
         WEBHOOK_URL_SET = "webhook_url_set", "Adresă webhook schimbată"
-        WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Secret webhook rotit"
+        WEBHOOK_SIGNING_KEY_ROTATED = "webhook_secret_rotated", "Secret webhook rotit"
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -88,6 +88,6 @@ def institution_webhook_secret_rotate(*, institution: Institution, by) -> str:
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     institution.webhook_secret = secrets.token_hex(32)
     institution.save(update_fields=["webhook_secret"])
-    InstitutionEvent.objects.create(institution=institution, action=InstitutionEvent.Action.WEBHOOK_SECRET_ROTATED,
+    InstitutionEvent.objects.create(institution=institution, action=InstitutionEvent.Action.WEBHOOK_SIGNING_KEY_ROTATED,
                                     by=by)
     return institution.webhook_secret

@@ -85,7 +85,7 @@ def _raw_post(url: str, head: str, body_chunks, *, pause: float = 0.0) -> tuple[
                 answer = sock.recv(65536)  # answered already?
                 if answer:
                     return answer, sent
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except (BrokenPipeError, ConnectionResetError):
                 break

@@ -48,7 +48,7 @@ def test_only_the_institutions_administrators_open_the_page(cast, frank_admin):
 ])
 def test_an_unsafe_url_is_refused_with_the_reason_in_the_users_language(cast, frank_admin, url, words, settings):
     settings.OUTBOUND_ALLOWED_HOSTS = []
-    for language, word in zip(("ro", "en"), words):
+    for language, word in zip(("ro", "en"), words, strict=False):
         response = _client(frank_admin, language).post(URL, {"action": "url", "webhook_url": url})
         assert response.status_code == 200 and word in response.content.decode(), language
     assert Institution.objects.get(pk=cast["culture"].pk).webhook_url == ""
