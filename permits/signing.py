@@ -28,6 +28,7 @@ from rest_framework.exceptions import APIException
 DEMO_SUBJECT = "Emitent demo GIS Portal (certificat de test)"
 DEMO_CA_SUBJECT = "CA demo GIS Portal (certificat de test)"
 TSA_TIMEOUT_SECONDS = 10
+MAX_TSA_REPLY_BYTES = 1024 * 1024  # a time-stamp reply is a few kB; read no more than this
 
 
 class SigningUnavailable(APIException):
@@ -161,21 +162,31 @@ def validation_context():
 
 
 def _tsa_post(url: str, body: bytes) -> tuple[str, bytes]:
-    """POST a time-stamp query to the configured TSA: (content type, body).
+    """POST a time-stamp query to the configured TSA through the outbound guard: (content type, body).
+    The URL comes from settings.TSA_URL only, never from a request."""
+    import http.client
+    import urllib.parse
 
-    TODO(outbound guard): route through gis_portal.outbound (engineer "sec") once it is on main; the
-    URL comes from settings.TSA_URL only, never from a request.
-    """
-    import requests
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
+    from gis_portal import outbound
+
+    parts = urllib.parse.urlsplit(url)
     try:
-        response = requests.post(url, data=body, headers={"Content-Type": "application/timestamp-query"},
-                                 timeout=TSA_TIMEOUT_SECONDS, allow_redirects=False)
-        response.raise_for_status()
-    except requests.RequestException as exc:
+        conn = outbound.connection(url, timeout=TSA_TIMEOUT_SECONDS)
+        try:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("POST", target, body=body,
+                         headers={"Content-Type": "application/timestamp-query"})
+            response = conn.getresponse()
+            reply = response.read(MAX_TSA_REPLY_BYTES + 1)
+        finally:
+            conn.close()
+    except (outbound.OutboundRefused, OSError, http.client.HTTPException) as exc:
         raise TimestampRequestError(f"The time-stamping authority did not answer: {exc}") from exc
-    return response.headers.get("Content-Type", ""), response.content
+    if response.status != 200 or len(reply) > MAX_TSA_REPLY_BYTES:
+        raise TimestampRequestError(f"The time-stamping authority answered {response.status}.")
+    return response.getheader("Content-Type", ""), reply
 
 
 def _timestamper():

@@ -119,6 +119,7 @@ def signing(settings, tmp_path, _signing_p12, tsa):
     settings.SIGNING_P12_PATH = _signing_p12
     settings.SIGNING_P12_PASSWORD = "test-signing"
     settings.TSA_URL = tsa.url
+    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, "127.0.0.1"]  # the loopback TSA
     settings.SIGNING_TRUST_ROOTS = [tsa.root_path]
     settings.SIGNING_CRLS = [demo_crl_path(_signing_p12), tsa.crl_path]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -118,3 +118,13 @@ def test_signing_works_inside_a_running_event_loop(signing):
         return sign_pdf(_blank_pdf(), reason="Emitere act", location="Bacău")
 
     assert asyncio.run(inside()).startswith(b"%PDF")
+
+
+def test_the_tsa_call_goes_through_the_outbound_guard(signing, settings, tsa):
+    from permits.signing import SigningUnavailable
+
+    settings.OUTBOUND_ALLOWED_HOSTS = []  # 127.0.0.1 is not a public address: refused before connecting
+    before = len(tsa.requests)
+    with pytest.raises(SigningUnavailable):
+        sign_pdf(_blank_pdf(), reason="Emitere act", location="Bacău")
+    assert len(tsa.requests) == before
