@@ -16,6 +16,15 @@ from pyhanko.sign.validation import RevocationInfoValidationType, validate_pdf_l
 from permits.signing import sign_pdf, signing_certificate_chain
 
 
+def _in_thread(work):
+    """pyHanko's synchronous API calls asyncio.run(): on a thread of its own, so that Playwright's event
+    loop (browser tests in the same process) cannot be running in it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def _blank_pdf() -> bytes:
     from pyhanko.pdf_utils import generic, writer
 
@@ -48,10 +57,10 @@ def test_pyhanko_validates_a_timestamped_signature_with_embedded_validation_data
     roots = [c for c in signing_certificate_chain() if c.self_signed]
     roots.append(asn1_x509.Certificate.load(tsa.root_path.read_bytes()))
     tsa_crl = asn1_crl.CertificateList.load(tsa.crl_path.read_bytes())
-    status = validate_pdf_ltv_signature(sig, RevocationInfoValidationType.PADES_LT,
+    status = _in_thread(lambda: validate_pdf_ltv_signature(sig, RevocationInfoValidationType.PADES_LT,
                                         validation_context_kwargs={"trust_roots": roots, "allow_fetching": False,
                                                                    "revocation_mode": "require",
-                                                                   "crls": [tsa_crl], "ocsps": []})
+                                                                   "crls": [tsa_crl], "ocsps": []}))
     assert status.bottom_line, status.pretty_print_details()
     assert status.timestamp_validity is not None and status.timestamp_validity.valid
     assert status.timestamp_validity.trusted
@@ -117,7 +126,7 @@ def test_signing_works_inside_a_running_event_loop(signing):
     async def inside():
         return sign_pdf(_blank_pdf(), reason="Emitere act", location="Bacău")
 
-    assert asyncio.run(inside()).startswith(b"%PDF")
+    assert _in_thread(lambda: asyncio.run(inside())).startswith(b"%PDF")
 
 
 def test_the_tsa_call_goes_through_the_outbound_guard(signing, settings, tsa):
