@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gis_portal.failures.ServiceFailureMiddleware",  # database down → 503, disk full → 507 (not a 500)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +95,11 @@ TEMPLATES = [
 _database_url = os.environ.get("DATABASE_URL") or devdb.database_url()
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# A persistent connection is checked before a request reuses it: after a database restart the
+# first request of each thread reconnects instead of failing on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a client is told to wait (Retry-After) when the database is unreachable (gis_portal.failures).
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 10)
 # Parallel test runs (several developers, one cluster) each set their own test database name.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_gis_portal")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -219,7 +225,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 8025)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GIS Portal <no-reply@gis-portal.local>")
 
-# Background work (procrastinate, `manage.py procrastinate worker`). Tests shorten every delay
+# Background work (procrastinate, run by `manage.py worker`, see ops/worker.py). Tests shorten every delay
 # through the environment; production keeps the defaults (owner: notifications).
 PROCRASTINATE_WORKER_DEFAULTS = {
     "fetch_job_polling_interval": float(env_str("WORKER_POLL_SECONDS", "5")),
