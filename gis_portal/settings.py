@@ -244,6 +244,11 @@ NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "
 # Threads per worker process sending notifications (run the worker with --concurrency at least this).
 NOTIFICATIONS_DELIVERY_THREADS = env_int("NOTIFICATIONS_DELIVERY_THREADS", 16)
 
+# Backup archives are signed (HMAC-SHA256 of the manifest) with a key kept outside them: a file
+# (BACKUP_SIGNING_KEY_FILE, preferred) or the value itself. Required by `manage.py backup` and `restore`.
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY", "")
+BACKUP_SIGNING_KEY_FILE = env_str("BACKUP_SIGNING_KEY_FILE", "")
+
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))
 SIGNING_P12_PASSWORD = env_str("SIGNING_P12_PASSWORD", "demo-signer")
