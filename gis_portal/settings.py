@@ -144,7 +144,8 @@ for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Complete files or none (temporary file, fsync, rename): gis_portal/storage.py.
+    "default": {"BACKEND": "gis_portal.storage.AtomicFileSystemStorage"},
     # Pre-compressing every asset is worth it in production, not on each local `make run`.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
                     else "whitenoise.storage.CompressedStaticFilesStorage"},

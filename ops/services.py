@@ -38,9 +38,12 @@ from pathlib import Path, PurePosixPath
 
 import psycopg
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+from gis_portal.storage import fsync_directory
 
 FORMAT = 1
 DUMP, MANIFEST, SIGNATURE, MEDIA = "database.dump", "manifest.json", "manifest.sig", "media/"
@@ -127,7 +130,7 @@ class _HashingReader:
 
 def _media_root() -> Path:
     backend = settings.STORAGES["default"]["BACKEND"]
-    if backend != "django.core.files.storage.FileSystemStorage":
+    if not isinstance(storages["default"], FileSystemStorage):
         raise BackupError(f"Stored documents are in {backend}: back them up with the object store's own tools.")
     return Path(settings.MEDIA_ROOT)
 
@@ -183,22 +186,33 @@ def backup_create(*, output: Path, media_root: Path | None = None, alias: str = 
                                  "sha256": _sha256_file(dump), "size": dump.stat().st_size, "tables": counts},
                     "media": {"files": {}}}
         files = manifest["media"]["files"]
-        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
-            tar.add(dump, arcname=DUMP)
-            for path in _walk(media_root):
-                rel = path.relative_to(media_root).as_posix()
-                info = tar.gettarinfo(str(path), arcname=MEDIA + rel)
-                with open(path, "rb") as fh:
-                    reader = _HashingReader(fh)
-                    tar.addfile(info, reader)
-                files[rel] = {"sha256": reader.digest.hexdigest(), "size": info.size}
-            body = json.dumps(manifest, indent=1, sort_keys=True).encode()
-            for name, content in ((MANIFEST, body), (SIGNATURE, manifest_signature(body, key))):
-                info = tarfile.TarInfo(name)
-                info.size, info.mtime, info.mode = len(content), int(dt.datetime.now().timestamp()), 0o644
-                tar.addfile(info, io.BytesIO(content))
+        try:
+            _write_archive(partial, dump, media_root, manifest, files, key)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a full disk leaves no partial archive behind
+            raise
     os.replace(partial, output)  # a crash above never leaves an archive that looks complete
+    fsync_directory(output.parent)
     return manifest
+
+
+def _write_archive(partial: Path, dump: Path, media_root: Path, manifest: dict, files: dict, key: bytes) -> None:
+    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(dump, arcname=DUMP)
+        for path in _walk(media_root):
+            rel = path.relative_to(media_root).as_posix()
+            info = tar.gettarinfo(str(path), arcname=MEDIA + rel)
+            with open(path, "rb") as fh:
+                reader = _HashingReader(fh)
+                tar.addfile(info, reader)
+            files[rel] = {"sha256": reader.digest.hexdigest(), "size": info.size}
+        body = json.dumps(manifest, indent=1, sort_keys=True).encode()
+        for name, content in ((MANIFEST, body), (SIGNATURE, manifest_signature(body, key))):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(content), int(dt.datetime.now().timestamp()), 0o644
+            tar.addfile(info, io.BytesIO(content))
+    with open(partial, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _walk(root: Path):
@@ -324,6 +338,8 @@ def backup_restore(*, archive: Path, database: str | None = None, media_root: Pa
             os.replace(temp, media_root / rel)
             report.files += 1
             report.bytes += meta["size"]
+        for directory in {(media_root / rel).parent for rel in expected_files}:
+            fsync_directory(directory)
 
     report.problems += backup_verify(manifest=manifest, database=params["dbname"], media_root=media_root,
                                      alias=alias, report=report)
@@ -342,6 +358,8 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo | None, target: Path)
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())  # synced before os.replace gives it its final name
     return digest.hexdigest()
 
 
