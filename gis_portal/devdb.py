@@ -122,7 +122,8 @@ class Cluster:
     def _run(self, args: list[str], check: bool = True, **kw) -> subprocess.CompletedProcess:
         if os.geteuid() == 0:
             args = ["runuser", "-u", _owner(), "--", *args]
-        return subprocess.run(args, check=check, **kw)
+        # From "/": the postgres user may not be allowed into the current directory (a private checkout).
+        return subprocess.run(args, check=check, cwd="/", **kw)
 
     def _mkdir_owned(self, path: Path, mode: int = 0o700) -> None:
         path.mkdir(parents=True, exist_ok=True)
