@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from permits import workflow
-from permits.choices import ApplicantType, DocType, Kind, Purpose, WorksKind
+from permits.choices import ApplicantType, Connection, Destination, DocType, Kind, Purpose, RoadAccess, WorksKind
 from permits.models import Application, Document, TransitionEvent
 
 
@@ -29,6 +29,13 @@ class ApplicationInput(serializers.Serializer):
     works_kind = serializers.ChoiceField(choices=WorksKind.choices, required=False, allow_blank=True)
     works_description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     works_function = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    works_destination = serializers.ChoiceField(choices=Destination.choices, required=False, allow_blank=True)
+    works_built_area_m2 = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0,
+                                                   max_value=10_000_000, required=False, allow_null=True)
+    works_occupants = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
+    works_connections = serializers.ListField(child=serializers.ChoiceField(choices=Connection.choices),
+                                              max_length=len(Connection.choices), required=False)
+    works_road_access = serializers.ChoiceField(choices=RoadAccess.choices, required=False, allow_blank=True)
     works_levels = serializers.IntegerField(min_value=0, max_value=200, required=False, allow_null=True)
     works_height_m = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False,
                                               allow_null=True)
@@ -42,6 +49,9 @@ class ApplicationInput(serializers.Serializer):
     footprint = serializers.JSONField(required=False, allow_null=True, help_text="GeoJSON polygon (EPSG:4326 "
                                       "unless footprint_crs says otherwise).")
     footprint_crs = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_works_connections(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
 
 
 # Value formats of the output fields, built once per process (the same fields DRF would build per request).
