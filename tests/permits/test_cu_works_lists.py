@@ -114,3 +114,87 @@ def test_the_declared_works_are_bounded_and_checked(cu_draft, seeded):  # noqa: 
     assert response.status_code == 200, response.json()
     app = Application.objects.get(pk=pk)
     assert app.works_connections == ["gas", "water"] and app.works_occupants == 12
+
+
+# --- the issued CU follows F.6 ---------------------------------------------------------------------
+
+def pdf_text(act) -> str:
+    from pypdf import PdfReader
+
+    with act.pdf.open("rb") as f:
+        reader = PdfReader(f)
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())  # lines wrap anywhere
+
+
+@pytest.fixture
+def issue_cu(submitted_cu, parcel_factory, seeded, intravilan_all, cast):  # noqa: F811
+    """issue_cu(validity_months, **works) -> (the issued act, the PDF's text): accepted by the clerk carol,
+    issued by the chief architect erin."""
+    from permits.issuance import act_issue
+    from permits.services import application_act
+
+    def make(validity_months: int = 18, **works):
+        parcel = parcel_factory(e=BACAU_E + 300, n=BACAU_N + 300, size=30)
+        _, pk = submitted_cu(parcels=[parcel], **works)
+        app = application_act(application=Application.objects.get(pk=pk), action="accept", by=cast["carol"])
+        act = act_issue(application=app, by=cast["erin"], validity_months=validity_months)
+        return act, pdf_text(act)
+
+    return make
+
+
+def test_the_cu_pdf_shows_every_f6_group_with_its_items(issue_cu, make_layer, cast):  # noqa: F811
+    make_layer("lmi_monument", [(Point(BACAU_E + 300 + 15, BACAU_N + 300 + 90), {"name": "Biserica Precista"})])
+    act, text = issue_cu(validity_months=18, **{**SHOP, "works_connections": ["gas", "water", "electricity"]})
+    sections = ["1. Regimul juridic", "2. Regimul economic", "3. Regimul tehnic",
+                "4. Obligații ale titularului certificatului de urbanism",
+                "5. Cererea de emitere a autorizației de construire/desființare va fi însoțită de următoarele documente",
+                "a) certificatul de urbanism", "b) dovada titlului asupra imobilului",
+                "c) Documentația tehnică (D.T.)", "d) avizele și acordurile de amplasament",
+                "d.1) Avize și acorduri privind utilitățile urbane și infrastructura",
+                "d.2) Avize și acorduri privind securitatea la incendiu, protecția civilă, sănătatea populației",
+                "d.3) Avize / acorduri specifice ale administrației publice centrale",
+                "d.4) Studii de specialitate",
+                "e) Punctul de vedere / actul administrativ al autorității competente pentru protecția mediului",
+                "f) Dovada privind achitarea taxelor legale", "6. Valabilitate"]
+    positions = [text.find(s) for s in sections]
+    assert all(p >= 0 for p in positions), [s for s, p in zip(sections, positions) if p < 0]
+    assert positions == sorted(positions), "the F.6 sections are printed in the form's order"
+    items = ["☒ D.T.A.C.", "☒ Alimentare cu apă Compania Regională de Apă Bacău SA (CRAB)", "☐ Canalizare",
+             "☒ Alimentare cu energie electrică Delgaz Grid SA", "☒ Gaze naturale Delgaz Grid SA — distribuție gaze naturale",
+             "☐ Alimentare cu energie termică", "☐ Telefonizare", "☐ Salubritate", "☐ Transport urban",
+             "☒ Securitatea la incendiu — Inspectoratul pentru Situații de Urgență",
+             "☒ Sănătatea populației — Direcția de Sănătate Publică Bacău",
+             "— Direcția Județeană pentru Cultură Bacău", "☒ Studiu geotehnic", "☒ Ridicare topografică vizată de OCPI",
+             "☒ Punctul de vedere / actul administrativ al autorității de mediu — Agenția pentru Protecția Mediului Bacău",
+             "☒ Dovada plății taxelor legale"]
+    flat = "".join(text.split())  # text extraction splits or joins words at cell and kerning boundaries
+    assert [i for i in items if "".join(i.split()) not in flat] == []
+    assert "solicitantul se va adresa autorității competente pentru protecția mediului: Agenția pentru Protecția Mediului Bacău" in text
+    assert "valabilitatea de 18 luni" in text
+    carol, erin = cast["carol"], cast["erin"]
+    for role, user in (("PRIMAR", None), ("SECRETAR GENERAL", None), ("ARHITECT-ȘEF", erin), ("Întocmit", carol)):
+        assert role in text
+        if user is not None:
+            assert (user.get_full_name() or user.username) in text
+    assert "Primarul municipiului Bacău" in text
+
+
+def test_the_pdf_of_a_house_says_no_environmental_act_is_needed(issue_cu):
+    _, text = issue_cu(**HOUSE)
+    assert "nu este necesar actul administrativ al autorității de mediu" in text
+    assert "Securitatea la incendiu" not in text and "Sănătatea populației —" not in text
+
+
+def test_an_information_only_cu_prints_no_list(issue_cu):
+    _, text = issue_cu(**HOUSE, purpose="informare")
+    assert "emis în scop de informare" in text and "d.1)" not in text
+
+
+@pytest.mark.parametrize("months", [5, 25])
+def test_the_validity_is_chosen_within_the_legal_range(issue_cu, months):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        issue_cu(validity_months=months, **HOUSE)
+    assert "validity_months" in error.value.message_dict
