@@ -128,17 +128,18 @@ def pdf_text(act) -> str:
 
 @pytest.fixture
 def issue_cu(submitted_cu, parcel_factory, seeded, intravilan_all, cast):  # noqa: F811
-    """issue_cu(validity_months, **works) -> (the issued act, the PDF's text): accepted by the clerk carol,
-    issued by the chief architect erin."""
-    from permits.issuance import act_issue
-    from permits.services import application_act
+    """issue_cu(validity_months, **works) -> (the issued act, the PDF's text): accepted and paid with the
+    clerk carol, issued by the chief architect erin (through the workflow)."""
+    from permits.services import application_act, payment_record
 
     def make(validity_months: int = 18, **works):
         parcel = parcel_factory(e=BACAU_E + 300, n=BACAU_N + 300, size=30)
         _, pk = submitted_cu(parcels=[parcel], **works)
         app = application_act(application=Application.objects.get(pk=pk), action="accept", by=cast["carol"])
-        act = act_issue(application=app, by=cast["erin"], validity_months=validity_months)
-        return act, pdf_text(act)
+        payment_record(application=app, by=cast["carol"], amount_ron=app.fee_ron, reference=f"chitanta-{pk}")
+        app = application_act(application=Application.objects.get(pk=pk), action="issue", by=cast["erin"],
+                              validity_months=validity_months)
+        return app.act, pdf_text(app.act)
 
     return make
 
@@ -198,3 +199,36 @@ def test_the_validity_is_chosen_within_the_legal_range(issue_cu, months):
     with pytest.raises(ValidationError) as error:
         issue_cu(validity_months=months, **HOUSE)
     assert "validity_months" in error.value.message_dict
+
+
+def test_the_ac_pdf_follows_its_form_and_repeats_what_the_cu_asked_for(issue_cu, cast, api):
+    from permits.choices import REQUIRED_DOCUMENTS
+    from permits.issuance import act_issue
+    from permits.services import application_act
+    from tests.permits.conftest import pdf_upload
+
+    cu_act, _ = issue_cu(**HOUSE)
+    alice = api(cast["alice"])
+    response = alice.post("/api/v1/applications/", {
+        "kind": "ac", "applicant_type": "person", "applicant_name": "Alice Popescu", "applicant_id_code": "1800101040017",
+        "based_on": cu_act.application_id, "works_kind": "building", "works_destination": "house",
+        "works_description": "Locuință P+1", "works_value_ron": "300000", "works_built_area_m2": "120.00",
+        "works_connections": ["water", "electricity"], "designer_name": "Proiect SRL"}, format="json")
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    for doc_type in REQUIRED_DOCUMENTS["ac"]:
+        alice.post(f"/api/v1/applications/{pk}/documents/", {"doc_type": doc_type, "file": pdf_upload()}, format="multipart")
+    submitted = alice.post(f"/api/v1/applications/{pk}/submit/")
+    assert submitted.status_code == 200, submitted.json()
+    app = application_act(application=Application.objects.get(pk=pk), action="accept", by=cast["carol"])
+    text = pdf_text(act_issue(application=app, by=cast["erin"], validity_months=12))
+    flat = "".join(text.split())
+    for expected in ("AUTORIZAȚIE DE CONSTRUIRE", "SE AUTORIZEAZĂ", "executarea lucrărilor de construire",
+                     f"certificatului de urbanism nr. {cu_act.numbering}", "elaborată de Proiect SRL",
+                     "Caracteristicile lucrărilor autorizate", "Alimentare cu apă, Energie electrică",
+                     "Documentele cerute prin certificatul de urbanism",
+                     "Canalizare — Compania Regională de Apă Bacău SA (CRAB)", "Studiu geotehnic",
+                     "Obligațiile titularului autorizației", "panoul de identificare a investiției",
+                     "Termenul de valabilitate al autorizației este de 12 luni", "PRIMAR", "SECRETAR GENERAL",
+                     "ARHITECT-ȘEF", "Întocmit"):
+        assert "".join(expected.split()) in flat, expected
