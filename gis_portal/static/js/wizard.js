@@ -187,8 +187,22 @@ function payload() {
     applicant_id_code: value("applicant_id_code"), applicant_address: value("applicant_address"),
     applicant_email: value("applicant_email"), purpose: value("purpose"), works_kind: value("works_kind"),
     works_description: value("works_description"), works_levels: num("works_levels"), works_height_m: num("works_height_m"),
-    footprint: state.footprint,
+    footprint: state.footprint, ...declaredWorks(),
   };
+}
+
+// The declared works (web/_works_declaration.html): every named input, check boxes of a name as a list.
+function declaredWorks() {
+  const out = {};
+  for (const input of document.querySelectorAll("#works-declaration [name]")) {
+    if (input.type === "checkbox") {
+      out[input.name] ||= [];
+      if (input.checked) out[input.name].push(input.value);
+    }
+    else if (input.type === "number") out[input.name] = input.value.trim() === "" ? null : Number(input.value);
+    else out[input.name] = input.value;
+  }
+  return out;
 }
 
 async function saveDraft() {
