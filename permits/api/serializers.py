@@ -58,8 +58,8 @@ class ApplicationInput(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()
 _DECIMALS = {name: serializers.DecimalField(max_digits=Application._meta.get_field(name).max_digits,
                                             decimal_places=Application._meta.get_field(name).decimal_places)
-             for name in ("fee_ron", "works_height_m", "works_gross_floor_area_m2", "works_value_ron",
-                          "taxable_value_ron")}
+             for name in ("fee_ron", "works_height_m", "works_gross_floor_area_m2", "works_built_area_m2",
+                          "works_value_ron", "taxable_value_ron")}
 
 
 def _date(value):
@@ -176,6 +176,7 @@ class ApplicationDetailOutput(ApplicationOutput):
         fields = ApplicationOutput.Meta.fields + [
             "applicant_id_code", "applicant_address", "applicant_email", "representative_name", "designer_name",
             "works_description", "works_function", "works_levels", "works_height_m", "works_gross_floor_area_m2",
+            "works_destination", "works_built_area_m2", "works_occupants", "works_connections", "works_road_access",
             "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis", "analysis_result",
             "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
             "documents", "missing_documents", "actions"]
@@ -190,6 +191,10 @@ class ApplicationDetailOutput(ApplicationOutput):
             "works_function": app.works_function, "works_levels": app.works_levels,
             "works_height_m": _decimal("works_height_m", app.works_height_m),
             "works_gross_floor_area_m2": _decimal("works_gross_floor_area_m2", app.works_gross_floor_area_m2),
+            "works_destination": app.works_destination,
+            "works_built_area_m2": _decimal("works_built_area_m2", app.works_built_area_m2),
+            "works_occupants": app.works_occupants, "works_connections": list(app.works_connections or ()),
+            "works_road_access": app.works_road_access,
             "works_value_ron": _decimal("works_value_ron", app.works_value_ron), "residential": app.residential,
             "taxable_value_ron": _decimal("taxable_value_ron", app.taxable_value_ron),
             "footprint": self.get_footprint(app), "analysis": app.analysis_id, "analysis_result": app.analysis_result,

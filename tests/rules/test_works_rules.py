@@ -119,3 +119,27 @@ def test_a_line_is_not_needed_for_the_farm_table(make_layer, intravilan, seeded)
                                    {"species": "rabbits", "heads": 6000})])
     assert "R30" in hit_codes(run(parcel_south_of(BACAU_E, BACAU_N, 150)))
     assert "R30" not in hit_codes(run(parcel_south_of(BACAU_E, BACAU_N, 250)))
+
+
+def test_an_administrator_edits_a_works_rule_in_the_admin_and_both_versions_are_kept(client, cast, seeded):
+    rule = WorksRule.objects.get(code="W14")
+    client.force_login(cast["root"])
+    page = client.get(f"/admin/rules/worksrule/{rule.pk}/change/")
+    assert page.status_code == 200 and "conditions" in page.content.decode()
+    form = {name: getattr(rule, name) for name in ("code", "title", "item", "group", "label_ro", "label_en",
+                                                   "message_ro", "message_en", "legal_basis", "source_url",
+                                                   "confidence", "notes")}
+    form.update(conditions='{"operations": ["building"], "not_destinations": ["house"]}',
+                institution_kinds="health", active="on")
+    response = client.post(f"/admin/rules/worksrule/{rule.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule.refresh_from_db()
+    assert rule.version == 2 and rule.conditions == {"operations": ["building"], "not_destinations": ["house"]}
+    revisions = RuleRevision.objects.filter(catalogue="works", code="W14").order_by("version")
+    assert [r.version for r in revisions] == [1, 2]
+    assert revisions[0].data["conditions"]["not_destinations"] == ["house", "annex", "fence", "network"]
+    assert revisions[1].created_by == cast["root"]
+    bad = client.post(f"/admin/rules/worksrule/{rule.pk}/change/", {**form, "conditions": '{"colour": 1}'})
+    assert bad.status_code == 200 and "Unknown condition" in bad.content.decode()
+    assert WorksRule.objects.get(pk=rule.pk).version == 2
+    assert client.post(f"/admin/rules/rulerevision/{revisions[0].pk}/delete/").status_code == 403
