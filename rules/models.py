@@ -105,7 +105,7 @@ class WorksRule(models.Model):
 
     `conditions` (all must hold; an absent key does not restrict):
       operations / destinations / road_access / locality_classes: the works' value is one of these;
-      not_destinations / not_operations: the works' value is none of these;
+      not_destinations / not_operations: the works' value is declared and none of these;
       connections_any: at least one of these connections is requested;
       min / max: {number: bound} each number present and within the bound (a missing number fails);
       any_min: {number: bound} at least one number present and ≥ its bound.

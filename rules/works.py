@@ -55,7 +55,8 @@ def matches(conditions: dict, works: dict) -> bool:
         if key in conditions and works.get(name) not in conditions[key]:
             return False
     for key, (name, _) in _NONE_OF.items():
-        if key in conditions and works.get(name) in conditions[key]:
+        # An exemption needs a declared value: works of unknown destination are not shown to be outside it.
+        if key in conditions and (not works.get(name) or works[name] in conditions[key]):
             return False
     if "connections_any" in conditions and not set(conditions["connections_any"]) & set(works.get("connections") or ()):
         return False

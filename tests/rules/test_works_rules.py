@@ -143,3 +143,10 @@ def test_an_administrator_edits_a_works_rule_in_the_admin_and_both_versions_are_
     assert bad.status_code == 200 and "Unknown condition" in bad.content.decode()
     assert WorksRule.objects.get(pk=rule.pk).version == 2
     assert client.post(f"/admin/rules/rulerevision/{revisions[0].pk}/delete/").status_code == 403
+
+
+def test_an_exemption_by_destination_needs_a_declared_destination(intravilan, seeded):
+    unknown = run(operation="building")
+    assert not {"health", "environment"} & {a["institution"]["kind"] for a in unknown["required_avize"]}
+    office = run(kind="other", operation="building")
+    assert {"dsp-bacau", "apm-bacau"} <= set(aviz_codes(office))

@@ -133,6 +133,9 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     page.get_by_role("button", name="Continuă").click()
     expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"\d+,\d\d lei"))
     expect(page.locator("#wizard-avize [data-institution=djc-bacau]")).to_be_visible()
+    # the declared connections are in the preview: water (CRAB) and electricity, as the CU will list them
+    expect(page.locator("#wizard-avize [data-institution=crab-bacau]")).to_be_visible()
+    expect(page.locator("#wizard-avize [data-institution=delgaz-grid-bacau]")).to_be_visible()
     shot(page, "investor-04-fee-submit")
     page.get_by_role("button", name="Trimite cererea").click()
     page.wait_for_url(re.compile(rf"/requests/{draft.pk}/$"))

@@ -191,6 +191,20 @@ function payload() {
   };
 }
 
+// The works as the analysis API names them, so the preview lists what the CU will (works rules).
+function analysisWorks() {
+  const declared = { ...declaredWorks(), works_kind: $("works_kind").value, purpose: $("purpose").value };
+  const names = { works_destination: "kind", works_kind: "operation", works_connections: "connections",
+    works_road_access: "road_access", works_built_area_m2: "built_area_m2", works_occupants: "occupants",
+    works_gross_floor_area_m2: "gross_floor_area_m2", purpose: "purpose" };
+  const works = state.footprint ? { footprint: state.footprint } : {};
+  for (const [from, to] of Object.entries(names)) {
+    const v = declared[from];
+    if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) works[to] = v;
+  }
+  return works;
+}
+
 // The declared works (web/_works_declaration.html): every named input, check boxes of a name as a list.
 function declaredWorks() {
   const out = {};
@@ -223,7 +237,7 @@ async function refreshDraft() {
   $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.join(", ")]) : "";
   try {
     const analysis = await api("/api/v1/analyses/", { method: "POST",
-      body: { parcels: [...state.parcels.keys()].map(Number), ...(state.footprint ? { works: { footprint: state.footprint } } : {}) } });
+      body: { parcels: [...state.parcels.keys()].map(Number), works: analysisWorks() } });
     const result = analysis.result || analysis;
     renderAvize($("wizard-avize"), result.required_avize || []);
   } catch (error) {
