@@ -8,10 +8,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-
-from gis_portal.db import AppendOnlyModel
 from django.contrib.postgres.fields import ArrayField
 
+from gis_portal.db import AppendOnlyModel
 from permits.choices import (
     ApplicantType,
     Connection,

@@ -12,7 +12,6 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-
 from django.core.exceptions import ValidationError
 
 from institutions.models import Institution

@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
+from institutions.models import Institution
 from parcels.models import Issuer, Parcel
 from rules import engine, spatial
 from rules import works as works_rules
 from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_OPERATIONS
 from rules.compliance import compliance
-from institutions.models import Institution
 from rules.models import Analysis, Rule, RuleRevision, WorksRule
 from rules.selectors import active_rules, active_works_rules, cached_active_rules
 

@@ -9,7 +9,7 @@ import pytest
 
 from permits.models import Application
 from tests.conftest import BACAU_E, BACAU_N
-from tests.rules.conftest import Point, box, make_layer, seeded  # noqa: F401 (fixtures)
+from tests.rules.conftest import Point, box
 
 HOUSE = {"works_kind": "building", "works_destination": "house", "works_built_area_m2": "120.00",
          "works_gross_floor_area_m2": "220.00", "works_levels": 2, "works_height_m": "8.50",
@@ -26,7 +26,7 @@ def intravilan_all(make_layer, territory):
 
 
 @pytest.fixture
-def registered(submitted_cu, parcel_factory, seeded, intravilan_all):  # noqa: F811
+def registered(submitted_cu, parcel_factory, seeded, intravilan_all):
     """registered(**works) -> the frozen analysis of a CU request registered for a 30 m lot."""
 
     def make(**works) -> dict:
@@ -85,7 +85,7 @@ def test_a_smaller_shop_is_below_the_seeded_isu_threshold(registered):
     assert "fire" not in kinds(result) and {"health", "environment", "gas"} <= kinds(result)
 
 
-def test_the_same_house_near_a_monument_also_lists_the_culture_directorate(registered, make_layer):  # noqa: F811
+def test_the_same_house_near_a_monument_also_lists_the_culture_directorate(registered, make_layer):
     make_layer("lmi_monument", [(Point(BACAU_E + 300 + 15, BACAU_N + 300 + 90), {"name": "Biserica Precista"})])
     result = registered(**HOUSE)
     assert codes(result) == {"crab-bacau", "delgaz-grid-bacau", "djc-bacau"}
@@ -94,14 +94,14 @@ def test_the_same_house_near_a_monument_also_lists_the_culture_directorate(regis
     assert [r["rule"] for r in culture["reasons"]] == ["R2"]
 
 
-def test_an_information_only_cu_lists_no_avize(registered, make_layer):  # noqa: F811
+def test_an_information_only_cu_lists_no_avize(registered, make_layer):
     make_layer("lmi_monument", [(Point(BACAU_E + 300 + 15, BACAU_N + 300 + 90), {"name": "Biserica Precista"})])
     result = registered(**HOUSE, purpose="informare")
     assert result["required_avize"] == [] and result["ac_requirements"] == [] and result["works_rule_hits"] == []
     assert "R2" in {h["rule"] for h in result["rule_hits"]}  # the regime still says the monument is near
 
 
-def test_the_declared_works_are_bounded_and_checked(cu_draft, seeded):  # noqa: F811
+def test_the_declared_works_are_bounded_and_checked(cu_draft, seeded):
     client, pk = cu_draft(docs=False)
     for field, value in (("works_connections", ["water", "steam"]), ("works_occupants", -1),
                          ("works_built_area_m2", "99999999.00"), ("works_road_access", "motorway"),
@@ -127,7 +127,7 @@ def pdf_text(act) -> str:
 
 
 @pytest.fixture
-def issue_cu(submitted_cu, parcel_factory, seeded, intravilan_all, cast):  # noqa: F811
+def issue_cu(submitted_cu, parcel_factory, seeded, intravilan_all, cast):
     """issue_cu(validity_months, **works) -> (the issued act, the PDF's text): accepted and paid with the
     clerk carol, issued by the chief architect erin (through the workflow)."""
     from permits.services import application_act, payment_record
@@ -144,7 +144,7 @@ def issue_cu(submitted_cu, parcel_factory, seeded, intravilan_all, cast):  # noq
     return make
 
 
-def test_the_cu_pdf_shows_every_f6_group_with_its_items(issue_cu, make_layer, cast):  # noqa: F811
+def test_the_cu_pdf_shows_every_f6_group_with_its_items(issue_cu, make_layer, cast):
     make_layer("lmi_monument", [(Point(BACAU_E + 300 + 15, BACAU_N + 300 + 90), {"name": "Biserica Precista"})])
     act, text = issue_cu(validity_months=18, **{**SHOP, "works_connections": ["gas", "water", "electricity"]})
     sections = ["1. Regimul juridic", "2. Regimul economic", "3. Regimul tehnic",
@@ -159,7 +159,7 @@ def test_the_cu_pdf_shows_every_f6_group_with_its_items(issue_cu, make_layer, ca
                 "e) Punctul de vedere / actul administrativ al autorității competente pentru protecția mediului",
                 "f) Dovada privind achitarea taxelor legale", "6. Valabilitate"]
     positions = [text.find(s) for s in sections]
-    assert all(p >= 0 for p in positions), [s for s, p in zip(sections, positions) if p < 0]
+    assert all(p >= 0 for p in positions), [s for s, p in zip(sections, positions, strict=True) if p < 0]
     assert positions == sorted(positions), "the F.6 sections are printed in the form's order"
     items = ["☒ D.T.A.C.", "☒ Alimentare cu apă Compania Regională de Apă Bacău SA (CRAB)", "☐ Canalizare",
              "☒ Alimentare cu energie electrică Delgaz Grid SA", "☒ Gaze naturale Delgaz Grid SA — distribuție gaze naturale",
