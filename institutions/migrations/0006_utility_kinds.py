@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutions', '0003_generation'),
+        ('institutions', '0005_institutionevent'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permits', '0003_analysis_fk'),
+        ('permits', '0004_payment_reference_per_issuer'),
     ]
 
     operations = [
