@@ -25,6 +25,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
 
+from gis_portal.storage import write_atomic
+
 DEMO_SUBJECT = "Emitent demo GIS Portal (certificat de test)"
 DEMO_CA_SUBJECT = "CA demo GIS Portal (certificat de test)"
 TSA_TIMEOUT_SECONDS = 10
@@ -108,9 +110,8 @@ def demo_certificate_create(path: Path, password: str, *, force: bool = False) -
     path.parent.mkdir(parents=True, exist_ok=True)
     data = pkcs12.serialize_key_and_certificates(b"demo-signer", key, cert, [ca_cert],
                                                  BestAvailableEncryption(password.encode()))
-    path.write_bytes(data)
-    path.chmod(0o600)
-    demo_crl_path(path).write_bytes(issue_crl(ca_cert=ca_cert, ca_key=ca_key))
+    write_atomic(path, data, mode=0o600)
+    write_atomic(demo_crl_path(path), issue_crl(ca_cert=ca_cert, ca_key=ca_key), mode=0o644)
     return True
 
 
