@@ -280,6 +280,13 @@ BACKUP_SIGNING_KEY_FILE = env_str("BACKUP_SIGNING_KEY_FILE", "")
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))
 SIGNING_P12_PASSWORD = env_str("SIGNING_P12_PASSWORD", "demo-signer")
+# PAdES B-LT (permits/signing.py): the RFC 3161 time-stamping authority, extra trust roots and CRL
+# files (comma-separated paths; default: the demo CRL beside the bundle), and whether the CRL/OCSP
+# URLs in the certificates may be fetched while signing.
+TSA_URL = env_str("TSA_URL", "")
+SIGNING_TRUST_ROOTS = [Path(p) for p in env_list("SIGNING_TRUST_ROOTS", [])]
+SIGNING_CRLS = [Path(p) for p in env_list("SIGNING_CRLS", [])]
+SIGNING_FETCH_REVOCATION = env_bool("SIGNING_FETCH_REVOCATION", False)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-parola-2026")
 
 # Security: production defaults, relaxed only for local development over plain HTTP.

@@ -100,9 +100,26 @@ def _signing_p12(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory):
+    """An RFC 3161 time-stamping authority on loopback (tests/tsa.py), one for the whole run."""
+    from tests.tsa import start_tsa
+
+    server = start_tsa(tmp_path_factory.mktemp("tsa"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def signing(settings, tmp_path, _signing_p12):
-    """A signing certificate and private media for issuing acts (a live server runs in this process too)."""
+def signing(settings, tmp_path, _signing_p12, tsa):
+    """A signing certificate, the loopback TSA and private media for issuing acts (a live server runs
+    in this process too): issued documents are signed at PAdES B-LT as in production."""
+    from permits.signing import demo_crl_path
+
     settings.SIGNING_P12_PATH = _signing_p12
     settings.SIGNING_P12_PASSWORD = "test-signing"
+    settings.TSA_URL = tsa.url
+    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, "127.0.0.1"]  # the loopback TSA
+    settings.SIGNING_TRUST_ROOTS = [tsa.root_path]
+    settings.SIGNING_CRLS = [demo_crl_path(_signing_p12), tsa.crl_path]
     settings.MEDIA_ROOT = tmp_path / "media"

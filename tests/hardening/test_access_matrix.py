@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/ogc/collections"): Case(lambda w: "/ogc/collections", public()),
     ("GET", "/ogc/collections/{collection_id}"): Case(lambda w: "/ogc/collections/lmi", public()),
     ("GET", "/ogc/collections/{collection_id}/items"): Case(lambda w: "/ogc/collections/lmi/items", public()),
+    ("GET", "/ogc/collections/{collection_id}/queryables"): Case(lambda w: "/ogc/collections/lmi/queryables", public()),
     ("GET", "/ogc/collections/{collection_id}/items/{fid}"): Case(
         lambda w: f"/ogc/collections/lmi/items/{w['feature'].pk}", public()),
     ("GET", "/api/v1/institutions/"): Case(lambda w: "/api/v1/institutions/", public()),
