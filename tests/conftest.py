@@ -18,6 +18,18 @@ from accounts.models import User
 from institutions.models import Institution
 from parcels.models import UAT, Issuer, Parcel
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language: a request served by the test client in the
+    same thread leaves its language active, and lazy messages of a later test would follow it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Centre of Bacău in Stereo 70 (EPSG:3844), easting/northing in metres.
 BACAU_E, BACAU_N = 646_868.0, 564_814.0
 
