@@ -42,6 +42,28 @@ def staff_queue(user) -> QuerySet[Application]:
             .order_by(F("due_date").asc(nulls_last=True), "registered_at", "id"))
 
 
+# The work list's views: what waits for the person (by role), what waits for someone else, what is done.
+WAITING_FOR = {
+    "clerk": (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW),
+    "chief_architect": (Status.IN_REVIEW,),  # ready to be signed (the clerk prepared it)
+}
+WAITING_ELSEWHERE = (Status.AVIZE, Status.RETURNED)
+QUEUE_VIEWS = ("todo", "waiting", "done", "all")
+
+
+def staff_queue_view(user, view: str) -> QuerySet[Application]:
+    """The work list filtered to one of QUEUE_VIEWS (unknown views show everything)."""
+    apps = staff_queue(user)
+    if view == "todo":
+        return apps.filter(status__in=WAITING_FOR.get(user.role, (Status.SUBMITTED, Status.RESUBMITTED,
+                                                                  Status.IN_REVIEW)))
+    if view == "waiting":
+        return apps.filter(status__in=WAITING_ELSEWHERE)
+    if view == "done":
+        return apps.filter(status__in=TERMINAL)
+    return apps
+
+
 def deadline_state(app: Application, today: date) -> str:
     """"overdue", "due-soon" or "" for the queue's highlighting."""
     if app.status in TERMINAL or app.due_date is None or app.status in (Status.RETURNED, Status.DRAFT):

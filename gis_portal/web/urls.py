@@ -20,6 +20,7 @@ urlpatterns = [
     path("requests/", investor.my_requests, name="my-requests"),
     path("requests/new/cu/", investor.cu_new, name="cu-new"),
     path("requests/<int:pk>/", investor.request_detail, name="request-detail"),
+    path("start/", staff.landing, name="landing"),
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),

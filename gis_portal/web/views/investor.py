@@ -40,7 +40,7 @@ def cu_new(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
     overlay = application_overlay(app)
-    actions = workflow.allowed_actions(app, request.user)
+    actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
     events = list(app.events.select_related("by"))
     return render(request, "web/request_detail.html", {
@@ -51,6 +51,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "act": getattr(app, "act", None),
         "analysis": app.analysis_result or {},
         "actions": labels.action_buttons(actions),
+        "blocked_actions": labels.blocked_actions(blocked),
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
         "is_staff_view": request.user.is_issuer_staff or request.user.is_portal_admin,
