@@ -129,3 +129,23 @@ def parcel_search_sql(q: str) -> tuple[str, list]:
            "JOIN parcels_parcel p ON p.id = c.id JOIN parcels_uat u ON u.id = p.uat_id "
            f"ORDER BY similarity(p.address, %s) DESC, p.cadastral_number, p.id LIMIT {SEARCH_LIMIT}")
     return sql, [*patterns, q]
+
+
+def avize_of(app: Application, user) -> list[dict]:
+    """The live aviz requests of the application the user may see, for the request page; those waiting
+    for completions carry the documents added since they were sent (what the applicant will send)."""
+    if app.status == Status.DRAFT:
+        return []
+    requests = (aviz_requests_visible_to(user).filter(application=app, live=True)
+                .select_related("institution").order_by("institution__name"))
+    documents = None
+    rows = []
+    for req in requests:
+        added = []
+        if req.state == "completion_requested":
+            documents = list(app.documents.all()) if documents is None else documents
+            sent = {d["id"] for d in req.documents}
+            added = [d for d in documents if d.pk not in sent]
+        rows.append({"request": req, "added": added})
+    return rows
+

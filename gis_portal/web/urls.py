@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.web import apis
-from gis_portal.web.views import admin, investor, public, reviewer, staff
+from gis_portal.web.views import admin, completion, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
+    path("avize/<int:pk>/completion/documents/", completion.upload, name="completion-upload"),
+    path("avize/<int:pk>/completion/send/", completion.send, name="completion-send"),
     path("inbox/", reviewer.inbox, name="inbox"),
     path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
     path("manage/", admin.home, name="admin-home"),

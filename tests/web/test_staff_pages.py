@@ -127,3 +127,32 @@ def test_staff_land_on_their_work_list_showing_what_waits_for_them(submitted_cu,
     assert f'data-application="{submitted_cu.pk}"' in chief.get("/staff/queue/").content.decode()
     assert f'data-application="{submitted_cu.pk}"' not in chief.get("/staff/queue/?view=done").content.decode()
     assert f'data-application="{submitted_cu.pk}"' in chief.get("/staff/queue/?view=all").content.decode()
+
+
+def test_the_applicant_answers_a_completion_request_from_the_request_page(ac_in_avize, mapped_world):
+    from tests.avize.conftest import pdf_upload
+
+    w, app = mapped_world, ac_in_avize
+    req = app.aviz_requests.get()
+    avize_services.aviz_completion_request(request=req, by=w["frank"], text="Lipsește studiul istoric.")
+    alice = client_for(w["alice"])
+    html = alice.get(f"/requests/{app.pk}/").content.decode()
+    assert f'id="completion-{req.pk}"' in html and "Lipsește studiul istoric." in html
+    # sending before uploading anything is refused with a message in Romanian
+    response = alice.post(f"/avize/{req.pk}/completion/send/", follow=True)
+    assert "Încărcați întâi documentele cerute" in response.content.decode()
+    assert client_for(w["bob"]).post(f"/avize/{req.pk}/completion/documents/",
+                                     {"doc_type": "altele", "file": pdf_upload()}).status_code == 404
+    response = alice.post(f"/avize/{req.pk}/completion/documents/",
+                          {"doc_type": "altele", "file": pdf_upload("studiu-istoric.pdf")})
+    assert response.status_code == 302
+    html = alice.get(f"/requests/{app.pk}/").content.decode()
+    assert "studiu-istoric.pdf" in html.split(f'id="completion-{req.pk}"')[1]
+    alice.post(f"/avize/{req.pk}/completion/send/")
+    req.refresh_from_db()
+    assert req.state == "resubmitted" and req.dossier_version == 2
+    assert "studiu-istoric.pdf" in {d["name"] for d in req.documents}
+    # the reviewer's page shows the completion and the new version, and no second completion form
+    html = client_for(w["frank"]).get(f"/inbox/{req.pk}/").content.decode()
+    assert 'id="completion-request"' in html and 'id="completion-form"' not in html
+    assert "studiu-istoric.pdf" in html
