@@ -229,11 +229,14 @@ def _notify(app: Application, event: TransitionEvent) -> None:
         return
     from permits.choices import Status as St
 
-    notify(event="application_status_changed", users=[app.owner],
+    from permits import links
+
+    notify(event="application_status_changed", users=[app.owner], email_to=app.applicant_email,
            context={"application_id": app.pk, "application_number": app.registration or f"#{app.pk}",
                     "application_kind": app.get_kind_display(), "action": event.action,
                     "old_status": event.from_status, "old_status_label": St(event.from_status).label,
                     "new_status": event.to_status, "new_status_label": St(event.to_status).label,
-                    "note": event.reason},
+                    "note": event.reason, "url": links.application_url(app.pk),
+                    **(links.act_links(app) if event.to_status == St.ISSUED else {})},
            idempotency_key=f"permits:event:{event.pk}")
 
