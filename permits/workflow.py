@@ -227,9 +227,8 @@ def _notify(app: Application, event: TransitionEvent) -> None:
     notify = avize_hook._optional("notifications.services", "notify")
     if notify is None:
         return
-    from permits.choices import Status as St
-
     from permits import links
+    from permits.choices import Status as St
 
     notify(event="application_status_changed", users=[app.owner], email_to=app.applicant_email,
            context={"application_id": app.pk, "application_number": app.registration or f"#{app.pk}",

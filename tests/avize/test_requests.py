@@ -10,7 +10,7 @@ from avize import services
 from avize.models import AvizEvent, AvizRequest, State
 from gis_portal.api.exceptions import StateConflict
 from notifications.models import Notification
-from tests.avize.conftest import days, new_document, pdf_upload
+from tests.avize.conftest import days, pdf_upload
 
 
 def test_one_request_per_required_institution_is_sent_at_once_with_reasons_documents_and_due_date(cast, ac_in_avize, t0):

@@ -10,7 +10,7 @@ from avize import selectors, services
 from avize.models import AvizRequest, State
 from notifications.models import Notification
 from permits.choices import Kind, Status
-from tests.avize.conftest import days, new_document, pdf_upload
+from tests.avize.conftest import days, new_document
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ def _body(message) -> str:
 
 def test_the_issued_email_goes_to_the_contact_address_with_links_to_the_request_the_act_and_its_check(
         cast, parcel_factory, smtp, settings, signing):
-    from tests.hardening.conftest import _pdf_upload
     from permits import services
     from permits.choices import REQUIRED_DOCUMENTS
+    from tests.hardening.conftest import _pdf_upload
 
     settings.SITE_URL = "https://urbanism.example.ro"
     alice, carol, erin = cast["alice"], cast["carol"], cast["erin"]
