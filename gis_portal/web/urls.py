@@ -29,4 +29,6 @@ urlpatterns = [
     path("inbox/", reviewer.inbox, name="inbox"),
     path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
     path("manage/", admin.home, name="admin-home"),
+    path("manage/staff/", admin.staff, name="staff-accounts"),
+    path("invitation/<str:uidb64>/<str:token>/", admin.invitation_accept, name="invitation-accept"),
 ]
