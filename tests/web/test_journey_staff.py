@@ -92,6 +92,7 @@ class Actor:
         page.get_by_role("button", name=w["issue"], exact=True).click()
         dialog = page.get_by_role("dialog", name=w["confirm"])
         expect(dialog).to_contain_text(w["undo"])
+        self.shot("confirm-dialog")
         dialog.get_by_role("button", name=w["cancel"]).click()
         expect(dialog).to_be_hidden()
         page.get_by_role("button", name=w["issue"], exact=True).click()
