@@ -64,7 +64,9 @@ def staff_invite(*, by: User, email: str, role: str, issuer, first_name: str = "
                  "Acest mesaj a fost trimis automat de portalul de urbanism.\n") % {
             "who": by.get_full_name() or by.username, "role": user.get_role_display(), "issuer": issuer.name,
             "link": link}
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    # After the commit: a refused SMTP delivery is logged (robust) and does not undo the invitation; the
+    # staff page shows it as still "invited".
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]), robust=True)
     return user
 
 
