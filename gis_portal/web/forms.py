@@ -114,3 +114,11 @@ class InvitationAcceptForm(forms.Form):
                 pk=self.user.pk).exists():
             self.add_error("username", _("Numele de utilizator este deja folosit."))
         return data
+
+
+class WebhookForm(forms.Form):
+    """An institution administrator's webhook URL (checked by the outbound guard in the service)."""
+
+    webhook_url = forms.CharField(label=_("Adresa webhook (https://)"), max_length=200, required=False,
+                                  help_text=_("Portalul trimite aici, semnate HMAC-SHA256, cererile de aviz și "
+                                              "evenimentele lor. Lăsați gol pentru a opri trimiterea."))

@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.web import apis
-from gis_portal.web.views import admin, completion, investor, public, reviewer, staff
+from gis_portal.web.views import account, admin, completion, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,12 @@ urlpatterns = [
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:home"), name="logout"),
     path("signup/", public.signup, name="signup"),
+    path("password/change/", account.password_change, name="password-change"),
+    path("password/change/done/", account.password_change_done, name="password-change-done"),
+    path("password/reset/", account.PasswordReset.as_view(), name="password-reset"),
+    path("password/reset/sent/", account.password_reset_done, name="password-reset-done"),
+    path("password/reset/<uidb64>/<token>/", account.password_reset_confirm, name="password-reset-confirm"),
+    path("password/reset/done/", account.password_reset_complete, name="password-reset-complete"),
     path("requests/", investor.my_requests, name="my-requests"),
     path("requests/new/cu/", investor.cu_new, name="cu-new"),
     path("requests/<int:pk>/", investor.request_detail, name="request-detail"),
@@ -28,6 +34,7 @@ urlpatterns = [
     path("avize/<int:pk>/completion/send/", completion.send, name="completion-send"),
     path("inbox/", reviewer.inbox, name="inbox"),
     path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
+    path("institution/settings/", institution.institution_settings, name="institution-settings"),
     path("manage/", admin.home, name="admin-home"),
     path("manage/staff/", admin.staff, name="staff-accounts"),
     path("invitation/<str:uidb64>/<str:token>/", admin.invitation_accept, name="invitation-accept"),
