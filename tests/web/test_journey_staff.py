@@ -240,6 +240,7 @@ def test_an_ac_goes_through_completion_conditions_and_tacit_approval_to_issuance
     page = frank.page
     expect(page).to_have_url(re.compile(r"/inbox/$"))
     page.locator(f"#inbox tr[data-aviz='{culture.pk}']").get_by_role("link").click()
+    expect(page.locator("#completion-form")).to_have_attribute("data-ready", "true")
     page.get_by_label(w["completion_text"]).fill("Lipsește studiul istoric al fațadei.")
     page.get_by_role("button", name=w["ask_completion"]).click()
     expect(page.locator("#aviz-state")).to_have_text(w["completion_requested"])

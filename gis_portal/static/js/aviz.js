@@ -43,4 +43,5 @@ if (completion) {
       button.disabled = false;
     }
   });
+  completion.dataset.ready = "true";  // the handler is attached (a click before would reload the page)
 }
