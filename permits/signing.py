@@ -13,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from gis_portal.storage import write_atomic
+
 DEMO_SUBJECT = "Emitent demo GIS Portal (certificat de test)"
 
 
@@ -43,8 +45,7 @@ def demo_certificate_create(path: Path, password: str, *, force: bool = False) -
     path.parent.mkdir(parents=True, exist_ok=True)
     data = pkcs12.serialize_key_and_certificates(b"demo-signer", key, cert, None,
                                                  BestAvailableEncryption(password.encode()))
-    path.write_bytes(data)
-    path.chmod(0o600)
+    write_atomic(path, data, mode=0o600)
     return True
 
 
