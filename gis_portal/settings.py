@@ -88,7 +88,7 @@ ROOT_URLCONF = "gis_portal.urls"
 WSGI_APPLICATION = "gis_portal.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "web:landing"  # each role lands on its work list (web.views.staff.landing)
 
 TEMPLATES = [
     {

@@ -72,7 +72,7 @@ def test_a_backup_restored_into_a_new_database_has_every_row_and_every_document(
         cast, parcel_factory, settings, tmp_path, restored_db):
     # An issued CU (signed PDF) with its four uploaded documents, and a DEM raster layer.
     pk = _in_review_and_paid(cast, parcel_factory(e=BACAU_E + 200, n=BACAU_N + 200))
-    services.application_act(application=Application(pk=pk), action="issue", by=cast["carol"], validity_months=12)
+    services.application_act(application=Application(pk=pk), action="issue", by=cast["erin"], validity_months=12)
     dem = write_tiff(tmp_path / "dem.tif", np.tile(100 + 0.1 * np.arange(50), (50, 1)),
                      west=BACAU_E - 250, north=BACAU_N + 250, res=10.0)
     raster = layer_import(path=dem, theme="dem", name="DEM Bacău").version
