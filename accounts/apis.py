@@ -3,8 +3,8 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from accounts.lockout import client_address, login_is_locked
-from gis_portal.ratelimit import SharedScopedRateThrottle
+from accounts.lockout import login_is_locked
+from gis_portal.ratelimit import SharedScopedRateThrottle, client_address
 
 
 class ObtainTokenApi(ObtainAuthToken):

@@ -16,16 +16,6 @@ from django.conf import settings
 from django.db import connection
 
 
-def client_address(request) -> str:
-    """The client's address; behind a trusted proxy (BEHIND_PROXY) the first X-Forwarded-For hop."""
-    if request is None:
-        return "-"
-    meta = request.META
-    if settings.SECURE_PROXY_SSL_HEADER and meta.get("HTTP_X_FORWARDED_FOR"):
-        return meta["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
-    return meta.get("REMOTE_ADDR", "-")
-
-
 def _digest(username: str, address: str) -> str:
     return hashlib.sha256(f"{username.strip().lower()}\x00{address}".encode()).hexdigest()
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from accounts.models import User
 from avize.models import ANSWERED, AvizRequest, State
+from notifications.services import notify, notify_many
 
 
 def _notify(*, event: str, users=(), institution=None, context: dict, idempotency_key: str) -> None:
-    # Imported late: notifications is a sibling app and must not be needed to import avize models.
-    from notifications.services import notify
-
     notify(event=event, users=list(users), institution=institution, context=context,
            idempotency_key=idempotency_key)
 
@@ -70,8 +68,6 @@ def requests_sent(sent: list[tuple[AvizRequest, object]], *, event: str = "aviz_
     """Every institution asked at once (the avize stage): what `institution_asked` + `state_changed`
     say for each request, recorded and deferred by ONE `notify_many` statement, with the reviewers of
     all the institutions read in one query (this runs inside the transition that enters the stage)."""
-    from notifications.services import notify_many
-
     if not sent:
         return
     reviewers: dict[int, list[User]] = {}

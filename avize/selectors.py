@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.models import User
 from avize.models import FINAL, AvizRequest, State
+from permits.models import Application
 
 # Most severe first: the application shows the worst answer it got.
 SEVERITY = {State.UNFAVOURABLE: 3, State.FAVOURABLE_WITH_CONDITIONS: 2, State.FAVOURABLE: 1,
@@ -134,7 +135,7 @@ def rollup_for(application) -> dict:
 
 
 def avize_status_for(application) -> dict:
-    """The contract of permits.avize_hook: resolved, favourable, conditions, detail."""
+    """The avize stage's status for permits (permits.avize_hook): resolved, favourable, conditions, detail."""
     rollup = rollup_for(application)
     if not rollup["institutions"]:
         return {"resolved": False, "favourable": False, "conditions": [],
@@ -153,8 +154,6 @@ def avize_status_for(application) -> dict:
 def application_get(*, user: User, pk: int):
     """An application whose avize the user may follow: its owner, its issuer's staff, an institution
     consulted on it, or an admin; 404 otherwise."""
-    from permits.models import Application
-
     qs = Application.objects.all()
     if user.role == User.Role.REVIEWER and not user.is_portal_admin:
         qs = qs.filter(aviz_requests__institution_id=user.institution_id).distinct()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Parcel
-from permits import calendar, workflow
+from permits import avize_hook, calendar, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, DocType, Kind, Status
@@ -241,9 +241,7 @@ def application_act(*, application: Application, action: str, by, reason: str = 
             app.compliance_override_by, app.compliance_override_reason = by, reason
             app.save(update_fields=["compliance_override_by", "compliance_override_reason"])
         elif action == "request_avize":
-            from permits.avize_hook import request_avize
-
-            request_avize(application=app, by=by)
+            avize_hook.request_avize(application=app, by=by)
         elif action == "issue":
             from permits.issuance import act_issue
 

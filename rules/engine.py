@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSGeometry
 
 from institutions.selectors import active_institutions, institutions_covering
+from layers.models import LayerVersion
+from layers.rasters import sample_file
 from rules import spatial
 from rules.choices import (
     ENGINE_EFFECTS,
@@ -320,12 +322,6 @@ def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict
 
 def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
     """Slope and elevation from the current DEM and flood depth, via layers.rasters.sample."""
-    try:
-        from layers.rasters import sample_file
-    except ImportError:  # the sampler belongs to the layers app; without it, say so
-        return {"available": False}
-    from layers.models import LayerVersion
-
     out: dict = {"available": True}
     wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
     # The file name and theme came with the versions query: no LayerVersion round trip here.
