@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parcels.imports import binary_copy, indexes
-from parcels.imports.copy_writer import FlushingWriter
 from parcels.imports.report import ImportFileError, ImportReport
 
 Progress = Callable[[str, int, int], None]
@@ -127,7 +126,7 @@ def _float_column(values: np.ndarray) -> list[str]:
 
 def _copy(cursor, table: str, columns: tuple[str, ...], data: list[list[str]], n: int,
           progress: Progress | None, stage: str) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=FlushingWriter(cursor)) as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for start in range(0, n, COPY_CHUNK):
             stop = min(start + COPY_CHUNK, n)
             lines = map("\t".join, zip(*(col[start:stop] for col in data), strict=False))
@@ -298,7 +297,7 @@ def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, tot
     # The writer sends each chunk from a background thread, so the next chunk is checked and built
     # while the server ingests the previous one.
     sql = f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-    with cursor.cursor.copy(sql, writer=FlushingWriter(cursor.cursor)) as copy:
+    with cursor.cursor.copy(sql) as copy:
         copy.write(binary_copy.SIGNATURE)
         for part in parts:
             part = _without_duplicates(part, report, strict)
