@@ -1,12 +1,11 @@
 """Reads of the rules app, scoped to the caller."""
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from gis_portal.generations import GenerationCache
 from rules.models import Analysis, Rule
 
 
@@ -56,26 +55,20 @@ def rule_list(*, active_only: bool = False) -> list[Rule]:
     return sorted(rules, key=lambda r: r.sort_key)
 
 
-_cache: dict[str, Any] = {"key": None, "rules": []}
+def _load_active() -> list[Rule]:
+    return sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
 
 
-def rules_key() -> tuple:
-    """What changes whenever any rule changes: every edit (admin, rule_update, seed) moves
-    updated_at, the count or a version. The analysis reads it with its context
-    (rules.spatial.context_for_parcels) instead of asking separately."""
-    return tuple(Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version")).values())
+_active = GenerationCache("rules", _load_active)  # migration 0003: rules_generation
 
 
 def cached_active_rules() -> list[Rule]:
     """The active rules as last loaded by this process (empty before the first load), unchecked:
-    the analysis plans its search with them and checks the key in the same statement."""
-    return list(_cache["rules"])
+    the analysis plans its search with them and checks the generation in the same statement."""
+    return list(_active.last() or [])
 
 
-def active_rules(*, key: tuple | None = None) -> list[Rule]:
-    """Active rules in catalogue order, cached per process until `key` (rules_key()) changes."""
-    key = rules_key() if key is None else tuple(key)
-    if key != _cache["key"]:
-        _cache["rules"] = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
-        _cache["key"] = key
-    return list(_cache["rules"])
+def active_rules(*, generation: int | None = None) -> list[Rule]:
+    """Active rules in catalogue order, kept per process (gis_portal.generations) while `generation`
+    (rules_generation, read by the analysis' context statement) is the one they were loaded at."""
+    return list(_active.get(generation=generation))

@@ -211,7 +211,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
     site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
-    rules = active_rules(key=ctx.rules_key)
+    rules = active_rules(generation=ctx.rules_generation)
     by_code = {r.code: r for r in rules}
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     # Street axes only matter to the compliance of proposed works (frontage, street setback).
