@@ -1,4 +1,4 @@
-"""Django settings, all from the environment (see README, "Configuration").
+"""Django settings, all from the environment (see README, "Configuration"), and the checkout's `.env`.
 
 Without DATABASE_URL the project uses its own PostGIS cluster under var/ (gis_portal.devdb).
 DEBUG defaults to off: `make run` and the tests turn it on explicitly.
@@ -12,9 +12,11 @@ from pathlib import Path
 import dj_database_url
 
 from gis_portal import devdb
-from gis_portal.env import env_bool, env_int, env_list, env_str
+from gis_portal.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The checkout's .env (written by `make`, gitignored), or ENV_FILE; the environment wins over it.
+load_env_file(Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env"))
 TESTING = "pytest" in sys.modules or env_bool("TESTING")
 
 DEBUG = env_bool("DEBUG", False)
