@@ -6,8 +6,8 @@ overdue requests; the applicant of every state change (notifications.models.Even
 from __future__ import annotations
 
 from accounts.models import User
-from avize.models import ANSWERED, AvizRequest, State
-from notifications.services import notify, notify_many
+from avize.models import ANSWERED, AvizEvent, AvizRequest, State
+from notifications.services import NotifyItem, notify, notify_many
 
 
 def _notify(*, event: str, users=(), institution=None, context: dict, idempotency_key: str) -> None:
@@ -22,7 +22,7 @@ def _context(request: AvizRequest) -> dict:
         "application_id": application.pk,
         "application_number": application.registration or f"#{application.pk}",
         "application_kind": application.get_kind_display(),
-        "uat": application.uat.name if application.uat_id else "",
+        "uat": application.uat.name if application.uat else "",
         "institution_name": request.institution.name,
         "institution_code": request.institution.code,
         "state": request.state,
@@ -64,16 +64,16 @@ def institution_asked(request: AvizRequest, *, event: str, event_id: int) -> Non
             idempotency_key=f"aviz-event-{event_id}-institution")
 
 
-def requests_sent(sent: list[tuple[AvizRequest, object]], *, event: str = "aviz_requested") -> None:
+def requests_sent(sent: list[tuple[AvizRequest, AvizEvent]], *, event: str = "aviz_requested") -> None:
     """Every institution asked at once (the avize stage): what `institution_asked` + `state_changed`
     say for each request, recorded and deferred by ONE `notify_many` statement, with the reviewers of
     all the institutions read in one query (this runs inside the transition that enters the stage)."""
     if not sent:
         return
-    reviewers: dict[int, list[User]] = {}
+    reviewers: dict[int | None, list[User]] = {}
     for user in User.objects.filter(institution_id__in={r.institution_id for r, _ in sent}, is_active=True):
         reviewers.setdefault(user.institution_id, []).append(user)
-    items = []
+    items: list[NotifyItem] = []
     for request, audit in sent:
         context = _context(request)
         items.append({"event": event, "users": reviewers.get(request.institution_id, []),

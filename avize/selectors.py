@@ -27,8 +27,8 @@ def aviz_requests_visible_to(user: User) -> QuerySet[AvizRequest]:
     if user.is_portal_admin:
         return qs
     if user.role == User.Role.REVIEWER:
-        return qs.filter(institution_id=user.institution_id)
-    if user.is_issuer_staff:
+        return qs.filter(institution_id=user.institution_id) if user.institution_id is not None else qs.none()
+    if user.is_issuer_staff and user.issuer_id is not None:
         return qs.filter(application__issuer_id=user.issuer_id)
     return qs.filter(application__owner_id=user.pk)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -130,7 +131,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "gis_portal" / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "gis_portal" / "static"]
 # Only the built bundles of the npm packages are served (not all of node_modules: collectstatic
 # would compress tens of megabytes of sources for nothing).
 for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
@@ -139,7 +140,7 @@ for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
         STATICFILES_DIRS.append((f"vendor/{_package}/dist", _dist))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Pre-compressing every asset is worth it in production, not on each local `make run`.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
@@ -164,7 +165,7 @@ ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 4 * 1024 ** 3
 ALLOWED_SRIDS = (4326, 3844, 3857, 4258, 31700)
 STORAGE_SRID = 3844
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

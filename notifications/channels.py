@@ -52,7 +52,7 @@ def webhook_body(notification: Notification) -> bytes:
         "id": str(notification.uuid),
         "event": notification.event,
         "created_at": notification.created_at,
-        "institution": notification.institution.code if notification.institution_id else None,
+        "institution": notification.institution.code if notification.institution else None,
         "data": notification.context,
     }
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True).encode()
@@ -70,7 +70,7 @@ def _http_connection(url: urllib.parse.SplitResult, timeout: float) -> tuple[htt
     if key in pool:
         return pool[key], True
     cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-    pool[key] = cls(url.hostname, url.port, timeout=timeout)
+    pool[key] = cls(url.hostname or "", url.port, timeout=timeout)
     return pool[key], False
 
 
@@ -83,7 +83,7 @@ def _drop_http(url: urllib.parse.SplitResult) -> None:
 def send_webhook(notification: Notification) -> None:
     """POST the JSON body; any 2xx is delivered, anything else (or no answer in time) is retried."""
     body = webhook_body(notification)
-    secret = notification.institution.webhook_secret if notification.institution_id else ""
+    secret = notification.institution.webhook_secret if notification.institution else ""
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "gis-portal-notifications/1",

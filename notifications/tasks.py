@@ -86,7 +86,7 @@ async def deliver_notifications(context: Any, notification_ids: list[int]) -> di
     errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     if errors:
         raise errors[0]
-    return dict(Counter(outcomes))
+    return dict(Counter(outcome for outcome in outcomes if isinstance(outcome, str)))
 
 
 # Tasks that open and close their Django connection in their own thread (see _deliver above).

@@ -15,7 +15,7 @@ class SignupForm(UserCreationForm):
     first_name = forms.CharField(label=_("Prenume"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nume"), max_length=150, required=False)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # django-stubs types Meta as a plain attribute
         model = User
         fields = ("username", "email", "first_name", "last_name")
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from accounts.requests import signed_in
 from gis_portal.ratelimit import rate_limit
 from gis_portal.web.forms import LayerImportForm
 from institutions.models import Institution
@@ -27,7 +28,7 @@ SESSION_REPORT = "web:layer_import_report"
 @login_required
 @rate_limit("import", methods=("POST",))  # per admin, across workers; THROTTLE_IMPORT
 def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_portal_admin:
+    if not signed_in(request).is_portal_admin:
         raise PermissionDenied
     form = LayerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
