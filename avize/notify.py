@@ -38,7 +38,10 @@ def _context(request: AvizRequest) -> dict:
 
 
 def clerks_of(request: AvizRequest):
-    return User.objects.filter(role=User.Role.CLERK, issuer_id=request.application.issuer_id, is_active=True)
+    issuer_id = request.application.issuer_id
+    if issuer_id is None:
+        return User.objects.none()
+    return User.objects.filter(role=User.Role.CLERK, issuer_id=issuer_id, is_active=True)
 
 
 def _reviewers(request: AvizRequest):

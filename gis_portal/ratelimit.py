@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,7 +34,8 @@ _HIT = """
 
 def rate(scope: str) -> tuple[int, int] | None:
     """(requests, seconds) of a scope, or None when it is not limited."""
-    value = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
+    framework: dict[str, Any] = getattr(settings, "REST_FRAMEWORK", {})
+    value = framework.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
     if not value:
         return None
     count, period = value.split("/")

@@ -49,8 +49,8 @@ def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: 
             continue
         if inst.jurisdiction_area is not None:
             rank = 0 if inst.jurisdiction_area.intersects(geometry) else None
-        elif [i for i in inst.uat_ids if i is not None]:
-            rank = 1 if wanted & set(inst.uat_ids) else None
+        elif uat_ids := [i for i in inst.uat_ids if i is not None]:  # type: ignore[attr-defined]  # annotated
+            rank = 1 if wanted & set(uat_ids) else None
         elif inst.county:
             rank = 2 if inst.county in counties else None
         else:

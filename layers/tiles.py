@@ -119,7 +119,8 @@ def fetch_tile(sql: str, params: dict) -> bytes:
         raw.prepare_threshold = PSYCOPG_PREPARE_THRESHOLD
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True, binary=True)
-        return bytes(cursor.fetchone()[0] or b"")
+        row = cursor.fetchone()
+        return bytes(row[0] or b"") if row else b""
 
 
 def _error(status: int, detail: str) -> JsonResponse:

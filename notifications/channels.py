@@ -13,6 +13,7 @@ import json
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -164,7 +165,7 @@ def send_email(notification: Notification) -> None:
         raise DeliveryError("SMTP: message not accepted")
 
 
-SENDERS = {
+SENDERS: dict[str, Callable[[Notification], None]] = {
     Notification.Channel.EMAIL: send_email,
     Notification.Channel.WEBHOOK: send_webhook,
 }

@@ -33,7 +33,7 @@ class DeliveryRetryStrategy(BaseRetryStrategy):
         # Database down, a bug…: keep trying with the same backoff, up to the same number of runs.
         if job.attempts + 1 >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
             return None
-        return RetryDecision(retry_in={"seconds": services.retry_delay(job.attempts + 1)})
+        return RetryDecision(retry_in={"milliseconds": round(services.retry_delay(job.attempts + 1) * 1000)})
 
 
 _pool: ThreadPoolExecutor | None = None

@@ -5,6 +5,7 @@ The engine is `rules.services.analysis_create` (docs/architecture.md, "Contracts
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from rules.services import analysis_create
 
@@ -21,7 +22,7 @@ def works_of(application) -> dict[str, Any]:
     }
 
 
-def analysis_run(*, application, parcels, by) -> tuple[int, dict]:
+def analysis_run(*, application, parcels, by) -> tuple[UUID, dict]:
     """Return (analysis id, result JSON) for the application's parcels and works."""
     analysis = analysis_create(parcels=parcels, geometry=None, works=works_of(application), by=by)
     return analysis.pk, analysis.result

@@ -50,7 +50,7 @@ def _parcels_shown() -> Subquery:
                     .values("application_id")
                     .annotate(rows=JSONBAgg(JSONArray("parcel_id", "parcel__cadastral_number", "parcel__uat_id"),
                                             order_by="parcel_id"))
-                    .values("rows"))
+                    .values("rows"))  # type: ignore[misc]  # django-stubs misses the annotation after values()
 
 
 def application_list(*, user) -> QuerySet[Application]:
@@ -101,6 +101,8 @@ def document_get(*, user, pk) -> Document:
 
 
 def _shared_with_institution(doc: Document, institution_id: int | None) -> bool:
+    if institution_id is None:
+        return False
     return doc.application.aviz_requests.filter(
         institution_id=institution_id, documents__contains=[{"id": doc.pk}]).exists()
 

@@ -35,7 +35,7 @@ SIMPLE_FIELDS = (
 )
 
 
-def _apply(app: Application, data: dict[str, Any], by) -> list:
+def _apply(app: Application, data: dict[str, Any], by) -> list | None:
     """Copy validated input onto the application; return the parcels to set (or None)."""
     for name in SIMPLE_FIELDS:
         if name in data:
@@ -178,6 +178,7 @@ def _extension_problems(app: Application, today) -> dict[str, list[str]]:
         return {"based_on": ["An extension needs the issued act it extends."]}
     if base.extended:
         return {"based_on": ["The act was already extended once; the law allows one extension."]}
+    assert base.valid_until is not None, "an issued act has a validity"
     if base.kind == Kind.CU:
         notice = calendar.policy("cu_extension_notice")
         latest = base.valid_until - timedelta(days=notice.amount)

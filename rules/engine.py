@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 
@@ -268,7 +269,7 @@ def locality(site: Site, versions: list[spatial.VersionInfo], rule: Rule | None)
 def zoning(site: Site, versions: list[spatial.VersionInfo]) -> list[dict]:
     """Each UTR the geometry overlaps, with its share of the geometry and its full regime."""
     utr = {v.version_id: v for v in versions if v.theme == ZONING_THEME}
-    rows = [{"feature_id": c.feature_id, "version_id": vid, "overlap_m2": c.overlap, "name": c.name,
+    rows: list[dict[str, Any]] = [{"feature_id": c.feature_id, "version_id": vid, "overlap_m2": c.overlap, "name": c.name,
              "utr_code": c.attrs.get("utr_code"), "siruta": c.attrs.get("siruta")}
             for vid in utr for c in site.found.get(vid, []) if c.overlap >= spatial.SLIVER_M2]
     by_siruta = {str(u["siruta"]): u["id"] for u in site.uats}
@@ -307,7 +308,7 @@ def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict
     by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
     for v in versions:
         by_theme[v.theme].append(v)
-    out = []
+    out: list[dict[str, Any]] = []
     for theme in sorted(set(themes)):
         layers = by_theme.get(theme)
         if not layers:

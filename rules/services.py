@@ -6,9 +6,9 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -282,7 +282,7 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
     geom, ctx = _site(parcels, geometry, crs, plan, buildings="footprint_geom" in clean)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
-                        created_at=timezone.now(), geometry=geom,
+                        created_at=timezone.now(), geometry=cast(MultiPolygon, geom),
                         works={k: v for k, v in clean.items() if not k.endswith("_geom")}, result=result)
     analysis.parcel_ids = [p.pk for p in ctx.parcels]  # spares the serializer a query
     # Encoded once: stored, and spliced as it is into the response (rules.serializers.analysis_json).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -264,7 +264,7 @@ def _without_duplicates(part: Rows, report: ImportReport, strict: bool) -> Rows:
     """The part without rows whose (UAT, cadastral number) repeats in it, each of them reported."""
     if keys_are_unique(part.uat_ids, part.columns["cadastral_number"]):
         return part
-    cads = part.columns["cadastral_number"].to_pylist()
+    cads = cast(pa.Array, part.columns["cadastral_number"]).to_pylist()
     keys = list(zip(part.uat_ids.tolist(), cads, strict=True))
     counts = Counter(keys)
     where: dict[tuple, list[int]] = {}

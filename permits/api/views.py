@@ -203,6 +203,7 @@ class LoopbackPay(APIView):
         if not payments.Payment.objects.filter(provider="loopback", reference=reference).exists():
             raise Http404
         provider = payments.PROVIDERS["loopback"]
+        assert isinstance(provider, payments.LoopbackProvider)
         code = provider.complete(reference=reference, base_url=request.build_absolute_uri("/")[:-1],
                                  status=request.query_params.get("status", "paid"))
         payment = payments.Payment.objects.get(provider="loopback", reference=reference)
