@@ -16,8 +16,11 @@ from gis_portal import devdb
 from gis_portal.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The checkout's .env (written by `make`, gitignored), or ENV_FILE; the environment wins over it.
-load_env_file(Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env"))
+# A development checkout's .env (written by `make`, gitignored), or ENV_FILE; the environment wins over
+# it. A process given its own SECRET_KEY is configured by its environment alone: a stale .env with
+# DEBUG/DEMO_MODE on can never switch them on in production.
+if "SECRET_KEY" not in os.environ:
+    load_env_file(Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env"))
 TESTING = "pytest" in sys.modules or env_bool("TESTING")
 
 DEBUG = env_bool("DEBUG", False)

@@ -46,3 +46,16 @@ def test_manage_py_runs_a_command_with_the_env_file_and_without_make(tmp_path):
                   env_file=tmp_path / ".env")
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip().splitlines()[-1] == "True True"
+
+
+def test_a_process_with_its_own_secret_key_ignores_the_env_file(tmp_path):
+    """Production (a real SECRET_KEY in the environment) never reads a development .env."""
+    (tmp_path / ".env").write_text("DEBUG=1\nDEMO_MODE=1\n")
+    ran = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings; print(settings.DEBUG, settings.DEMO_MODE)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "DEMO_MODE", "TESTING")},
+             "ENV_FILE": str(tmp_path / ".env"), "SECRET_KEY": "p" * 60})
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().splitlines()[-1] == "False False"
