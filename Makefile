@@ -14,6 +14,7 @@ run: bootstrap
 
 test: bootstrap
 	.venv/bin/ruff check .
+	$(PY) -m mypy
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
@@ -26,7 +27,7 @@ test-fast:
 fuzz: bootstrap
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_COVERAGE=1 FUZZ_RANDOM=1 $(PY) -m pytest tests/hardening/test_fuzz.py -q
 
-# ruff (also run by `make test`) and mypy with django-stubs / djangorestframework-stubs (pyproject.toml).
+# ruff and mypy with django-stubs / djangorestframework-stubs (pyproject.toml); `make test` runs both first.
 lint:
 	.venv/bin/ruff check .
 	$(PY) -m mypy
