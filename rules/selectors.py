@@ -6,7 +6,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from gis_portal.generations import GenerationCache
-from rules.models import Analysis, Rule
+from rules.models import Analysis, Rule, WorksRule
 
 
 def analyses_visible_to(user) -> QuerySet[Analysis]:
@@ -59,7 +59,7 @@ def _load_active() -> list[Rule]:
     return sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
 
 
-_active = GenerationCache("rules", _load_active)  # migration 0003: rules_generation
+_active = GenerationCache("rules", _load_active)  # migration 0004: rules_generation
 
 
 def cached_active_rules() -> list[Rule]:
@@ -72,3 +72,15 @@ def active_rules(*, generation: int | None = None) -> list[Rule]:
     """Active rules in catalogue order, kept per process (gis_portal.generations) while `generation`
     (rules_generation, read by the analysis' context statement) is the one they were loaded at."""
     return list(_active.get(generation=generation))
+
+
+def _load_active_works() -> list[WorksRule]:
+    return sorted(WorksRule.objects.filter(active=True), key=lambda r: r.sort_key)
+
+
+_active_works = GenerationCache("rules", _load_active_works)  # the same rules_generation (migration 0004)
+
+
+def active_works_rules(*, generation: int | None = None) -> list[WorksRule]:
+    """Active works rules in catalogue order, kept per process like active_rules."""
+    return list(_active_works.get(generation=generation))
