@@ -47,7 +47,7 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         # A new password (set_password, then save) ends every API token of the account; web sessions
         # other than the one that changed it end through Django's session hash.
-        password_changed = self._password is not None and self.pk is not None
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
         super().save(*args, **kwargs)
         if password_changed:
             from accounts.tokens import tokens_revoke

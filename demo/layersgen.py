@@ -153,9 +153,12 @@ def write_vectors(features: dict[str, list], *, coverage: MultiPolygon, seed: in
     return versions
 
 
-def to_geos(geom) -> GEOSGeometry:
+def to_geos(geom) -> MultiPolygon:
+    """A shapely (Multi)Polygon as a GEOS MultiPolygon in Stereo 70."""
     g = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=3844)
-    return MultiPolygon(g, srid=3844) if g.geom_type == "Polygon" else g
+    multi = MultiPolygon(g, srid=3844) if g.geom_type == "Polygon" else g
+    assert isinstance(multi, MultiPolygon), g.geom_type
+    return multi
 
 
 def protection_zone(monument, parcel_geoms: np.ndarray, radius: float = 110.0):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -41,7 +42,7 @@ class UatLayout:
     intra: Polygon  # the intravilan rectangle (the limit is this plus half a street)
     rect: Polygon  # the UAT's box before its borders are made irregular
     boundary: Polygon | None = None
-    zones: dict[str, object] = field(default_factory=dict)  # UTR code -> geometry
+    zones: dict[str, Any] = field(default_factory=dict)  # UTR code -> shapely geometry
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -176,7 +177,7 @@ def _zones(lay: UatLayout, rivers) -> None:
     cx, cy = lay.centre
     green = shapely.intersection(shapely.union_all([r.buffer(45.0) for r in rivers.values()]), lay.intra)
     taken = green
-    zones: dict[str, object] = {}
+    zones: dict[str, Any] = {}
     if not green.is_empty:
         zones["V"] = green
     if lay.spec.key == "hemeius":

@@ -1,4 +1,4 @@
-"""Django settings, all from the environment (see README, "Configuration").
+"""Django settings, all from the environment (see README, "Configuration"), and the checkout's `.env`.
 
 Without DATABASE_URL the project uses its own PostGIS cluster under var/ (gis_portal.devdb).
 DEBUG defaults to off: `make run` and the tests turn it on explicitly.
@@ -8,14 +8,20 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from gis_portal import devdb
-from gis_portal.env import env_bool, env_int, env_list, env_str
+from gis_portal.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A development checkout's .env (written by `make`, gitignored), or ENV_FILE; the environment wins over
+# it. A process given its own SECRET_KEY is configured by its environment alone: a stale .env with
+# DEBUG/DEMO_MODE on can never switch them on in production.
+if "SECRET_KEY" not in os.environ:
+    load_env_file(Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env"))
 TESTING = "pytest" in sys.modules or env_bool("TESTING")
 
 DEBUG = env_bool("DEBUG", False)
@@ -152,7 +158,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "gis_portal" / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "gis_portal" / "static"]
 # Only the built bundles of the npm packages are served (not all of node_modules: collectstatic
 # would compress tens of megabytes of sources for nothing).
 for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
@@ -161,7 +167,7 @@ for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
         STATICFILES_DIRS.append((f"vendor/{_package}/dist", _dist))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Complete files or none (temporary file, fsync, rename): gis_portal/storage.py.
     "default": {"BACKEND": "gis_portal.storage.AtomicFileSystemStorage"},
     # Pre-compressing every asset is worth it in production, not on each local `make run`.
@@ -195,7 +201,7 @@ ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 4 * 1024 ** 3
 ALLOWED_SRIDS = (4326, 3844, 3857, 4258, 31700)
 STORAGE_SRID = 3844
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

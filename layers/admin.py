@@ -16,8 +16,8 @@ from layers.models import Feature, Layer, LayerVersion, ZoningUnit
 
 class LayerVersionInline(admin.TabularInline):
     model = LayerVersion
-    fields = ["number", "is_current", "created_at", "feature_count", "source_name", "source_srid", "raster_file"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "is_current", "created_at", "feature_count", "source_name", "source_srid",
+                                "raster_file")
     extra = 0
     can_delete = False
     show_change_link = False

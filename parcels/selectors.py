@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -70,7 +71,8 @@ def _collection(where: list[str], params: list, *, srid: int, limit: int, offset
 def parcel_page(*, bbox: tuple[float, float, float, float] | None = None, bbox_srid: int = 4326,
                 uat: int | None = None, cadastral_number: str | None = None, srid: int = 4326,
                 limit: int = 100, offset: int = 0) -> Page:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if bbox is not None:
         # The envelope is densified before reprojection: a lon/lat rectangle is curved in Stereo 70.
         where.append("p.geom && ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, %s), %s), 3844) "

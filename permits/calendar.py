@@ -158,6 +158,12 @@ def policy(rule: str) -> Policy:
     return DEFAULT_POLICIES[rule]
 
 
+def due_soon_until(today: date) -> date:
+    """The last day an open deadline counts as "due soon" from `today`: the `due_soon` policy in working
+    days (default 3). The one definition for the API filters, the staff pages and the avize inbox."""
+    return add_working_days(today, policy("due_soon").amount).due
+
+
 def deadline(start: date, rule: str) -> Deadline:
     """Apply a deadline rule from `start` (e.g. the registration date)."""
     p = policy(rule)

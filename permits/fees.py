@@ -134,7 +134,7 @@ def application_fee(application) -> Quote:
     uat = application.uat
     urban = uat.is_urban if uat is not None else None
     if application.kind == "cu":
-        area = sum(Decimal(str(p.measured_area_m2)) for p in application.parcels.all())
+        area = sum((Decimal(str(p.measured_area_m2)) for p in application.parcels.all()), Decimal(0))
         return fee_quote(kind="cu", urban=urban, uat=uat, area_m2=area.quantize(Decimal("1")))
     if application.kind == "cu_extension":
         initial = application.based_on.fee_ron if application.based_on else None

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Parcel
-from permits import calendar, workflow
+from permits import avize_hook, calendar, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, DocType, Kind, Status
@@ -36,7 +36,7 @@ SIMPLE_FIELDS = (
 )
 
 
-def _apply(app: Application, data: dict[str, Any], by) -> list:
+def _apply(app: Application, data: dict[str, Any], by) -> list | None:
     """Copy validated input onto the application; return the parcels to set (or None)."""
     for name in SIMPLE_FIELDS:
         if name in data:
@@ -188,6 +188,7 @@ def _extension_problems(app: Application, today) -> dict[str, list[str]]:
         return {"based_on": ["An extension needs the issued act it extends."]}
     if base.extended:
         return {"based_on": ["The act was already extended once; the law allows one extension."]}
+    assert base.valid_until is not None, "an issued act has a validity"
     if base.kind == Kind.CU:
         notice = calendar.policy("cu_extension_notice")
         latest = base.valid_until - timedelta(days=notice.amount)
@@ -251,9 +252,7 @@ def application_act(*, application: Application, action: str, by, reason: str = 
             app.compliance_override_by, app.compliance_override_reason = by, reason
             app.save(update_fields=["compliance_override_by", "compliance_override_reason"])
         elif action == "request_avize":
-            from permits.avize_hook import request_avize
-
-            request_avize(application=app, by=by)
+            avize_hook.request_avize(application=app, by=by)
         elif action == "issue":
             from permits.issuance import act_issue
 

@@ -6,9 +6,9 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -291,7 +291,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
     site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
-    rules = active_rules(key=ctx.rules_key)
+    rules = active_rules(generation=ctx.rules_generation)
     by_code = {r.code: r for r in rules}
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     # Street axes only matter to the compliance of proposed works (frontage, street setback).
@@ -306,7 +306,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
     hits = engine.evaluate_rules(site, applicable, versions)
-    wrules = active_works_rules(key=ctx.rules_key)
+    wrules = active_works_rules(generation=ctx.rules_generation)
     works_hits = works_rules.evaluate(works, wrules, locality_class=loc["class"])
     if works_rules.lists_avize(works):
         avize, unresolved = engine.required_avize(site, hits + works_hits,
@@ -373,7 +373,7 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
     geom, ctx = _site(parcels, geometry, crs, plan, buildings="footprint_geom" in clean)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
-                        created_at=timezone.now(), geometry=geom,
+                        created_at=timezone.now(), geometry=cast(MultiPolygon, geom),
                         works={k: v for k, v in clean.items() if not k.endswith("_geom")}, result=result)
     analysis.parcel_ids = [p.pk for p in ctx.parcels]  # spares the serializer a query
     # Encoded once: stored, and spliced as it is into the response (rules.serializers.analysis_json).

@@ -11,11 +11,12 @@ from accounts.models import User
 class SignupForm(UserCreationForm):
     """Self-service sign-up: always creates an investor; staff roles are given by an admin."""
 
+    language = ""  # the page's language, set by the view before save()
     email = forms.EmailField(label=_("E-mail"), required=True)
     first_name = forms.CharField(label=_("Prenume"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nume"), max_length=150, required=False)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # django-stubs types Meta as a plain attribute
         model = User
         fields = ("username", "email", "first_name", "last_name")
 
@@ -28,7 +29,7 @@ class SignupForm(UserCreationForm):
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         user.role = User.Role.INVESTOR
-        user.preferred_language = (getattr(self, "language", "") or "ro")[:2]
+        user.preferred_language = (self.language or "ro")[:2]
         if commit:
             user.save()
         return user

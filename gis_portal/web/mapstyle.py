@@ -71,7 +71,7 @@ def _layer_styles(layer: Layer, colour: str, visible: bool) -> list[dict[str, An
     polygon = ["==", ["geometry-type"], "Polygon"]
     # Reference polygons (intravilan limit, blocks) are outlines only: they cover whole towns, and an
     # invisible fill would still cost every pixel of every frame in software WebGL.
-    opacity = {Layer.Kind.ZONING: 0.18, Layer.Kind.CONSTRAINT: 0.28}.get(layer.kind)
+    opacity = {str(Layer.Kind.ZONING): 0.18, str(Layer.Kind.CONSTRAINT): 0.28}.get(layer.kind)
     # The -line layer draws the outline, so the fill skips its own antialiasing outline pass.
     fill = [{**base, "id": f"{layer.slug}-fill", "type": "fill", "filter": polygon,
              "paint": {"fill-color": colour, "fill-opacity": opacity, "fill-antialias": False}}] if opacity else []
@@ -92,7 +92,7 @@ def build_style(request) -> dict[str, Any]:
     layers: list[dict[str, Any]] = [
         {"id": "background", "type": "background", "paint": {"background-color": "#f8f9fa"}},
     ]
-    legend: list[dict[str, str]] = []
+    legend: list[dict[str, Any]] = []
     basemap = getattr(settings, "MAP_BASEMAP_URL", "")
     if basemap:
         sources["basemap"] = {"type": "raster", "tiles": [basemap], "tileSize": 256,
@@ -100,7 +100,7 @@ def build_style(request) -> dict[str, Any]:
         layers.append({"id": "basemap", "type": "raster", "source": "basemap"})
 
     # Zoning below constraints below reference lines (streets on top of the fills).
-    order = {Layer.Kind.ZONING: 0, Layer.Kind.CONSTRAINT: 1, Layer.Kind.REFERENCE: 2}
+    order = {str(Layer.Kind.ZONING): 0, str(Layer.Kind.CONSTRAINT): 1, str(Layer.Kind.REFERENCE): 2}
     vector_layers = sorted(
         Layer.objects.filter(public=True).exclude(kind=Layer.Kind.RASTER).filter(versions__is_current=True),
         key=lambda layer: (order.get(layer.kind, 3), layer.slug),

@@ -1,37 +1,20 @@
-"""Reads for the pages, scoped to what the user may see (same rules as the permits API)."""
+"""Reads for the pages, scoped to what the user may see by the permits and avize selectors."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import QuerySet
 
-from avize.models import AvizRequest
 from avize.selectors import aviz_requests_visible_to
+from permits.calendar import due_soon_until
 from permits.choices import TERMINAL, Status
 from permits.models import Application
-
-DUE_SOON_DAYS = 3
+from permits.selectors import applications_visible_to
 
 
 def applications_for(user) -> QuerySet[Application]:
-    """Investors see their own requests; issuer staff those of their issuer; admins all; others none."""
-    qs = Application.objects.select_related("uat", "issuer", "owner").prefetch_related("parcels")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_portal_admin:
-        return qs
-    if user.is_issuer_staff:
-        return qs.filter(issuer_id=user.issuer_id)
-    if user.role == "reviewer":
-        return qs.filter(pk__in=_reviewed_application_ids(user))
-    return qs.filter(owner=user)
-
-
-def _reviewed_application_ids(user) -> list[int]:
-    """Applications with an aviz request addressed to the reviewer's institution."""
-    if not user.institution_id:
-        return []
-    return list(AvizRequest.objects.filter(institution_id=user.institution_id).values_list("application_id", flat=True))
+    """The applications the user may see (permits.selectors.applications_visible_to), for the pages."""
+    return applications_visible_to(user).select_related("uat", "issuer", "owner").prefetch_related("parcels")
 
 
 def staff_queue(user) -> QuerySet[Application]:
@@ -70,7 +53,7 @@ def deadline_state(app: Application, today: date) -> str:
         return ""
     if app.due_date < today:
         return "overdue"
-    if app.due_date <= today + timedelta(days=DUE_SOON_DAYS):
+    if app.due_date <= due_soon_until(today):
         return "due-soon"
     return ""
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import invitations
 from accounts.models import User
+from accounts.requests import signed_in
 from gis_portal.ratelimit import rate_limit
 from gis_portal.web.forms import InvitationAcceptForm, LayerImportForm, StaffInviteForm
 from institutions.models import Institution
@@ -32,7 +33,7 @@ SESSION_REPORT = "web:layer_import_report"
 @login_required
 @rate_limit("import", methods=("POST",))  # per admin, across workers; THROTTLE_IMPORT
 def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_portal_admin:
+    if not signed_in(request).is_portal_admin:
         raise PermissionDenied
     form = LayerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.requests import signed_in
 from gis_portal.web.forms import WebhookForm
 from institutions.services import institution_webhook_secret_rotate, institution_webhook_set
 
@@ -16,10 +17,10 @@ from institutions.services import institution_webhook_secret_rotate, institution
 @never_cache
 @login_required
 def institution_settings(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not user.is_institution_admin:
-        raise PermissionDenied
+    user = signed_in(request)
     institution = user.institution
+    if not user.is_institution_admin or institution is None:
+        raise PermissionDenied
     form = WebhookForm(initial={"webhook_url": institution.webhook_url})
     new_secret = None
     if request.method == "POST" and request.POST.get("action") == "rotate":

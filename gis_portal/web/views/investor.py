@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.requests import signed_in
 from gis_portal.web import geo, labels, selectors
 from gis_portal.web.views.public import map_config
 from permits import workflow
@@ -26,13 +27,13 @@ from permits.choices import (
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
-    apps = selectors.applications_for(request.user).filter(owner=request.user)
+    apps = selectors.applications_for(request.user).filter(owner=signed_in(request))
     return render(request, "web/my_requests.html", {"applications": apps})
 
 
 @login_required
 def cu_new(request: HttpRequest) -> HttpResponse:
-    if request.user.role != "investor":
+    if signed_in(request).role != "investor":
         raise PermissionDenied
     config = map_config(request, parcel=request.GET.get("parcel"), homeUrl=reverse("web:home"),
                         detailUrl=reverse("web:request-detail", args=[0]))
@@ -68,7 +69,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "doc_types": DocType.choices,
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
-        "is_staff_view": request.user.is_issuer_staff or request.user.is_portal_admin,
+        "is_staff_view": signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin,
         "config": config,
     })
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.requests import signed_in
 from avize import selectors as avize_selectors
 from avize import services as avize_services
 from avize.models import FINAL, State
@@ -25,7 +26,7 @@ def _require_reviewer(user) -> None:
 def inbox(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
     today = timezone.localdate()
-    qs = (avize_selectors.aviz_requests_visible_to(request.user).filter(live=True)
+    qs = (avize_selectors.aviz_requests_visible_to(signed_in(request)).filter(live=True)
           .order_by("due_date", "id"))
     rows = []
     for req in qs[:500]:
@@ -38,16 +39,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def aviz_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request.user)
-    req = avize_selectors.aviz_request_get(user=request.user, pk=pk)  # 404 for other institutions
-    if request.user.role == "reviewer":
+    req = avize_selectors.aviz_request_get(user=signed_in(request), pk=pk)  # 404 for other institutions
+    if signed_in(request).role == "reviewer":
         # Opening the dossier is what the law counts as "viewed" (same as the API's GET).
-        avize_services.aviz_view(request=req, by=request.user)
+        avize_services.aviz_view(request=req, by=signed_in(request))
         req.refresh_from_db()
     app = req.application
     config = map_config(request, overlay=application_overlay(app), avizId=req.pk)
     return render(request, "web/aviz_detail.html", {
         "req": req, "app": app, "analysis": app.analysis_result or {},
-        "can_answer": request.user.role == "reviewer" and req.state not in FINAL
+        "can_answer": signed_in(request).role == "reviewer" and req.state not in FINAL
                       and req.state != State.COMPLETION_REQUESTED,
         "answered": req.state in FINAL,
         # The law allows one reasoned completion request, before the answer.
