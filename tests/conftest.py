@@ -18,6 +18,7 @@ from accounts.models import User
 from institutions.models import Institution
 from parcels.models import UAT, Issuer, Parcel
 
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's default language: a request served by the test client in the
