@@ -14,8 +14,9 @@ class BuildingInline(admin.TabularInline):
 
 @admin.register(UAT)
 class UATAdmin(GISModelAdmin):
-    list_display = ("siruta", "name", "county", "kind")
-    list_filter = ("kind", "county")
+    list_display = ("siruta", "name", "county", "kind", "has_urbanism_department")
+    list_filter = ("kind", "county", "has_urbanism_department")
+    list_editable = ("has_urbanism_department",)
     search_fields = ("name", "=siruta")
 
 

@@ -25,6 +25,11 @@ class UAT(models.Model):
     county_code = models.CharField(max_length=2, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     boundary = models.MultiPolygonField(srid=3844)
+    # Legea 50/1991 art. 4: a UAT whose mayor has no arhitect-șef / urbanism department of his own has
+    # its certificates and authorisations issued by the county council president (rules.issuer).
+    has_urbanism_department = models.BooleanField(
+        "are arhitect-șef / compartiment de urbanism", default=True,
+        help_text="Without one, the county council president issues the CU / AC / AD for this UAT.")
 
     class Meta:
         ordering = ["siruta"]

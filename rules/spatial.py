@@ -181,7 +181,7 @@ _BUILDINGS = """
 
 PARCELS_SQL = f"""
     WITH {_CONTEXT},
-    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county,
+    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county, u.has_urbanism_department,
                  i.id AS issuer_id, i.name AS issuer_name, i.kind AS issuer_kind, i.uat_id AS issuer_uat_id
           FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id LEFT JOIN parcels_issuer i ON i.uat_id = u.id
           WHERE p.id = ANY(%(ids)s)),
@@ -190,7 +190,8 @@ PARCELS_SQL = f"""
     {_CANDIDATES},
     {_BUILDINGS.format(where="WHERE %(buildings)s AND b.parcel_id = ANY(%(ids)s)")}
     SELECT k.n, k.last, k.versions, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
-           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions
+           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions,
+           p.has_urbanism_department
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN p ON true
     ORDER BY p.id
 """
@@ -198,7 +199,7 @@ PARCELS_SQL = f"""
 UATS_SQL = f"""
     WITH g AS (SELECT %(geom)s::geometry AS geom), {_CONTEXT},
     site_uats AS (
-        SELECT u.id, u.siruta, u.name, u.kind, u.county,
+        SELECT u.id, u.siruta, u.name, u.kind, u.county, u.has_urbanism_department,
                CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
                     ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
         FROM parcels_uat u, g WHERE ST_Intersects(u.boundary, g.geom)),
@@ -206,7 +207,7 @@ UATS_SQL = f"""
     {_BUILDINGS.format(where="JOIN g ON %(buildings)s AND b.footprint && g.geom "
                              "AND ST_Intersects(g.geom, ST_PointOnSurface(b.footprint))")}
     SELECT k.n, k.last, k.versions, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap,
-           bld.rows, k.institutions
+           bld.rows, k.institutions, su.has_urbanism_department
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN site_uats su ON true
 """
 
@@ -241,7 +242,7 @@ def context_for_parcels(ids: list[int], plan: SearchPlan | None, *, buildings: b
         if r[5] is None:
             continue
         issuer = None if r[12] is None else {"id": r[12], "name": r[13], "kind": r[14], "uat_id": r[15]}
-        uat = {"id": r[7], "siruta": r[8], "name": r[9], "kind": r[10], "county": r[11]}
+        uat = {"id": r[7], "siruta": r[8], "name": r[9], "kind": r[10], "county": r[11], "urbanism_department": r[18]}
         ctx.parcels.append(SiteParcel(r[5], GEOSGeometry(memoryview(r[6])), uat, issuer))
     return ctx
 
@@ -255,8 +256,8 @@ def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildin
         rows = cursor.fetchall()
     ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
                   buildings=_buildings(rows[0][11]), institutions_generation=rows[0][12])
-    uats = [{"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "overlap_m2": r[10]}
-            for r in rows if r[5] is not None and r[10] >= SLIVER_M2]
+    uats = [{"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "urbanism_department": r[13],
+             "overlap_m2": r[10]} for r in rows if r[5] is not None and r[10] >= SLIVER_M2]
     ctx.uats = sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))
     return ctx
 
