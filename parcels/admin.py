@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from parcels.models import UAT, Building, Issuer, Parcel
+from parcels.models import UAT, Building, Issuer, Locality, Parcel
 
 
 class BuildingInline(admin.TabularInline):
@@ -20,6 +20,14 @@ class UATAdmin(GISModelAdmin):
     search_fields = ("name", "=siruta")
 
 
+@admin.register(Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ("siruta", "name", "uat", "kind", "is_seat", "postal_code")
+    list_filter = ("is_seat", "urban")
+    search_fields = ("name", "=siruta")
+    list_select_related = ("uat",)
+
+
 @admin.register(Issuer)
 class IssuerAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "uat", "county")
@@ -30,8 +38,8 @@ class IssuerAdmin(admin.ModelAdmin):
 
 @admin.register(Parcel)
 class ParcelAdmin(GISModelAdmin):
-    list_display = ("cadastral_number", "uat", "use_category", "measured_area_m2", "updated_at")
-    list_filter = ("use_category", "uat")
+    list_display = ("cadastral_number", "uat", "use_category", "measured_area_m2", "synthetic", "updated_at")
+    list_filter = ("use_category", "synthetic", "uat")
     search_fields = ("=cadastral_number", "cf_number", "address")
     list_select_related = ("uat",)
     raw_id_fields = ("uat",)

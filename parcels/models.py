@@ -44,6 +44,25 @@ class UAT(models.Model):
         return self.kind in (self.Kind.MUNICIPIU, self.Kind.ORAS)
 
 
+class Locality(models.Model):
+    """A SIRUTA locality (a village, a component locality of a town) of a UAT."""
+
+    siruta = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=120)
+    uat = models.ForeignKey(UAT, on_delete=models.CASCADE, related_name="localities")
+    kind = models.CharField(max_length=80, help_text="SIRUTA type, e.g. “sat reședință de comună”")
+    is_seat = models.BooleanField(default=False, help_text="Seat of its UAT")
+    urban = models.BooleanField(default=False)
+    postal_code = models.CharField(max_length=6, blank=True)
+
+    class Meta:
+        ordering = ["siruta"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.siruta})"
+
+
 class Issuer(models.Model):
     """The emitent: the mayor of a UAT, or the county council president for works across UATs."""
 
@@ -96,6 +115,8 @@ class Parcel(models.Model):
     measured_area_m2 = models.FloatField()
     use_category = models.CharField(max_length=2, choices=UseCategory.choices, blank=True)
     address = models.CharField(max_length=255, blank=True)
+    # Demo parcels are invented (no open cadastral data exists): marked so nobody takes them for ANCPI's.
+    synthetic = models.BooleanField(default=False, db_default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
