@@ -24,12 +24,12 @@ from django.contrib.gis.geos import GEOSGeometry
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "bacau"
 FILES = ("uat.geojson", "siruta.csv", "lmi-2015.geojson")
 
-ATTRIBUTION = {
-    "uat": "Limite UAT: ANCPI, republicate de geo-spatial.org (geospatialorg/politicalcolours, MIT), generalizate",
-    "siruta": "SIRUTA: INS, ediția 2025 S1 (strainu/SIRUTA, BSD-3-Clause)",
-    "lmi": "LMI 2015: Ordinul MC 2828/2015, M.Of. 113 bis/15.II.2016 (act oficial)",
-    "lmi_points": "Coordonatele monumentelor: contributorii ro.wikipedia, CC BY-SA",
-    "synthetic": "Parcele, clădiri, PUG, rețele și hazarde: date sintetice (demo), nu date oficiale",
+ATTRIBUTION = {  # short: MapLibre's attribution control shows them side by side
+    "uat": "Limite UAT © ANCPI prin geo-spatial.org (MIT), generalizate",
+    "siruta": "SIRUTA © INS prin strainu/SIRUTA (BSD-3-Clause)",
+    "lmi": "LMI 2015 (Ordinul MC 2828/2015)",
+    "lmi_points": "coordonate monumente © contributorii ro.wikipedia, CC BY-SA",
+    "synthetic": "Date sintetice (demo), nu date oficiale",
 }
 
 # SIRUTA `tip` codes (INS): the level-2 kinds and the localities that are seats of their UAT.
