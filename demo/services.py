@@ -75,18 +75,23 @@ def _upsert_territory(layout: CountyLayout) -> dict[str, UAT]:
         places = [(u.siruta, u.name, u.kind, u.boundary) for u in bacau.uats()]
     else:
         places = [(lay.spec.siruta, lay.spec.name, lay.spec.kind, lay.boundary) for lay in layout.uats.values()]
+    existing = UAT.objects.in_bulk([p[0] for p in places], field_name="siruta")
     by_siruta: dict[int, UAT] = {}
     for siruta, name, kind, boundary in places:
-        uat, _ = UAT.objects.update_or_create(
-            siruta=siruta,
-            defaults={"name": name, "county": COUNTY, "county_code": COUNTY_CODE, "kind": kind,
-                      "boundary": layersgen.to_geos(demo_boundaries.get(siruta, boundary))},
-            create_defaults={"name": name, "county": COUNTY, "county_code": COUNTY_CODE, "kind": kind,
-                             "boundary": layersgen.to_geos(demo_boundaries.get(siruta, boundary)),
-                             "has_urbanism_department": _has_department(siruta, kind)})
-        Issuer.objects.update_or_create(uat=uat, defaults={"name": f"{MAYOR_TITLE[kind]} {name}",
-                                                           "kind": Issuer.Kind.PRIMAR, "county": COUNTY})
+        uat = existing.get(siruta) or UAT(siruta=siruta, has_urbanism_department=_has_department(siruta, kind))
+        uat.name, uat.county, uat.county_code, uat.kind = name, COUNTY, COUNTY_CODE, kind
+        uat.boundary = layersgen.to_geos(demo_boundaries.get(siruta, boundary))
         by_siruta[siruta] = uat
+    UAT.objects.bulk_update([u for u in by_siruta.values() if u.pk], ["name", "county", "county_code", "kind",
+                                                                      "boundary"])
+    UAT.objects.bulk_create([u for u in by_siruta.values() if not u.pk])
+    mayors = {i.uat_id: i for i in Issuer.objects.filter(uat__in=by_siruta.values())}
+    for uat in by_siruta.values():
+        mayor = mayors.get(uat.pk) or Issuer(uat=uat, kind=Issuer.Kind.PRIMAR)
+        mayor.name, mayor.county = f"{MAYOR_TITLE[uat.kind]} {uat.name}", COUNTY
+        mayors[uat.pk] = mayor
+    Issuer.objects.bulk_update([m for m in mayors.values() if m.pk], ["name", "county"])
+    Issuer.objects.bulk_create([m for m in mayors.values() if not m.pk])
     if layout.real:
         Locality.objects.filter(uat__in=by_siruta.values()).delete()
         Locality.objects.bulk_create([
@@ -219,6 +224,7 @@ def demo_county_generate(*, parcels: int = 5_000, seed: int = 1, force: bool = F
     layout, sets = _generate(parcels, seed)
     lap("geometry")
     uats = _upsert_territory(layout)
+    lap("territory (UATs, mayors, localities)")
     summary.parcels, summary.buildings = _write_parcels(sets, uats)
     lap("parcels+buildings (COPY)")
     monuments = _monuments(layout, sets)
