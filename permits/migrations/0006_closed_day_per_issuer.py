@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('parcels', '0004_one_cadastral_index'),
-        ('permits', '0003_analysis_fk'),
+        ('permits', '0005_declared_works'),
     ]
 
     operations = [
