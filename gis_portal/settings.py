@@ -147,6 +147,9 @@ if TESTING:
 # offline, the map draws streets, parcels, buildings, zoning and constraints from our own tiles.
 MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
 MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "")
+# Attribution of the parcels and buildings on the map: the demo county's are invented.
+MAP_PARCELS_ATTRIBUTION = env_str("MAP_PARCELS_ATTRIBUTION", "Parcele și clădiri: date sintetice (demo)"
+                                  if DEMO_MODE else "")
 MAP_BASEMAP_ORIGIN = env_str("MAP_BASEMAP_ORIGIN", "")  # added to the CSP img-src when set
 
 LANGUAGE_CODE = "ro"
@@ -166,6 +169,9 @@ for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
     if _dist.exists():
         STATICFILES_DIRS.append((f"vendor/{_package}/dist", _dist))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Real data of Bacău county the demo is built on (demo.bacau): the project's shared data beside the
+# repository; without it the demo falls back to the derived copy in fixtures/bacau.
+BACAU_DATA_DIR = Path(env_str("BACAU_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "bacau")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
 STORAGES: dict[str, dict[str, Any]] = {
     # Complete files or none (temporary file, fsync, rename): gis_portal/storage.py.

@@ -38,7 +38,7 @@ class ImportForm(forms.Form):
 
 @admin.register(Layer)
 class LayerAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "kind", "theme", "public"]
+    list_display = ["slug", "name", "kind", "theme", "synthetic", "public"]
     list_filter = ["kind", "public"]
     search_fields = ["slug", "name", "theme"]
     inlines = [LayerVersionInline]

@@ -162,6 +162,7 @@ def uat_detail(*, siruta: int, srid: int) -> dict | None:
                                  'properties', json_build_object('siruta', u.siruta, 'name', u.name,
                                      'county', u.county, 'county_code', u.county_code, 'kind', u.kind,
                                      'urban', u.kind IN ('municipiu', 'oras'),
+                                     'urbanism_department', u.has_urbanism_department,
                                      'issuer', CASE WHEN i.id IS NULL THEN NULL
                                                ELSE json_build_object('id', i.id, 'name', i.name) END,
                                      'area_km2', round((ST_Area(u.boundary) / 1e6)::numeric, 3)))::text

@@ -221,8 +221,8 @@ def application_submit(*, application: Application, by) -> Application:
         app.registration_number = next_number(issuer_id=issuer_id, year=app.registration_year, register="requests")
         today = timezone.localdate(now)
         family = "cu" if app.kind in CU_KINDS else "ac"
-        app.completeness_due = calendar.deadline(today, f"{family}_completeness").due
-        app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue").due
+        app.completeness_due = calendar.deadline(today, f"{family}_completeness", issuer_id).due
+        app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue", issuer_id).due
         app.save()
 
     return workflow.transition(application=application, action="submit", by=by, effects=register)
@@ -267,7 +267,8 @@ def _restart_clock(app: Application, today) -> None:
     paused = app.clock_paused_on or today
     if app.due_date is not None:
         if calendar.policy(_due_rule(app)).unit == "working_days":
-            app.due_date = calendar.add_working_days(app.due_date, calendar.working_days_between(paused, today)).due
+            shift = calendar.working_days_between(paused, today, app.issuer_id)
+            app.due_date = calendar.add_working_days(app.due_date, shift, app.issuer_id).due
         else:
             app.due_date = app.due_date + (today - paused)
     app.clock_paused_on = None

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from institutions.models import Institution
-from parcels.models import Issuer, Parcel
+from parcels.models import Parcel
 from rules import engine, spatial
 from rules import works as works_rules
 from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_OPERATIONS
 from rules.compliance import compliance
+from rules.issuer import competent_issuer
 from rules.models import Analysis, Rule, RuleRevision, WorksRule
 from rules.selectors import active_rules, active_works_rules, cached_active_rules
 
@@ -250,29 +251,10 @@ def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any, plan: spatial
     return geom, spatial.context_for_geometry(geom, plan, buildings=buildings)
 
 
-def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel]) -> dict:
-    """The mayor of the single UAT; the county council president when the works span several."""
-    if len(uats) == 1:
-        # A parcel's mayor came with it (one query fewer).
-        known = [p.issuer for p in parcels if p.uat["id"] == uats[0]["id"]]
-        issuer = known[0] if known else _issuer_row(Issuer.objects.filter(uat_id=uats[0]["id"]).first())
-        basis = "single_uat"
-        fallback = f"Primarul {uats[0]['name']}"
-    else:
-        counties = sorted({u["county"] for u in uats})
-        issuer = _issuer_row(Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county__in=counties)
-                             .order_by("id").first())
-        basis = "multi_uat" if len(counties) == 1 else "multi_county"
-        fallback = f"Președintele Consiliului Județean {counties[0]}"
-    if issuer is None:
-        return {"id": None, "name": fallback, "kind": "primar" if basis == "single_uat" else "presedinte_cj",
-                "basis": basis, "registered": False}
-    return {**issuer, "basis": basis, "registered": True}
-
-
-def _issuer_row(issuer: Issuer | None) -> dict | None:
-    return None if issuer is None else {"id": issuer.pk, "name": issuer.name, "kind": issuer.kind,
-                                        "uat_id": issuer.uat_id}
+def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel], locality_class: str) -> dict:
+    # A parcel's mayor came with it (one query fewer).
+    known = next((p.issuer for p in parcels if p.uat["id"] == uats[0]["id"]), None)
+    return competent_issuer(uats, locality_class=locality_class, known=known)
 
 
 def _parcel_uats(parcels: list[spatial.SiteParcel]) -> list[dict]:
@@ -323,7 +305,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     return {
         "area_m2": round(site.area_m2, 2),
         "uats": [{**u, "overlap_m2": round(u["overlap_m2"], 2), "share": round(u["overlap_m2"] / total, 4)} for u in uats],
-        "issuer": _issuer(uats, ctx.parcels),
+        "issuer": _issuer(uats, ctx.parcels, loc["class"]),
         "locality_class": loc["class"],
         "locality": loc,
         "zoning": zones,

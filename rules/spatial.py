@@ -179,7 +179,7 @@ _BUILDINGS = """
 
 PARCELS_SQL = f"""
     WITH {_CONTEXT},
-    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county,
+    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county, u.has_urbanism_department,
                  i.id AS issuer_id, i.name AS issuer_name, i.kind AS issuer_kind, i.uat_id AS issuer_uat_id
           FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id LEFT JOIN parcels_issuer i ON i.uat_id = u.id
           WHERE p.id = ANY(%(ids)s)),
@@ -188,7 +188,8 @@ PARCELS_SQL = f"""
     {_CANDIDATES},
     {_BUILDINGS.format(where="WHERE %(buildings)s AND b.parcel_id = ANY(%(ids)s)")}
     SELECT k.rules, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
-           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions
+           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions,
+           p.has_urbanism_department
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN p ON true
     ORDER BY p.id
 """
@@ -196,7 +197,7 @@ PARCELS_SQL = f"""
 UATS_SQL = f"""
     WITH g AS (SELECT %(geom)s::geometry AS geom), {_CONTEXT},
     site_uats AS (
-        SELECT u.id, u.siruta, u.name, u.kind, u.county,
+        SELECT u.id, u.siruta, u.name, u.kind, u.county, u.has_urbanism_department,
                CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
                     ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
         FROM parcels_uat u, g WHERE ST_Intersects(u.boundary, g.geom)),
@@ -204,7 +205,7 @@ UATS_SQL = f"""
     {_BUILDINGS.format(where="JOIN g ON %(buildings)s AND b.footprint && g.geom "
                              "AND ST_Intersects(g.geom, ST_PointOnSurface(b.footprint))")}
     SELECT k.rules, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap,
-           bld.rows, k.institutions
+           bld.rows, k.institutions, su.has_urbanism_department
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN site_uats su ON true
 """
 
@@ -240,7 +241,7 @@ def context_for_parcels(ids: list[int], plan: SearchPlan | None, *, buildings: b
         if r[3] is None:
             continue
         issuer = None if r[10] is None else {"id": r[10], "name": r[11], "kind": r[12], "uat_id": r[13]}
-        uat = {"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9]}
+        uat = {"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "urbanism_department": r[16]}
         ctx.parcels.append(SiteParcel(r[3], GEOSGeometry(memoryview(r[4])), uat, issuer))
     return ctx
 
@@ -255,8 +256,8 @@ def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildin
     ctx = Context(rules_generation=rows[0][0], versions=_versions(rows[0][1]), plan=plan,
                   candidates=_candidates(rows[0][2]), buildings=_buildings(rows[0][9]),
                   institutions_generation=rows[0][10])
-    uats = [{"id": r[3], "siruta": r[4], "name": r[5], "kind": r[6], "county": r[7], "overlap_m2": r[8]}
-            for r in rows if r[3] is not None and r[8] >= SLIVER_M2]
+    uats = [{"id": r[3], "siruta": r[4], "name": r[5], "kind": r[6], "county": r[7], "urbanism_department": r[11],
+             "overlap_m2": r[8]} for r in rows if r[3] is not None and r[8] >= SLIVER_M2]
     ctx.uats = sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))
     return ctx
 

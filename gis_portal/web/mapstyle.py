@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from layers.models import Layer
@@ -86,6 +87,12 @@ def _layer_styles(layer: Layer, colour: str, visible: bool) -> list[dict[str, An
     ]
 
 
+def _attribution(text: str) -> dict[str, str]:
+    """A source's attribution for MapLibre's attribution control (shown while the source is on screen).
+    MapLibre inserts it as HTML: the text from the layers table is escaped here."""
+    return {"attribution": escape(text)} if text else {}
+
+
 def build_style(request) -> dict[str, Any]:
     """A complete MapLibre style (version 8) plus a `metadata.portal:legend` list for the page."""
     sources: dict[str, Any] = {}
@@ -108,17 +115,18 @@ def build_style(request) -> dict[str, Any]:
     for layer in vector_layers:
         colour = theme_colour(layer.theme)
         sources[layer.slug] = {"type": "vector", "tiles": [_tiles_url(request, layer.slug)], "minzoom": 0,
-                               "maxzoom": 16}
+                               "maxzoom": 16, **_attribution(layer.attribution)}
         visible = layer.kind in VISIBLE_AT_START
         styles = _layer_styles(layer, colour, visible)
         layers.extend(styles)
         legend.append({"id": layer.slug, "label": layer.name, "colour": colour, "kind": layer.kind,
                        "visible": visible, "layers": [style["id"] for style in styles]})
 
+    cadastre = _attribution(settings.MAP_PARCELS_ATTRIBUTION)
     sources["buildings"] = {"type": "vector", "tiles": [_tiles_url(request, "buildings")],
-                            "minzoom": BUILDING_MINZOOM, "maxzoom": 16}
+                            "minzoom": BUILDING_MINZOOM, "maxzoom": 16, **cadastre}
     sources["parcels"] = {"type": "vector", "tiles": [_tiles_url(request, "parcels")],
-                          "minzoom": PARCEL_MINZOOM, "maxzoom": 16}
+                          "minzoom": PARCEL_MINZOOM, "maxzoom": 16, **cadastre}
     layers += [
         {"id": "buildings-fill", "type": "fill", "source": "buildings", "source-layer": "buildings",
          "minzoom": BUILDING_MINZOOM, "paint": {"fill-color": BUILDING_COLOUR, "fill-outline-color": "#6c757d"}},

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from permits.models import Application, Document, TransitionEvent
+from tests.conftest import BACAU_E, BACAU_N
 from tests.permits.conftest import VALID_CUI, draft_payload, pdf_upload, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,21 @@ def test_submission_registers_a_number_freezes_the_analysis_and_sets_deadlines(s
     assert (event.action, event.from_status, event.to_status, event.by) == ("submit", "draft", "submitted",
                                                                            cast["alice"])
 
+
+
+def test_a_cu_in_a_commune_without_an_urbanism_department_is_registered_by_the_county(
+        submitted_cu, cast, parcel_factory):
+    from parcels.models import Issuer
+
+    county = Issuer.objects.create(name="Președintele Consiliului Județean Bacău", kind=Issuer.Kind.PRESEDINTE_CJ,
+                                   county="Bacău")
+    commune = cast["issuer_b"].uat
+    commune.has_urbanism_department = False
+    commune.save(update_fields=["has_urbanism_department"])
+    _, pk = submitted_cu(parcels=[parcel_factory(uat=commune, e=BACAU_E - 4000, n=BACAU_N)])
+    app = Application.objects.get(pk=pk)
+    assert app.issuer == county and app.registration == f"1/{timezone.localdate().year}"
+    assert [m["issuer_id"] for m in app.analysis_result["issuer"]["mayors_aviz"]] == [cast["issuer_b"].pk]
 
 def test_uploads_are_checked_by_content_and_size(cu_draft, settings):
     client, pk = cu_draft(docs=False)

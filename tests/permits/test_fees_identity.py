@@ -64,3 +64,31 @@ def test_cnp_check_digit_and_birth_date_are_verified():
 def test_cui_check_digit_is_verified():
     assert cui_problem(VALID_CUI) is None and cui_problem("RO" + VALID_CUI) is None
     assert "check digit" in cui_problem("14399841")
+
+
+@pytest.mark.parametrize("code, problem", [
+    (VALID_CNP, None),
+    ("5000229040011", None),  # 29 February 2000 existed (a leap century)
+    ("6121231040019", None),
+    ("7030214520017", None),  # a resident foreigner: the century is not encoded
+    ("1900229040011", "birth date"),  # 29 February 1990 did not
+    ("5301231040013", "birth date"),  # born 31 December 2030: in the future
+    ("1801301040015", "birth date"),  # month 13
+    ("1900101990010", "county code"),
+    ("1800101040018", "check digit"),
+    ("0800101040017", "cannot start with 0"),
+    ("180010104001", "13 digits"), ("18001010400a7", "13 digits"),
+])
+def test_cnp_cases_from_python_stdnum_keep_their_messages(code, problem):
+    result = cnp_problem(code)
+    assert result is None if problem is None else problem in result
+
+
+@pytest.mark.parametrize("code, problem", [
+    ("14399840", None), ("RO14399840", None), (" ro 14399840 ", None), ("18547290", None),
+    ("14399841", "check digit"), ("RO", "2 to 10 digits"), ("0143998", "2 to 10 digits"),
+    ("12345678901", "2 to 10 digits"), ("14A99840", "2 to 10 digits"),
+])
+def test_cui_cases_from_python_stdnum_keep_their_messages(code, problem):
+    result = cui_problem(code)
+    assert result is None if problem is None else problem in result

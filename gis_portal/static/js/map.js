@@ -16,13 +16,15 @@ export function createMap(container, config, options = {}) {
     style: config.style || config.styleUrl, // the investor page embeds its style
     ...view,
     maxZoom: 20,
-    attributionControl: { compact: true },
+    attributionControl: false, // added bottom-left below: the legend takes the bottom-right corner
     locale: uiStrings(),
     // No glyphs or sprites are used: nothing is fetched from outside the portal.
     ...options.mapOptions,
   });
   map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new window.maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  // The sources' owners and licences (each layer's attribution, e.g. ANCPI, INS, LMI, synthetic data).
+  map.addControl(new window.maplibregl.AttributionControl({ compact: true }), "bottom-left");
   // Tests and the browser console reach the map here (queryRenderedFeatures, zoom…).
   window.portalMap = map;
   // The overlay joins the style as soon as it is parsed, so its (empty) tiles load with the others
