@@ -27,6 +27,17 @@ def applications_for(user) -> QuerySet[Application]:
     return qs.filter(owner=user)
 
 
+def editable_drafts(user) -> QuerySet[Application]:
+    """The user's own requests they may still change: drafts and those returned for completion."""
+    return Application.objects.filter(owner=user, status__in=(Status.DRAFT, Status.RETURNED))
+
+
+def issued_acts(user, kinds: tuple[str, ...]) -> list[Application]:
+    """The user's own issued acts of these kinds (what a new AC/AD or extension can be based on)."""
+    return list(Application.objects.filter(owner=user, kind__in=kinds, status=Status.ISSUED)
+                .select_related("act").prefetch_related("parcels").order_by("-id"))
+
+
 def _reviewed_application_ids(user) -> list[int]:
     """Applications with an aviz request addressed to the reviewer's institution."""
     if not user.institution_id:

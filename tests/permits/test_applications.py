@@ -19,7 +19,7 @@ def test_an_invalid_cnp_is_refused_and_nothing_is_written(api, cast, parcel_fact
     response = api(cast["alice"]).post("/api/v1/applications/",
                                        draft_payload([parcel], applicant_id_code="1800101040010"), format="json")
     assert response.status_code == 400
-    assert "check digit" in response.json()["errors"]["applicant_id_code"][0]
+    assert "Cifra de control" in response.json()["errors"]["applicant_id_code"][0]
     assert Application.objects.count() == 0
 
 

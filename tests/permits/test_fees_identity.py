@@ -56,11 +56,11 @@ def test_the_fee_quote_rejects_incomplete_or_bad_input(api, territory, payload):
 
 def test_cnp_check_digit_and_birth_date_are_verified():
     assert cnp_problem(VALID_CNP) is None
-    assert "check digit" in cnp_problem("1800101040010")
-    assert "birth date" in cnp_problem("2900229040021")  # 29 Feb 1990 did not exist
+    assert "Cifra de control" in cnp_problem("1800101040010")
+    assert "Data nașterii" in cnp_problem("2900229040021")  # 29 Feb 1990 did not exist
     assert cnp_problem("12345") is not None
 
 
 def test_cui_check_digit_is_verified():
     assert cui_problem(VALID_CUI) is None and cui_problem("RO" + VALID_CUI) is None
-    assert "check digit" in cui_problem("14399841")
+    assert "Cifra de control" in cui_problem("14399841")

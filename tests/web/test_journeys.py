@@ -127,7 +127,7 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     expect(page.locator("#wizard-avize [data-institution=djc-bacau]")).to_be_visible()
     shot(page, "investor-04-fee-submit")
     page.get_by_role("button", name="Trimite cererea").click()
-    page.wait_for_url(re.compile(rf"/requests/{draft.pk}/$"))
+    page.wait_for_url(re.compile(rf"/requests/{draft.pk}/\?sent=1$"))
     expect(page.locator("h1")).to_contain_text("Înregistrată")
     draft.refresh_from_db()
     assert draft.status == "submitted" and draft.registration_number == 1

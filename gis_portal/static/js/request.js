@@ -6,10 +6,11 @@ import { t } from "./i18n.js";
 
 const config = readJson("map-config");
 const overlay = config.overlay || { type: "FeatureCollection", features: [] };
-// Fit the parcels, the footprint and the features hit (a monument 80 m away must be in view).
-const ownBounds = boundsOf(overlay);
+// Frame the parcels and the footprint (the case); the constraints hit stay around them as context.
+const ownBounds = boundsOf({ features: overlay.features.filter((f) => ["parcel", "footprint"].includes(f.properties.role)) })
+  || boundsOf(overlay);
 const { map, ready } = createMap("request-map", config, { bounds: ownBounds || undefined,
-  mapOptions: { fitBoundsOptions: { padding: 60, maxZoom: 18 } } });
+  mapOptions: { fitBoundsOptions: { padding: 40, maxZoom: 19 } } });
 ready.then(() => setOverlay(map, overlay.features));
 
 const form = document.getElementById("action-form");
