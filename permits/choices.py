@@ -53,30 +53,30 @@ TERMINAL = (Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.EXPIRED)
 class Purpose(models.TextChoices):
     """Scopul certificatului de urbanism (F.1, Norme art. 30)."""
 
-    CONSTRUIRE = "construire", "Autorizarea executării lucrărilor de construire"
-    DESFIINTARE = "desfiintare", "Autorizarea executării lucrărilor de desființare"
-    CONCESIONARE = "concesionare", "Concesionare de terenuri"
-    PROIECTARE_SF = "proiectare_sf", "Licitația pentru proiectarea lucrărilor publice (faza SF)"
-    ACTIUNI_JUSTITIE = "actiuni_justitie", "Cereri în justiție"
-    DEZMEMBRARE = "dezmembrare", "Operațiuni notariale: dezmembrare / lotizare"
-    ALIPIRE = "alipire", "Operațiuni notariale: alipire / dezlipire"
-    SERVITUTE = "servitute", "Operațiuni notariale: servitute de trecere"
-    VANZARE = "vanzare", "Operațiuni notariale: vânzare teren pentru construcții"
-    ALTE = "alte", "Alte scopuri"
+    CONSTRUIRE = "construire", gettext_noop("Autorizarea executării lucrărilor de construire")
+    DESFIINTARE = "desfiintare", gettext_noop("Autorizarea executării lucrărilor de desființare")
+    CONCESIONARE = "concesionare", gettext_noop("Concesionare de terenuri")
+    PROIECTARE_SF = "proiectare_sf", gettext_noop("Licitația pentru proiectarea lucrărilor publice (faza SF)")
+    ACTIUNI_JUSTITIE = "actiuni_justitie", gettext_noop("Cereri în justiție")
+    DEZMEMBRARE = "dezmembrare", gettext_noop("Operațiuni notariale: dezmembrare / lotizare")
+    ALIPIRE = "alipire", gettext_noop("Operațiuni notariale: alipire / dezlipire")
+    SERVITUTE = "servitute", gettext_noop("Operațiuni notariale: servitute de trecere")
+    VANZARE = "vanzare", gettext_noop("Operațiuni notariale: vânzare teren pentru construcții")
+    ALTE = "alte", gettext_noop("Alte scopuri")
 
 
 class WorksKind(models.TextChoices):
     """Categories of works (F.1 box 2)."""
 
-    BUILDING = "building", "Construcții noi"
-    EXTENSION = "extension", "Extindere / supraetajare"
-    RENOVATION = "renovation", "Modernizare / consolidare"
-    DEMOLITION = "demolition", "Desființare"
-    NETWORKS = "networks", "Rețele și branșamente"
-    FENCE = "fence", "Împrejmuire"
-    SITE_ORGANISATION = "site_organisation", "Organizare de șantier"
-    TEMPORARY = "temporary", "Construcții provizorii (chioșcuri, panouri)"
-    OTHER = "other", "Altele"
+    BUILDING = "building", gettext_noop("Construcții noi")
+    EXTENSION = "extension", gettext_noop("Extindere / supraetajare")
+    RENOVATION = "renovation", gettext_noop("Modernizare / consolidare")
+    DEMOLITION = "demolition", gettext_noop("Desființare")
+    NETWORKS = "networks", gettext_noop("Rețele și branșamente")
+    FENCE = "fence", gettext_noop("Împrejmuire")
+    SITE_ORGANISATION = "site_organisation", gettext_noop("Organizare de șantier")
+    TEMPORARY = "temporary", gettext_noop("Construcții provizorii (chioșcuri, panouri)")
+    OTHER = "other", gettext_noop("Altele")
 
 
 class ApplicantType(models.TextChoices):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from avize.models import AvizRequest
 from avize.selectors import aviz_requests_visible_to
@@ -110,8 +111,8 @@ def parcel_search_sql(q: str) -> tuple[str, list]:
                 f"WHERE p.cadastral_number = %s ORDER BY p.id LIMIT {SEARCH_LIMIT}"), [q]
     words = [w for w in q.replace(",", " ").split() if w][:SEARCH_MAX_WORDS]
     if not any(len(w) >= SEARCH_MIN_WORD for w in words):
-        raise ValidationError({"q": [f"Give a full cadastral number or at least one address word of "
-                                     f"{SEARCH_MIN_WORD} or more characters."]})
+        raise ValidationError({"q": [_("Scrieți un număr cadastral complet sau cel puțin un cuvânt din adresă "
+                                       "de minimum %(n)s litere.") % {"n": SEARCH_MIN_WORD}]})
     where = " AND ".join(["address ILIKE %s"] * len(words))
     patterns = [f"%{_like_escape(w)}%" for w in words]
     sql = (select + f"(SELECT id FROM parcels_parcel WHERE {where} LIMIT {SEARCH_CANDIDATES}) c "

@@ -49,7 +49,7 @@ def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, map
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Find your parcel")).to_be_visible()
     wait_for_map(page)
-    expect(page.locator(".legend h2")).to_have_text("Legend")  # translated by the JavaScript catalogue
+    expect(page.locator(".legend summary")).to_have_text("Legend")  # translated by the JavaScript catalogue
     page.get_by_label("Cadastral number or address").fill("Mărășești 3")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
