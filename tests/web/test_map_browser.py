@@ -55,7 +55,7 @@ def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, map
     expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
     expect(page.locator("#parcel-panel [data-field=intravilan]")).to_have_text("yes")
     expect(page.locator("#map .maplibregl-ctrl-zoom-in")).to_have_attribute("aria-label", "Zoom in")
-    expect(page.locator("#map .hit-label")).to_have_text(re.compile(r"^R2: Biserica Precista, (on the parcel|at \d+\.\d m)$"))
+    expect(page.locator("#map .hit-label")).to_have_text(re.compile(r"^Biserica Precista, (on the parcel|at \d+\.\d m)$"))
     shot(page, "map-02-english")
 
 
@@ -82,8 +82,8 @@ def test_each_constraint_hit_has_its_distance_written_on_the_map_beside_it(page,
     page.get_by_label("Număr cadastral sau adresă").fill("70001")
     page.get_by_role("button", name="Caută").click()
     label = page.locator("#map .hit-label")
-    expect(label).to_have_text("R2: Biserica Precista, la 56,6 m")
-    expect(label).to_have_attribute("aria-label", "R2: Biserica Precista, la 56,6 m")
+    expect(label).to_have_text("Biserica Precista, la 56,6 m")
+    expect(label).to_have_attribute("aria-label", "Biserica Precista, la 56,6 m")
     # The label sits beside the monument (its nearest point to the parcel), not somewhere in the panel.
     x, y = page.evaluate("(ll) => { const p = window.portalMap.project(ll); return [p.x, p.y]; }", lonlat(60, 60))
     canvas, box = page.locator("#map").bounding_box(), label.bounding_box()
@@ -101,8 +101,8 @@ def test_each_constraint_hit_has_its_distance_written_on_the_map_beside_it(page,
     page.get_by_role("button", name="Caută").click()
     expect(page.locator("#parcel-title")).to_have_text("Parcela 70003")
     expect(label).to_have_count(1)
-    expect(label).not_to_have_text("R2: Biserica Precista, la 56,6 m")
-    expect(label).to_have_text(re.compile(r"^R2: Biserica Precista, (pe parcelă|la \d+,\d m)$"))
+    expect(label).not_to_have_text("Biserica Precista, la 56,6 m")
+    expect(label).to_have_text(re.compile(r"^Biserica Precista, (pe parcelă|la \d+,\d m)$"))
     assert not page.console_errors, page.console_errors
 
 
