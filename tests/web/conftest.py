@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import BACAU_E, BACAU_N, square
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
@@ -17,6 +18,9 @@ from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between browser steps are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The same patience for assertions as for actions (contexts use 15 s): a loaded 2-core machine
+# can take longer than expect()'s default 5 s to draw a map label.
+expect.set_options(timeout=15_000)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
