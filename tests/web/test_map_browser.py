@@ -118,3 +118,35 @@ def test_hit_marks_are_read_only_by_who_may_read_the_analysis(client, mapped_wor
     assert [(m["properties"]["layer"], m["geometry"]["type"]) for m in marks] == [("monumente", "LineString")]
     client.force_login(bob)
     assert client.get(url).status_code == 404
+
+
+def test_the_map_labels_streets_and_cadastral_numbers_with_no_font_fetched(page, live_server, mapped_world):
+    """Text is drawn by MapLibre with the browser's fonts (the style has no glyphs URL): no request leaves
+    the portal and none asks for glyphs."""
+    from django.contrib.gis.geos import LineString
+
+    from layers.models import Feature, Layer
+    from layers.services import layer_version_publish, layer_version_start
+    from tests.conftest import BACAU_E, BACAU_N
+
+    streets = Layer.objects.create(slug="strazi", name="Străzi (axe)", kind=Layer.Kind.REFERENCE, theme="street_axis")
+    version = layer_version_start(layer=streets, source_name="test")
+    Feature.objects.create(version=version, name="Strada Mărășești",
+                           geom=LineString((BACAU_E - 50, BACAU_N - 6), (BACAU_E + 250, BACAU_N - 6), srid=3844))
+    layer_version_publish(version=version)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto("/")
+    wait_for_map(page)
+    page.evaluate(f"window.portalMap.jumpTo({{center: {CENTRE}, zoom: 18.5}})")
+    wait_for_map(page)
+    page.wait_for_function("() => window.portalMap.queryRenderedFeatures({layers: ['parcels-label']}).length > 0")
+    numbers = {str(f.get("cadastral_number")) for f in rendered(page, ["parcels-label"])}
+    assert "70001" in numbers
+    page.wait_for_function("() => window.portalMap.queryRenderedFeatures({layers: ['strazi-label']}).length > 0")
+    assert {f.get("name") for f in rendered(page, ["strazi-label"])} == {"Strada Mărășești"}
+    shot(page, "map-labels-z18")
+    outside = [u for u in requests if not u.startswith((live_server.url, "blob:", "data:"))]
+    assert not outside, outside
+    assert not [url for url in requests if "glyph" in url or "font" in url]
+    assert not page.console_errors, page.console_errors
