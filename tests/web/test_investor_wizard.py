@@ -140,6 +140,7 @@ def test_the_investor_requests_a_cu_fixing_a_bad_cnp_and_an_oversize_footprint(j
     expect(pot).to_contain_text(text["fail"])
     expect(pot).to_contain_text("35")
     expect(page.locator("#compliance [data-check=height_m]")).to_contain_text(text["pass"])
+    page.locator("#compliance").scroll_into_view_if_needed()
     shot(page, f"wizard-{page.tag}-03-oversize")
     page.get_by_role("button", name=text["next"]).click()
     expect(page.locator("#s4")).to_be_visible()
@@ -174,6 +175,7 @@ def test_the_investor_requests_a_cu_fixing_a_bad_cnp_and_an_oversize_footprint(j
     page.get_by_role("button", name=text["next"]).click()
     expect(page.locator("#compliance-warning")).to_be_hidden()
     expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"\d+[,.]\d\d lei"))
+    shot(page, f"wizard-{page.tag}-04b-recap")
     page.get_by_role("button", name=text["submit"]).click()
 
     app = Application.objects.get(owner=alice)
@@ -241,6 +243,7 @@ def test_the_investor_starts_the_building_permit_from_the_issued_cu(journey_page
     expect(page.locator("#works_description")).to_have_value("Locuință P+1")
     expect(page.locator("#compliance [data-check=pot]")).to_contain_text(text["pass"])
     page.locator("#works_value_ron").fill("250000")
+    page.locator("#compliance").scroll_into_view_if_needed()
     shot(page, f"ac-{page.tag}-01-works")
     page.get_by_role("button", name=text["next"]).click()
     upload_all(page)
