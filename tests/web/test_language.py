@@ -106,3 +106,5 @@ def test_a_draft_reopens_only_for_its_owner(cast, parcel_factory):
     assert page.status_code == 200 and b'data-kind="ad"' in page.content
     assert bob.get(f"/requests/new/cu/?draft={draft.pk}").status_code == 404
     assert alice.get("/requests/new/nonsense/").status_code == 404
+    assert alice.get("/requests/new/cu/?draft=99999999999999999999").status_code == 404  # never a 500
+    assert alice.get("/requests/new/ac/?based_on=99999999999999999999&parcel=x").status_code == 200

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gis_portal.web import geo, labels, selectors
 from gis_portal.web.views.public import map_config
 from permits import workflow
-from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, DocType, Kind, Purpose, WorksKind
+from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, DocType, Kind, Purpose, Status, WorksKind
 
 
 @login_required
@@ -41,7 +41,7 @@ def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
         raise PermissionDenied
     draft = None
     if request.GET.get("draft"):
-        draft = get_object_or_404(selectors.editable_drafts(request.user), pk=_int(request.GET["draft"]))
+        draft = get_object_or_404(selectors.editable_drafts(request.user), pk=_int(request.GET["draft"]) or 0)
         kind = draft.kind
     if kind not in Kind.values:
         raise Http404
@@ -66,10 +66,9 @@ def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A primary key from the query string, or None (bounded before it reaches the database)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
 @login_required
@@ -92,7 +91,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_staff_view": request.user.is_issuer_staff or request.user.is_portal_admin,
         "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
         "next_steps": next_steps(app, request.user),
-        "sent": request.GET.get("sent") == "1" and app.status != "draft",
+        "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
         "config": config,
     })
 
@@ -101,12 +100,15 @@ def next_steps(app, user) -> list[dict[str, str]]:
     """What the applicant can start from this request: complete the draft, or a follow-up of an issued act."""
     if app.owner_id != user.pk or user.role != "investor":
         return []
-    if app.status in ("draft", "returned_for_completion"):
+    if app.status in (Status.DRAFT, Status.RETURNED):
         return [{"id": "continue-draft", "label": str(_("Completează cererea (date și documente)")),
                  "url": f"{reverse('web:cu-new')}?draft={app.pk}"}]
-    if app.status != "issued":
+    if app.status != Status.ISSUED:
         return []
-    new = lambda kind: f"{reverse('web:request-new', args=[kind])}?based_on={app.pk}"  # noqa: E731
+
+    def new(kind: str) -> str:
+        return f"{reverse('web:request-new', args=[kind])}?based_on={app.pk}"
+
     if app.kind == Kind.CU:
         return [{"id": "start-ac", "label": str(_("Solicită autorizația de construire")), "url": new(Kind.AC)},
                 {"id": "start-ad", "label": str(_("Solicită autorizația de desființare")), "url": new(Kind.AD)},
