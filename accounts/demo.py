@@ -27,6 +27,8 @@ def ensure_demo_accounts(*, password: str) -> list[User]:
                 extra["issuer"] = issuer
             if role == User.Role.REVIEWER:
                 extra["institution"] = Institution.objects.filter(kind=_REVIEWER_KIND[username]).order_by("code").first()
+                # Also administers its institution: the webhook settings page (/institution/settings/).
+                extra["institution_admin"] = extra["institution"] is not None
             if role == User.Role.ADMIN:
                 extra.update(is_staff=True, is_superuser=True)
             user = User.objects.create_user(username=username, password=password, role=role,

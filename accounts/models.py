@@ -25,6 +25,8 @@ class User(AbstractUser):
     institution = models.ForeignKey(
         "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="reviewers"
     )
+    # May set the institution's webhook URL and rotate its signing secret (web: /institution/settings/).
+    institution_admin = models.BooleanField(default=False)
     preferred_language = models.CharField(max_length=2, default="ro", choices=[("ro", "Română"), ("en", "English")])
 
     class Meta:
@@ -37,11 +39,29 @@ class User(AbstractUser):
                 condition=~models.Q(role="reviewer") | models.Q(institution__isnull=False),
                 name="reviewer_has_institution",
             ),
+            models.CheckConstraint(
+                condition=models.Q(institution_admin=False) | models.Q(institution__isnull=False),
+                name="institution_admin_has_institution",
+            ),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        # A new password (set_password, then save) ends every API token of the account; web sessions
+        # other than the one that changed it end through Django's session hash.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from accounts.tokens import tokens_revoke
+
+            tokens_revoke(user=self)
 
     @property
     def is_issuer_staff(self) -> bool:
         return self.role in (self.Role.CLERK, self.Role.CHIEF_ARCHITECT)
+
+    @property
+    def is_institution_admin(self) -> bool:
+        return self.institution_admin and self.institution_id is not None and self.is_active
 
     @property
     def is_portal_admin(self) -> bool:

@@ -138,10 +138,11 @@ class RollupView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: RollupSerializer, **ERRORS},
-                   description="The most severe outcome and the de-duplicated conditions per institution.")
+                   description="The most severe outcome and the de-duplicated conditions per institution "
+                               "(a reviewer sees its own institution's requests only).")
     def get(self, request, application_id: int):
         application = selectors.application_get(user=request.user, pk=application_id)
-        return Response(RollupSerializer(selectors.rollup_for(application)).data)
+        return Response(RollupSerializer(selectors.rollup_for(application, user=request.user)).data)
 
 
 class ReconsultView(APIView):

@@ -98,13 +98,17 @@ def _dedupe(conditions: list[str]) -> list[str]:
     return out
 
 
-def rollup_for(application) -> dict:
+def rollup_for(application, *, user: User | None = None) -> dict:
     """The avize outcome of an application: the most severe answer and the conditions per institution.
 
     Only live requests count (a re-consultation replaces the older answers); withdrawn ones are ignored.
+    With `user` a reviewer (not an admin), only that reviewer's institution's requests are read: one
+    institution never learns another's answer (state, number, conditions) nor who else was consulted.
     """
-    requests = list(application.aviz_requests.filter(live=True).exclude(state=State.WITHDRAWN)
-                    .select_related("institution").order_by("institution__code"))
+    qs = application.aviz_requests.filter(live=True).exclude(state=State.WITHDRAWN)
+    if user is not None and user.role == User.Role.REVIEWER and not user.is_portal_admin:
+        qs = qs.filter(institution_id=user.institution_id)
+    requests = list(qs.select_related("institution").order_by("institution__code"))
     per_institution, pending = [], []
     for r in requests:
         if r.state not in RESOLVED:

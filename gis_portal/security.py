@@ -83,3 +83,30 @@ class RejectNulBytesMiddleware:
             return JsonResponse({"detail": f"{bad[0]}: {message}", "errors": {name: [message] for name in bad}},
                                 status=400)
         return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse an oversized request body before anything reads it (413 with a JSON reason).
+
+    The declared Content-Length is checked against REQUEST_BODY_MAX_BYTES (JSON, forms: parsed in
+    memory) or UPLOAD_MAX_BYTES (multipart: Django streams the files to disk). A body sent without a
+    Content-Length (chunked) is refused too: nothing here would bound it before reading.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import JsonResponse
+
+        meta = request.META
+        declared = meta.get("CONTENT_LENGTH") or ""
+        multipart = meta.get("CONTENT_TYPE", "").lower().startswith("multipart/")
+        limit = settings.UPLOAD_MAX_BYTES if multipart else settings.REQUEST_BODY_MAX_BYTES
+        if "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower() and not declared:
+            reason = "A request body must declare its Content-Length (chunked bodies are not accepted)."
+        elif declared and (not declared.isdigit() or int(declared) > limit):
+            reason = f"The request body is larger than {limit} bytes (the limit)."
+        else:
+            return self.get_response(request)
+        return JsonResponse({"detail": reason, "errors": {}}, status=413)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from gis_portal import devdb
 from gis_portal.env import env_bool, env_int, env_list, env_str
@@ -25,7 +26,18 @@ else:
     SECRET_KEY = env_str("SECRET_KEY")  # no default in production: fail loudly
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The portal's own public address: every URL the server hands out or calls back is built from it,
+# never from a request's Host header.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Outbound HTTP (webhooks, payment providers) goes through gis_portal.outbound: only public addresses,
+# except these host names (exact match), e.g. an intranet receiver.
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", [])
+# Online payment providers. "loopback" is a test provider that confirms its own payments: only tests,
+# DEBUG and DEMO_MODE may enable it (it is their default); production refuses to start with it.
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["loopback"] if DEBUG or DEMO_MODE or TESTING else [])
+if "loopback" in PAYMENT_PROVIDERS and not (DEBUG or DEMO_MODE or TESTING):
+    raise ImproperlyConfigured("PAYMENT_PROVIDERS: the loopback test provider marks payments as paid by "
+                               "itself; it is refused unless DEBUG or DEMO_MODE is on.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gis_portal.security.RequestBodyLimitMiddleware",  # before anything can read a body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.LoginRateLimitMiddleware",  # every log-in path, before any password hash
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gis_portal.security.ContentSecurityPolicyMiddleware",
@@ -102,6 +116,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
 LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 1000 if TESTING else 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# API tokens (accounts.tokens): refused after this long; a new one at each token log-in.
+API_TOKEN_LIFETIME_SECONDS = env_int("API_TOKEN_LIFETIME_SECONDS", 12 * 3600)
+# Password reset links (Django's token generator) stay valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -157,6 +175,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 GEOMETRY_MAX_VERTICES = env_int("GEOMETRY_MAX_VERTICES", 10_000)
 GEOMETRY_MAX_AREA_M2 = env_int("GEOMETRY_MAX_AREA_M2", 10_000_000)
+# Bodies are bounded before they are read (gis_portal.security.RequestBodyLimitMiddleware): JSON and
+# forms, parsed in memory; multipart uploads, streamed to disk (documents, layer imports).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 2 * 1024 * 1024)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 512 * 1024 * 1024)
+# A geometry sent as a JSON string: its length is checked before it is parsed (default ~64 bytes a vertex).
+GEOMETRY_MAX_BYTES = env_int("GEOMETRY_MAX_BYTES", GEOMETRY_MAX_VERTICES * 64)
+# Deepest JSON nesting accepted anywhere (GeoJSON needs 6): checked on the raw text before parsing.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 # Zipped imports (shapefiles): checked before any member is read (gis_portal.security.zip_problem).
 ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 64)
 ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 4 * 1024 ** 3)
@@ -166,7 +192,7 @@ STORAGE_SRID = 3844
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -183,6 +209,7 @@ REST_FRAMEWORK = {
     # minute from one address); tests/hardening/test_limits.py lowers them to check the limits.
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("THROTTLE_LOGIN", "10000/min" if TESTING else "20/min"),
+        "login_user": env_str("THROTTLE_LOGIN_USER", "10000/min" if TESTING else "30/min"),
         "analysis": env_str("THROTTLE_ANALYSIS", "10000/min" if TESTING else "600/min"),
         "import": env_str("THROTTLE_IMPORT", "10000/min" if TESTING else "30/min"),
         "tiles": env_str("THROTTLE_TILES", "100000/min" if TESTING else "3000/min"),

@@ -1,7 +1,11 @@
 """Partner institutions (instituții avizatoare): who they are and where they have jurisdiction."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
+
+from gis_portal.db import AppendOnlyModel
+from gis_portal.outbound import webhook_url_validator
 
 
 class Institution(models.Model):
@@ -35,7 +39,8 @@ class Institution(models.Model):
     # Optional jurisdiction area; with neither UATs nor area, the institution covers its whole county.
     jurisdiction_area = models.MultiPolygonField(srid=3844, null=True, blank=True)
     email = models.EmailField(blank=True)
-    webhook_url = models.URLField(blank=True)
+    # https, to a public address (checked again at each delivery: gis_portal.outbound).
+    webhook_url = models.URLField(blank=True, validators=[webhook_url_validator])
     # Shared secret for signing webhooks (HMAC-SHA256); generated when the institution is created.
     webhook_secret = models.CharField(max_length=64, blank=True)
     response_days = models.PositiveSmallIntegerField(default=15)
@@ -53,3 +58,23 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InstitutionEvent(AppendOnlyModel):
+    """Who changed an institution's webhook settings, and when (append-only; never the secret itself)."""
+
+    class Action(models.TextChoices):
+        WEBHOOK_URL_SET = "webhook_url_set", "Adresă webhook schimbată"
+        WEBHOOK_SIGNING_KEY_ROTATED = "webhook_secret_rotated", "Secret webhook rotit"
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: {self.action} by {self.by_id}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from institutions.models import Institution
+from institutions.models import Institution, InstitutionEvent
 from institutions.seeds import BACAU_INSTITUTIONS
 
 _SEED_FIELDS = ("name", "kind", "county", "email", "address", "legal_basis", "response_days",
@@ -57,3 +58,36 @@ def institutions_seed(*, county: str = "Bacău") -> dict[str, int]:
     Institution.objects.bulk_create(new)
     counts["created"] = len(new)
     return counts
+
+
+def _check_institution_admin(by, institution: Institution) -> None:
+    if not (by.is_portal_admin or (by.is_institution_admin and by.institution_id == institution.pk)):
+        raise PermissionDenied("Only the institution's administrators change its webhook settings.")
+
+
+@transaction.atomic
+def institution_webhook_set(*, institution: Institution, by, url: str) -> Institution:
+    """Set (or clear, with "") the webhook URL: https to a public address, checked by the outbound guard."""
+    _check_institution_admin(by, institution)
+    url = url.strip()
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    try:
+        institution.webhook_url = Institution._meta.get_field("webhook_url").clean(url, institution)
+    except ValidationError as exc:
+        raise ValidationError({"webhook_url": exc.messages}) from None
+    institution.save(update_fields=["webhook_url"])
+    InstitutionEvent.objects.create(institution=institution, action=InstitutionEvent.Action.WEBHOOK_URL_SET, by=by,
+                                    detail=url[:300])
+    return institution
+
+
+@transaction.atomic
+def institution_webhook_secret_rotate(*, institution: Institution, by) -> str:
+    """A new signing secret (returned once, to be shown once); the old one stops signing at once."""
+    _check_institution_admin(by, institution)
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    institution.webhook_secret = secrets.token_hex(32)
+    institution.save(update_fields=["webhook_secret"])
+    InstitutionEvent.objects.create(institution=institution, action=InstitutionEvent.Action.WEBHOOK_SIGNING_KEY_ROTATED,
+                                    by=by)
+    return institution.webhook_secret

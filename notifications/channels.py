@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import logging
 import threading
 import time
 import urllib.parse
@@ -18,8 +19,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 
+from gis_portal import outbound
 from notifications.models import Notification
 from notifications.rendering import render_message
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
@@ -64,13 +68,15 @@ def webhook_body(notification: Notification) -> bytes:
 _local = threading.local()
 
 
-def _http_connection(url: urllib.parse.SplitResult, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+def _http_connection(address: str, url: urllib.parse.SplitResult,
+                     timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+    """A kept-alive connection, or a new one through the outbound guard: the host is resolved and checked
+    for each new connection and the connection pinned to the checked address (OutboundRefused)."""
     pool = _local.__dict__.setdefault("http", {})
     key = (url.scheme, url.netloc)
     if key in pool:
         return pool[key], True
-    cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-    pool[key] = cls(url.hostname, url.port, timeout=timeout)
+    pool[key] = outbound.connection(address, timeout=timeout, https_only=True)
     return pool[key], False
 
 
@@ -92,11 +98,12 @@ def send_webhook(notification: Notification) -> None:
         "X-Signature": sign(secret=secret, timestamp=int(time.time()), body=body),
     }
     url = urllib.parse.urlsplit(notification.address)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise DeliveryError(f"webhook URL not http(s): {notification.address}")
     path = (url.path or "/") + (f"?{url.query}" if url.query else "")
     for _ in range(2):
-        conn, reused = _http_connection(url, settings.NOTIFICATIONS_WEBHOOK_TIMEOUT)
+        try:
+            conn, reused = _http_connection(notification.address, url, settings.NOTIFICATIONS_WEBHOOK_TIMEOUT)
+        except outbound.OutboundRefused as exc:
+            raise DeliveryError(f"webhook URL refused by the outbound policy: {exc}") from None
         try:
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
@@ -111,7 +118,11 @@ def send_webhook(notification: Notification) -> None:
             # Idempotency-Key makes a repeat harmless). A fresh connection failing is a real failure.
             if reused and isinstance(exc, (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine)):
                 continue
-            raise DeliveryError(f"webhook unreachable: {type(exc).__name__}: {exc}") from None
+            # The delivery log is shown to people: one text for every way a connection fails, so it cannot
+            # be used to tell closed ports from filtered ones or silent hosts (the cause goes to the server log).
+            log.warning("webhook %s of notification %s: %s: %s", url.hostname, notification.pk,
+                        type(exc).__name__, exc)
+            raise DeliveryError("webhook unreachable (no valid HTTP answer)") from None
     if not 200 <= status < 300:
         raise DeliveryError(f"HTTP {status} from {notification.address}")
 

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db.models import Q
 
 from gis_portal.db import AppendOnlyModel
 from permits.choices import ApplicantType, DocType, Kind, Purpose, Register, Status, WorksKind
@@ -228,6 +229,9 @@ class Payment(models.Model):
         FAILED = "failed", "Eșuată"
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
+    # The issuer the fee is paid to (the application's, when the payment was made): receipt numbers are
+    # the issuer's own series, unique per issuer only.
+    issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     provider = models.CharField(max_length=32)
     reference = models.CharField(max_length=64)
     amount_ron = models.DecimalField(max_digits=12, decimal_places=2)
@@ -239,7 +243,14 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["provider", "reference"], name="payment_unique_reference")]
+        constraints = [
+            # A receipt recorded by staff: its number is unique within the issuer's cash desk.
+            models.UniqueConstraint(fields=["issuer", "provider", "reference"], condition=Q(recorded_by__isnull=False),
+                                    name="payment_unique_receipt_per_issuer"),
+            # An online payment: the provider's session reference identifies it (callbacks look it up).
+            models.UniqueConstraint(fields=["provider", "reference"], condition=Q(recorded_by__isnull=True),
+                                    name="payment_unique_provider_reference"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.reference} {self.amount_ron} {self.state}"

@@ -3,23 +3,30 @@
 A provider creates a payment session (the payer is sent to `pay_url`) and later confirms the payment
 by POSTing a signed callback to /api/v1/payments/callback/{provider}/. Callbacks are verified with
 HMAC-SHA256 over the raw body and are idempotent: the same callback twice records one payment.
+A payment becomes paid only through such a verified callback or a receipt recorded by the issuer's staff.
+
+Only the providers named in PAYMENT_PROVIDERS exist; the loopback provider (which confirms its own
+payments) can be named only in tests, DEBUG or DEMO_MODE (settings refuse it otherwise). Every URL is
+built from SITE_URL, never from a request, and its call goes through gis_portal.outbound.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from gis_portal import outbound
+from gis_portal.api.jsoninput import loads
 from permits.models import Application, Payment
 
 SIGNATURE_HEADER = "X-Payment-Signature"
@@ -34,7 +41,7 @@ class Session:
 class Provider(Protocol):
     name: str
 
-    def session_create(self, *, payment: Payment, base_url: str) -> Session: ...
+    def session_create(self, *, payment: Payment) -> Session: ...
 
     def callback_verify(self, *, body: bytes, headers) -> dict: ...
 
@@ -56,41 +63,46 @@ class LoopbackProvider:
 
     name = "loopback"
 
-    def session_create(self, *, payment: Payment, base_url: str) -> Session:
-        return Session(payment.reference, base_url + reverse("permits:loopback-pay", args=[payment.reference]))
+    def session_create(self, *, payment: Payment) -> Session:
+        return Session(payment.reference, settings.SITE_URL + reverse("permits:loopback-pay", args=[payment.reference]))
 
     def callback_verify(self, *, body: bytes, headers) -> dict:
         given = headers.get(SIGNATURE_HEADER, "")
         if not hmac.compare_digest(given, sign(body)):
             raise PermissionDenied("Bad payment callback signature.")
         try:
-            data = json.loads(body)
+            data = loads(body)
             return {"reference": str(data["reference"]), "amount_ron": Decimal(str(data["amount_ron"])),
                     "status": str(data["status"])}
-        except (ValueError, KeyError, ArithmeticError):
+        except (ValueError, KeyError, TypeError, ArithmeticError):
             raise ValidationError({"body": ["Malformed payment callback."]}) from None
 
-    def complete(self, *, reference: str, base_url: str, status: str = "paid") -> int:
-        """The 'bank' confirms: POST the signed callback to our callback URL; return its HTTP status."""
-        payment = Payment.objects.get(provider=self.name, reference=reference)
-        body = json.dumps({"reference": reference, "amount_ron": str(payment.amount_ron), "status": status}).encode()
-        response = requests.post(base_url + reverse("permits:payment-callback", args=[self.name]), data=body,
-                                 headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(body)},
-                                 timeout=10)
-        return response.status_code
+    def complete(self, *, payment: Payment, status: str = "paid") -> bool:
+        """The 'bank' confirms: POST the signed callback to the portal's own callback URL (SITE_URL);
+        True when it was accepted."""
+        body = json.dumps({"reference": payment.reference, "amount_ron": str(payment.amount_ron),
+                           "status": status}).encode()
+        url = settings.SITE_URL + reverse("permits:payment-callback", args=[self.name])
+        try:
+            code = outbound.post(url, body=body, headers={"Content-Type": "application/json",
+                                                          SIGNATURE_HEADER: sign(body)}, timeout=10, to_self=True)
+        except (outbound.OutboundRefused, OSError, http.client.HTTPException):
+            return False
+        return code == 200
 
 
 PROVIDERS: dict[str, Provider] = {"loopback": LoopbackProvider()}
 
 
 def provider_get(name: str) -> Provider:
-    if name not in PROVIDERS:
-        raise ValidationError({"provider": [f"Unknown payment provider {name!r}; one of {', '.join(PROVIDERS)}."]})
+    enabled = [p for p in settings.PAYMENT_PROVIDERS if p in PROVIDERS]
+    if name not in enabled:
+        raise ValidationError({"provider": [f"Unknown payment provider {name!r}; one of: {', '.join(enabled) or '—'}."]})
     return PROVIDERS[name]
 
 
 @transaction.atomic
-def payment_session_create(*, application: Application, by, provider: str, base_url: str) -> tuple[Payment, Session]:
+def payment_session_create(*, application: Application, by, provider: str) -> tuple[Payment, Session]:
     impl = provider_get(provider)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.owner_id != by.pk:
@@ -99,9 +111,10 @@ def payment_session_create(*, application: Application, by, provider: str, base_
         raise ValidationError({"application": ["The fee is already paid."]})
     if not app.fee_ron:
         raise ValidationError({"application": ["There is no fee to pay yet (complete the application data)."]})
-    payment = Payment.objects.create(application=app, provider=impl.name, reference=uuid.uuid4().hex,
+    payment = Payment.objects.create(application=app, issuer_id=app.issuer_id, provider=impl.name,
+                                     reference=uuid.uuid4().hex,
                                      amount_ron=app.fee_ron)
-    return payment, impl.session_create(payment=payment, base_url=base_url)
+    return payment, impl.session_create(payment=payment)
 
 
 @transaction.atomic
@@ -120,3 +133,17 @@ def payment_callback(*, provider: str, body: bytes, headers) -> Payment:
         return payment
     app = Application.objects.select_for_update().get(pk=payment.application_id)
     return _mark_paid(app, provider=impl.name, reference=payment.reference, amount_ron=data["amount_ron"])
+
+
+def loopback_pay(*, reference: str, by, status: str = "paid") -> tuple[Payment, bool]:
+    """The loopback provider's 'bank page' paid by the applicant (logged in, owner of the application):
+    the provider calls the portal's signed callback over HTTP. Returns the payment as it is afterwards
+    and whether the callback was accepted. Payment.DoesNotExist for anyone else, or when the provider
+    is not enabled. No transaction is held open across the HTTP call (the callback locks the rows)."""
+    provider = PROVIDERS["loopback"]
+    if "loopback" not in settings.PAYMENT_PROVIDERS or not getattr(by, "is_authenticated", False):
+        raise Payment.DoesNotExist
+    payment = Payment.objects.get(provider=provider.name, reference=reference, application__owner=by)
+    accepted = provider.complete(payment=payment, status="failed" if status == "failed" else "paid")
+    payment.refresh_from_db()
+    return payment, accepted

@@ -282,11 +282,16 @@ def _mark_paid(app: Application, *, provider: str, reference: str, amount_ron: D
         raise ValidationError({"amount_ron": ["The application has no fee yet."]})
     if Decimal(amount_ron) != app.fee_ron:
         raise ValidationError({"amount_ron": [f"The fee is {app.fee_ron} lei, not {amount_ron}."]})
-    payment, _ = Payment.objects.get_or_create(
-        provider=provider, reference=reference,
-        defaults={"application": app, "amount_ron": amount_ron, "recorded_by": by})
+    if by is not None:  # a receipt: its number is unique within this issuer's series only
+        payment, _ = Payment.objects.get_or_create(
+            issuer_id=app.issuer_id, provider=provider, reference=reference, recorded_by__isnull=False,
+            defaults={"application": app, "amount_ron": amount_ron, "recorded_by": by})
+    else:  # an online payment confirmed by its provider: the session created it
+        payment, _ = Payment.objects.get_or_create(
+            provider=provider, reference=reference, recorded_by__isnull=True,
+            defaults={"application": app, "issuer_id": app.issuer_id, "amount_ron": amount_ron})
     if payment.application_id != app.pk:
-        raise ValidationError({"reference": ["This payment reference belongs to another application."]})
+        raise ValidationError({"reference": ["This receipt number is already recorded for another application."]})
     if payment.state != Payment.State.PAID:
         now = timezone.now()
         payment.state, payment.paid_at = Payment.State.PAID, now

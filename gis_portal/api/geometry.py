@@ -14,6 +14,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, P
 from django.core.exceptions import ValidationError
 
 from gis_portal.api.crs import check_in_romania, parse_srid
+from gis_portal.api.jsoninput import JSONInputError, loads
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 _ALL_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
@@ -61,10 +62,13 @@ def geometry_from_geojson(
     member inside the geometry overrides it.
     """
     if isinstance(data, str):
+        # Bounded by the bytes read before any parsing: GEOMETRY_MAX_BYTES (vertices × 64 by default).
+        if len(data) > settings.GEOMETRY_MAX_BYTES:
+            raise _error(field, f"The geometry text is larger than {settings.GEOMETRY_MAX_BYTES} bytes (the limit).")
         try:
-            data = json.loads(data)
-        except ValueError:
-            raise _error(field, "Not valid JSON.") from None
+            data = loads(data)
+        except JSONInputError as exc:
+            raise _error(field, str(exc)) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict):

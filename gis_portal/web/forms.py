@@ -68,3 +68,11 @@ class LayerImportForm(forms.Form):
             raise forms.ValidationError(_("Fișierul depășește %(mb)d MB; folosiți manage.py import_layer.")
                                         % {"mb": LAYER_UPLOAD_MAX_BYTES // (1024 * 1024)})
         return upload
+
+
+class WebhookForm(forms.Form):
+    """An institution administrator's webhook URL (checked by the outbound guard in the service)."""
+
+    webhook_url = forms.CharField(label=_("Adresa webhook (https://)"), max_length=200, required=False,
+                                  help_text=_("Portalul trimite aici, semnate HMAC-SHA256, cererile de aviz și "
+                                              "evenimentele lor. Lăsați gol pentru a opri trimiterea."))

@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.web import apis
-from gis_portal.web.views import admin, investor, public, reviewer, staff
+from gis_portal.web.views import account, admin, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,12 @@ urlpatterns = [
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:home"), name="logout"),
     path("signup/", public.signup, name="signup"),
+    path("password/change/", account.password_change, name="password-change"),
+    path("password/change/done/", account.password_change_done, name="password-change-done"),
+    path("password/reset/", account.PasswordReset.as_view(), name="password-reset"),
+    path("password/reset/sent/", account.password_reset_done, name="password-reset-done"),
+    path("password/reset/<uidb64>/<token>/", account.password_reset_confirm, name="password-reset-confirm"),
+    path("password/reset/done/", account.password_reset_complete, name="password-reset-complete"),
     path("requests/", investor.my_requests, name="my-requests"),
     path("requests/new/cu/", investor.request_new, name="cu-new"),
     path("requests/new/<slug:kind>/", investor.request_new, name="request-new"),
@@ -26,5 +32,6 @@ urlpatterns = [
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
     path("inbox/", reviewer.inbox, name="inbox"),
     path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
+    path("institution/settings/", institution.institution_settings, name="institution-settings"),
     path("manage/", admin.home, name="admin-home"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -168,7 +168,7 @@ class ApplicationPayments(APIView):
         d = data.validated_data
         if d.get("provider"):
             payment, session = payments.payment_session_create(
-                application=app, by=request.user, provider=d["provider"], base_url=request.build_absolute_uri("/")[:-1])
+                application=app, by=request.user, provider=d["provider"])
             body = {**PaymentOutput(payment).data, "pay_url": session.pay_url}
         else:
             if "amount_ron" not in d or not d.get("reference"):
@@ -192,18 +192,20 @@ class PaymentCallback(APIView):
 
 
 class LoopbackPay(APIView):
-    """The loopback provider's 'bank page': paying here makes the provider call our callback over HTTP."""
+    """The loopback test provider's 'bank page' (tests and demo mode only): the applicant pays here and
+    the provider calls the portal's signed callback over HTTP. Anyone else gets 404."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
+    permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=None, responses=PaymentOutput,
+    @extend_schema(request=None, responses={200: PaymentOutput, 502: OpenApiResponse(description="Not confirmed")},
                    parameters=[OpenApiParameter("status", str, description="paid (default) or failed")])
     def post(self, request, reference: str):
-        if not payments.Payment.objects.filter(provider="loopback", reference=reference).exists():
-            raise Http404
-        provider = payments.PROVIDERS["loopback"]
-        code = provider.complete(reference=reference, base_url=request.build_absolute_uri("/")[:-1],
-                                 status=request.query_params.get("status", "paid"))
-        payment = payments.Payment.objects.get(provider="loopback", reference=reference)
-        return Response({**PaymentOutput(payment).data, "callback_status": code})
+        try:
+            payment, accepted = payments.loopback_pay(reference=reference, by=request.user,
+                                                      status=request.query_params.get("status", "paid"))
+        except payments.Payment.DoesNotExist:
+            raise Http404 from None
+        if not accepted:
+            return Response({"detail": "The payment provider could not confirm the payment; try again later.",
+                             "errors": {}}, status=status.HTTP_502_BAD_GATEWAY)
+        return Response(PaymentOutput(payment).data)

@@ -1,7 +1,8 @@
 """Fixtures of the hardening tests: private media, signing, and a realistic world owned by alice.
 
 `world` builds, through the real services, the objects others must not see: alice's CU application
-(submitted, with documents, an analysis and aviz requests addressed to the culture institution),
+(submitted, with documents, an analysis), her AC with aviz requests addressed to two institutions
+(culture, which answered, and electricity, which has not),
 alice's analysis and alice's in-app notifications.
 """
 from __future__ import annotations
@@ -58,6 +59,13 @@ def world(cast, parcel_factory):
     Feature.objects.create(version=version, source_id="m1", name="Monument", attrs={"lmi_code": "BC-II-m-B-00845"},
                            geom=Point(pe + 70, pn + 10, srid=3844))
     layer_version_publish(version=version)
+    # A transformer station 5 m west of the parcel: rule R15 also requires the electricity operator's aviz.
+    power = Layer.objects.create(slug="posturi", name="Posturi de transformare", kind=Layer.Kind.CONSTRAINT,
+                                 theme="transformer_station_fence")
+    power_version = layer_version_start(layer=power)
+    Feature.objects.create(version=power_version, source_id="pt1", name="PT 12", attrs={},
+                           geom=Point(pe - 5, pn + 10, srid=3844))
+    layer_version_publish(version=power_version)
     parcel = parcel_factory(e=pe, n=pn, size=20)
     alice, carol = cast["alice"], cast["carol"]
     person = {"applicant_type": "person", "applicant_name": "Alice Popescu", "applicant_id_code": ALICE_CNP,
@@ -85,9 +93,11 @@ def world(cast, parcel_factory):
     services.application_act(application=ac, action="accept", by=carol)
     services.application_act(application=ac, action="request_avize", by=carol)
     cu.refresh_from_db()
-    aviz = AvizRequest.objects.get(application=ac)
-    assert aviz.institution_id == cast["culture"].pk
-    # Culture answers (a signed PDF); the AC goes back to review through permits' state machine.
+    # Two institutions consulted on one application (issue 14 item 10): each sees only its own answer.
+    assert set(AvizRequest.objects.filter(application=ac).values_list("institution__code", flat=True)) == {
+        cast["culture"].code, cast["electricity"].code}
+    aviz = AvizRequest.objects.get(application=ac, institution=cast["culture"])
+    # Culture answers (a signed PDF); electricity has not answered yet, so the AC stays in the avize stage.
     aviz_answer(request=aviz, by=cast["frank"], outcome="favourable_with_conditions",
                 conditions=["Supraveghere arheologică pe durata săpăturilor."], number="DJC-1")
     aviz.refresh_from_db()

@@ -4,10 +4,11 @@ The endpoints come from the URL configuration and from the OpenAPI schema, so a 
 `test_every_endpoint_has_an_expectation_in_the_matrix` until someone writes down who may call it.
 
 Who may see alice's objects (built by the real services in `world`):
-- her AC (in the avize stage, culture consulted): alice, the clerk and chief architect of issuer_a
-  (carol, erin), the culture reviewer (frank) and the admin;
-- her issued CU: the same minus frank (culture was not consulted on the CU);
-- the aviz request to culture: alice, carol, erin, frank, admin;
+- her AC (in the avize stage, culture and electricity consulted): alice, the clerk and chief architect
+  of issuer_a (carol, erin), the culture and electricity reviewers (frank, grace) and the admin;
+- her issued CU: the same minus frank and grace (no institution was consulted on the CU);
+- the aviz request to culture (answered): alice, carol, erin, frank, admin — not grace, whose
+  institution is consulted on the same AC but never sees another institution's answer;
 - her analysis: alice, issuer_a staff, admin; her in-app notifications: alice only.
 Everyone else gets 404 (no existence leak) or 403; anonymous callers 401/403 on private data.
 Writes are sent with an invalid body: a 400 proves the caller got past the scope check, a 404 that
@@ -34,9 +35,9 @@ AUTHENTICATED = frozenset(ROLES) - {"anonymous"}
 # A write that passed the scope check: refused for its body (400), its state (409) or the role (403).
 WRITE_OK = frozenset({200, 201, 202, 400, 403, 409})
 
-AC_SEE = {"alice", "carol", "erin", "frank", "root"}
+AC_SEE = {"alice", "carol", "erin", "frank", "grace", "root"}
 CU_SEE = {"alice", "carol", "erin", "root"}
-AVIZ_SEE = AC_SEE
+AVIZ_SEE = AC_SEE - {"grace"}
 ANALYSIS_SEE = {"alice", "carol", "erin", "root"}
 
 # URL routes that are web pages (tested by tests/web) or framework plumbing, not API endpoints.
@@ -148,7 +149,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/payments/callback/{provider}/"): Case(lambda w: "/api/v1/payments/callback/loopback/",
                                                            public((400, 403)), body=lambda w: {}),
     ("POST", "/api/v1/payments/loopback/{reference}/pay/"): Case(
-        lambda w: "/api/v1/payments/loopback/no-such-reference/pay/", public((404,)), body=lambda w: {}),
+        lambda w: "/api/v1/payments/loopback/no-such-reference/pay/", authenticated((404,)), body=lambda w: {}),
     # Public calculators and registers (the law makes registers public; personal data stays out).
     ("GET", "/api/v1/calendar/deadline/"): Case(lambda w: "/api/v1/calendar/deadline/?from=2026-03-02&rule=cu_issue",
                                                public()),
@@ -175,10 +176,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/avize/{pk}/documents/{doc_id}/"): Case(
         lambda w: f"/api/v1/avize/{w['aviz'].pk}/documents/{w['document'].pk}/", scoped(AVIZ_SEE), sees=AVIZ_SEE),
     ("GET", "/api/v1/avize/applications/{application_id}/"): Case(
-        lambda w: f"/api/v1/avize/applications/{w['ac'].pk}/", scoped(AVIZ_SEE), sees=AVIZ_SEE),
+        lambda w: f"/api/v1/avize/applications/{w['ac'].pk}/", scoped(AC_SEE), sees=AC_SEE),
     ("POST", "/api/v1/avize/applications/{application_id}/reconsult/"): Case(
-        lambda w: f"/api/v1/avize/applications/{w['ac'].pk}/reconsult/", scoped(AVIZ_SEE, (400,)),
-        body=lambda w: {"reason": ""}, sees=AVIZ_SEE),
+        lambda w: f"/api/v1/avize/applications/{w['ac'].pk}/reconsult/", scoped(AC_SEE, (400,)),
+        body=lambda w: {"reason": ""}, sees=AC_SEE),
     # Notifications: one's own inbox; the delivery log for admins only.
     ("GET", "/api/v1/notifications/"): Case(lambda w: "/api/v1/notifications/", authenticated(), sees={"alice"}),
     ("POST", "/api/v1/notifications/read-all/"): Case(lambda w: "/api/v1/notifications/read-all/", authenticated()),
@@ -313,6 +314,25 @@ def test_lists_return_alices_objects_to_the_entitled_and_nothing_of_hers_to_outs
             assert response.status_code == 200
             ids = _ids(response)
             assert (world[key].pk in ids) == (role in entitled), f"{url} as {role}"
-            if role in ("bob", "dave", "grace"):  # outsiders to all of alice's business
+            if role in ("bob", "dave"):  # outsiders to all of alice's business
                 assert ids == set(), f"{url} as {role}"
                 assert not any(s in json.dumps(response.json()) for s in SECRETS)
+
+
+def test_two_institutions_on_one_application_each_read_only_their_own_answer(world, api):
+    """The avize roll-up of alice's AC: culture answered (number DJC-1, a condition), electricity has not."""
+    url = f"/api/v1/avize/applications/{world['ac'].pk}/"
+    culture, power = world["culture"].code, world["electricity"].code
+    seen = {}
+    for role in ("grace", "frank", "carol", "alice"):
+        response = api(world[role]).get(url)
+        assert response.status_code == 200
+        body = response.json()
+        seen[role] = {item["institution"]["code"]: (item["state"], item["number"]) for item in body["institutions"]}
+        if role == "grace":
+            text = json.dumps(body, ensure_ascii=False)
+            assert "DJC-1" not in text and "arheologic" not in text and culture not in text
+            assert body["outcome"] is None and body["conditions"] == [] and body["pending"] == [power]
+    assert seen["grace"] == {power: ("sent", "")}
+    assert seen["frank"] == {culture: ("favourable_with_conditions", "DJC-1")}
+    assert seen["carol"] == seen["alice"] == {**seen["grace"], **seen["frank"]}

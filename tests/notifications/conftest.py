@@ -26,6 +26,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def loopback_receivers_allowed(settings):
+    # The receivers listen on 127.0.0.1, which the outbound guard refuses unless the setting names it.
+    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def smtp(settings):
     receiver = SmtpReceiver().start()
@@ -76,6 +82,7 @@ class Worker:
             "DEBUG": "1",
             "DATABASE_URL": f"postgres://{auth}@/{quote(params['dbname'])}?{query}",
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_TIMEOUT": "5",
+            "OUTBOUND_ALLOWED_HOSTS": "127.0.0.1",  # the loopback webhook receivers
             # Sub-second backoff, polling and heartbeats, so failure scenarios play out in seconds.
             "NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2", "NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS": "0.5",
             "WORKER_POLL_SECONDS": "0.1", "WORKER_HEARTBEAT_SECONDS": "0.2", "WORKER_STALLED_SECONDS": "1",

@@ -13,7 +13,8 @@ from permits.payments import SIGNATURE_HEADER, sign
 
 @pytest.mark.django_db(transaction=True)
 def test_the_loopback_provider_confirms_a_payment_by_a_signed_idempotent_http_callback(
-        live_server, cu_draft, cast):
+        live_server, cu_draft, cast, settings):
+    settings.SITE_URL = live_server.url
     _, pk = cu_draft(docs=False)
     token = Token.objects.get(user=cast["alice"]).key
     headers = {"Authorization": f"Token {token}"}
@@ -22,8 +23,8 @@ def test_the_loopback_provider_confirms_a_payment_by_a_signed_idempotent_http_ca
     assert session.status_code == 201, session.text
     pay_url = session.json()["pay_url"]
     assert pay_url.startswith(live_server.url)
-    paid = requests.post(pay_url, timeout=20)  # the 'bank' calls our callback over HTTP
-    assert paid.status_code == 200 and paid.json()["callback_status"] == 200
+    paid = requests.post(pay_url, headers=headers, timeout=20)  # the 'bank' calls our callback over HTTP
+    assert paid.status_code == 200 and paid.json()["state"] == "paid"
     payment = Payment.objects.get(application_id=pk)
     assert payment.state == "paid"
     first_paid_at = Application.objects.get(pk=pk).paid_at
