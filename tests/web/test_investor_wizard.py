@@ -175,6 +175,7 @@ def test_the_investor_requests_a_cu_fixing_a_bad_cnp_and_an_oversize_footprint(j
     page.get_by_role("button", name=text["next"]).click()
     expect(page.locator("#compliance-warning")).to_be_hidden()
     expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"\d+[,.]\d\d lei"))
+    expect(page.locator("#s5")).to_be_visible()
     shot(page, f"wizard-{page.tag}-04b-recap")
     page.get_by_role("button", name=text["submit"]).click()
 

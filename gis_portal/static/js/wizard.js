@@ -120,7 +120,6 @@ function checkIdCode(required) {
 async function leave(step) {
   checkStep(step);
   if (step === 2 || step === 3) await saveDraft();
-  if (step === 4) await refreshDraft();
 }
 
 $("next").addEventListener("click", async () => {
