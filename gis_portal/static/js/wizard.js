@@ -290,15 +290,16 @@ $("draw-clear").addEventListener("click", () => {
 let complianceTimer = null;
 let complianceRun = 0;
 
+// The declared works (analysisWorks) plus the levels and height: what the compliance checks read.
 function works() {
-  const out = {};
+  const out = analysisWorks();
   const levels = $("works_levels").value.trim();
   const height = $("works_height_m").value.trim();
   if (state.footprint) out.footprint = state.footprint;
   if (levels !== "") out.levels = Number(levels);
   if (height !== "") out.height_m = Number(height);
   // The developed area, estimated as the footprint times the levels when not declared.
-  if (state.footprintArea && levels !== "" && Number(levels) > 0) out.gross_floor_area_m2 = state.footprintArea * Number(levels);
+  if (out.gross_floor_area_m2 === undefined && state.footprintArea && levels !== "" && Number(levels) > 0) out.gross_floor_area_m2 = state.footprintArea * Number(levels);
   return out;
 }
 
@@ -340,7 +341,7 @@ function payload() {
     applicant_id_code: value("applicant_id_code"), applicant_address: value("applicant_address"),
     applicant_email: value("applicant_email"), works_kind: value("works_kind"),
     works_description: value("works_description"), works_levels: num("works_levels"), works_height_m: num("works_height_m"),
-    footprint: state.footprint,
+    footprint: state.footprint, ...declaredWorks(),
   };
   // Parcels are fixed once registered (a request returned for completion keeps its parcels).
   if (!returned) body.parcel_ids = [...state.parcels.keys()].map(Number);
@@ -349,8 +350,36 @@ function payload() {
   if ($("works_value_ron")) { body.works_value_ron = value("works_value_ron") || null; body.residential = $("residential").checked; }
   if ($("taxable_value_ron")) body.taxable_value_ron = value("taxable_value_ron") || null;
   const gfa = works().gross_floor_area_m2;
-  if (gfa) body.works_gross_floor_area_m2 = gfa.toFixed(2);
+  if (gfa && body.works_gross_floor_area_m2 == null) body.works_gross_floor_area_m2 = Number(gfa.toFixed(2));
   return body;
+}
+
+// The works as the analysis API names them, so the preview lists what the CU will (works rules).
+function analysisWorks() {
+  const declared = { ...declaredWorks(), works_kind: $("works_kind").value, purpose: $("purpose") ? $("purpose").value : "" };
+  const names = { works_destination: "kind", works_kind: "operation", works_connections: "connections",
+    works_road_access: "road_access", works_built_area_m2: "built_area_m2", works_occupants: "occupants",
+    works_gross_floor_area_m2: "gross_floor_area_m2", purpose: "purpose" };
+  const works = state.footprint ? { footprint: state.footprint } : {};
+  for (const [from, to] of Object.entries(names)) {
+    const v = declared[from];
+    if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) works[to] = v;
+  }
+  return works;
+}
+
+// The declared works (web/_works_declaration.html): every named input, check boxes of a name as a list.
+function declaredWorks() {
+  const out = {};
+  for (const input of document.querySelectorAll("#works-declaration [name]")) {
+    if (input.type === "checkbox") {
+      out[input.name] ||= [];
+      if (input.checked) out[input.name].push(input.value);
+    }
+    else if (input.type === "number") out[input.name] = input.value.trim() === "" ? null : Number(input.value);
+    else out[input.name] = input.value;
+  }
+  return out;
 }
 
 async function saveDraft() {
@@ -409,7 +438,9 @@ async function refreshDraft() {
 
 async function analyseParcels() {
   try {
-    const analysis = await api("/api/v1/analyses/", { method: "POST", body: { parcels: [...state.parcels.keys()].map(Number) } });
+    const works = analysisWorks();
+    const analysis = await api("/api/v1/analyses/", { method: "POST",
+      body: { parcels: [...state.parcels.keys()].map(Number), ...(Object.keys(works).length ? { works } : {}) } });
     return analysis.result || analysis;
   } catch (error) {
     $("wizard-avize").replaceChildren(el("li", { class: "muted", text: error.message }));
@@ -432,6 +463,12 @@ function fill(app, { applicant = true } = {}) {
     set("works_value_ron", app.works_value_ron);
     set("taxable_value_ron", app.taxable_value_ron);
     if ($("residential") && app.residential !== null && app.residential !== undefined) $("residential").checked = app.residential;
+  }
+  for (const input of document.querySelectorAll("#works-declaration [name]")) {
+    const v = app[input.name];
+    if (v === null || v === undefined) continue;
+    if (input.type === "checkbox") input.checked = Array.isArray(v) && v.includes(input.value);
+    else input.value = v;
   }
   if (app.footprint) {
     state.footprint = app.footprint;

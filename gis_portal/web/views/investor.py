@@ -12,7 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from gis_portal.web import geo, labels, selectors
 from gis_portal.web.views.public import map_config
 from permits import workflow
-from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, DocType, Kind, Purpose, Status, WorksKind
+from permits.choices import (
+    REQUIRED_DOCUMENTS,
+    ApplicantType,
+    Connection,
+    Destination,
+    DocType,
+    Kind,
+    Purpose,
+    RoadAccess,
+    Status,
+    WorksKind,
+)
 
 
 @login_required
@@ -62,6 +73,9 @@ def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
         "works_kinds": labels.translated_choices(WorksKind),
         "applicant_types": labels.translated_choices(ApplicantType),
         "doc_types": labels.translated_choices(DocType, REQUIRED_DOCUMENTS[kind]),
+        "destinations": labels.translated_choices(Destination),
+        "connections": labels.translated_choices(Connection),
+        "road_accesses": labels.translated_choices(RoadAccess),
     })
 
 
