@@ -15,6 +15,7 @@ urlpatterns = [
     path("ogc/api", ogc.api, name="ogc-api"),
     path("ogc/collections", ogc.collections, name="ogc-collections"),
     path("ogc/collections/<slug:collection_id>", ogc.collection, name="ogc-collection"),
+    path("ogc/collections/<slug:collection_id>/queryables", ogc.queryables, name="ogc-queryables"),
     path("ogc/collections/<slug:collection_id>/items", ogc.items, name="ogc-items"),
     path("ogc/collections/<slug:collection_id>/items/<str:fid>", ogc.item, name="ogc-item"),
 ]

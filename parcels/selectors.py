@@ -11,19 +11,15 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from gis_portal.api.geojson import geometry_sql
+
 GEOGRAPHIC = (4326, 4258)
 # A parcel is intravilan when at least this share of its area lies inside the intravilan limit.
 INTRAVILAN_MIN_SHARE = 0.5
 
 
-def decimals(srid: int) -> int:
-    return 7 if srid in GEOGRAPHIC else 2
-
-
 def _geometry_text_sql(column: str, srid: int) -> str:
-    srid = int(srid)  # always a whitelisted EPSG code (parse_srid), never user text
-    transformed = column if srid == 3844 else f"ST_Transform({column}, {srid})"
-    return f"ST_AsGeoJSON({transformed}, {decimals(srid)}, 0)"  # 0: no crs member inside geometries
+    return geometry_sql(column, srid)  # srid: always a whitelisted EPSG code (parse_srid), never user text
 
 
 def _geometry_sql(column: str, srid: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection
 
+from gis_portal.api.geojson import geometry_sql
 from parcels.models import UAT
 from rules.choices import INTRAVILAN_THEME
 
@@ -48,7 +49,7 @@ def features_geojson(sql: str, params: list[Any]) -> dict[str, Any]:
     """Run `sql` selecting (geom_3844, properties_json) rows; return a FeatureCollection in EPSG:4326."""
     wrapped = (
         "SELECT coalesce(json_agg(json_build_object('type', 'Feature', "
-        "'geometry', ST_AsGeoJSON(ST_Transform(q.geom, 4326), 7)::json, 'properties', q.props)), '[]'::json) "
+        f"'geometry', {geometry_sql('q.geom')}::json, 'properties', q.props)), '[]'::json) "
         f"FROM ({sql}) q"
     )
     with connection.cursor() as cur:
