@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class User(AbstractUser):
@@ -13,11 +14,11 @@ class User(AbstractUser):
     """
 
     class Role(models.TextChoices):
-        INVESTOR = "investor", "Investitor / solicitant"
-        CLERK = "clerk", "Funcționar urbanism"
-        CHIEF_ARCHITECT = "chief_architect", "Arhitect-șef"
-        REVIEWER = "reviewer", "Reviewer instituție avizatoare"
-        ADMIN = "admin", "Administrator"
+        INVESTOR = "investor", gettext_noop("Investitor / solicitant")
+        CLERK = "clerk", gettext_noop("Funcționar urbanism")
+        CHIEF_ARCHITECT = "chief_architect", gettext_noop("Arhitect-șef")
+        REVIEWER = "reviewer", gettext_noop("Reviewer instituție avizatoare")
+        ADMIN = "admin", gettext_noop("Administrator")
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.INVESTOR)
     issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT, related_name="staff")

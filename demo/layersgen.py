@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.utils.translation import gettext_noop
 from shapely.geometry import LineString, box
 
 from demo import bacau, writer
@@ -42,25 +43,25 @@ class LayerSpec:
 
 
 LAYERS: tuple[LayerSpec, ...] = (
-    LayerSpec("demo-uat", "Limite UAT (județul Bacău)", "reference", "uat_boundary"),
-    LayerSpec("demo-intravilan", "Limite intravilan (PUG)", "reference", "intravilan_limit"),
-    LayerSpec("demo-streets", "Străzi (axe)", "reference", "street_axis"),
-    LayerSpec("demo-blocks", "Cvartale (insule construibile)", "reference", "urban_block"),
-    LayerSpec("demo-utr", "UTR — reglementări PUG", "zoning", "utr_polygon"),
-    LayerSpec("demo-lmi", "Monumente istorice (LMI)", "constraint", "lmi_monument"),
-    LayerSpec("demo-lmi-zones", "Zone de protecție a monumentelor", "constraint", "monument_protection_zone"),
-    LayerSpec("demo-rivers", "Albii minore ale cursurilor de apă", "constraint", "river_albia_minora"),
-    LayerSpec("demo-lakes", "Lacuri naturale (nivel mediu)", "constraint", "natural_lake_mean_level"),
-    LayerSpec("demo-dn", "Drumuri naționale (axe)", "constraint", "road_axis_national"),
-    LayerSpec("demo-dj", "Drumuri județene (axe)", "constraint", "road_axis_county"),
-    LayerSpec("demo-cf", "Căi ferate (axe)", "constraint", "railway_axis"),
-    LayerSpec("demo-lea-20kv", "LEA 20 kV", "constraint", "power_line_20kV"),
-    LayerSpec("demo-lea-110kv", "LEA 110 kV", "constraint", "power_line_110kV"),
-    LayerSpec("demo-gas", "Conducte de gaze naturale", "constraint", "gas_pipeline"),
-    LayerSpec("demo-flood", "Zone inundabile (hazard 1 %)", "constraint", "flood_hazard_zone"),
-    LayerSpec("demo-natura2000", "Situri Natura 2000", "constraint", "natura2000_site"),
-    LayerSpec("demo-dem", "Model digital al terenului", "raster", "dem"),
-    LayerSpec("demo-flood-depth", "Adâncimea apei la inundație (1 %)", "raster", "flood_depth"),
+    LayerSpec("demo-uat", gettext_noop("Limite UAT (județul Bacău)"), "reference", "uat_boundary"),
+    LayerSpec("demo-intravilan", gettext_noop("Limite intravilan (PUG)"), "reference", "intravilan_limit"),
+    LayerSpec("demo-streets", gettext_noop("Străzi (axe)"), "reference", "street_axis"),
+    LayerSpec("demo-blocks", gettext_noop("Cvartale (insule construibile)"), "reference", "urban_block"),
+    LayerSpec("demo-utr", gettext_noop("UTR — reglementări PUG"), "zoning", "utr_polygon"),
+    LayerSpec("demo-lmi", gettext_noop("Monumente istorice (LMI)"), "constraint", "lmi_monument"),
+    LayerSpec("demo-lmi-zones", gettext_noop("Zone de protecție a monumentelor"), "constraint", "monument_protection_zone"),
+    LayerSpec("demo-rivers", gettext_noop("Albii minore ale cursurilor de apă"), "constraint", "river_albia_minora"),
+    LayerSpec("demo-lakes", gettext_noop("Lacuri naturale (nivel mediu)"), "constraint", "natural_lake_mean_level"),
+    LayerSpec("demo-dn", gettext_noop("Drumuri naționale (axe)"), "constraint", "road_axis_national"),
+    LayerSpec("demo-dj", gettext_noop("Drumuri județene (axe)"), "constraint", "road_axis_county"),
+    LayerSpec("demo-cf", gettext_noop("Căi ferate (axe)"), "constraint", "railway_axis"),
+    LayerSpec("demo-lea-20kv", gettext_noop("LEA 20 kV"), "constraint", "power_line_20kV"),
+    LayerSpec("demo-lea-110kv", gettext_noop("LEA 110 kV"), "constraint", "power_line_110kV"),
+    LayerSpec("demo-gas", gettext_noop("Conducte de gaze naturale"), "constraint", "gas_pipeline"),
+    LayerSpec("demo-flood", gettext_noop("Zone inundabile (hazard 1 %)"), "constraint", "flood_hazard_zone"),
+    LayerSpec("demo-natura2000", gettext_noop("Situri Natura 2000"), "constraint", "natura2000_site"),
+    LayerSpec("demo-dem", gettext_noop("Model digital al terenului"), "raster", "dem"),
+    LayerSpec("demo-flood-depth", gettext_noop("Adâncimea apei la inundație (1 %)"), "raster", "flood_depth"),
 )
 SLUGS = tuple(s.slug for s in LAYERS)
 

@@ -155,6 +155,8 @@ MAP_BASEMAP_ORIGIN = env_str("MAP_BASEMAP_ORIGIN", "")  # added to the CSP img-s
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", "Română"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language: Romanian as Django has it (d.m.Y); English day-month-year, not the US m/d/Y.
+FORMAT_MODULE_PATH = ["gis_portal.formats"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True

@@ -1,14 +1,16 @@
 """Check digits of Romanian identification codes: CNP (natural persons) and CUI/CIF (companies).
 
 The digits are checked by python-stdnum (stdnum.ro.cnp, stdnum.ro.cui); this module only turns its
-exceptions into the messages the interface shows, and adds the one check stdnum leaves out (a birth
-date in the future).
+exceptions into the messages the interface shows, in the caller's language (Romanian source strings),
+and adds the one check stdnum leaves out (a birth date in the future). gis_portal/static/js/identity.js
+mirrors these checks and messages in the browser.
 """
 from __future__ import annotations
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidComponent
 from stdnum.exceptions import ValidationError as ValidationError_
 from stdnum.ro import cnp as stdnum_cnp
@@ -18,23 +20,23 @@ from stdnum.ro import cui as stdnum_cui
 def cnp_problem(cnp: str) -> str | None:
     """Return why a CNP is invalid, or None when it is valid (python-stdnum checks the digits)."""
     if len(cnp) != 13 or not cnp.isdigit():
-        return "A CNP has exactly 13 digits."
+        return _("Un CNP are exact 13 cifre.")
     if cnp[0] == "0":
-        return "A CNP cannot start with 0."
+        return _("Un CNP nu poate începe cu 0.")
     try:
         born = stdnum_cnp.get_birth_date(cnp)
     except InvalidComponent:
-        return "The birth date encoded in the CNP does not exist."
+        return _("Data nașterii din CNP nu există.")
     if cnp[0] in "123456" and born > date.today():  # 7/8/9 do not encode the century
-        return "The birth date encoded in the CNP does not exist."
+        return _("Data nașterii din CNP nu există.")
     try:
         stdnum_cnp.get_county(cnp)
     except InvalidComponent:
-        return "The county code of the CNP is not valid."
+        return _("Codul de județ din CNP nu este valid.")
     try:
         stdnum_cnp.validate(cnp)
     except ValidationError_:
-        return "The CNP check digit is wrong."
+        return _("Cifra de control a CNP-ului este greșită.")
     return None
 
 
@@ -44,11 +46,11 @@ def cui_problem(cui: str) -> str | None:
     if text.startswith("RO"):
         text = text[2:].strip()
     if not text.isdigit() or not 2 <= len(text) <= 10 or text[0] == "0":
-        return "A CUI has 2 to 10 digits (optionally prefixed by RO)."
+        return _("Un CUI are între 2 și 10 cifre (opțional precedate de RO).")
     try:
         stdnum_cui.validate(text)
     except ValidationError_:
-        return "The CUI check digit is wrong."
+        return _("Cifra de control a CUI-ului este greșită.")
     return None
 
 

@@ -4,6 +4,8 @@ The permits choices carry Romanian labels only; the pages show these, which foll
 """
 from __future__ import annotations
 
+from django.db.models import Choices
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 STATUS = {
@@ -90,4 +92,46 @@ AVIZ_STATES = {
     "tacitly_approved": _("Aprobat tacit"),
     "withdrawn": _("Retrasă"),
 }
+# The compliance checks of rules/compliance.py a person reads (the same names as static/js/compliance.js).
+COMPLIANCE_CHECKS = {
+    "pot": _("POT (procent de ocupare a terenului)"),
+    "cut": _("CUT (coeficient de utilizare a terenului)"),
+    "height_m": _("Înălțime"),
+    "levels": _("Niveluri"),
+    "footprint_inside_lot": _("Amprenta în limitele parcelei"),
+    "setback_civil_code": _("Distanța față de limitele parcelei (Codul civil)"),
+    "setback_windows": _("Distanța ferestrelor față de vecini"),
+    "setback_street": _("Retragere față de stradă"),
+    "setback_side": _("Retragere față de limitele laterale"),
+    "setback_rear": _("Retragere față de limita posterioară"),
+    "setback_rlu": _("Retragere față de limitele laterale și posterioară"),
+    "building_distance": _("Distanța față de clădirile existente"),
+}
+COMPLIANCE_MINIMUMS = {"footprint_inside_lot", "setback_civil_code", "setback_windows", "setback_street",
+                       "setback_side", "setback_rear", "setback_rlu", "building_distance"}
+COMPLIANCE_STATUS = {"pass": _("conform"), "fail": _("neconform"), "warning": _("de verificat"),
+                     "not_evaluated": _("neevaluat")}
+
+
+def compliance_rows(compliance: dict | None) -> list[dict]:
+    """The compliance checks of a frozen analysis as table rows: name, proposed value, limit, status."""
+    rows = []
+    for check in (compliance or {}).get("checks") or []:
+        name = check.get("check")
+        if name not in COMPLIANCE_CHECKS:
+            continue
+        rows.append({**check, "label": str(COMPLIANCE_CHECKS[name]), "minimum": name in COMPLIANCE_MINIMUMS,
+                     "status_label": str(COMPLIANCE_STATUS.get(check.get("status"), check.get("status")))})
+    return rows
+
+
 ANSWER_OUTCOMES = ("favourable", "favourable_with_conditions", "unfavourable")
+
+
+def choice_label(choices: type[Choices], value: str) -> str:
+    """The translated label of a stored choice (the permits choices carry Romanian source strings)."""
+    return gettext(choices(value).label) if value in choices.values else value
+
+
+def translated_choices(choices: type[Choices], only: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    return [(v, gettext(label)) for v, label in choices.choices if only is None or v in only]

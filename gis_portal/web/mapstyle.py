@@ -49,6 +49,12 @@ BUILDING_COLOUR = "#adb5bd"
 # Parcels are tiled only from z14 (the tile endpoint refuses lower zooms: too many per tile).
 PARCEL_MINZOOM = 14
 BUILDING_MINZOOM = 15
+# Labels: street names from z15, cadastral numbers from z17. No `glyphs` URL in the style: MapLibre
+# (>= 5.11) then draws the text itself with the browser's fonts (TinySDF), so nothing is fetched.
+STREET_LABEL_MINZOOM = 15
+PARCEL_LABEL_MINZOOM = 18
+LABEL_FONT = ["DejaVu Sans", "sans-serif"]
+LABELLED_THEMES = ("street", "road_axis")
 # Kinds drawn in the first view; the others (constraints) start hidden and are toggled in the legend.
 VISIBLE_AT_START = (Layer.Kind.ZONING, Layer.Kind.REFERENCE)
 
@@ -93,6 +99,16 @@ def _attribution(text: str) -> dict[str, str]:
     return {"attribution": escape(text)} if text else {}
 
 
+def _line_labels(layer: Layer, visible: bool) -> dict[str, Any]:
+    """Names along the lines of a street or road layer (the `name` property of its tiles)."""
+    return {"id": f"{layer.slug}-label", "type": "symbol", "source": layer.slug, "source-layer": layer.slug,
+            "minzoom": STREET_LABEL_MINZOOM, "filter": ["==", ["geometry-type"], "LineString"],
+            "layout": {"visibility": "visible" if visible else "none", "symbol-placement": "line",
+                       "text-field": ["coalesce", ["get", "name"], ""], "text-font": LABEL_FONT, "text-size": 12,
+                       "text-max-angle": 30},
+            "paint": {"text-color": "#343a40", "text-halo-color": "#ffffff", "text-halo-width": 1.5}}
+
+
 def build_style(request) -> dict[str, Any]:
     """A complete MapLibre style (version 8) plus a `metadata.portal:legend` list for the page."""
     sources: dict[str, Any] = {}
@@ -118,8 +134,11 @@ def build_style(request) -> dict[str, Any]:
                                "maxzoom": 16, **_attribution(layer.attribution)}
         visible = layer.kind in VISIBLE_AT_START
         styles = _layer_styles(layer, colour, visible)
+        if layer.theme.startswith(LABELLED_THEMES):
+            styles.append(_line_labels(layer, visible))
         layers.extend(styles)
-        legend.append({"id": layer.slug, "label": layer.name, "colour": colour, "kind": layer.kind,
+        # Layer names are data; the demo's are catalogued Romanian source strings (demo/layersgen.py).
+        legend.append({"id": layer.slug, "label": _(layer.name), "colour": colour, "kind": layer.kind,
                        "visible": visible, "layers": [style["id"] for style in styles]})
 
     cadastre = _attribution(settings.MAP_PARCELS_ATTRIBUTION)
@@ -134,10 +153,15 @@ def build_style(request) -> dict[str, Any]:
          "minzoom": PARCEL_MINZOOM, "paint": {"fill-color": PARCEL_COLOUR, "fill-opacity": 0.04, "fill-antialias": False}},
         {"id": "parcels-line", "type": "line", "source": "parcels", "source-layer": "parcels",
          "minzoom": PARCEL_MINZOOM, "paint": {"line-color": PARCEL_COLOUR, "line-width": 0.8}},
+        {"id": "parcels-label", "type": "symbol", "source": "parcels", "source-layer": "parcels",
+         "minzoom": PARCEL_LABEL_MINZOOM,
+         "layout": {"text-field": ["to-string", ["get", "cadastral_number"]], "text-font": LABEL_FONT, "text-size": 11,
+                    "symbol-placement": "point", "text-padding": 4},
+         "paint": {"text-color": PARCEL_COLOUR, "text-halo-color": "#ffffff", "text-halo-width": 1.5}},
     ]
     legend += [
         {"id": "parcels", "label": _("Parcele (de la zoom 14)"), "colour": PARCEL_COLOUR, "kind": "parcels",
-         "visible": True, "layers": ["parcels-fill", "parcels-line"]},
+         "visible": True, "layers": ["parcels-fill", "parcels-line", "parcels-label"]},
         {"id": "buildings", "label": _("Clădiri"), "colour": BUILDING_COLOUR, "kind": "buildings",
          "visible": True, "layers": ["buildings-fill"]},
     ]

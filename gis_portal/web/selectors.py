@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from avize.selectors import aviz_requests_visible_to
 from permits.calendar import due_soon_until
@@ -15,6 +16,17 @@ from permits.selectors import applications_visible_to
 def applications_for(user) -> QuerySet[Application]:
     """The applications the user may see (permits.selectors.applications_visible_to), for the pages."""
     return applications_visible_to(user).select_related("uat", "issuer", "owner").prefetch_related("parcels")
+
+
+def editable_drafts(user) -> QuerySet[Application]:
+    """The user's own requests they may still change: drafts and those returned for completion."""
+    return Application.objects.filter(owner=user, status__in=(Status.DRAFT, Status.RETURNED))
+
+
+def issued_acts(user, kinds: tuple[str, ...]) -> list[Application]:
+    """The user's own issued acts of these kinds (what a new AC/AD or extension can be based on)."""
+    return list(Application.objects.filter(owner=user, kind__in=kinds, status=Status.ISSUED)
+                .select_related("act").prefetch_related("parcels").order_by("-id"))
 
 
 def staff_queue(user) -> QuerySet[Application]:
@@ -104,8 +116,8 @@ def parcel_search_sql(q: str) -> tuple[str, list]:
                 f"WHERE p.cadastral_number = %s ORDER BY p.id LIMIT {SEARCH_LIMIT}"), [q]
     words = [w for w in q.replace(",", " ").split() if w][:SEARCH_MAX_WORDS]
     if not any(len(w) >= SEARCH_MIN_WORD for w in words):
-        raise ValidationError({"q": [f"Give a full cadastral number or at least one address word of "
-                                     f"{SEARCH_MIN_WORD} or more characters."]})
+        raise ValidationError({"q": [_("Scrieți un număr cadastral complet sau cel puțin un cuvânt din adresă "
+                                       "de minimum %(n)s litere.") % {"n": SEARCH_MIN_WORD}]})
     where = " AND ".join(["address ILIKE %s"] * len(words))
     patterns = [f"%{_like_escape(w)}%" for w in words]
     sql = (select + f"(SELECT id FROM parcels_parcel WHERE {where} LIMIT {SEARCH_CANDIDATES}) c "

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from gis_portal.web import labels
 
@@ -23,3 +24,12 @@ def localized(value):
 @register.filter
 def aviz_state(code: str) -> str:
     return str(labels.AVIZ_STATES.get(code, code))
+
+
+
+@register.filter
+def display(obj, field: str) -> str:
+    """A model field's choice label in the page's language: {{ app|display:"kind" }} (the labels are
+    Romanian source strings in the catalogue)."""
+    label = getattr(obj, f"get_{field}_display")()
+    return gettext(label) if label else ""

@@ -45,7 +45,7 @@ def aviz_detail(request: HttpRequest, pk: int) -> HttpResponse:
         avize_services.aviz_view(request=req, by=signed_in(request))
         req.refresh_from_db()
     app = req.application
-    config = map_config(request, overlay=application_overlay(app), avizId=req.pk)
+    config = map_config(request, overlay=application_overlay(app, req.institution), avizId=req.pk)
     return render(request, "web/aviz_detail.html", {
         "req": req, "app": app, "analysis": app.analysis_result or {},
         "can_answer": signed_in(request).role == "reviewer" and req.state not in FINAL
