@@ -15,11 +15,14 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import shapely
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "bacau"
 FILES = ("uat.geojson", "siruta.csv", "lmi-2015.geojson")
@@ -42,7 +45,7 @@ class RealUat:
     siruta: int
     name: str
     kind: str  # parcels.UAT.Kind value
-    boundary: object  # shapely (Multi)Polygon, EPSG:3844
+    boundary: BaseGeometry  # shapely (Multi)Polygon, EPSG:3844
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class RealMonument:
     locality_siruta: int | None
     address: str
     lonlat: tuple[float, float] | None
-    point: object | None  # shapely Point, EPSG:3844
+    point: Point | None  # EPSG:3844
 
 
 def data_dir() -> Path:
@@ -83,7 +86,7 @@ def _to_3844() -> CoordTransform:
     return CoordTransform(SpatialReference(4326), SpatialReference(3844))
 
 
-def to_stereo70(geometry: dict) -> object:
+def to_stereo70(geometry: dict) -> Any:
     """A GeoJSON geometry in EPSG:4326 as a shapely geometry in EPSG:3844 (GDAL/PROJ by EPSG code)."""
     geom = GEOSGeometry(json.dumps(geometry), srid=4326)
     geom.transform(_to_3844())

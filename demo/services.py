@@ -153,7 +153,7 @@ def _monuments(layout: CountyLayout, sets: dict[str, ParcelSet]) -> list[dict]:
         if m.point is None or not layout.county.contains(m.point):
             continue
         item = {"lmi_code": m.lmi_code, "group": m.group, "name": m.name, "siruta": m.uat_siruta, "geom": m.point,
-                "address": m.address, "lon_lat": list(m.lonlat)}
+                "address": m.address, "lon_lat": list(m.lonlat or ())}
         if m.lmi_code in zoned:
             item["zone"] = layersgen.protection_zone(m.point, sets[zoned[m.lmi_code]].geoms)
         out.append(item)

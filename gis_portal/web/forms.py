@@ -6,6 +6,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from parcels.models import Issuer
 
 
 class SignupForm(UserCreationForm):
@@ -79,7 +80,7 @@ class StaffInviteForm(forms.Form):
     last_name = forms.CharField(label=_("Nume"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Rol"), choices=[("clerk", _("Funcționar urbanism")),
                                                        ("chief_architect", _("Arhitect-șef"))])
-    issuer = forms.ModelChoiceField(label=_("Emitent"), queryset=None, empty_label=None)
+    issuer = forms.ModelChoiceField(label=_("Emitent"), queryset=Issuer.objects.none(), empty_label=None)
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)

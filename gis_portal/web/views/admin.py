@@ -89,15 +89,15 @@ def _errors_by_field(exc: ValidationError) -> dict[str, list[str]]:
 @login_required
 def staff(request: HttpRequest) -> HttpResponse:
     """The staff of the issuers the user manages, and the invitation form (no Django admin needed)."""
-    issuers = invitations.issuers_managed_by(request.user)
+    issuers = invitations.issuers_managed_by(signed_in(request))
     if not issuers.exists():
         raise PermissionDenied
     form = StaffInviteForm(request.POST or None, issuers=issuers,
-                           initial={"issuer": request.user.issuer_id})
+                           initial={"issuer": signed_in(request).issuer_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitations.staff_invite(by=request.user, email=data["email"], role=data["role"], issuer=data["issuer"],
+            invitations.staff_invite(by=signed_in(request), email=data["email"], role=data["role"], issuer=data["issuer"],
                                      first_name=data["first_name"], last_name=data["last_name"],
                                      language=request.LANGUAGE_CODE)
         except ValidationError:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.requests import signed_in
 from avize import selectors as avize_selectors
 from avize import services as avize_services
 from gis_portal.api.exceptions import StateConflict
@@ -23,12 +24,12 @@ def _back(req) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    req = avize_selectors.aviz_request_get(user=request.user, pk=pk)  # 404 outside the caller's scope
+    req = avize_selectors.aviz_request_get(user=signed_in(request), pk=pk)  # 404 outside the caller's scope
     doc_type = request.POST.get("doc_type", "")[:20]
     if doc_type not in DocType.values:
-        doc_type = DocType.OTHER
+        doc_type = DocType.ALTELE
     try:
-        doc = avize_services.aviz_completion_document_add(request=req, by=request.user, doc_type=doc_type,
+        doc = avize_services.aviz_completion_document_add(request=req, by=signed_in(request), doc_type=doc_type,
                                                          upload=request.FILES.get("file"))
     except ValidationError:
         messages.error(request, _("Fișierul nu a putut fi încărcat: se acceptă documente PDF, PNG sau JPEG "
@@ -44,9 +45,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def send(request: HttpRequest, pk: int) -> HttpResponse:
-    req = avize_selectors.aviz_request_get(user=request.user, pk=pk)
+    req = avize_selectors.aviz_request_get(user=signed_in(request), pk=pk)
     try:
-        avize_services.aviz_resubmit(request=req, by=request.user, note=request.POST.get("note", "")[:2000])
+        avize_services.aviz_resubmit(request=req, by=signed_in(request), note=request.POST.get("note", "")[:2000])
     except ValidationError:
         messages.error(request, _("Încărcați întâi documentele cerute de instituție: documentația nu s-a "
                                   "schimbat."))

@@ -1,6 +1,8 @@
 """Investor pages: my requests, the CU request wizard, and the request page (shared with staff)."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,7 +39,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 BASE_KINDS: dict[str, tuple[str, ...]] = {
     Kind.AC: (Kind.CU,), Kind.AD: (Kind.CU,), Kind.CU_EXTENSION: (Kind.CU,), Kind.AC_EXTENSION: (Kind.AC, Kind.AD),
 }
-TITLES = {
+TITLES: dict[str, Any] = {
     Kind.CU: _("Cerere pentru emiterea certificatului de urbanism"),
     Kind.CU_EXTENSION: _("Cerere pentru prelungirea certificatului de urbanism"),
     Kind.AC: _("Cerere pentru emiterea autorizației de construire"),
@@ -49,7 +51,7 @@ TITLES = {
 @login_required
 def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
     """The request wizard for every kind; ?draft= reopens a draft, ?based_on= starts from an issued act."""
-    if request.user.role != "investor":
+    if signed_in(request).role != "investor":
         raise PermissionDenied
     draft = None
     if request.GET.get("draft"):
@@ -103,11 +105,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": labels.action_buttons(actions),
         "blocked_actions": labels.blocked_actions(blocked),
         "avize": selectors.avize_of(app, request.user),
-        "can_complete": request.user.pk == app.owner_id or request.user.is_issuer_staff,
+        "can_complete": signed_in(request).pk == app.owner_id or signed_in(request).is_issuer_staff,
         "doc_types": DocType.choices,
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
-        "is_staff_view": request.user.is_issuer_staff or request.user.is_portal_admin,
+        "is_staff_view": signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin,
         "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,

@@ -52,7 +52,7 @@ def aviz_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       and req.state != State.COMPLETION_REQUESTED,
         "answered": req.state in FINAL,
         # The law allows one reasoned completion request, before the answer.
-        "can_request_completion": request.user.role == "reviewer" and req.completion_requested_at is None
+        "can_request_completion": signed_in(request).role == "reviewer" and req.completion_requested_at is None
                                   and req.state in (State.SENT, State.VIEWED),
         "outcomes": [(code, labels.AVIZ_STATES[code]) for code in labels.ANSWER_OUTCOMES],
         "config": config,

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.requests import signed_in
 from gis_portal.web import geo, labels, selectors
 from gis_portal.web.views.public import map_config
 
@@ -50,7 +51,7 @@ def _queue_overlay(ids: list[int]) -> dict:
 @login_required
 def landing(request: HttpRequest) -> HttpResponse:
     """Where a person lands after logging in: the work list of their role, the map for investors."""
-    user = request.user
+    user = signed_in(request)
     if user.is_issuer_staff:
         return redirect("web:staff-queue")
     if user.role == "reviewer":
