@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Bottom to top. A module belongs to the entry of its longest matching prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shared", ("gis_portal",)),  # infrastructure: api/, db, env, tasks, ratelimit, security, health
-    ("base", ("parcels", "institutions", "layers")),
+    ("territory", ("parcels", "institutions")),
+    ("layers", ("layers",)),
     ("accounts", ("accounts",)),
     ("engines", ("rules", "notifications")),
     ("permits", ("permits",)),
