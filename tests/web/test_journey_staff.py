@@ -134,6 +134,15 @@ def staff_world(mapped_world):
     return mapped_world
 
 
+def attribution_is_legible(page) -> None:
+    """The map's source attribution (bottom-left) reads in one or two lines, not one word per line: its width
+    used to be a percentage of the scale bar's container, so a small map squeezed it to its narrowest."""
+    attribution = page.locator(".maplibregl-ctrl-attrib-inner")
+    expect(attribution).to_contain_text("demo")
+    box = attribution.bounding_box()
+    assert box and box["width"] > 150 and box["height"] <= 45, box  # at most two lines
+
+
 def investor_requests_a_cu(alice: Actor) -> Application:
     """From the home map: find parcel 70001, request a CU through the wizard (with its footprint), submit."""
     page, text = alice.page, TEXT[alice.language]
@@ -159,6 +168,7 @@ def investor_requests_a_cu(alice: Actor) -> Application:
     wait_for_map(page)
     draw_square(page, 5, 15)
     expect(page.locator("#compliance [data-check=pot]")).to_contain_text(text["pass"])
+    attribution_is_legible(page)
     page.get_by_role("button", name=text["next"]).click()
     upload_all(page)
     page.get_by_role("button", name=text["next"]).click()
