@@ -39,7 +39,7 @@ WORDS = {
         "file": "Fișier (PDF, PNG sau JPEG)", "upload": "Încarcă documentul", "send_completion": "Trimite completările",
         "with_conditions": "Favorabil cu condiții", "aviz_number": "Număr aviz",
         "conditions": "Condiții (una pe rând)", "answer": "Trimite răspunsul semnat", "tacit": "Aprobat tacit",
-        "my_requests": "Cererile mele", "fee_unpaid": "taxa nu a fost plătită", "undo": "nu poate fi anulată",
+        "my_requests": "Cererile mele", "preview": "Previzualizare înainte de emitere", "fee_unpaid": "taxa nu a fost plătită", "undo": "nu poate fi anulată",
     },
     "en": {
         "username": "Username", "password": "Password", "login": "Log in", "logout": "Log out",
@@ -51,7 +51,7 @@ WORDS = {
         "file": "File (PDF, PNG or JPEG)", "upload": "Upload the document", "send_completion": "Send the completions",
         "with_conditions": "Favourable with conditions", "aviz_number": "Aviz number",
         "conditions": "Conditions (one per line)", "answer": "Send the signed answer", "tacit": "Tacitly approved",
-        "my_requests": "My requests", "fee_unpaid": "the fee has not been paid", "undo": "cannot be undone",
+        "my_requests": "My requests", "preview": "Preview before issuing", "fee_unpaid": "the fee has not been paid", "undo": "cannot be undone",
     },
 }
 
@@ -332,6 +332,11 @@ def test_from_the_map_to_the_issued_building_permit_through_the_interface_alone(
     expect(page.locator(f"#avize li[data-institution='{electricity.institution.code}']")).to_contain_text(w["tacit"])
     expect(page.locator(f"#avize li[data-institution='{culture.institution.code}'] .conditions")).to_contain_text(
         "Supraveghere arheologică la săpături")
+    # the preview of an AC is not called a CU's (it used to be, whatever the kind)
+    page.get_by_role("link", name=w["preview"]).click()
+    expect(page.locator("h1")).to_contain_text(w["preview"])
+    expect(page.locator("h1")).not_to_contain_text("CU")
+    page.go_back()
     erin.shot("ac-05-chief-ready")
     erin.issue()
     erin.shot("ac-06-chief-issued")
