@@ -27,6 +27,7 @@ from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 
+from gis_portal.db_router import replica_context
 from gis_portal.ratelimit import too_many
 from gis_portal.security import ContentSecurityPolicyMiddleware
 from layers import tiles
@@ -69,7 +70,8 @@ class BuiltinTiles:
             refused = too_many("tiles", request, shared=False, by_address=True)
             if refused is not None:
                 return _answer_of(refused, site)
-            data, etag = tiles.builtin_tile(layer, z, x, y)
+            with replica_context():  # public tiles may be a little stale; a failure falls back to Django
+                data, etag = tiles.builtin_tile(layer, z, x, y)
         except Exception:  # noqa: BLE001 - Django answers (and logs) it the usual way, on a fresh connection
             return None
         finally:

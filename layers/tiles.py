@@ -25,10 +25,10 @@ import threading
 
 import numpy as np
 import psycopg
-from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
+from gis_portal.db_router import read_connection
 from gis_portal.ratelimit import rate_limit
 from layers import selectors
 
@@ -106,13 +106,14 @@ def tile_sql(*, props: str, table: str, where: str, affine: bool = False) -> str
 
 
 def fetch_tile(sql: str, params: dict) -> bytes:
-    """Run a tile query on Django's connection as a prepared statement with a binary result.
+    """Run a tile query on Django's (read) connection as a prepared statement with a binary result.
 
     Django turns psycopg's prepared statements off on its connections (prepare_threshold None, for
     proxies that pool transactions; behind one older than PgBouncer 1.21 tiles would fail). Its
     cursors bind parameters client side and never prepare, so turning the setting back to psycopg's
     default on a connection that serves tiles changes nothing for the ORM.
     """
+    connection = read_connection()  # a replica when the request may read one (gis_portal.db_router)
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:
