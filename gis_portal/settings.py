@@ -126,6 +126,10 @@ DATABASE_ROUTERS = ["gis_portal.db_router.ReplicaRouter"]
 REPLICA_MAX_LAG_SECONDS = float(env_str("REPLICA_MAX_LAG_SECONDS", "5"))  # a replica further behind is skipped
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)  # after a write the client reads from the primary
 REPLICA_CHECK_SECONDS = float(env_str("REPLICA_CHECK_SECONDS", "1"))  # how long a replica's health is cached
+# HTTP caching of public answers (browsers, the nginx cache of deploy/nginx/): built-in and unversioned
+# layer tiles, and OGC API Features answers, are fresh this long, then revalidated by their ETag.
+TILE_CACHE_SECONDS = env_int("TILE_CACHE_SECONDS", 300)
+OGC_CACHE_SECONDS = env_int("OGC_CACHE_SECONDS", 60)
 
 # Log-in goes through the lockout (accounts.lockout): N failures per username + address lock that pair.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]

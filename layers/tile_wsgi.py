@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections
@@ -76,7 +77,7 @@ class BuiltinTiles:
             return None
         finally:
             close_old_connections()
-        cache = tiles.cache_headers(etag, tiles.CACHE_SECONDS[layer])
+        cache = tiles.cache_headers(etag, settings.TILE_CACHE_SECONDS)
         if tiles.etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             return "304 Not Modified", cache + site, b""
         return "200 OK", [("Content-Type", tiles.MVT_TYPE), *cache, *site, ("Content-Length", str(len(data)))], data

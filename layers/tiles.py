@@ -25,6 +25,7 @@ import threading
 
 import numpy as np
 import psycopg
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -47,8 +48,10 @@ BUILTIN = {
 }
 LAYER_PROPS = "t.id, t.attrs || jsonb_build_object('feature_id', t.id, 'name', t.name) AS props"
 LAYER_TABLE, LAYER_WHERE = "layers_feature t", "t.version_id = %(version)s"
-CACHE_SECONDS = {"parcels": 300, "buildings": 300}
-LAYER_CACHE_SECONDS = 3600
+# HTTP caching (browsers and the nginx cache of deploy/nginx/): built-in tiles and unversioned layer tiles
+# for settings.TILE_CACHE_SECONDS, then revalidated by ETag; a layer tile asked with ?v=<its current
+# version> (the URLs of the map style) never changes, so it is cached for a day.
+VERSIONED_CACHE_SECONDS = 86400
 AFFINE_MIN_ZOOM = 13
 PSYCOPG_PREPARE_THRESHOLD = 5  # psycopg's default: a server-side-bound query is prepared on its 5th run
 WEB_MERCATOR_HALF = 20037508.342789244  # half the width of the EPSG:3857 world square (m)
@@ -152,22 +155,27 @@ def builtin_tile(layer: str, z: int, x: int, y: int) -> tuple[bytes, str]:
 def builtin_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
     data, etag = builtin_tile(layer, z, x, y)
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        return _not_modified(etag, CACHE_SECONDS[layer])
-    return _tile_response(data, etag, CACHE_SECONDS[layer])
+        return _not_modified(etag, settings.TILE_CACHE_SECONDS)
+    return _tile_response(data, etag, settings.TILE_CACHE_SECONDS)
 
 
 def _layer_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
     """A tile of a published vector layer the caller may see. A published version never changes, so
-    its tiles are validated (ETag) without running the query."""
-    version_id = selectors.current_version_id(slug=layer, user=request.user)
-    if version_id is None:
+    its tiles are validated (ETag) without running the query. Tiles of a non-public layer are
+    `private`: no shared cache keeps them."""
+    current = selectors.current_version_id(slug=layer, user=request.user)
+    if current is None:
         return _error(404, f"No vector layer {layer!r}.")
+    version_id, public = current
     etag = f'"{hashlib.md5(f"{layer}-{version_id}-{z}-{x}-{y}".encode()).hexdigest()}"'
+    versioned = request.GET.get("v") == str(version_id)
+    max_age = VERSIONED_CACHE_SECONDS if versioned else settings.TILE_CACHE_SECONDS
+    scope = "public" if public else "private"
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        return _not_modified(etag, LAYER_CACHE_SECONDS)
+        return _not_modified(etag, max_age, scope)
     data = _query(z, x, y, props=LAYER_PROPS, table=LAYER_TABLE, where=LAYER_WHERE,
                   extra={"name": layer, "version": version_id})
-    return _tile_response(data, etag, LAYER_CACHE_SECONDS)
+    return _tile_response(data, etag, max_age, scope)
 
 
 @require_GET
@@ -181,13 +189,13 @@ def tile(request, layer: str, z: int, x: int, y: int):
     return _layer_response(request, layer, z, x, y)
 
 
-def cache_headers(etag: str, max_age: int) -> list[tuple[str, str]]:
+def cache_headers(etag: str, max_age: int, scope: str = "public") -> list[tuple[str, str]]:
     """The validator and caching headers of a tile answer (200 and 304 alike)."""
-    return [("ETag", etag), ("Cache-Control", f"public, max-age={max_age}")]
+    return [("ETag", etag), ("Cache-Control", f"{scope}, max-age={max_age}")]
 
 
-def _tile_response(data: bytes, etag: str, max_age: int) -> HttpResponse:
-    return HttpResponse(data, content_type=MVT_TYPE, headers=dict(cache_headers(etag, max_age)))
+def _tile_response(data: bytes, etag: str, max_age: int, scope: str = "public") -> HttpResponse:
+    return HttpResponse(data, content_type=MVT_TYPE, headers=dict(cache_headers(etag, max_age, scope)))
 
 
 def etag_matches(header: str, etag: str) -> bool:
@@ -195,8 +203,8 @@ def etag_matches(header: str, etag: str) -> bool:
     return header.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in header.split(",")]
 
 
-def _not_modified(etag: str, max_age: int) -> HttpResponseNotModified:
+def _not_modified(etag: str, max_age: int, scope: str = "public") -> HttpResponseNotModified:
     response = HttpResponseNotModified()
-    for name, value in cache_headers(etag, max_age):
+    for name, value in cache_headers(etag, max_age, scope):
         response[name] = value
     return response

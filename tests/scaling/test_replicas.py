@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from gis_portal import db_router
 from parcels.models import UAT, Parcel
 from tests.conftest import BACAU_E, BACAU_N, square
-from tests.replicas.pgcluster import PrimaryAndStandby
+from tests.scaling.pgcluster import PrimaryAndStandby
 
 DB = "gis_portal_replica_test"
 REPLICA = "replica_1"
