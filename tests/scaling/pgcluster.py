@@ -89,7 +89,7 @@ class PrimaryAndStandby:
 
     def wait_caught_up(self, db: str, timeout: float = 20) -> None:
         """Until the standby has replayed everything the primary has written so far."""
-        target = self.primary.sql("SELECT pg_current_wal_lsn()", db)
+        target = self.primary.sql("SELECT pg_current_wal_insert_lsn()", db)  # includes unflushed commits
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", db) == "t":

@@ -189,7 +189,7 @@ def test_the_standby_stopped_mid_run_fails_no_request(pair, parcel):
         statuses.append(client.get(f"/api/v1/parcels/{parcel.pk}/").status_code)
         statuses.append(client.get("/tiles/parcels/16/37667/23165.pbf").status_code)
     stopper.join()
-    assert len(statuses) > 20 and set(statuses) == {200}
+    assert len(statuses) > 10 and set(statuses) == {200}
     with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary:
         assert _address(client, parcel) == "Strada Scrisă 3"
     assert any("parcels_parcel" in q["sql"] for q in primary.captured_queries)
