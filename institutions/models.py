@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 
 from gis_portal.db import AppendOnlyModel
 from gis_portal.outbound import webhook_url_validator
@@ -24,7 +25,12 @@ class Institution(models.Model):
         ELECTRICITY = "electricity", "Energie electrică (distribuție)"
         ELECTRICITY_TRANSPORT = "electricity_transport", "Energie electrică (transport, Transelectrica)"
         GAS = "gas", "Gaze naturale"
-        WATER_UTILITY = "water_utility", "Apă-canal"
+        WATER_UTILITY = "water_utility", "Alimentare cu apă"
+        SEWERAGE = "sewerage", "Canalizare"
+        HEATING = "heating", "Alimentare cu energie termică (termoficare)"
+        TELECOM = "telecom", "Telefonizare / comunicații electronice"
+        SANITATION = "sanitation", "Salubritate"
+        TRANSPORT = "transport", "Transport urban"
         AVIATION = "aviation", "Aviație civilă (AACR)"
         DEFENCE = "defence", "Apărare (MApN / SMG)"
         METEO = "meteo", "Meteorologie (ANM)"
@@ -34,6 +40,10 @@ class Institution(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    # Further kinds the same institution answers for (one operator for water and sewerage).
+    also_kinds = ArrayField(models.CharField(max_length=32, choices=Kind.choices), default=list, blank=True)
+    # Seed rows whose name or contact is invented for the demo (not a verified operator).
+    synthetic = models.BooleanField(default=False)
     county = models.CharField(max_length=60, blank=True)
     jurisdiction_uats = models.ManyToManyField("parcels.UAT", blank=True, related_name="institutions")
     # Optional jurisdiction area; with neither UATs nor area, the institution covers its whole county.
@@ -58,6 +68,10 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kinds(self) -> set[str]:
+        return {self.kind, *self.also_kinds}
 
 
 class InstitutionEvent(AppendOnlyModel):

@@ -57,7 +57,8 @@ def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: 
     wanted = set(uat_ids)
     found: dict[str, list[tuple[int, Institution]]] = {}
     for inst in active_institutions(generation=generation):
-        if inst.kind not in kinds:
+        served = inst.kinds & set(kinds)
+        if not served:
             continue
         if inst.jurisdiction_area is not None:
             rank = 0 if inst.jurisdiction_area.intersects(geometry) else None
@@ -68,6 +69,7 @@ def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: 
         else:
             rank = 3
         if rank is not None:
-            found.setdefault(inst.kind, []).append((rank, inst))
+            for kind in served:
+                found.setdefault(kind, []).append((rank, inst))
     return {kind: [inst for _, inst in sorted(items, key=lambda x: (x[0], x[1].code))]
             for kind, items in found.items()}

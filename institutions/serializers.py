@@ -10,5 +10,5 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Institution
-        fields = ["id", "code", "name", "kind", "county", "email", "address", "response_days",
+        fields = ["id", "code", "name", "kind", "also_kinds", "synthetic", "county", "email", "address", "response_days",
                   "response_working_days", "tacit_approval", "legal_basis"]

@@ -11,7 +11,7 @@ from institutions.models import Institution, InstitutionEvent
 from institutions.seeds import BACAU_INSTITUTIONS
 
 _SEED_FIELDS = ("name", "kind", "county", "email", "address", "legal_basis", "response_days",
-                "response_working_days", "tacit_approval")
+                "response_working_days", "tacit_approval", "also_kinds", "synthetic")
 
 
 def institution_upsert(*, code: str, existing: Institution | None = None, **fields: Any) -> tuple[Institution, bool]:

@@ -59,6 +59,49 @@ class Purpose(models.TextChoices):
     SERVITUTE = "servitute", "Operațiuni notariale: servitute de trecere"
     VANZARE = "vanzare", "Operațiuni notariale: vânzare teren pentru construcții"
     ALTE = "alte", "Alte scopuri"
+    INFORMARE = "informare", "Informare (fără autorizare de lucrări)"
+
+
+class Destination(models.TextChoices):
+    """Destination / function of the works (F.1); the values are rules.choices.WORKS_KINDS."""
+
+    HOUSE = "house", "Locuință unifamilială"
+    COLLECTIVE_HOUSING = "collective_housing", "Locuințe colective"
+    ANNEX = "annex", "Anexă gospodărească (fără animale)"
+    FENCE = "fence", "Împrejmuire"
+    COMMERCIAL = "commercial", "Comerț / servicii"
+    INDUSTRIAL = "industrial", "Industrie / depozitare"
+    PUBLIC_BUILDING = "public_building", "Clădire publică (învățământ, sănătate, cultură)"
+    LIVESTOCK_FARM = "livestock_farm", "Fermă zootehnică / anexă pentru animale"
+    FUEL_STATION = "fuel_station", "Stație de carburanți"
+    FUEL_DEPOT = "fuel_depot", "Depozit de carburanți (peste 100 m³)"
+    PV_PARK = "pv_park", "Parc fotovoltaic"
+    WIND_TURBINE = "wind_turbine", "Turbină eoliană"
+    NETWORK = "network", "Rețea edilitară"
+    ROAD_ACCESS = "road_access", "Acces rutier"
+    OTHER = "other", "Altă destinație"
+
+
+class Connection(models.TextChoices):
+    """Connections to urban utilities the works need (F.6 d.1); the values are rules.choices.CONNECTIONS."""
+
+    WATER = "water", "Alimentare cu apă"
+    SEWERAGE = "sewerage", "Canalizare"
+    ELECTRICITY = "electricity", "Energie electrică"
+    HEATING = "heating", "Energie termică (termoficare)"
+    GAS = "gas", "Gaze naturale"
+    TELECOM = "telecom", "Telefonizare"
+    SANITATION = "sanitation", "Salubritate"
+    TRANSPORT = "transport", "Transport urban"
+
+
+class RoadAccess(models.TextChoices):
+    """The class of the road the lot is reached from; the values are rules.choices.ROAD_CLASSES."""
+
+    STREET = "street", "Stradă / drum local"
+    COMMUNAL = "communal", "Drum comunal"
+    COUNTY = "county", "Drum județean"
+    NATIONAL = "national", "Drum național"
 
 
 class WorksKind(models.TextChoices):

@@ -13,13 +13,15 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from permits import avize_hook, calendar
-from permits.choices import Kind, issue_register
+from permits import acts, avize_hook, calendar
+from permits.analysis import works_of
+from permits.choices import Connection, Kind, issue_register
 from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
 from permits.rendering import data_uri, html_to_pdf, map_svg, qr_svg
 from permits.signing import sign_pdf
+from rules.works import lists_avize
 
 TEMPLATES = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
              Kind.AC: "permits/act_ac.html", Kind.AD: "permits/act_ac.html",
@@ -82,6 +84,15 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
         "verify_url": verify_url(act.verify_code), "signer": by, "base": app.based_on,
         "area_m2": round(sum(p.measured_area_m2 for p in parcels), 2),
     }
+    if app.kind == Kind.CU:
+        context.update(f6=acts.f6_groups(result), lists_avize=lists_avize(works_of(app)),
+                       environment=acts.environment_authority(result, app.issuer.county if app.issuer else ""))
+    elif app.kind in (Kind.AC, Kind.AD):  # what the CU it rests on asked for
+        cu_result = app.based_on.analysis_result if app.based_on and app.based_on.analysis_result else {}
+        context.update(f6=acts.f6_groups(cu_result) if cu_result.get("ac_requirements") else [],
+                       connections=[Connection(c).label for c in app.works_connections or ()])
+    if app.kind in (Kind.CU, Kind.AC, Kind.AD):
+        context["signatures"] = acts.signatures(app, signer=by)
     pdf = html_to_pdf(TEMPLATES[app.kind], context)
     signed = sign_pdf(pdf, reason=f"{app.get_kind_display()} nr. {act.number}/{act.year}",
                       location=app.issuer.name if app.issuer else "")

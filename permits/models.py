@@ -8,10 +8,22 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import Q
 
 from gis_portal.db import AppendOnlyModel
-from permits.choices import ApplicantType, DocType, Kind, Purpose, Register, Status, WorksKind
+from permits.choices import (
+    ApplicantType,
+    Connection,
+    Destination,
+    DocType,
+    Kind,
+    Purpose,
+    Register,
+    RoadAccess,
+    Status,
+    WorksKind,
+)
 
 
 class Application(models.Model):
@@ -42,6 +54,12 @@ class Application(models.Model):
     works_kind = models.CharField(max_length=20, choices=WorksKind.choices, blank=True)
     works_description = models.TextField(blank=True)
     works_function = models.CharField(max_length=100, blank=True)
+    # What a real request declares (F.1) and the works rules read (rules.works).
+    works_destination = models.CharField(max_length=20, choices=Destination.choices, blank=True)
+    works_built_area_m2 = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    works_occupants = models.PositiveIntegerField(null=True, blank=True)
+    works_connections = ArrayField(models.CharField(max_length=12, choices=Connection.choices), default=list, blank=True)
+    works_road_access = models.CharField(max_length=10, choices=RoadAccess.choices, blank=True)
     works_footprint = models.MultiPolygonField(srid=3844, null=True, blank=True)
     works_levels = models.PositiveSmallIntegerField(null=True, blank=True)
     works_height_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)

@@ -32,6 +32,7 @@ SIMPLE_FIELDS = (
     "applicant_type", "applicant_name", "applicant_address", "applicant_email", "representative_name",
     "designer_name", "purpose", "works_kind", "works_description", "works_function", "works_levels",
     "works_height_m", "works_gross_floor_area_m2", "works_value_ron", "residential", "taxable_value_ron",
+    "works_destination", "works_built_area_m2", "works_occupants", "works_connections", "works_road_access",
 )
 
 

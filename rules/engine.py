@@ -69,9 +69,24 @@ def distance_for(rule: Rule, theme: str, attrs: dict) -> float:
         if "theme" in override and override["theme"] != theme:
             continue
         wanted = override.get("attrs") or {}
-        if all(attrs.get(k) == v or str(attrs.get(k)).lower() == str(v).lower() for k, v in wanted.items()):
+        if all(attrs.get(k) == v or str(attrs.get(k)).lower() == str(v).lower() for k, v in wanted.items()) \
+                and _in_range(attrs, override):
             return float(override["distance_m"])
     return float(rule.distance_m or 0.0)
+
+
+def _in_range(attrs: dict, override: dict) -> bool:
+    """An override's numeric bounds ({"min_attrs": {"heads": 51}, "max_attrs": {"heads": 200}}): a feature
+    lacking the number does not match a bounded override (it gets the unbounded, largest one after it)."""
+    for key, op in (("min_attrs", float.__ge__), ("max_attrs", float.__le__)):
+        for name, bound in (override.get(key) or {}).items():
+            try:
+                value = float(attrs.get(name))
+            except (TypeError, ValueError):
+                return False
+            if not op(value, float(bound)):
+                return False
+    return True
 
 
 def search_distance(rule: Rule) -> float:
@@ -189,7 +204,7 @@ def _hit(rule: Rule, version: spatial.VersionInfo | None, matched: list, trigger
                 for c, d, missing in sorted(matched, key=lambda m: m[0].feature_id)]
     return {
         "_sort": rule.sort_key, "rule": rule.code, "rule_version": rule.version, "title": rule.title,
-        "effect": rule.effect, "institution_kinds": list(rule.institution_kinds),
+        "effect": rule.effect, "institution_kinds": institution_kinds_for(rule, [c.attrs for c, _, _ in matched]),
         "layer": version.slug if version else None, "theme": version.theme if version else None,
         "layer_version": version.number if version else None,
         "feature_ids": [f["id"] for f in features], "features": features,
@@ -200,11 +215,29 @@ def _hit(rule: Rule, version: spatial.VersionInfo | None, matched: list, trigger
     }
 
 
+def institution_kinds_for(rule: Rule, attrs: list[dict]) -> list[str]:
+    """Who the hit's features need: with params {"institution_kind_by": {"attr": …, "map": {value: kind}}}
+    each feature's attribute picks the kind (R8: the road administrator by road class); a feature
+    without a mapped value falls back to the rule's kinds (a missing attribute never hides one)."""
+    by = (rule.params or {}).get("institution_kind_by")
+    if not by or not attrs:
+        return list(rule.institution_kinds)
+    kinds: set[str] = set()
+    for a in attrs:
+        kind = by["map"].get(str(a.get(by["attr"])))
+        kinds |= {kind} if kind else set(rule.institution_kinds)
+    return sorted(kinds)
+
+
+# Effects whose hits name institutions: an aviz, or a prohibition lifted only with an administrator's consent (R8).
+AVIZ_EFFECTS = (Rule.Effect.REQUIRES_AVIZ, Rule.Effect.FORBIDS)
+
+
 def required_avize(site: Site, hits: list[dict], *, institutions_generation: int | None = None
                    ) -> tuple[list[dict], list[dict]]:
     """One entry per institution with all its reasons; kinds with no institution found go apart.
     `institutions_generation` (from the context statement) lets the institutions come from memory."""
-    kinds = sorted({k for h in hits if h["effect"] == Rule.Effect.REQUIRES_AVIZ for k in h["institution_kinds"]})
+    kinds = sorted({k for h in hits if h["effect"] in AVIZ_EFFECTS for k in h["institution_kinds"]})
     if not kinds:
         return [], []
     covering = institutions_covering(kinds=kinds, geometry=site.geom, uat_ids=[u["id"] for u in site.uats],
@@ -216,14 +249,14 @@ def required_avize(site: Site, hits: list[dict], *, institutions_generation: int
     entries: dict[int, dict] = {}
     unresolved: dict[str, list] = defaultdict(list)
     for hit in hits:
-        if hit["effect"] != Rule.Effect.REQUIRES_AVIZ:
+        if hit["effect"] not in AVIZ_EFFECTS:
             continue
         reason = {"rule": hit["rule"], "layer": hit["layer"], "feature_ids": hit["feature_ids"],
                   "distance_m": hit["distance_m"], "overlap_m2": hit["overlap_m2"], "message": hit["message"],
                   "legal_basis": hit["legal_basis"], "confidence": hit["confidence"]}
         targets = [by_code[f["institution_code"]] for f in hit["features"] if f.get("institution_code") in by_code]
         for kind in hit["institution_kinds"]:
-            chosen = [t for t in targets if t.kind == kind] or covering.get(kind, [])[:1]
+            chosen = [t for t in targets if kind in t.kinds] or covering.get(kind, [])[:1]
             if not chosen:
                 unresolved[kind].append(reason)
             for inst in chosen:

@@ -12,8 +12,10 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 
 from institutions.models import Institution
+from rules.choices import F6_GROUPS
 
 
 class Rule(models.Model):
@@ -94,6 +96,95 @@ class Rule(models.Model):
     def sort_key(self) -> tuple[int, str]:
         digits = "".join(ch for ch in self.code if ch.isdigit())
         return (int(digits or 0), self.code)
+
+
+class WorksRule(models.Model):
+    """A rule on the declared works (not on the map): when the works match `conditions`, the AC request
+    needs this item (an aviz, the environmental act, a study, a document or a fee), in this F.6 group.
+
+    `conditions` (all must hold; an absent key does not restrict):
+      operations / destinations / road_access / locality_classes: the works' value is one of these;
+      not_destinations / not_operations: the works' value is declared and none of these;
+      connections_any: at least one of these connections is requested;
+      min / max: {number: bound} each number present and within the bound (a missing number fails);
+      any_min: {number: bound} at least one number present and ≥ its bound.
+    """
+
+    class Item(models.TextChoices):
+        AVIZ = "aviz", "Aviz / acord"
+        ACT = "act", "Act administrativ (mediu)"
+        STUDY = "study", "Studiu"
+        DOCUMENT = "document", "Document"
+        FEE = "fee", "Taxă"
+
+    GROUPS = [(code, ro) for code, ro, _ in F6_GROUPS]
+
+    code = models.CharField(max_length=16, unique=True, help_text="Catalogue id, e.g. W1")
+    title = models.CharField(max_length=200)
+    conditions = models.JSONField(default=dict, blank=True)
+    item = models.CharField(max_length=10, choices=Item.choices)
+    group = models.CharField(max_length=20, choices=GROUPS)
+    institution_kinds = ArrayField(models.CharField(max_length=32, choices=Institution.Kind.choices),
+                                   default=list, blank=True, help_text="Who gives the aviz or act (resolved per UAT)")
+    label_ro = models.CharField(max_length=200, help_text="The line printed on the CU, e.g. Alimentare cu apă")
+    label_en = models.CharField(max_length=200)
+    message_ro = models.TextField()
+    message_en = models.TextField()
+    legal_basis = models.TextField()
+    source_url = models.TextField(blank=True)
+    confidence = models.CharField(max_length=3, choices=Rule.Confidence.choices)
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_default(self) -> bool:
+        return "U" in self.confidence
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        digits = "".join(ch for ch in self.code if ch.isdigit())
+        return (int(digits or 0), self.code)
+
+    def clean(self) -> None:
+        from rules.works import conditions_problems
+
+        problems = conditions_problems(self.conditions)
+        if problems:
+            raise ValidationError({"conditions": problems})
+        if self.item in (self.Item.AVIZ, self.Item.ACT) and not self.institution_kinds:
+            raise ValidationError({"institution_kinds": ["An aviz or act names the kind of institution giving it."]})
+
+
+class RuleRevision(models.Model):
+    """Each version of a rule (spatial or works) as it was: kept when the rule changes, so an analysis
+    that recorded (code, version) can always be read against the rule it used."""
+
+    class Catalogue(models.TextChoices):
+        SPATIAL = "spatial", "Spatial rule"
+        WORKS = "works", "Works rule"
+
+    catalogue = models.CharField(max_length=8, choices=Catalogue.choices)
+    code = models.CharField(max_length=16)
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["catalogue", "code", "version"]
+        constraints = [models.UniqueConstraint(fields=["catalogue", "code", "version"], name="rule_revision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
 
 
 class Analysis(models.Model):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from rules.models import Analysis, Rule
+from rules.models import Analysis, Rule, WorksRule
+from rules.spatial import RULES_KEY_SQL
 
 
 def analyses_visible_to(user) -> QuerySet[Analysis]:
@@ -60,10 +62,12 @@ _cache: dict[str, Any] = {"key": None, "rules": []}
 
 
 def rules_key() -> tuple:
-    """What changes whenever any rule changes: every edit (admin, rule_update, seed) moves
-    updated_at, the count or a version. The analysis reads it with its context
+    """What changes whenever any rule (spatial or works) changes: every edit (admin, rule_update,
+    seed) moves updated_at, the count or a version. The analysis reads it with its context
     (rules.spatial.context_for_parcels) instead of asking separately."""
-    return tuple(Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version")).values())
+    with connection.cursor() as cursor:
+        cursor.execute(RULES_KEY_SQL)
+        return tuple(cursor.fetchone())
 
 
 def cached_active_rules() -> list[Rule]:
@@ -79,3 +83,15 @@ def active_rules(*, key: tuple | None = None) -> list[Rule]:
         _cache["rules"] = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
         _cache["key"] = key
     return list(_cache["rules"])
+
+
+_works_cache: dict[str, Any] = {"key": None, "rules": []}
+
+
+def active_works_rules(*, key: tuple | None = None) -> list[WorksRule]:
+    """Active works rules in catalogue order, cached per process until `key` (rules_key()) changes."""
+    key = rules_key() if key is None else tuple(key)
+    if key != _works_cache["key"]:
+        _works_cache["rules"] = sorted(WorksRule.objects.filter(active=True), key=lambda r: r.sort_key)
+        _works_cache["key"] = key
+    return list(_works_cache["rules"])

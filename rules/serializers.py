@@ -7,6 +7,7 @@ from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 from rest_framework import serializers
 
+from rules.choices import CONNECTIONS, ROAD_CLASSES, WORKS_OPERATIONS
 from rules.models import Analysis, Rule
 
 
@@ -32,6 +33,13 @@ class WorksInputSerializer(serializers.Serializer):
     gross_floor_area_m2 = serializers.FloatField(required=False, min_value=0, max_value=10_000_000)
     kind = serializers.CharField(required=False, max_length=60, help_text="e.g. house, fuel_station, wind_turbine")
     function = serializers.CharField(required=False, max_length=60)
+    purpose = serializers.CharField(required=False, max_length=60, help_text="CU purpose; informare lists no avize")
+    operation = serializers.ChoiceField(choices=WORKS_OPERATIONS, required=False)
+    built_area_m2 = serializers.FloatField(required=False, min_value=0, max_value=10_000_000)
+    occupants = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    connections = serializers.ListField(child=serializers.ChoiceField(choices=CONNECTIONS), required=False,
+                                        max_length=len(CONNECTIONS))
+    road_access = serializers.ChoiceField(choices=ROAD_CLASSES, required=False)
     window_facades = serializers.ListField(child=serializers.JSONField(), required=False, max_length=100,
                                            help_text="GeoJSON LineStrings of façades with view windows (R32)")
 
@@ -59,6 +67,9 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
     zoning = serializers.JSONField(read_only=True)
     rule_hits = serializers.JSONField(read_only=True)
     required_avize = serializers.JSONField(read_only=True)
+    works_rule_hits = serializers.JSONField(read_only=True, help_text="Rules on the declared works that fired")
+    ac_requirements = serializers.JSONField(read_only=True, help_text="F.6: what the AC request must be "
+                                            "accompanied by, one item per line, with its F.6 group")
     compliance = serializers.JSONField(read_only=True, allow_null=True)
     rasters = serializers.JSONField(read_only=True)
     no_data = serializers.JSONField(read_only=True)
@@ -67,7 +78,8 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Analysis
         fields = ["id", "created_at", "parcels", "works", "geometry", "uats", "issuer", "locality_class", "zoning",
-                  "rule_hits", "required_avize", "compliance", "rasters", "no_data", "versions"]
+                  "rule_hits", "works_rule_hits", "required_avize", "ac_requirements", "compliance", "rasters", "no_data",
+                  "versions"]
 
     def get_geometry(self, obj: Analysis) -> dict:
         return json.loads(_geojson_in_srid(obj.geometry, self.context.get("srid", 4326)))

@@ -14,12 +14,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
+from institutions.models import Institution
 from parcels.models import Issuer, Parcel
 from rules import engine, spatial
-from rules.choices import STREET_THEME
+from rules import works as works_rules
+from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_OPERATIONS
 from rules.compliance import compliance
-from rules.models import Analysis, Rule
-from rules.selectors import active_rules, cached_active_rules
+from rules.models import Analysis, Rule, RuleRevision, WorksRule
+from rules.selectors import active_rules, active_works_rules, cached_active_rules
 
 DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "rules.csv"
 MAX_PARCELS = 200
@@ -62,16 +64,36 @@ def _row_values(row: dict[str, str], line: int) -> dict[str, Any]:
     return values
 
 
+def rule_snapshot(rule: Rule | WorksRule) -> dict[str, Any]:
+    """A rule's values as JSON (what a RuleRevision keeps)."""
+    return {f.name: getattr(rule, f.name) for f in rule._meta.concrete_fields
+            if f.name not in ("id", "updated_at")}
+
+
+def revision_record(*, rule: Rule | WorksRule, by: Any = None) -> RuleRevision:
+    """Keep this version of the rule (idempotent per catalogue, code and version)."""
+    catalogue = RuleRevision.Catalogue.WORKS if isinstance(rule, WorksRule) else RuleRevision.Catalogue.SPATIAL
+    revision, _ = RuleRevision.objects.get_or_create(
+        catalogue=catalogue, code=rule.code, version=rule.version,
+        defaults={"data": json.loads(json.dumps(rule_snapshot(rule), default=str)),
+                  "created_by": by if getattr(by, "is_authenticated", False) else None})
+    return revision
+
+
 @transaction.atomic
-def rule_update(*, rule: Rule, **fields: Any) -> Rule:
-    """Change a rule; its version grows by one when anything actually changed."""
+def rule_update(*, rule: Rule | WorksRule, by: Any = None, **fields: Any) -> Rule | WorksRule:
+    """Change a rule (spatial or works); when anything actually changed its version grows by one and
+    both the old and the new version are kept as revisions."""
     changed = [name for name, value in fields.items() if getattr(rule, name) != value]
+    if changed:
+        revision_record(rule=type(rule).objects.get(pk=rule.pk), by=by)
     for name in changed:
         setattr(rule, name, fields[name])
     if changed:
         rule.version += 1
         rule.full_clean()
         rule.save(update_fields=[*changed, "version", "updated_at"])
+        revision_record(rule=rule, by=by)
     return rule
 
 
@@ -105,6 +127,46 @@ def rules_load_csv(*, path: Path | str = DEFAULT_CSV) -> dict[str, int]:
     return counts
 
 
+WORKS_CSV = Path(__file__).resolve().parent / "data" / "works_rules.csv"
+_WORKS_EDITABLE = ("title", "item", "group", "label_ro", "label_en", "message_ro", "message_en", "legal_basis",
+                   "source_url", "confidence", "notes")
+
+
+@transaction.atomic
+def works_rules_load_csv(*, path: Path | str = WORKS_CSV) -> dict[str, int]:
+    """Upsert the works rules by code from their CSV (rules/data/works_rules.csv). All or nothing;
+    a changed row gets a new version and both versions are kept as revisions."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    existing = {r.code: r for r in WorksRule.objects.all()}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            code = (row.get("code") or "").strip()
+            if not code:
+                raise ValidationError({"code": [f"line {line}: missing rule code"]})
+            values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in _WORKS_EDITABLE}
+            try:
+                values["conditions"] = json.loads(row.get("conditions") or "{}")
+            except ValueError:
+                raise ValidationError({"conditions": [f"line {line}: not valid JSON"]}) from None
+            values["institution_kinds"] = [k.strip() for k in (row.get("institution_kinds") or "").split("|") if k.strip()]
+            values["active"] = (row.get("active") or "true").strip().lower() in ("true", "1", "yes")
+            rule = existing.get(code)
+            if rule is None:
+                rule = WorksRule(code=code, **values)
+                try:
+                    rule.full_clean(validate_unique=False)
+                except ValidationError as exc:
+                    raise ValidationError({f"line {line}": exc.messages}) from None
+                rule.save()
+                revision_record(rule=rule)
+                counts["created"] += 1
+            else:
+                before = rule.version
+                rule_update(rule=rule, **values)
+                counts["updated" if rule.version != before else "unchanged"] += 1
+    return counts
+
+
 # --- analysis -------------------------------------------------------------------------------
 
 def _clean_works(works: dict | None, *, srid: Any) -> dict:
@@ -121,11 +183,29 @@ def _clean_works(works: dict | None, *, srid: Any) -> dict:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ValidationError({f"works.{name}": [f"Must be a number between {low} and {high}."]})
         clean[name] = value
-    for name in ("kind", "function"):
-        if works.get(name) is not None:
+    for name, low, high in (("built_area_m2", 0, 10_000_000), ("occupants", 0, 1_000_000)):
+        value = works.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValidationError({f"works.{name}": [f"Must be a number between {low} and {high}."]})
+        clean[name] = value
+    for name in ("kind", "function", "purpose"):
+        if works.get(name) not in (None, ""):
             if not isinstance(works[name], str) or len(works[name]) > 60:
                 raise ValidationError({f"works.{name}": ["Must be a short text."]})
             clean[name] = works[name]
+    for name, vocabulary in (("operation", WORKS_OPERATIONS), ("road_access", ROAD_CLASSES)):
+        if works.get(name) not in (None, ""):
+            if works[name] not in vocabulary:
+                raise ValidationError({f"works.{name}": [f"One of {', '.join(vocabulary)}."]})
+            clean[name] = works[name]
+    connections = works.get("connections")
+    if connections:
+        if not isinstance(connections, (list, tuple)) or len(connections) > len(CONNECTIONS) \
+                or any(c not in CONNECTIONS for c in connections):
+            raise ValidationError({"works.connections": [f"A list of: {', '.join(CONNECTIONS)}."]})
+        clean["connections"] = [c for c in CONNECTIONS if c in connections]
     if works.get("footprint") is not None:
         geom = works["footprint"]
         clean["footprint_geom"] = geom if isinstance(geom, GEOSGeometry) else geometry_from_geojson(
@@ -226,7 +306,15 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
     hits = engine.evaluate_rules(site, applicable, versions)
-    avize, unresolved = engine.required_avize(site, hits, institutions_generation=ctx.institutions_generation)
+    wrules = active_works_rules(key=ctx.rules_key)
+    works_hits = works_rules.evaluate(works, wrules, locality_class=loc["class"])
+    if works_rules.lists_avize(works):
+        avize, unresolved = engine.required_avize(site, hits + works_hits,
+                                                  institutions_generation=ctx.institutions_generation)
+    else:  # a CU for information only: the regime, no avize
+        avize, unresolved = [], []
+    requirements = works_rules.ac_requirements(works_hits=works_hits, required_avize=avize, unresolved=unresolved,
+                                               kind_labels=dict(Institution.Kind.choices))
     zones = engine.zoning(site, versions)
     dominant = zones[0] if zones else None
     used_rules = applicable + [r for r in rules if r.effect not in engine.ENGINE_EFFECTS]
@@ -240,8 +328,10 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
         "locality": loc,
         "zoning": zones,
         "rule_hits": [{k: v for k, v in h.items() if k != "_sort"} for h in hits],
+        "works_rule_hits": [{k: v for k, v in h.items() if k != "_sort"} for h in works_hits],
         "required_avize": avize,
         "unresolved_avize": unresolved,
+        "ac_requirements": requirements,
         "prohibitions": [h["rule"] for h in hits if h["effect"] == Rule.Effect.FORBIDS],
         "warnings": [h["rule"] for h in hits if h["effect"] == Rule.Effect.WARNS],
         "compliance": compliance(lot=geom, works=works, regime=dominant["regime"] if dominant else None,
@@ -253,6 +343,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
             "layers": [{"theme": v.theme, "layer": v.slug, "version": v.number, "version_id": v.version_id}
                        for v in sorted(versions, key=lambda v: (v.theme, v.slug))],
             "rules": [{"code": r.code, "version": r.version} for r in sorted(used_rules, key=lambda r: r.sort_key)],
+            "works_rules": [{"code": r.code, "version": r.version} for r in sorted(wrules, key=lambda r: r.sort_key)],
         },
     }
 

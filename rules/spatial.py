@@ -117,9 +117,15 @@ class Context:
 # The rules' change key (every edit moves updated_at, the count or a version), the institutions'
 # generation (institutions.selectors.active_institutions) and all current layer versions, in theme
 # and slug order.
+# The spatial and the works rules together (rules.selectors.rules_key reads the same expression).
+RULES_KEY_SQL = """
+    SELECT r.n + w.n AS n, greatest(r.last, w.last) AS last, coalesce(r.versions, 0) + coalesce(w.versions, 0) AS versions
+    FROM (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions FROM rules_rule) r,
+         (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions FROM rules_worksrule) w
+"""
 _CONTEXT = """
-    k AS (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions,
-                 (SELECT n FROM institutions_generation) AS institutions FROM rules_rule),
+    k AS (SELECT rk.n, rk.last, rk.versions, (SELECT n FROM institutions_generation) AS institutions
+          FROM (""" + RULES_KEY_SQL + """) rk),
     lv AS (SELECT json_agg(json_build_array(v.id, l.theme, l.slug, v.number, v.coverage IS NULL,
                                             l.kind = 'raster' OR v.raster_file <> '', v.raster_file,
                                             coalesce(v.raster_meta ->> 'raster_theme', l.theme))

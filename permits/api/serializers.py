@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from permits import workflow
-from permits.choices import ApplicantType, DocType, Kind, Purpose, WorksKind
+from permits.choices import ApplicantType, Connection, Destination, DocType, Kind, Purpose, RoadAccess, WorksKind
 from permits.models import Application, Document, TransitionEvent
 
 
@@ -29,6 +29,13 @@ class ApplicationInput(serializers.Serializer):
     works_kind = serializers.ChoiceField(choices=WorksKind.choices, required=False, allow_blank=True)
     works_description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     works_function = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    works_destination = serializers.ChoiceField(choices=Destination.choices, required=False, allow_blank=True)
+    works_built_area_m2 = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0,
+                                                   max_value=10_000_000, required=False, allow_null=True)
+    works_occupants = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
+    works_connections = serializers.ListField(child=serializers.ChoiceField(choices=Connection.choices),
+                                              max_length=len(Connection.choices), required=False)
+    works_road_access = serializers.ChoiceField(choices=RoadAccess.choices, required=False, allow_blank=True)
     works_levels = serializers.IntegerField(min_value=0, max_value=200, required=False, allow_null=True)
     works_height_m = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False,
                                               allow_null=True)
@@ -43,13 +50,16 @@ class ApplicationInput(serializers.Serializer):
                                       "unless footprint_crs says otherwise).")
     footprint_crs = serializers.CharField(required=False, allow_blank=True)
 
+    def validate_works_connections(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
 
 # Value formats of the output fields, built once per process (the same fields DRF would build per request).
 _DATETIME = serializers.DateTimeField()
 _DECIMALS = {name: serializers.DecimalField(max_digits=Application._meta.get_field(name).max_digits,
                                             decimal_places=Application._meta.get_field(name).decimal_places)
-             for name in ("fee_ron", "works_height_m", "works_gross_floor_area_m2", "works_value_ron",
-                          "taxable_value_ron")}
+             for name in ("fee_ron", "works_height_m", "works_gross_floor_area_m2", "works_built_area_m2",
+                          "works_value_ron", "taxable_value_ron")}
 
 
 def _date(value):
@@ -166,6 +176,7 @@ class ApplicationDetailOutput(ApplicationOutput):
         fields = ApplicationOutput.Meta.fields + [
             "applicant_id_code", "applicant_address", "applicant_email", "representative_name", "designer_name",
             "works_description", "works_function", "works_levels", "works_height_m", "works_gross_floor_area_m2",
+            "works_destination", "works_built_area_m2", "works_occupants", "works_connections", "works_road_access",
             "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis", "analysis_result",
             "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
             "documents", "missing_documents", "actions"]
@@ -180,6 +191,10 @@ class ApplicationDetailOutput(ApplicationOutput):
             "works_function": app.works_function, "works_levels": app.works_levels,
             "works_height_m": _decimal("works_height_m", app.works_height_m),
             "works_gross_floor_area_m2": _decimal("works_gross_floor_area_m2", app.works_gross_floor_area_m2),
+            "works_destination": app.works_destination,
+            "works_built_area_m2": _decimal("works_built_area_m2", app.works_built_area_m2),
+            "works_occupants": app.works_occupants, "works_connections": list(app.works_connections or ()),
+            "works_road_access": app.works_road_access,
             "works_value_ron": _decimal("works_value_ron", app.works_value_ron), "residential": app.residential,
             "taxable_value_ron": _decimal("taxable_value_ron", app.taxable_value_ron),
             "footprint": self.get_footprint(app), "analysis": app.analysis_id, "analysis_result": app.analysis_result,

@@ -13,16 +13,23 @@ def test_seeding_creates_the_bacau_institutions_once_and_keeps_their_secrets(db)
     call_command("seed_institutions")
     secrets_before = dict(Institution.objects.values_list("code", "webhook_secret"))
     call_command("seed_institutions")
-    assert Institution.objects.count() == 18
+    assert Institution.objects.count() == 22
     assert dict(Institution.objects.values_list("code", "webhook_secret")) == secrets_before
     assert all(len(secret) == 64 for secret in secrets_before.values())
-    assert len(set(secrets_before.values())) == 18
+    assert len(set(secrets_before.values())) == 22
 
 
 def test_every_kind_of_the_brief_has_an_institution(db):
     call_command("seed_institutions")
-    kinds = set(Institution.objects.values_list("kind", flat=True))
+    kinds = {k for i in Institution.objects.all() for k in i.kinds}
     assert kinds == {k for k in Institution.Kind.values if k != "other"}
+
+
+def test_the_synthetic_utility_operators_are_marked_as_such(db):
+    call_command("seed_institutions")
+    synthetic = set(Institution.objects.filter(synthetic=True).values_list("kind", flat=True))
+    assert synthetic == {"heating", "telecom", "sanitation", "transport"}
+    assert Institution.objects.get(code="crab-bacau").kinds == {"water_utility", "sewerage"}
 
 
 def test_defence_and_police_have_no_tacit_approval_and_isu_counts_working_days(db):
@@ -52,6 +59,6 @@ def test_the_public_list_shows_no_secret_or_webhook(api, db):
     assert response.status_code == 200
     body = response.json()
     rows = body["results"] if isinstance(body, dict) else body
-    assert len(rows) == 18
+    assert len(rows) == 22
     assert all("webhook_secret" not in r and "webhook_url" not in r for r in rows)
     assert "webhook_secret" not in response.content.decode() and rows[0]["kind"] == "aviation"

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from permits.choices import REQUIRED_DOCUMENTS, DocType
 from tests.conftest import BACAU_E, BACAU_N
+from tests.rules.conftest import make_layer, seeded  # noqa: F401 (fixtures: layers, the shipped rules)
 
 VALID_CNP = "1800101040017"
 VALID_CUI = "14399840"

@@ -12,7 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon, Poin
 from institutions.services import institutions_seed
 from layers.models import Feature, Layer, LayerVersion
 from layers.services import layer_version_publish, layer_version_start
-from rules.services import rules_load_csv
+from rules.services import rules_load_csv, works_rules_load_csv
 from tests.conftest import BACAU_E, BACAU_N, square
 
 __all__ = ["BACAU_E", "BACAU_N", "square", "box", "Point", "LineString"]
@@ -24,8 +24,9 @@ def box(e0: float, n0: float, e1: float, n1: float) -> MultiPolygon:
 
 @pytest.fixture
 def seeded(territory):
-    """The rules catalogue and the Bacău institutions, as shipped."""
+    """The rules catalogues (spatial and works) and the Bacău institutions, as shipped."""
     rules_load_csv()
+    works_rules_load_csv()
     institutions_seed()
     return territory
 

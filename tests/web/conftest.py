@@ -87,9 +87,10 @@ def mapped_world(cast, parcel_factory):
     from institutions.services import institutions_seed
     from layers.models import Feature, Layer, ZoningUnit
     from layers.services import layer_version_publish, layer_version_start
-    from rules.services import rules_load_csv
+    from rules.services import rules_load_csv, works_rules_load_csv
 
     rules_load_csv()
+    works_rules_load_csv()
     institutions_seed()
 
     parcels = [parcel_factory(e=BACAU_E + i * 25, n=BACAU_N, size=20.0, cadastral_number=str(70001 + i),

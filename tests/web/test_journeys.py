@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -95,10 +96,15 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     page.get_by_label("Scopul certificatului").select_option("construire")
     page.get_by_role("button", name="Continuă").click()
     page.get_by_label("Descriere").fill("Locuință P+1")
+    page.get_by_label("Destinația / funcțiunea").select_option("house")
+    page.get_by_label("Suprafața construită (m²)").fill("96.5")
+    page.get_by_label("Alimentare cu apă", exact=True).check()
+    page.get_by_label("Energie electrică", exact=True).check()
     wait_for_map(page)
     # the wizard's map has no legend to switch constraints on, so it draws them all
     assert page.evaluate("window.portalMap.getLayoutProperty('monumente-point', 'visibility')") == "visible"
     page.get_by_role("button", name="Desenează amprenta").click()
+    page.locator("#wizard-map").scroll_into_view_if_needed()  # the works declaration makes the step long
     # A 10 m × 25 m rectangle whose northern 5 m lie outside the 20 m parcel: clipped to 150 m².
     corners = [lonlat(5, 5), lonlat(15, 5), lonlat(15, 25), lonlat(5, 25)]
     for corner in corners:
@@ -112,6 +118,8 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     draft = Application.objects.get(owner=alice)
     assert draft.status == "draft"
     assert draft.works_footprint.area == pytest.approx(150.0, abs=1.0)
+    assert (draft.works_destination, draft.works_built_area_m2, draft.works_connections) == (
+        "house", Decimal("96.50"), ["water", "electricity"])
     assert parcel.geom.buffer(0.01).contains(draft.works_footprint)
 
     # documents: one dropped, the others chosen with the file picker
@@ -125,6 +133,9 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     page.get_by_role("button", name="Continuă").click()
     expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"\d+,\d\d lei"))
     expect(page.locator("#wizard-avize [data-institution=djc-bacau]")).to_be_visible()
+    # the declared connections are in the preview: water (CRAB) and electricity, as the CU will list them
+    expect(page.locator("#wizard-avize [data-institution=crab-bacau]")).to_be_visible()
+    expect(page.locator("#wizard-avize [data-institution=delgaz-grid-bacau]")).to_be_visible()
     shot(page, "investor-04-fee-submit")
     page.get_by_role("button", name="Trimite cererea").click()
     page.wait_for_url(re.compile(rf"/requests/{draft.pk}/$"))

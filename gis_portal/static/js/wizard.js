@@ -187,8 +187,36 @@ function payload() {
     applicant_id_code: value("applicant_id_code"), applicant_address: value("applicant_address"),
     applicant_email: value("applicant_email"), purpose: value("purpose"), works_kind: value("works_kind"),
     works_description: value("works_description"), works_levels: num("works_levels"), works_height_m: num("works_height_m"),
-    footprint: state.footprint,
+    footprint: state.footprint, ...declaredWorks(),
   };
+}
+
+// The works as the analysis API names them, so the preview lists what the CU will (works rules).
+function analysisWorks() {
+  const declared = { ...declaredWorks(), works_kind: $("works_kind").value, purpose: $("purpose").value };
+  const names = { works_destination: "kind", works_kind: "operation", works_connections: "connections",
+    works_road_access: "road_access", works_built_area_m2: "built_area_m2", works_occupants: "occupants",
+    works_gross_floor_area_m2: "gross_floor_area_m2", purpose: "purpose" };
+  const works = state.footprint ? { footprint: state.footprint } : {};
+  for (const [from, to] of Object.entries(names)) {
+    const v = declared[from];
+    if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) works[to] = v;
+  }
+  return works;
+}
+
+// The declared works (web/_works_declaration.html): every named input, check boxes of a name as a list.
+function declaredWorks() {
+  const out = {};
+  for (const input of document.querySelectorAll("#works-declaration [name]")) {
+    if (input.type === "checkbox") {
+      out[input.name] ||= [];
+      if (input.checked) out[input.name].push(input.value);
+    }
+    else if (input.type === "number") out[input.name] = input.value.trim() === "" ? null : Number(input.value);
+    else out[input.name] = input.value;
+  }
+  return out;
 }
 
 async function saveDraft() {
@@ -209,7 +237,7 @@ async function refreshDraft() {
   $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.join(", ")]) : "";
   try {
     const analysis = await api("/api/v1/analyses/", { method: "POST",
-      body: { parcels: [...state.parcels.keys()].map(Number), ...(state.footprint ? { works: { footprint: state.footprint } } : {}) } });
+      body: { parcels: [...state.parcels.keys()].map(Number), works: analysisWorks() } });
     const result = analysis.result || analysis;
     renderAvize($("wizard-avize"), result.required_avize || []);
   } catch (error) {

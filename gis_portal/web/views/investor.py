@@ -11,7 +11,17 @@ from django.utils import timezone
 from gis_portal.web import geo, labels, selectors
 from gis_portal.web.views.public import map_config
 from permits import workflow
-from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, DocType, Kind, Purpose, WorksKind
+from permits.choices import (
+    REQUIRED_DOCUMENTS,
+    ApplicantType,
+    Connection,
+    Destination,
+    DocType,
+    Kind,
+    Purpose,
+    RoadAccess,
+    WorksKind,
+)
 
 
 @login_required
@@ -30,6 +40,7 @@ def cu_new(request: HttpRequest) -> HttpResponse:
         "config": config,
         "purposes": Purpose.choices,
         "works_kinds": WorksKind.choices,
+        "destinations": Destination.choices, "connections": Connection.choices, "road_accesses": RoadAccess.choices,
         "applicant_types": ApplicantType.choices,
         "doc_types": DocType.choices,
         "required_docs": [str(d) for d in REQUIRED_DOCUMENTS[Kind.CU]],
