@@ -1,11 +1,13 @@
 """Thin views of the avize API: validate input, call one service, serialize the result."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +23,7 @@ from avize.serializers import (
     RollupSerializer,
     TextInputSerializer,
 )
+from permits.api.serializers import DocumentInput, DocumentOutput
 
 ERRORS = {400: OpenApiResponse(description="Invalid input: {detail, errors: {field: [reasons]}}"),
           404: OpenApiResponse(description="Not found or not visible to the caller"),
@@ -132,6 +135,24 @@ class DocumentView(APIView):
             raise Http404("Document not found.")
         return FileResponse(document.file.open("rb"), content_type=document.content_type,
                             filename=document.original_name)
+
+
+class CompletionDocumentView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": DocumentInput}, responses={201: DocumentOutput, **ERRORS},
+                   description="A document the institution asked for (only while it waits for completions); "
+                               "`resubmit` then sends the new dossier version to this institution alone.")
+    def post(self, request, pk: int):
+        obj = selectors.aviz_request_get(user=request.user, pk=pk)
+        data = DocumentInput(data=request.data)
+        if not data.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in data.errors.items()})
+        doc = services.aviz_completion_document_add(request=obj, by=request.user,
+                                                    doc_type=data.validated_data["doc_type"],
+                                                    upload=data.validated_data["file"])
+        return Response(DocumentOutput(doc).data, status=201)
 
 
 class RollupView(APIView):

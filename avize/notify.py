@@ -5,16 +5,20 @@ overdue requests; the applicant of every state change (notifications.models.Even
 """
 from __future__ import annotations
 
+from django.urls import reverse
+
 from accounts.models import User
 from avize.models import ANSWERED, AvizRequest, State
+from permits import links
 
 
-def _notify(*, event: str, users=(), institution=None, context: dict, idempotency_key: str) -> None:
+def _notify(*, event: str, users=(), institution=None, context: dict, idempotency_key: str,
+            email_to: str = "") -> None:
     # Imported late: notifications is a sibling app and must not be needed to import avize models.
     from notifications.services import notify
 
     notify(event=event, users=list(users), institution=institution, context=context,
-           idempotency_key=idempotency_key)
+           idempotency_key=idempotency_key, email_to=email_to)
 
 
 def _context(request: AvizRequest) -> dict:
@@ -35,8 +39,13 @@ def _context(request: AvizRequest) -> dict:
         "tacit_approval": request.institution.tacit_approval,
         "reasons": [f"{r.get('rule', '')} {r.get('result') or r.get('label') or ''}".strip()
                     for r in request.reasons if isinstance(r, dict)],
-        "url": f"/api/v1/avize/{request.pk}/",
+        # The institution's page of the request (the applicant's and clerks' messages link the application).
+        "url": links.absolute(reverse("web:aviz-detail", args=[request.pk])),
     }
+
+
+def _for_applicant(request: AvizRequest, context: dict) -> dict:
+    return {**context, "url": links.application_url(request.application_id)}
 
 
 def clerks_of(request: AvizRequest):
@@ -51,12 +60,15 @@ def state_changed(request: AvizRequest, *, audit) -> None:
     """Tell the applicant of every state change; for answers, the issuer's clerks as well."""
     context, event_id = _context(request), audit.pk
     _notify(event="application_status_changed", users=[request.application.owner],
-            context={**context, "old_status": audit.from_state,
+            email_to=request.application.applicant_email,
+            context={**_for_applicant(request, context), "old_status": audit.from_state,
                      "new_status": request.state,
-                     "new_status_label": f"Aviz {request.institution.name}: {State(request.state).label}"},
+                     "new_status_label": f"Aviz {request.institution.name}: {State(request.state).label}",
+                     "note": request.completion_request_text if request.state == State.COMPLETION_REQUESTED
+                     else ""},
             idempotency_key=f"aviz-event-{event_id}-applicant")
     if request.state in ANSWERED:
-        _notify(event="aviz_answered", users=clerks_of(request), context=context,
+        _notify(event="aviz_answered", users=clerks_of(request), context=_for_applicant(request, context),
                 idempotency_key=f"aviz-event-{event_id}-clerks")
 
 
@@ -84,7 +96,9 @@ def requests_sent(sent: list[tuple[AvizRequest, object]], *, event: str = "aviz_
                       "institution": request.institution, "context": context,
                       "idempotency_key": f"aviz-event-{audit.pk}-institution"})
         items.append({"event": "application_status_changed", "users": [request.application.owner],
-                      "context": {**context, "old_status": audit.from_state, "new_status": request.state,
+                      "email_to": request.application.applicant_email,
+                      "context": {**_for_applicant(request, context), "old_status": audit.from_state,
+                                  "new_status": request.state,
                                   "new_status_label": f"Aviz {request.institution.name}: {State(request.state).label}"},
                       "idempotency_key": f"aviz-event-{audit.pk}-applicant"})
     notify_many(items=items)
@@ -103,8 +117,8 @@ def overdue(request: AvizRequest, *, event_id: int) -> None:
 
 
 def act_expiring(application, *, days_left: int) -> None:
-    _notify(event="expiry_reminder", users=[application.owner],
-            context={"application_id": application.pk, "document_kind": application.get_kind_display(),
+    _notify(event="expiry_reminder", users=[application.owner], email_to=application.applicant_email,
+            context={"application_id": application.pk, "url": links.application_url(application.pk), "document_kind": application.get_kind_display(),
                      "document_number": application.registration, "expires_on": application.valid_until.isoformat(),
                      "days_left": days_left},
             idempotency_key=f"permit-expiry-{application.pk}-{application.valid_until.isoformat()}-{days_left}")

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.models import User
 from avize.models import FINAL, AvizRequest, State
+from gis_portal.api.geojson import geometry_sql
 
 # Most severe first: the application shows the worst answer it got.
 SEVERITY = {State.UNFAVOURABLE: 3, State.FAVOURABLE_WITH_CONDITIONS: 2, State.FAVOURABLE: 1,
@@ -62,12 +63,12 @@ def dossier_map(application) -> dict:
     """The application's parcels (and works footprint) as a GeoJSON FeatureCollection in WGS 84, built in SQL."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f), '[]'::json))
             FROM (
               SELECT json_build_object(
                 'type', 'Feature', 'id', p.id,
-                'geometry', ST_AsGeoJSON(ST_Transform(p.geom, 4326), 7)::json,
+                'geometry', {geometry_sql('p.geom')}::json,
                 'properties', json_build_object('kind', 'parcel', 'cadastral_number', p.cadastral_number,
                                                 'area_m2', round(ST_Area(p.geom)::numeric, 2))) AS f
               FROM parcels_parcel p
@@ -76,7 +77,7 @@ def dossier_map(application) -> dict:
               UNION ALL
               SELECT json_build_object(
                 'type', 'Feature', 'id', 'works',
-                'geometry', ST_AsGeoJSON(ST_Transform(a.works_footprint, 4326), 7)::json,
+                'geometry', {geometry_sql('a.works_footprint')}::json,
                 'properties', json_build_object('kind', 'works_footprint'))
               FROM permits_application a WHERE a.id = %(app)s AND a.works_footprint IS NOT NULL
             ) AS features

@@ -163,16 +163,37 @@ def aviz_completion_request(*, request: AvizRequest, by: User, text: str, now: d
 
 
 @transaction.atomic
+def aviz_completion_document_add(*, request: AvizRequest, by: User, doc_type: str, upload):
+    """A document the institution asked for: it joins the application's dossier while the request
+    waits for completions (the only time the dossier may change during the avize stage);
+    `aviz_resubmit` then sends the new dossier version to this institution alone."""
+    from permits.services import document_store
+
+    request = _locked(request)
+    if not _can_act_for_dossier(by, request):
+        raise PermissionDenied("Only the applicant or the issuer's staff may complete the dossier.")
+    if request.state != State.COMPLETION_REQUESTED:
+        raise StateConflict("Documents are added during the avize stage only when an institution asked for "
+                            "completions.", allowed=workflow.allowed_actions(request.state))
+    return document_store(application=request.application, by=by, doc_type=doc_type, upload=upload)
+
+
+@transaction.atomic
 def aviz_resubmit(*, request: AvizRequest, by: User, note: str = "", now: datetime | None = None) -> AvizRequest:
-    """The applicant (or the clerk) completed the dossier: the institution's clock restarts in full."""
+    """The applicant (or the clerk) completed the dossier: a new dossier version goes to this institution
+    alone (the others keep judging the version they were sent) and its clock restarts in full."""
     request = _locked(request)
     if not _can_act_for_dossier(by, request):
         raise PermissionDenied("Only the applicant or the issuer's staff may resubmit.")
+    documents = _shared_documents(request.application)
+    if request.state == State.COMPLETION_REQUESTED and _fingerprint(documents) == _fingerprint(request.documents):
+        raise ValidationError({"documents": "Upload the documents the institution asked for before sending "
+                                            "the completion: the dossier has not changed."})
     now = now or timezone.now()
     due, rule = due_date_for(institution=request.institution, start=timezone.localdate(now))
     audit = workflow.apply(request=request, action="resubmit", by=by, now=now, reason=note,
-                           fields={"resubmitted_at": now, "due_date": due, "due_rule": rule,
-                                   "documents": _shared_documents(request.application)})
+                           fields={"resubmitted_at": now, "due_date": due, "due_rule": rule, "documents": documents,
+                                   "dossier_version": current_dossier_version(request.application) + 1})
     notify.institution_asked(request, event="aviz_resubmitted", event_id=audit.pk)
     notify.state_changed(request, audit=audit)
     return request
@@ -257,6 +278,12 @@ def aviz_reconsult(*, application, by: User, reason: str, institution_ids: list[
         live = [r for r in live if r.institution_id in set(institution_ids)]
     if not live:
         raise ValidationError({"institutions": "There is no aviz request to re-consult."})
+    # A re-consultation is a new dossier version: without a changed document there is nothing new to judge.
+    documents = _fingerprint(_shared_documents(application))
+    unchanged = sorted(r.institution.name for r in live if _fingerprint(r.documents) == documents)
+    if unchanged:
+        raise ValidationError({"institutions": "The dossier did not change since these institutions were asked: "
+                                               + ", ".join(unchanged) + ". Upload the changed documents first."})
     version = current_dossier_version(application) + 1
     created = [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]
     reopen_stage(application, by=by)

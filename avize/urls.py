@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/avize/<int:pk>/answer/", apis.AnswerView.as_view(), name="avize-answer"),
     path("api/v1/avize/<int:pk>/completion-request/", apis.CompletionRequestView.as_view(),
          name="avize-completion-request"),
+    path("api/v1/avize/<int:pk>/documents/", apis.CompletionDocumentView.as_view(), name="avize-completion-documents"),
     path("api/v1/avize/<int:pk>/resubmit/", apis.ResubmitView.as_view(), name="avize-resubmit"),
     path("api/v1/avize/<int:pk>/withdraw/", apis.WithdrawView.as_view(), name="avize-withdraw"),
     path("api/v1/avize/<int:pk>/pdf/", apis.PdfView.as_view(), name="avize-pdf"),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gis_portal.failures.ServiceFailureMiddleware",  # database down → 503, disk full → 507 (not a 500)
     "gis_portal.security.RequestBodyLimitMiddleware",  # before anything can read a body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,7 +89,7 @@ ROOT_URLCONF = "gis_portal.urls"
 WSGI_APPLICATION = "gis_portal.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "web:landing"  # each role lands on its work list (web.views.staff.landing)
 
 TEMPLATES = [
     {
@@ -109,6 +110,11 @@ TEMPLATES = [
 _database_url = os.environ.get("DATABASE_URL") or devdb.database_url()
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# A persistent connection is checked before a request reuses it: after a database restart the
+# first request of each thread reconnects instead of failing on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a client is told to wait (Retry-After) when the database is unreachable (gis_portal.failures).
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 10)
 # Parallel test runs (several developers, one cluster) each set their own test database name.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_gis_portal")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -175,7 +181,8 @@ for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Complete files or none (temporary file, fsync, rename): gis_portal/storage.py.
+    "default": {"BACKEND": "gis_portal.storage.AtomicFileSystemStorage"},
     # Pre-compressing every asset is worth it in production, not on each local `make run`.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
                     else "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -265,7 +272,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 8025)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GIS Portal <no-reply@gis-portal.local>")
 
-# Background work (procrastinate, `manage.py procrastinate worker`). Tests shorten every delay
+# Background work (procrastinate, run by `manage.py worker`, see ops/worker.py). Tests shorten every delay
 # through the environment; production keeps the defaults (owner: notifications).
 PROCRASTINATE_WORKER_DEFAULTS = {
     "fetch_job_polling_interval": float(env_str("WORKER_POLL_SECONDS", "5")),
@@ -284,9 +291,21 @@ NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "
 # Threads per worker process sending notifications (run the worker with --concurrency at least this).
 NOTIFICATIONS_DELIVERY_THREADS = env_int("NOTIFICATIONS_DELIVERY_THREADS", 16)
 
+# Backup archives are signed (HMAC-SHA256 of the manifest) with a key kept outside them: a file
+# (BACKUP_SIGNING_KEY_FILE, preferred) or the value itself. Required by `manage.py backup` and `restore`.
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY", "")
+BACKUP_SIGNING_KEY_FILE = env_str("BACKUP_SIGNING_KEY_FILE", "")
+
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))
 SIGNING_P12_PASSWORD = env_str("SIGNING_P12_PASSWORD", "demo-signer")
+# PAdES B-LT (permits/signing.py): the RFC 3161 time-stamping authority, extra trust roots and CRL
+# files (comma-separated paths; default: the demo CRL beside the bundle), and whether the CRL/OCSP
+# URLs in the certificates may be fetched while signing.
+TSA_URL = env_str("TSA_URL", "")
+SIGNING_TRUST_ROOTS = [Path(p) for p in env_list("SIGNING_TRUST_ROOTS", [])]
+SIGNING_CRLS = [Path(p) for p in env_list("SIGNING_CRLS", [])]
+SIGNING_FETCH_REVOCATION = env_bool("SIGNING_FETCH_REVOCATION", False)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-parola-2026")
 
 # Security: production defaults, relaxed only for local development over plain HTTP.

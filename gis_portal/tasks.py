@@ -1,4 +1,4 @@
-"""The one registry of scheduled work, run by the single worker command `manage.py procrastinate worker`.
+"""The one registry of scheduled work, run by the single worker command `manage.py worker` (ops.worker).
 
 Any app adds a periodic task in its own `tasks.py` (procrastinate autodiscovers `<app>/tasks.py`):
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from gis_portal.api.crs import RO_LONLAT, parse_srid
+from gis_portal.api.geojson import geometry_sql
 from gis_portal.db_router import read_connection
 
 GEOGRAPHIC = (4326, 4258)
@@ -66,7 +67,8 @@ def parse_bbox(value: str | None, *, srid: int, field: str = "bbox") -> tuple[fl
 
 
 def bbox_filter(box, srid: int) -> tuple[str, list]:
-    """SQL condition (and params) selecting geometries whose EPSG:3844 bbox meets the request bbox."""
+    """SQL condition (and params) selecting geometries that intersect the request bbox (OGC API
+    Features /req/core/fc-bbox-response; the REST parcels API tests the same densified envelope)."""
     if box is None:
         return "TRUE", []
     if srid in GEOGRAPHIC:
@@ -75,29 +77,31 @@ def bbox_filter(box, srid: int) -> tuple[str, list]:
                min(box[2], RO_LONLAT[2] + 1), min(box[3], RO_LONLAT[3] + 1))
         if box[0] >= box[2] or box[1] >= box[3]:
             return "FALSE", []
-    envelope = "ST_MakeEnvelope(%s, %s, %s, %s, %s)"
-    if srid != 3844:
-        envelope = f"ST_Transform(ST_Segmentize({envelope}, %s), 3844)"
-        return f"t.geom && {envelope}", [*box, srid, (box[2] - box[0]) / 16]
-    return f"t.geom && {envelope}", [*box, srid]
+    if srid == 3844:
+        return "ST_Intersects(t.geom, ST_MakeEnvelope(%s, %s, %s, %s, 3844))", [*box]
+    # Densified before reprojection: a lon/lat rectangle is curved in Stereo 70.
+    step = 0.0005 if srid in GEOGRAPHIC else 50.0
+    return ("ST_Intersects(t.geom, ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, %s), %s), 3844))",
+            [*box, srid, step])
 
 
 def feature_collection(*, source: Source, srid: int = 4326, bbox=None, bbox_srid: int = 4326, limit: int = 100,
-                       offset: int = 0, flip: bool = False, fid: int | None = None) -> tuple[list[str], int | None]:
-    """([Feature JSON text], numberMatched) — numberMatched is None for a single-feature read."""
+                       offset: int = 0, flip: bool = False, fid: int | None = None,
+                       ids: tuple[str, list] | None = None) -> tuple[list[str], int | None]:
+    """([Feature JSON text], numberMatched) — numberMatched is None for a single-feature read.
+    `ids`: an SQL subquery selecting the ids allowed (an ORM filter's SQL and bound parameters)."""
     srid = parse_srid(srid)
-    decimals = 7 if srid in GEOGRAPHIC else 2
-    geom = f"ST_Transform({source.geom_col}, {srid})" if srid != 3844 else source.geom_col
-    if flip:
-        geom = f"ST_FlipCoordinates({geom})"
     condition, params = bbox_filter(bbox, bbox_srid)
     where = f"{source.where} AND {condition}"
+    if ids is not None:
+        where += f" AND {source.id_col} IN ({ids[0]})"
+        params = [*params, *ids[1]]
     if fid is not None:
         where += f" AND {source.id_col} = %s"
         params = [*params, fid]
     select = f"""
         SELECT json_build_object('type', 'Feature', 'id', {source.id_col},
-                                 'geometry', ST_AsGeoJSON({geom}, {decimals})::json,
+                                 'geometry', {geometry_sql(source.geom_col, srid, flip=flip)}::json,
                                  'properties', {source.props_sql})::text
         FROM {source.table} WHERE {where} ORDER BY {source.id_col} LIMIT %s OFFSET %s
     """

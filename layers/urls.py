@@ -24,6 +24,7 @@ urlpatterns = [
     path("ogc/api", ogc_view(ogc.api), name="ogc-api"),
     path("ogc/collections", ogc_view(ogc.collections), name="ogc-collections"),
     path("ogc/collections/<slug:collection_id>", ogc_view(ogc.collection), name="ogc-collection"),
+    path("ogc/collections/<slug:collection_id>/queryables", ogc_view(ogc.queryables), name="ogc-queryables"),
     path("ogc/collections/<slug:collection_id>/items", ogc_view(ogc.items), name="ogc-items"),
     path("ogc/collections/<slug:collection_id>/items/<str:fid>", ogc_view(ogc.item), name="ogc-item"),
 ]

@@ -46,6 +46,7 @@ class NotifyItem(TypedDict, total=False):
     institution: Institution | None
     context: dict[str, Any]
     idempotency_key: str
+    email_to: str
 
 
 # A row to record, as plain values (no model instance per row: this runs inside every transition).
@@ -84,8 +85,10 @@ def _rows_for(item: NotifyItem) -> list[_Row]:
         # In-app messages are delivered by being committed: render them now, in the user's language.
         subject, body = render_message(event=event, language=language, context=context)
         rows.append((event, IN_APP, user.pk, None, "", language, context, key, subject, body, DELIVERED))
-        if user.email:
-            rows.append((event, EMAIL, user.pk, None, user.email, language, context, key, "", "", PENDING))
+        # An applicant's e-mails go to the contact address given in the request, else the account's.
+        address = item.get("email_to") or user.email
+        if address:
+            rows.append((event, EMAIL, user.pk, None, address, language, context, key, "", "", PENDING))
     institution = item.get("institution")
     if institution is not None and institution.active:
         if institution.email:
@@ -107,16 +110,17 @@ def notify_many(*, items: Iterable[NotifyItem]) -> int:
 
 
 def notify(*, event: str, users: Iterable[User] = (), institution: Institution | None = None,
-           context: dict[str, Any], idempotency_key: str) -> list[Notification]:
+           context: dict[str, Any], idempotency_key: str, email_to: str = "") -> list[Notification]:
     """Record one notification per recipient and channel and defer their delivery.
 
     Call it inside the transaction of the change that causes it: the delivery job is a row in the
     same database, so it exists if and only if the change commits. Calling it again with the same
-    `idempotency_key` returns the existing notifications and defers nothing new.
+    `idempotency_key` returns the existing notifications and defers nothing new. `email_to` replaces the
+    users' account address for e-mail (the applicant's contact address of the request).
     Events and their recipients: see `notifications.models.Event`.
     """
     rows = _rows_for({"event": event, "users": users, "institution": institution, "context": context,
-                      "idempotency_key": idempotency_key})
+                      "idempotency_key": idempotency_key, "email_to": email_to})
     if not rows:
         return []
     now = timezone.now()

@@ -6,6 +6,12 @@ The archive is a plain tar (the dump is already compressed by pg_dump; PDFs and 
     media/<path>      every file under MEDIA_ROOT (signed acts, uploads, aviz PDFs, rasters)
     manifest.json     format, creation time, the dump's SHA-256, exact row counts per table,
                       and the SHA-256 and size of every media file
+    manifest.sig      HMAC-SHA256 of manifest.json's exact bytes with the backup signing key
+                      (settings.BACKUP_SIGNING_KEY or BACKUP_SIGNING_KEY_FILE, kept outside the archive)
+
+Signed, not only checksummed: the manifest's digests catch corruption, but whoever can replace a file
+can recompute them. The HMAC covers the manifest and through its digests every file and the dump; the
+restore verifies it before reading anything else and refuses an archive whose signature does not verify.
 
 Consistency: the row counts and pg_dump read the same exported snapshot (one REPEATABLE READ
 transaction), so the counts describe exactly what the dump holds even while the portal keeps writing.
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -31,12 +38,16 @@ from pathlib import Path, PurePosixPath
 
 import psycopg
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from gis_portal.storage import fsync_directory
+
 FORMAT = 1
-DUMP, MANIFEST, MEDIA = "database.dump", "manifest.json", "media/"
+DUMP, MANIFEST, SIGNATURE, MEDIA = "database.dump", "manifest.json", "manifest.sig", "media/"
+SIGNING_KEY_MIN_BYTES = 32
 CHUNK = 1 << 20
 _TABLES_SQL = """
     SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -119,15 +130,39 @@ class _HashingReader:
 
 def _media_root() -> Path:
     backend = settings.STORAGES["default"]["BACKEND"]
-    if backend != "django.core.files.storage.FileSystemStorage":
+    if not isinstance(storages["default"], FileSystemStorage):
         raise BackupError(f"Stored documents are in {backend}: back them up with the object store's own tools.")
     return Path(settings.MEDIA_ROOT)
+
+
+# ---- signature -----------------------------------------------------------------------------------
+def signing_key() -> bytes:
+    """The backup signing key: the contents of BACKUP_SIGNING_KEY_FILE, else BACKUP_SIGNING_KEY."""
+    key_file = settings.BACKUP_SIGNING_KEY_FILE
+    if key_file:
+        try:
+            key = Path(key_file).read_bytes().strip()
+        except OSError as exc:
+            raise BackupError(f"Cannot read the backup signing key file {key_file}: {exc.strerror}.") from exc
+    else:
+        key = settings.BACKUP_SIGNING_KEY.encode()
+    if len(key) < SIGNING_KEY_MIN_BYTES:
+        raise BackupError("Backups are signed: set BACKUP_SIGNING_KEY or BACKUP_SIGNING_KEY_FILE to a secret of at "
+                          f"least {SIGNING_KEY_MIN_BYTES} characters kept outside the archive "
+                          "(e.g. `openssl rand -hex 32`), the same for backup and restore.")
+    return key
+
+
+def manifest_signature(body: bytes, key: bytes) -> bytes:
+    """manifest.sig: the hex HMAC-SHA256 of the manifest's exact bytes."""
+    return hmac.new(key, body, hashlib.sha256).hexdigest().encode()
 
 
 # ---- backup --------------------------------------------------------------------------------------
 def backup_create(*, output: Path, media_root: Path | None = None, alias: str = "default") -> dict:
     """Write the archive to `output` (through a temporary name) and return its manifest."""
     output = Path(output)
+    key = signing_key()  # before any work: an unsigned archive is never written
     media_root = Path(media_root) if media_root is not None else _media_root()
     output.parent.mkdir(parents=True, exist_ok=True)
     params = _params(alias)
@@ -151,21 +186,33 @@ def backup_create(*, output: Path, media_root: Path | None = None, alias: str = 
                                  "sha256": _sha256_file(dump), "size": dump.stat().st_size, "tables": counts},
                     "media": {"files": {}}}
         files = manifest["media"]["files"]
-        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
-            tar.add(dump, arcname=DUMP)
-            for path in _walk(media_root):
-                rel = path.relative_to(media_root).as_posix()
-                info = tar.gettarinfo(str(path), arcname=MEDIA + rel)
-                with open(path, "rb") as fh:
-                    reader = _HashingReader(fh)
-                    tar.addfile(info, reader)
-                files[rel] = {"sha256": reader.digest.hexdigest(), "size": info.size}
-            body = json.dumps(manifest, indent=1, sort_keys=True).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(body), int(dt.datetime.now().timestamp()), 0o644
-            tar.addfile(info, io.BytesIO(body))
+        try:
+            _write_archive(partial, dump, media_root, manifest, files, key)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a full disk leaves no partial archive behind
+            raise
     os.replace(partial, output)  # a crash above never leaves an archive that looks complete
+    fsync_directory(output.parent)
     return manifest
+
+
+def _write_archive(partial: Path, dump: Path, media_root: Path, manifest: dict, files: dict, key: bytes) -> None:
+    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(dump, arcname=DUMP)
+        for path in _walk(media_root):
+            rel = path.relative_to(media_root).as_posix()
+            info = tar.gettarinfo(str(path), arcname=MEDIA + rel)
+            with open(path, "rb") as fh:
+                reader = _HashingReader(fh)
+                tar.addfile(info, reader)
+            files[rel] = {"sha256": reader.digest.hexdigest(), "size": info.size}
+        body = json.dumps(manifest, indent=1, sort_keys=True).encode()
+        for name, content in ((MANIFEST, body), (SIGNATURE, manifest_signature(body, key))):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(content), int(dt.datetime.now().timestamp()), 0o644
+            tar.addfile(info, io.BytesIO(content))
+    with open(partial, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _walk(root: Path):
@@ -182,11 +229,21 @@ def _walk(root: Path):
 
 # ---- restore -------------------------------------------------------------------------------------
 def manifest_read(archive: Path) -> dict:
+    """The archive's manifest, once its signature verifies with the configured key."""
+    key = signing_key()
     with tarfile.open(archive, "r") as tar:
         try:
-            manifest = json.load(tar.extractfile(MANIFEST))
+            body = tar.extractfile(MANIFEST).read()
         except KeyError:
             raise BackupError(f"{archive} has no {MANIFEST}: not a backup of this portal.") from None
+        try:
+            signature = tar.extractfile(SIGNATURE).read().strip()
+        except KeyError:
+            raise BackupError(f"{archive} is not signed ({SIGNATURE} is missing): refused.") from None
+    if not hmac.compare_digest(signature, manifest_signature(body, key)):
+        raise BackupError("The archive's signature does not verify: it was made with another key or changed "
+                          "after the backup. Nothing was restored.")
+    manifest = json.loads(body)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"Unknown backup format {manifest.get('format')!r} (expected {FORMAT}).")
     return manifest
@@ -242,7 +299,7 @@ def backup_restore(*, archive: Path, database: str | None = None, media_root: Pa
 
     with tarfile.open(archive, "r") as tar, tempfile.TemporaryDirectory(prefix="restore-", dir=archive.parent) as tmp:
         members = {m.name: m for m in tar.getmembers()}
-        unexpected = [n for n in members if n not in (DUMP, MANIFEST)
+        unexpected = [n for n in members if n not in (DUMP, MANIFEST, SIGNATURE)
                       and not (n.startswith(MEDIA) and n[len(MEDIA):] in expected_files)]
         if unexpected:
             raise BackupError(f"Files in the archive that the manifest does not list: {unexpected[:5]}")
@@ -281,6 +338,8 @@ def backup_restore(*, archive: Path, database: str | None = None, media_root: Pa
             os.replace(temp, media_root / rel)
             report.files += 1
             report.bytes += meta["size"]
+        for directory in {(media_root / rel).parent for rel in expected_files}:
+            fsync_directory(directory)
 
     report.problems += backup_verify(manifest=manifest, database=params["dbname"], media_root=media_root,
                                      alias=alias, report=report)
@@ -299,6 +358,8 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo | None, target: Path)
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())  # synced before os.replace gives it its final name
     return digest.hexdigest()
 
 

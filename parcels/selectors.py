@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from gis_portal.api.geojson import geometry_sql
 from gis_portal.db_router import read_connection
 
 GEOGRAPHIC = (4326, 4258)
@@ -16,14 +17,8 @@ GEOGRAPHIC = (4326, 4258)
 INTRAVILAN_MIN_SHARE = 0.5
 
 
-def decimals(srid: int) -> int:
-    return 7 if srid in GEOGRAPHIC else 2
-
-
 def _geometry_text_sql(column: str, srid: int) -> str:
-    srid = int(srid)  # always a whitelisted EPSG code (parse_srid), never user text
-    transformed = column if srid == 3844 else f"ST_Transform({column}, {srid})"
-    return f"ST_AsGeoJSON({transformed}, {decimals(srid)}, 0)"  # 0: no crs member inside geometries
+    return geometry_sql(column, srid)  # srid: always a whitelisted EPSG code (parse_srid), never user text
 
 
 def _geometry_sql(column: str, srid: int) -> str:

@@ -135,6 +135,15 @@ def document_add(*, application: Application, by, doc_type: str, upload) -> Docu
     app = _locked_for_applicant(application, by,
                                 not_owner="Only the applicant uploads documents to an application.",
                                 not_editable="Documents cannot be added in status {status!r}.")
+    return document_store(application=app, by=by, doc_type=doc_type, upload=upload)
+
+
+def document_store(*, application: Application, by, doc_type: str, upload) -> Document:
+    """Check and store one document of the application; the caller decided that `by` may add it now
+    (document_add for the applicant's own dossier, avize.services for an institution's completion request)."""
+    if doc_type not in DocType.values:
+        raise ValidationError({"doc_type": [f"One of {', '.join(DocType.values)}."]})
+    app = application
     checked = check_upload(upload)
     name = (getattr(upload, "name", "") or f"document.{checked.extension}")[-200:]
     doc = Document(application=app, doc_type=doc_type, original_name=name, content_type=checked.content_type,

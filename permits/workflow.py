@@ -115,7 +115,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                guards=(avize_resolved,)),
     Transition("override_compliance", (S.IN_REVIEW, S.AVIZE), None, frozenset({CHIEF}), kinds=PERMIT_KINDS,
                reason_required=True),
-    Transition("issue", (S.IN_REVIEW,), S.ISSUED, STAFF,
+    # Separation of duties: the clerk checks and prepares, only the chief architect signs and issues.
+    Transition("issue", (S.IN_REVIEW,), S.ISSUED, frozenset({CHIEF}),
                guards=(fee_paid, valid_cu_covers_parcels, avize_favourable, compliance_ok)),
     Transition("refuse", (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.AVIZE), S.REFUSED, STAFF,
                reason_required=True),
@@ -166,6 +167,22 @@ def action_states(app: Application, user) -> list[dict]:
     return states
 
 
+def offered_actions(app: Application, user) -> tuple[list[str], dict[str, list[str]]]:
+    """What a page offers: the user's actions whose guards pass now, and for each of the user's other
+    actions from this state the names of the guards that block it (pages explain them in their language)."""
+    roles = roles_of(user, app)
+    offered: list[str] = []
+    blocked: dict[str, list[str]] = {}
+    for t in TRANSITIONS:
+        if app.status in t.sources and app.kind in t.kinds and roles & t.roles:
+            failing = [guard.__name__ for guard in t.guards if guard(app)]
+            if failing:
+                blocked[t.action] = failing
+            else:
+                offered.append(t.action)
+    return offered, blocked
+
+
 def _allowed_from(status: str, kind: str) -> list[str]:
     return [t.action for t in TRANSITIONS if status in t.sources and kind in t.kinds]
 
@@ -210,13 +227,15 @@ def _notify(app: Application, event: TransitionEvent) -> None:
     notify = avize_hook._optional("notifications.services", "notify")
     if notify is None:
         return
+    from permits import links
     from permits.choices import Status as St
 
-    notify(event="application_status_changed", users=[app.owner],
+    notify(event="application_status_changed", users=[app.owner], email_to=app.applicant_email,
            context={"application_id": app.pk, "application_number": app.registration or f"#{app.pk}",
                     "application_kind": app.get_kind_display(), "action": event.action,
                     "old_status": event.from_status, "old_status_label": St(event.from_status).label,
                     "new_status": event.to_status, "new_status_label": St(event.to_status).label,
-                    "note": event.reason},
+                    "note": event.reason, "url": links.application_url(app.pk),
+                    **(links.act_links(app) if event.to_status == St.ISSUED else {})},
            idempotency_key=f"permits:event:{event.pk}")
 

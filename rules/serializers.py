@@ -1,29 +1,18 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 from rest_framework import serializers
 
+from gis_portal.api.geojson import geometry_dict
 from rules.choices import CONNECTIONS, ROAD_CLASSES, WORKS_OPERATIONS
 from rules.models import Analysis, Rule
 
 
-@lru_cache(maxsize=8)
-def _transform_to(srid: int) -> CoordTransform:
-    """Building a transformation looks the CRSs up in PROJ's database (~50 ms): do it once per process."""
-    return CoordTransform(SpatialReference(3844), SpatialReference(srid))
-
-
 def _geojson_in_srid(geom: GEOSGeometry, srid: int) -> str:
-    """A stored geometry (EPSG:3844) as GeoJSON in the response's CRS. Transformed and written by
-    OGR directly: GEOSGeometry.transform and .json would each convert it between GEOS and OGR."""
-    ogr = geom.ogr
-    if srid != 3844:
-        ogr.transform(_transform_to(srid))
-    return ogr.json
+    """A stored geometry (EPSG:3844) as GeoJSON text in the response's CRS (right-hand rule, 7 decimals)."""
+    return json.dumps(geometry_dict(geom, srid))
 
 
 class WorksInputSerializer(serializers.Serializer):

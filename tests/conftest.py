@@ -18,6 +18,19 @@ from accounts.models import User
 from institutions.models import Institution
 from parcels.models import UAT, Issuer, Parcel
 
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language: a request served by the test client in the
+    same thread leaves its language active, and lazy messages of a later test would follow it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Centre of Bacău in Stereo 70 (EPSG:3844), easting/northing in metres.
 BACAU_E, BACAU_N = 646_868.0, 564_814.0
 
@@ -100,9 +113,26 @@ def _signing_p12(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory):
+    """An RFC 3161 time-stamping authority on loopback (tests/tsa.py), one for the whole run."""
+    from tests.tsa import start_tsa
+
+    server = start_tsa(tmp_path_factory.mktemp("tsa"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def signing(settings, tmp_path, _signing_p12):
-    """A signing certificate and private media for issuing acts (a live server runs in this process too)."""
+def signing(settings, tmp_path, _signing_p12, tsa):
+    """A signing certificate, the loopback TSA and private media for issuing acts (a live server runs
+    in this process too): issued documents are signed at PAdES B-LT as in production."""
+    from permits.signing import demo_crl_path
+
     settings.SIGNING_P12_PATH = _signing_p12
     settings.SIGNING_P12_PASSWORD = "test-signing"
+    settings.TSA_URL = tsa.url
+    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, "127.0.0.1"]  # the loopback TSA
+    settings.SIGNING_TRUST_ROOTS = [tsa.root_path]
+    settings.SIGNING_CRLS = [demo_crl_path(_signing_p12), tsa.crl_path]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -12,6 +12,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from gis_portal import failures
+
 
 class Conflict(drf_exceptions.APIException):
     """The resource changed state under the caller (409): a transition not allowed any more."""
@@ -37,6 +39,10 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    failure = failures.failure(exc)  # database down: 503; storage full: 507
+    if failure is not None:
+        status, message = failure
+        return Response(failures.failure_body(message), status=status, headers=failures.failure_headers(status))
     if isinstance(exc, DataError) and "NUL" in str(exc):
         # psycopg refuses NUL bytes before the query is sent: the input was bad, not the server.
         return Response({"detail": "Text must not contain NUL (0x00) characters.",

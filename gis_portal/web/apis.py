@@ -5,8 +5,6 @@ sent to the permits API never leaves the parcels (and the area shown is the one 
 """
 from __future__ import annotations
 
-import json
-
 from django.contrib.gis.db.models import Union
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -17,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis_portal.api.geojson import geometry_dict
 from gis_portal.api.geometry import geometry_from_geojson
 from gis_portal.web import geo, selectors
 from parcels.models import Parcel
@@ -56,8 +55,7 @@ class FootprintClipApi(APIView):
         if inside.empty or inside.area < 0.01:
             raise ValidationError({"footprint": ["The footprint does not overlap the chosen parcels."]})
         clipped = abs(inside.area - drawn.area) > 0.01
-        out = inside.transform(4326, clone=True)
-        return Response({"footprint": json.loads(out.geojson), "area_m2": round(inside.area, 2), "clipped": clipped})
+        return Response({"footprint": geometry_dict(inside, 4326), "area_m2": round(inside.area, 2), "clipped": clipped})
 
 
 class SearchInput(serializers.Serializer):

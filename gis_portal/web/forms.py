@@ -70,6 +70,52 @@ class LayerImportForm(forms.Form):
         return upload
 
 
+class StaffInviteForm(forms.Form):
+    """An issuer's administrator invites a clerk or a chief architect (accounts.invitations)."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    first_name = forms.CharField(label=_("Prenume"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nume"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Rol"), choices=[("clerk", _("Funcționar urbanism")),
+                                                       ("chief_architect", _("Arhitect-șef"))])
+    issuer = forms.ModelChoiceField(label=_("Emitent"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers.order_by("name")
+
+
+class InvitationAcceptForm(forms.Form):
+    """The invited person chooses a username and a password (checked by the password validators)."""
+
+    username = forms.RegexField(label=_("Nume utilizator"), max_length=150, regex=r"^[\w.@+-]+\Z",
+                                error_messages={"invalid": _("Doar litere, cifre și caracterele @ . + - _.")})
+    password1 = forms.CharField(label=_("Parolă"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Confirmați parola"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        from django.contrib.auth import password_validation
+
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("Parolele nu coincid."))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"], self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        if data.get("username") and User.objects.filter(username__iexact=data["username"]).exclude(
+                pk=self.user.pk).exists():
+            self.add_error("username", _("Numele de utilizator este deja folosit."))
+        return data
+
+
 class WebhookForm(forms.Form):
     """An institution administrator's webhook URL (checked by the outbound guard in the service)."""
 

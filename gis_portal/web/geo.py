@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gis_portal.api.geojson import geometry_sql
 from gis_portal.db_router import read_connection
 from parcels.models import UAT
 from rules.choices import INTRAVILAN_THEME
@@ -47,7 +48,7 @@ def features_geojson(sql: str, params: list[Any]) -> dict[str, Any]:
     """Run `sql` selecting (geom_3844, properties_json) rows; return a FeatureCollection in EPSG:4326."""
     wrapped = (
         "SELECT coalesce(json_agg(json_build_object('type', 'Feature', "
-        "'geometry', ST_AsGeoJSON(ST_Transform(q.geom, 4326), 7)::json, 'properties', q.props)), '[]'::json) "
+        f"'geometry', {geometry_sql('q.geom')}::json, 'properties', q.props)), '[]'::json) "
         f"FROM ({sql}) q"
     )
     with read_connection().cursor() as cur:

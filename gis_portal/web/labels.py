@@ -19,6 +19,13 @@ STATUS = {
     "expired": _("Expirată"),
 }
 
+QUEUE_VIEWS = {
+    "todo": _("De lucrat de mine"),
+    "waiting": _("În așteptare (avize, completări)"),
+    "done": _("Finalizate"),
+    "all": _("Toate"),
+}
+
 ACTIONS = {
     "submit": _("Trimite cererea"),
     "accept": _("Acceptă spre analiză"),
@@ -33,6 +40,25 @@ ACTIONS = {
     "expire": _("Marchează expirată"),
 }
 DANGEROUS_ACTIONS = {"refuse", "withdraw", "expire"}
+# Decisions that cannot be undone: the page asks for confirmation in a dialog before sending them.
+CONFIRMED_ACTIONS = {"issue", "refuse"}
+CONFIRM_QUESTIONS = {
+    "issue": _("Emiteți actul? Documentul va fi semnat electronic și transmis solicitantului; emiterea nu "
+               "poate fi anulată."),
+    "refuse": _("Respingeți cererea? Solicitantul va primi motivul scris; respingerea nu poate fi anulată."),
+}
+CONFIRM_BUTTONS = {"issue": _("Da, emite actul"), "refuse": _("Da, respinge cererea")}
+# Why an action of the state machine (permits.workflow guards) is not offered yet.
+GUARD_REASONS = {
+    "returned_never": _("cererea a mai fost returnată o dată pentru completare"),
+    "fee_paid": _("taxa nu a fost plătită"),
+    "valid_cu_covers_parcels": _("nu există un certificat de urbanism valabil pentru parcele"),
+    "avize_resolved": _("nu toate avizele au primit răspuns"),
+    "avize_favourable": _("avizele nu au fost solicitate sau nu sunt toate favorabile ori aprobate tacit"),
+    "compliance_ok": _("verificările de conformitate urbanistică nu sunt îndeplinite (arhitectul-șef poate "
+                       "aproba o derogare motivată)"),
+    "needs_avize": _("analiza nu cere avize"),
+}
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 
 
@@ -42,8 +68,16 @@ def status_label(code: str) -> str:
 
 def action_buttons(actions: list[str]) -> list[dict[str, str]]:
     return [{"action": a, "label": str(ACTIONS.get(a, a)),
-             "css": "danger" if a in DANGEROUS_ACTIONS else "" if a in PRIMARY_ACTIONS else "secondary"}
+             "css": "danger" if a in DANGEROUS_ACTIONS else "" if a in PRIMARY_ACTIONS else "secondary",
+             "confirm": str(CONFIRM_QUESTIONS[a]) if a in CONFIRMED_ACTIONS else "",
+             "confirm_button": str(CONFIRM_BUTTONS[a]) if a in CONFIRMED_ACTIONS else ""}
             for a in actions]
+
+
+def blocked_actions(blocked: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Actions the state machine does not allow yet, each with why, in the page's language."""
+    return [{"action": a, "label": str(ACTIONS.get(a, a)),
+             "why": "; ".join(str(GUARD_REASONS.get(g, g)) for g in guards)} for a, guards in blocked.items()]
 
 AVIZ_STATES = {
     "sent": _("Trimisă"),

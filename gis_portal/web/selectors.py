@@ -42,6 +42,28 @@ def staff_queue(user) -> QuerySet[Application]:
             .order_by(F("due_date").asc(nulls_last=True), "registered_at", "id"))
 
 
+# The work list's views: what waits for the person (by role), what waits for someone else, what is done.
+WAITING_FOR = {
+    "clerk": (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW),
+    "chief_architect": (Status.IN_REVIEW,),  # ready to be signed (the clerk prepared it)
+}
+WAITING_ELSEWHERE = (Status.AVIZE, Status.RETURNED)
+QUEUE_VIEWS = ("todo", "waiting", "done", "all")
+
+
+def staff_queue_view(user, view: str) -> QuerySet[Application]:
+    """The work list filtered to one of QUEUE_VIEWS (unknown views show everything)."""
+    apps = staff_queue(user)
+    if view == "todo":
+        return apps.filter(status__in=WAITING_FOR.get(user.role, (Status.SUBMITTED, Status.RESUBMITTED,
+                                                                  Status.IN_REVIEW)))
+    if view == "waiting":
+        return apps.filter(status__in=WAITING_ELSEWHERE)
+    if view == "done":
+        return apps.filter(status__in=TERMINAL)
+    return apps
+
+
 def deadline_state(app: Application, today: date) -> str:
     """"overdue", "due-soon" or "" for the queue's highlighting."""
     if app.status in TERMINAL or app.due_date is None or app.status in (Status.RETURNED, Status.DRAFT):
@@ -107,3 +129,23 @@ def parcel_search_sql(q: str) -> tuple[str, list]:
            "JOIN parcels_parcel p ON p.id = c.id JOIN parcels_uat u ON u.id = p.uat_id "
            f"ORDER BY similarity(p.address, %s) DESC, p.cadastral_number, p.id LIMIT {SEARCH_LIMIT}")
     return sql, [*patterns, q]
+
+
+def avize_of(app: Application, user) -> list[dict]:
+    """The live aviz requests of the application the user may see, for the request page; those waiting
+    for completions carry the documents added since they were sent (what the applicant will send)."""
+    if app.status == Status.DRAFT:
+        return []
+    requests = (aviz_requests_visible_to(user).filter(application=app, live=True)
+                .select_related("institution").order_by("institution__name"))
+    documents = None
+    rows = []
+    for req in requests:
+        added = []
+        if req.state == "completion_requested":
+            documents = list(app.documents.all()) if documents is None else documents
+            sent = {d["id"] for d in req.documents}
+            added = [d for d in documents if d.pk not in sent]
+        rows.append({"request": req, "added": added})
+    return rows
+

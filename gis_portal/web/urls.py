@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
 from gis_portal.web import apis
-from gis_portal.web.views import account, admin, institution, investor, public, reviewer, staff
+from gis_portal.web.views import account, admin, completion, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -27,11 +27,16 @@ urlpatterns = [
     path("requests/", investor.my_requests, name="my-requests"),
     path("requests/new/cu/", investor.cu_new, name="cu-new"),
     path("requests/<int:pk>/", investor.request_detail, name="request-detail"),
+    path("start/", staff.landing, name="landing"),
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
+    path("avize/<int:pk>/completion/documents/", completion.upload, name="completion-upload"),
+    path("avize/<int:pk>/completion/send/", completion.send, name="completion-send"),
     path("inbox/", reviewer.inbox, name="inbox"),
     path("inbox/<int:pk>/", reviewer.aviz_detail, name="aviz-detail"),
     path("institution/settings/", institution.institution_settings, name="institution-settings"),
     path("manage/", admin.home, name="admin-home"),
+    path("manage/staff/", admin.staff, name="staff-accounts"),
+    path("invitation/<str:uidb64>/<str:token>/", admin.invitation_accept, name="invitation-accept"),
 ]

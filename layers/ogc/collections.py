@@ -22,6 +22,7 @@ class Collection:
     description: str
     source: geojson.Source
     extent_sql: str  # returns a box in EPSG:3844 (or NULL)
+    version_id: int | None = None  # the layer version served; None for the parcels
 
 
 def _layer_collection(version: LayerVersion) -> Collection:
@@ -32,6 +33,7 @@ def _layer_collection(version: LayerVersion) -> Collection:
                     + (f" {layer.provenance}" if layer.provenance else ""),
         source=geojson.layer_source(version.pk),
         extent_sql=f"SELECT ST_Extent(geom) FROM layers_feature WHERE version_id = {int(version.pk)}",
+        version_id=version.pk,
     )
 
 

@@ -13,6 +13,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis_portal.api.geojson import geometry_sql
 from parcels.models import UAT
 from permits import calendar, fees, selectors
 from permits.api.serializers import DeadlineOutput, FeeQuoteInput, FeeQuoteOutput
@@ -77,7 +78,7 @@ def _geometries(act_ids: list[int]) -> dict[int, dict]:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT a.id, ST_AsGeoJSON(ST_Transform(ST_Union(p.geom), 4326), 7) "
+            f"SELECT a.id, {geometry_sql('ST_Union(p.geom)')} "
             "FROM permits_issuedact a JOIN permits_application_parcels ap ON ap.application_id = a.application_id "
             "JOIN parcels_parcel p ON p.id = ap.parcel_id WHERE a.id = ANY(%s) GROUP BY a.id", [act_ids])
         return {pk: json.loads(geo) for pk, geo in cursor.fetchall()}

@@ -1,13 +1,11 @@
 """Input and output serializers of the permits API (views stay thin)."""
 from __future__ import annotations
 
-import json
-
-from django.contrib.gis.geos import GEOSGeometry
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gis_portal.api.geojson import geometry_dict
 from permits import workflow
 from permits.choices import ApplicantType, Connection, Destination, DocType, Kind, Purpose, RoadAccess, WorksKind
 from permits.models import Application, Document, TransitionEvent
@@ -214,9 +212,7 @@ class ApplicationDetailOutput(ApplicationOutput):
     def get_footprint(self, app):
         if app.works_footprint is None:
             return None
-        geom = GEOSGeometry(app.works_footprint.wkb, srid=3844)
-        geom.transform(4326)
-        return json.loads(geom.geojson)
+        return geometry_dict(app.works_footprint, 4326)
 
     def get_missing_documents(self, app) -> list[str]:
         from permits.services import missing_documents

@@ -69,3 +69,26 @@ def isu(db):
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def pdf_upload(name: str = "studiu.pdf"):
+    """A distinct one-page PDF each call (its title differs), as an upload."""
+    import io
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": f"{name} {uuid.uuid4()}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/pdf")
+
+
+def new_document(application, *, by, name: str = "plan.pdf"):
+    """A changed dossier: one more document stored for the application (test set-up through the service)."""
+    from permits.services import document_store
+
+    return document_store(application=application, by=by, doc_type="altele", upload=pdf_upload(name))

@@ -10,7 +10,7 @@ from avize import services
 from avize.models import AvizEvent, AvizRequest, State
 from gis_portal.api.exceptions import StateConflict
 from notifications.models import Notification
-from tests.avize.conftest import days
+from tests.avize.conftest import days, pdf_upload
 
 
 def test_one_request_per_required_institution_is_sent_at_once_with_reasons_documents_and_due_date(cast, ac_in_avize, t0):
@@ -61,6 +61,7 @@ def test_completion_may_be_requested_only_once(cast, sent, t0):
     services.aviz_completion_request(request=r, by=cast["frank"], text="Lipsește studiul istoric.", now=t0 + days(2))
     r.refresh_from_db()
     assert r.state == State.COMPLETION_REQUESTED and r.completion_request_text == "Lipsește studiul istoric."
+    services.aviz_completion_document_add(request=r, by=cast["alice"], doc_type="altele", upload=pdf_upload())
     services.aviz_resubmit(request=r, by=cast["alice"], note="Am adăugat studiul.", now=t0 + days(5))
     r.refresh_from_db()
     assert r.state == State.RESUBMITTED
@@ -115,6 +116,7 @@ def test_institutions_are_told_of_new_requests_and_resubmissions(cast, sent, t0)
     assert not Notification.objects.filter(event="aviz_requested", user=cast["frank"],
                                            context__aviz_request_id=sent["delgaz-grid-bacau"].pk).exists()
     services.aviz_completion_request(request=r, by=cast["frank"], text="Plan de situație lizibil.", now=t0)
+    services.aviz_completion_document_add(request=r, by=cast["carol"], doc_type="altele", upload=pdf_upload())
     services.aviz_resubmit(request=r, by=cast["carol"], now=t0 + days(1))
     assert Notification.objects.filter(event="aviz_resubmitted", user=cast["frank"], channel="in_app").count() == 1
 

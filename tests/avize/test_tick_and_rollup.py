@@ -10,7 +10,7 @@ from avize import selectors, services
 from avize.models import AvizRequest, State
 from notifications.models import Notification
 from permits.choices import Kind, Status
-from tests.avize.conftest import days
+from tests.avize.conftest import days, new_document
 
 
 @pytest.fixture
@@ -96,6 +96,7 @@ def _reviewer(institution):
 def test_a_changed_dossier_re_asks_the_institutions_and_answers_record_the_version_they_judged(cast, sent, t0):
     culture, electricity = sent["djc-bacau"], sent["delgaz-grid-bacau"]
     services.aviz_answer(request=culture, by=cast["frank"], outcome=State.FAVOURABLE, now=t0 + days(1))
+    new_document(sent["app"], by=cast["alice"])
     new = services.aviz_reconsult(application=sent["app"], by=cast["carol"], reason="Regim de înălțime modificat.",
                                   institution_ids=[culture.institution_id, electricity.institution_id],
                                   now=t0 + days(3))
@@ -165,6 +166,7 @@ def test_re_consulting_after_the_avize_stage_ended_puts_the_application_back_int
     services.aviz_answer(request=r, by=cast["frank"], outcome=State.FAVOURABLE, now=t0)
     app.refresh_from_db()
     assert app.status == Status.IN_REVIEW
+    new_document(app, by=cast["alice"])
     services.aviz_reconsult(application=app, by=cast["carol"], reason="Alt regim de înălțime.", now=t0 + days(1))
     app.refresh_from_db()
     assert app.status == Status.AVIZE

@@ -67,7 +67,7 @@ def world(cast, parcel_factory):
                            geom=Point(pe - 5, pn + 10, srid=3844))
     layer_version_publish(version=power_version)
     parcel = parcel_factory(e=pe, n=pn, size=20)
-    alice, carol = cast["alice"], cast["carol"]
+    alice, carol, erin = cast["alice"], cast["carol"], cast["erin"]
     person = {"applicant_type": "person", "applicant_name": "Alice Popescu", "applicant_id_code": ALICE_CNP,
               "applicant_address": ALICE_ADDRESS, "applicant_email": ALICE_EMAIL}
 
@@ -83,7 +83,7 @@ def world(cast, parcel_factory):
     services.application_submit(application=cu, by=alice)
     services.application_act(application=cu, action="accept", by=carol)
     services.payment_record(application=cu, by=carol, amount_ron=cu.fee_ron or 9, reference="CU-1")
-    services.application_act(application=cu, action="issue", by=carol, validity_months=12)
+    services.application_act(application=cu, action="issue", by=erin, validity_months=12)
 
     ac = services.application_create(by=alice, data={
         "kind": "ac", **person, "based_on": cu.pk, "works_kind": "building", "works_description": "Locuință P+1",

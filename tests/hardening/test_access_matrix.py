@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/ogc/collections"): Case(lambda w: "/ogc/collections", public()),
     ("GET", "/ogc/collections/{collection_id}"): Case(lambda w: "/ogc/collections/lmi", public()),
     ("GET", "/ogc/collections/{collection_id}/items"): Case(lambda w: "/ogc/collections/lmi/items", public()),
+    ("GET", "/ogc/collections/{collection_id}/queryables"): Case(lambda w: "/ogc/collections/lmi/queryables", public()),
     ("GET", "/ogc/collections/{collection_id}/items/{fid}"): Case(
         lambda w: f"/ogc/collections/lmi/items/{w['feature'].pk}", public()),
     ("GET", "/api/v1/institutions/"): Case(lambda w: "/api/v1/institutions/", public()),
@@ -169,6 +170,9 @@ MATRIX: dict[tuple[str, str], Case] = {
         body=lambda w: {}, sees=AVIZ_SEE),
     ("POST", "/api/v1/avize/{pk}/resubmit/"): Case(lambda w: f"/api/v1/avize/{w['aviz'].pk}/resubmit/",
                                                    scoped(AVIZ_SEE, WRITE_OK), body=lambda w: {}, sees=AVIZ_SEE),
+    ("POST", "/api/v1/avize/{pk}/documents/"): Case(lambda w: f"/api/v1/avize/{w['aviz'].pk}/documents/",
+                                                    scoped(AVIZ_SEE, WRITE_OK), body=lambda w: {},
+                                                    fmt="multipart", sees=AVIZ_SEE),
     ("POST", "/api/v1/avize/{pk}/withdraw/"): Case(lambda w: f"/api/v1/avize/{w['aviz'].pk}/withdraw/",
                                                    scoped(AVIZ_SEE, WRITE_OK), body=lambda w: {}, sees=AVIZ_SEE),
     ("GET", "/api/v1/avize/{pk}/pdf/"): Case(lambda w: f"/api/v1/avize/{w['aviz'].pk}/pdf/", scoped(AVIZ_SEE),

@@ -25,6 +25,13 @@ from tests.hardening_ops.test_concurrency import _in_review_and_paid
 from tests.layers.conftest import write_tiff
 from tests.permits.conftest import _signing_and_media  # noqa: F401  (cert + media)
 
+KEY = "backup-signing-key-for-the-tests-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _backup_signing_key(settings):
+    settings.BACKUP_SIGNING_KEY, settings.BACKUP_SIGNING_KEY_FILE = KEY, ""
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -65,7 +72,7 @@ def test_a_backup_restored_into_a_new_database_has_every_row_and_every_document(
         cast, parcel_factory, settings, tmp_path, restored_db):
     # An issued CU (signed PDF) with its four uploaded documents, and a DEM raster layer.
     pk = _in_review_and_paid(cast, parcel_factory(e=BACAU_E + 200, n=BACAU_N + 200))
-    services.application_act(application=Application(pk=pk), action="issue", by=cast["carol"], validity_months=12)
+    services.application_act(application=Application(pk=pk), action="issue", by=cast["erin"], validity_months=12)
     dem = write_tiff(tmp_path / "dem.tif", np.tile(100 + 0.1 * np.arange(50), (50, 1)),
                      west=BACAU_E - 250, north=BACAU_N + 250, res=10.0)
     raster = layer_import(path=dem, theme="dem", name="DEM Bacău").version
@@ -112,9 +119,13 @@ def test_restore_refuses_a_database_that_already_holds_tables_and_writes_nothing
     assert not target_media.exists() or not any(target_media.iterdir())
 
 
-def _archive(path: Path, members: dict[str, bytes], manifest: dict) -> Path:
+def _archive(path: Path, members: dict[str, bytes], manifest: dict, *, key: str = KEY,
+             signature: bytes | None = None) -> Path:
+    """A hand-made archive, its manifest signed with `key` (or carrying the given signature)."""
+    signed = json.dumps(manifest).encode()
+    signature = signature if signature is not None else ops.manifest_signature(signed, key.encode())
     with tarfile.open(path, "w") as tar:
-        for name, body in {**members, ops.MANIFEST: json.dumps(manifest).encode()}.items():
+        for name, body in {**members, ops.MANIFEST: signed, ops.SIGNATURE: signature}.items():
             info = tarfile.TarInfo(name)
             info.size = len(body)
             tar.addfile(info, io.BytesIO(body))
@@ -155,3 +166,63 @@ def test_an_archive_without_a_manifest_is_rejected(tmp_path):
         tar.addfile(tarfile.TarInfo("database.dump"), io.BytesIO(b""))
     with pytest.raises(ops.BackupError, match="no manifest.json"):
         ops.manifest_read(tmp_path / "x.tar")
+
+
+def _members(archive: Path) -> dict[str, bytes]:
+    with tarfile.open(archive) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replaced_pdf_with_a_recomputed_manifest_is_refused_and_nothing_is_restored(territory, tmp_path,
+                                                                                     restored_db):
+    media = tmp_path / "media"
+    (media / "permits" / "acts").mkdir(parents=True)
+    (media / "permits" / "acts" / "cu-1.pdf").write_bytes(b"%PDF-1.7 the signed act")
+    archive = tmp_path / "portal.tar"
+    ops.backup_create(output=archive, media_root=media)
+    members = _members(archive)
+    assert ops.manifest_read(archive)["media"]["files"]["permits/acts/cu-1.pdf"]["size"] == 23
+
+    # The forger swaps the act and recomputes every digest in the manifest, but has no key.
+    forged_pdf = b"%PDF-1.7 a forged act, other terms"
+    manifest = json.loads(members[ops.MANIFEST])
+    manifest["media"]["files"]["permits/acts/cu-1.pdf"] = {"sha256": hashlib.sha256(forged_pdf).hexdigest(),
+                                                           "size": len(forged_pdf)}
+    forged = {ops.DUMP: members[ops.DUMP], ops.MEDIA + "permits/acts/cu-1.pdf": forged_pdf}
+    for name, kwargs in (("kept-signature.tar", {"signature": members[ops.SIGNATURE]}),
+                         ("other-key.tar", {"key": "a-key-the-forger-made-up-0123456789abcdef"}),
+                         ("unsigned.tar", {"signature": b""})):
+        with pytest.raises(ops.BackupError, match="signature does not verify|not signed"):
+            ops.backup_restore(archive=_archive(tmp_path / name, forged, manifest, **kwargs),
+                               database=restored_db, media_root=tmp_path / "restored")
+    assert not (tmp_path / "restored").exists()
+    with psycopg.connect(**ops._params(dbname="postgres")) as conn:
+        assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [restored_db]).fetchone() is None
+
+
+def test_an_archive_without_its_signature_member_is_refused(tmp_path):
+    archive = _archive(tmp_path / "a.tar", {ops.DUMP: b"dump"}, _manifest({}))
+    members = _members(archive)
+    del members[ops.SIGNATURE]
+    with tarfile.open(tmp_path / "b.tar", "w") as tar:
+        for name, body in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    with pytest.raises(ops.BackupError, match="is not signed"):
+        ops.manifest_read(tmp_path / "b.tar")
+
+
+def test_backup_and_restore_need_the_signing_key_and_say_so(settings, tmp_path):
+    settings.BACKUP_SIGNING_KEY = ""
+    archive = _archive(tmp_path / "a.tar", {ops.DUMP: b"dump"}, _manifest({}))
+    with pytest.raises(ops.BackupError, match="set BACKUP_SIGNING_KEY or BACKUP_SIGNING_KEY_FILE"):
+        ops.backup_create(output=tmp_path / "never.tar", media_root=tmp_path)
+    with pytest.raises(ops.BackupError, match="set BACKUP_SIGNING_KEY or BACKUP_SIGNING_KEY_FILE"):
+        ops.manifest_read(archive)
+    assert not (tmp_path / "never.tar").exists()
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(KEY + "\n")  # a key file outside the archive works the same (trailing newline ignored)
+    settings.BACKUP_SIGNING_KEY_FILE = str(key_file)
+    assert ops.manifest_read(archive)["format"] == ops.FORMAT

@@ -70,3 +70,30 @@ def test_a_changed_parcel_changes_the_etag(layers_world, api):
 ])
 def test_bad_tile_addresses_and_unknown_or_private_layers_are_refused(layers_world, api, path, status):
     assert api().get(path).status_code == status
+
+
+@pytest.mark.parametrize("layer", ["parcels", "lmi-monument"])
+def test_tiles_are_gzipped_when_accepted_with_their_own_etag_and_vary(layers_world, api, layer):
+    import gzip
+
+    plain = _get(api, layer, 16)
+    packed = _get(api, layer, 16, HTTP_ACCEPT_ENCODING="br, gzip;q=0.9")
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+    assert packed["ETag"] != plain["ETag"] and packed["ETag"].endswith('-gzip"')
+    # If-None-Match holds for the representation the request selects, for both encodings.
+    again = _get(api, layer, 16, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert (again.status_code, again["ETag"]) == (304, packed["ETag"]) and "Accept-Encoding" in again["Vary"]
+    assert _get(api, layer, 16, HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+    assert _get(api, layer, 16, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 200
+
+
+def test_tiles_and_the_map_style_answer_head(layers_world, api):
+    x, y = tile_for(LON, LAT, 16)
+    client = api()
+    for path in (f"/tiles/parcels/16/{x}/{y}.pbf", f"/tiles/lmi-monument/16/{x}/{y}.pbf", "/map/style.json", "/"):
+        get, head = client.get(path), client.head(path)
+        assert (get.status_code, head.status_code) == (200, 200), path
+        assert head.content == b"" and head["Content-Type"] == get["Content-Type"], path
+    assert client.post(f"/tiles/parcels/16/{x}/{y}.pbf").status_code == 405

@@ -18,13 +18,15 @@ def test_issue_is_shown_blocked_by_the_unpaid_fee_until_the_payment_is_recorded(
     carol = api(cast["carol"])
     assert carol.post(f"/api/v1/applications/{pk}/transitions/", {"action": "accept"},
                       format="json").status_code == 200
-    states = _actions(carol, pk)
+    assert "issue" not in _actions(carol, pk)  # the clerk prepares, the chief architect issues
+    erin = api(cast["erin"])
+    states = _actions(erin, pk)
     assert states["issue"] == {"action": "issue", "allowed": False,
                                "reasons": ["The fee of 9.00 lei has not been paid."], "reason_required": False}
     assert states["refuse"] == {"action": "refuse", "allowed": True, "reasons": [], "reason_required": True}
     assert states["return_for_completion"]["allowed"] is True
     carol.post(f"/api/v1/applications/{pk}/payments/", {"amount_ron": "9.00", "reference": "CH-9"}, format="json")
-    assert _actions(carol, pk)["issue"] == {"action": "issue", "allowed": True, "reasons": [],
+    assert _actions(erin, pk)["issue"] == {"action": "issue", "allowed": True, "reasons": [],
                                             "reason_required": False}
 
 

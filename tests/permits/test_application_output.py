@@ -53,7 +53,7 @@ def applications(cu_draft, submitted_cu, api, cast, parcel_factory, territory):
     assert carol.post(transitions, {"action": "accept"}, format="json").status_code == 200
     assert carol.post(f"/api/v1/applications/{issued}/payments/", {"amount_ron": "9.00", "reference": "CH-1"},
                       format="json").status_code == 201
-    assert carol.post(transitions, {"action": "issue", "validity_months": 12}, format="json").status_code == 200
+    assert api(cast["erin"]).post(transitions, {"action": "issue", "validity_months": 12}, format="json").status_code == 200
     submitted_cu()
     _, returned = submitted_cu()
     assert carol.post(f"/api/v1/applications/{returned}/transitions/",

@@ -142,7 +142,7 @@ def test_the_list_does_not_grow_queries_with_rows(submitted_cu, api, cast, djang
 
 def test_an_action_not_allowed_from_the_current_state_is_a_409_listing_the_allowed_ones(submitted_cu, api, cast):
     _, pk = submitted_cu()
-    response = api(cast["carol"]).post(f"/api/v1/applications/{pk}/transitions/", {"action": "issue"}, format="json")
+    response = api(cast["erin"]).post(f"/api/v1/applications/{pk}/transitions/", {"action": "issue"}, format="json")
     assert response.status_code == 409
     assert set(response.json()["allowed"]) == {"accept", "return_for_completion", "refuse", "withdraw"}
     assert Application.objects.get(pk=pk).status == "submitted"

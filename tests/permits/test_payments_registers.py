@@ -54,7 +54,7 @@ def test_the_public_register_lists_issued_acts_without_naming_natural_persons(su
                                  applicant_id_code="14399840")
     for pk in (person_pk, company_pk):
         app = Application.objects.get(pk=pk)
-        act_issue(application=app, by=cast["carol"], validity_months=12)
+        act_issue(application=app, by=cast["erin"], validity_months=12)
         Application.objects.filter(pk=pk).update(status="issued")
     month = timezone.localdate().strftime("%Y-%m")
     response = api().get("/api/v1/registers/20297/", {"kind": "cu", "month": month})

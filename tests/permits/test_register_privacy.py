@@ -30,7 +30,7 @@ def issued_pair(submitted_cu, cast, parcel_factory):
     pks = []
     for offset, fields in ((100, PERSON), (300, COMPANY)):
         _, pk = submitted_cu(parcels=[parcel_factory(e=BACAU_E + offset, n=BACAU_N + 100, size=20)], **fields)
-        act_issue(application=Application.objects.get(pk=pk), by=cast["carol"], validity_months=12)
+        act_issue(application=Application.objects.get(pk=pk), by=cast["erin"], validity_months=12)
         Application.objects.filter(pk=pk).update(status="issued")
         pks.append(pk)
     return pks

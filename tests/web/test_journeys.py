@@ -1,7 +1,7 @@
 """The journeys of the issue, in headless Chromium against the live server, asserted on the page and the database.
 
 1. An investor finds a parcel on the map, signs in and submits a CU request with a drawn footprint.
-2. A clerk of the issuer finds it in the queue, records the payment, accepts and issues it.
+2. A clerk of the issuer finds it in the queue, records the payment and accepts it; the chief architect issues it.
 3. An institution reviewer answers an aviz request.
 """
 from __future__ import annotations
@@ -151,7 +151,7 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     assert not page.console_errors, page.console_errors
 
 
-def test_a_clerk_finds_the_request_in_the_queue_records_the_payment_and_issues_the_cu(page, submitted_cu):
+def test_a_clerk_prepares_the_request_from_the_queue_and_the_chief_architect_issues_the_cu(page, submitted_cu):
     app = submitted_cu
     login(page, "carol")
     page.goto("/staff/queue/")
@@ -181,8 +181,20 @@ def test_a_clerk_finds_the_request_in_the_queue_records_the_payment_and_issues_t
     expect(page.locator("#cu-summary")).to_contain_text("Direcția Județeană pentru Cultură Bacău")
     shot(page, "clerk-03-preview")
     page.go_back()
+    # The clerk prepared it; issuing is the chief architect's (separation of duties).
+    expect(page.locator("#action-form [data-action=issue]")).to_have_count(0)
+    page.get_by_role("button", name="Ieșire").click()
+    login(page, "erin")
+    page.goto(f"/requests/{app.pk}/")
     page.get_by_label("Valabilitate (luni)").fill("12")
     page.get_by_role("button", name="Emite").click()
+    dialog = page.get_by_role("dialog", name="Confirmare")
+    expect(dialog).to_contain_text("nu poate fi anulată")
+    dialog.get_by_role("button", name="Anulează").click()
+    expect(dialog).to_be_hidden()
+    assert Application.objects.get(pk=app.pk).status == "in_review"
+    page.get_by_role("button", name="Emite").click()
+    dialog.get_by_role("button", name="Da, emite actul").click()
     # issuing renders the PDF with its map extract and signs it: allow it time on 2 busy cores
     expect(page.locator("h1")).to_contain_text("Emisă", timeout=60_000)
     expect(page.locator("#issued-act")).to_contain_text("1/")

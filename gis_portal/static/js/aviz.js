@@ -25,3 +25,23 @@ if (form) {
     }
   });
 }
+
+// The institution's one reasoned request for completions (stops its clock until the applicant answers).
+const completion = document.getElementById("completion-form");
+if (completion) {
+  completion.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = document.getElementById("completion-status");
+    const button = completion.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await api(`/api/v1/avize/${config.avizId}/completion-request/`, { method: "POST",
+        body: { text: completion.querySelector("[name=text]").value } });
+      location.reload();
+    } catch (error) {
+      status.textContent = error.message;
+      button.disabled = false;
+    }
+  });
+  completion.dataset.ready = "true";  // the handler is attached (a click before would reload the page)
+}

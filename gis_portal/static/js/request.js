@@ -19,6 +19,7 @@ if (form) {
     const button = event.submitter;
     const action = button && button.dataset.action;
     if (!action) return;
+    if (!(await confirmed(button))) return;
     const status = document.getElementById("action-status");
     const reason = form.querySelector("[name=reason]").value;
     for (const b of form.querySelectorAll("button")) b.disabled = true;
@@ -37,6 +38,21 @@ if (form) {
       status.textContent = error.message;
       for (const b of form.querySelectorAll("button")) b.disabled = false;
     }
+  });
+}
+
+// Decisions that cannot be undone (issue, refuse) are confirmed in a modal <dialog> first: it takes the
+// focus, names the consequence and defaults to "cancel"; Escape cancels.
+function confirmed(button) {
+  const question = button.dataset.confirm;
+  const dialog = document.getElementById("confirm-dialog");
+  if (!question || !dialog) return Promise.resolve(true);
+  dialog.querySelector("#confirm-text").textContent = question;
+  dialog.querySelector("#confirm-ok").textContent = button.dataset.confirmButton;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
   });
 }
 

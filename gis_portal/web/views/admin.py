@@ -1,11 +1,14 @@
 """Portal administration: layers and their versions (with a file import), institutions, rules
-(editing lives in Django admin)."""
+(editing lives in Django admin); an issuer's staff and their invitations (its chief architect or a
+portal admin), and the invited person's one-time page."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -14,8 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from accounts import invitations
+from accounts.models import User
 from gis_portal.ratelimit import rate_limit
-from gis_portal.web.forms import LayerImportForm
+from gis_portal.web.forms import InvitationAcceptForm, LayerImportForm, StaffInviteForm
 from institutions.models import Institution
 from layers.imports import layer_import
 from layers.models import Layer, LayerVersion
@@ -78,3 +83,48 @@ def _errors_by_field(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return exc.message_dict
     return {"file": exc.messages}
+
+
+@login_required
+def staff(request: HttpRequest) -> HttpResponse:
+    """The staff of the issuers the user manages, and the invitation form (no Django admin needed)."""
+    issuers = invitations.issuers_managed_by(request.user)
+    if not issuers.exists():
+        raise PermissionDenied
+    form = StaffInviteForm(request.POST or None, issuers=issuers,
+                           initial={"issuer": request.user.issuer_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitations.staff_invite(by=request.user, email=data["email"], role=data["role"], issuer=data["issuer"],
+                                     first_name=data["first_name"], last_name=data["last_name"],
+                                     language=request.LANGUAGE_CODE)
+        except ValidationError:
+            form.add_error("email", _("Există deja un cont cu această adresă de e-mail."))
+        else:
+            messages.success(request, _("Invitația a fost trimisă la %(email)s.") % {"email": data["email"]})
+            return redirect("web:staff-accounts")
+    people = (User.objects.filter(issuer__in=issuers, role__in=invitations.INVITABLE_ROLES)
+              .select_related("issuer").order_by("issuer__name", "-is_active", "last_name", "username"))
+    return render(request, "web/staff_accounts.html", {"form": form, "people": people},
+                  status=400 if request.method == "POST" else 200)
+
+
+def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The one-time page of an invitation: choose a username and a password, then land on the work list."""
+    user = invitations.invited_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "web/invitation_accept.html", {"invalid": True}, status=404)
+    form = InvitationAcceptForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(user=user, username=form.cleaned_data["username"],
+                                                 password=form.cleaned_data["password1"])
+        except ValidationError:
+            form.add_error("username", _("Numele de utilizator este deja folosit."))
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, _("Bine ați venit! Contul dumneavoastră este activ."))
+            return redirect("web:landing")
+    return render(request, "web/invitation_accept.html", {"form": form, "invited": user},
+                  status=400 if request.method == "POST" else 200)

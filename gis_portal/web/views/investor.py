@@ -51,7 +51,7 @@ def cu_new(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
     overlay = application_overlay(app)
-    actions = workflow.allowed_actions(app, request.user)
+    actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
     events = list(app.events.select_related("by"))
     return render(request, "web/request_detail.html", {
@@ -62,6 +62,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "act": getattr(app, "act", None),
         "analysis": app.analysis_result or {},
         "actions": labels.action_buttons(actions),
+        "blocked_actions": labels.blocked_actions(blocked),
+        "avize": selectors.avize_of(app, request.user),
+        "can_complete": request.user.pk == app.owner_id or request.user.is_issuer_staff,
+        "doc_types": DocType.choices,
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
         "is_staff_view": request.user.is_issuer_staff or request.user.is_portal_admin,

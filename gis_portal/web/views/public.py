@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gis_portal.web import geo
 from gis_portal.web.forms import SignupForm
@@ -28,7 +28,7 @@ def map_config(request: HttpRequest, **extra) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     centre = geo.town_centre()
@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"config": config})
 
 
-@require_GET
+@require_safe
 def map_style(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(build_style(request))
     # Short cache: a newly published layer appears within a minute; the legend follows the language.

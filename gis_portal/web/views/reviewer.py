@@ -50,6 +50,9 @@ def aviz_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_answer": request.user.role == "reviewer" and req.state not in FINAL
                       and req.state != State.COMPLETION_REQUESTED,
         "answered": req.state in FINAL,
+        # The law allows one reasoned completion request, before the answer.
+        "can_request_completion": request.user.role == "reviewer" and req.completion_requested_at is None
+                                  and req.state in (State.SENT, State.VIEWED),
         "outcomes": [(code, labels.AVIZ_STATES[code]) for code in labels.ANSWER_OUTCOMES],
         "config": config,
     })

@@ -1,4 +1,4 @@
-"""Generate the self-signed demo signing certificate (PKCS#12) if it is missing."""
+"""Generate the demo signing chain (CA, signer PKCS#12, CRL) if it is missing."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,8 @@ from permits.signing import demo_certificate_create
 
 
 class Command(BaseCommand):
-    help = "Create a self-signed demo PKCS#12 certificate at SIGNING_P12_PATH if none exists."
+    help = ("Create a demo CA, a signing certificate it issues (PKCS#12 at SIGNING_P12_PATH) and the CA's CRL "
+            "beside it, if none exists.")
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Replace an existing certificate.")
