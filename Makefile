@@ -13,6 +13,8 @@ run: bootstrap
 	@scripts/run.sh
 
 test: bootstrap
+	.venv/bin/ruff check .
+	$(PY) -m mypy
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
@@ -25,8 +27,10 @@ test-fast:
 fuzz: bootstrap
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_COVERAGE=1 FUZZ_RANDOM=1 $(PY) -m pytest tests/hardening/test_fuzz.py -q
 
+# ruff and mypy with django-stubs / djangorestframework-stubs (pyproject.toml); `make test` runs both first.
 lint:
 	.venv/bin/ruff check .
+	$(PY) -m mypy
 
 bench: bootstrap
 	$(PY) bench/run_all.py

@@ -4,8 +4,9 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from accounts.lockout import client_address, login_is_locked
+from accounts.lockout import login_is_locked
 from accounts.tokens import token_expires_at, token_rotate
+from gis_portal.ratelimit import client_address
 
 
 class TokenOutput(serializers.Serializer):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from accounts.lockout import client_address, login_failure_record, login_is_locked, login_success_record
+from accounts.lockout import login_failure_record, login_is_locked, login_success_record
+from gis_portal.ratelimit import client_address
 
 
 class LockoutModelBackend(ModelBackend):

@@ -1,6 +1,8 @@
 """Demo accounts, one per role, bound to the demo county's first issuer and institutions."""
 from __future__ import annotations
 
+from typing import Any
+
 from accounts.models import User
 from institutions.models import Institution
 from parcels.models import Issuer
@@ -22,7 +24,7 @@ def ensure_demo_accounts(*, password: str) -> list[User]:
     for username, role in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            extra = {}
+            extra: dict[str, Any] = {}
             if role in (User.Role.CLERK, User.Role.CHIEF_ARCHITECT):
                 extra["issuer"] = issuer
             if role == User.Role.REVIEWER:

@@ -11,19 +11,10 @@ someone guessing passwords cannot lock the real user out from elsewhere.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-
-
-def client_address(request) -> str:
-    """The client's address; behind a trusted proxy (BEHIND_PROXY) the first X-Forwarded-For hop."""
-    if request is None:
-        return "-"
-    meta = request.META
-    if settings.SECURE_PROXY_SSL_HEADER and meta.get("HTTP_X_FORWARDED_FOR"):
-        return meta["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
-    return meta.get("REMOTE_ADDR", "-")
 
 
 def _digest(username: str, address: str) -> str:
@@ -54,8 +45,8 @@ _RECORD_FAILURE = f"""
 def login_failure_record(*, username: str, address: str) -> int:
     """Count one failed log-in; lock the pair when the limit is reached. Returns the failure count
     within the current window (failures older than LOGIN_LOCKOUT_SECONDS are forgotten)."""
-    params = {"digest": _digest(username, address), "limit": settings.LOGIN_LOCKOUT_FAILURES,
-              "window": settings.LOGIN_LOCKOUT_SECONDS}
+    params: dict[str, Any] = {"digest": _digest(username, address), "limit": settings.LOGIN_LOCKOUT_FAILURES,
+                              "window": settings.LOGIN_LOCKOUT_SECONDS}
     with connection.cursor() as cursor:
         cursor.execute(_RECORD_FAILURE, params)
         return cursor.fetchone()[0]

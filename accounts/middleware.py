@@ -13,9 +13,8 @@ import hashlib
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from accounts.lockout import client_address
 from gis_portal.api.jsoninput import JSONInputError, loads
-from gis_portal.ratelimit import hit
+from gis_portal.ratelimit import client_address, hit
 
 LOGIN_VIEWS = {"web:login", "admin:login", "auth-token"}
 

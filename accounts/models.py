@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class User(AbstractUser):
@@ -13,11 +14,11 @@ class User(AbstractUser):
     """
 
     class Role(models.TextChoices):
-        INVESTOR = "investor", "Investitor / solicitant"
-        CLERK = "clerk", "Funcționar urbanism"
-        CHIEF_ARCHITECT = "chief_architect", "Arhitect-șef"
-        REVIEWER = "reviewer", "Reviewer instituție avizatoare"
-        ADMIN = "admin", "Administrator"
+        INVESTOR = "investor", gettext_noop("Investitor / solicitant")
+        CLERK = "clerk", gettext_noop("Funcționar urbanism")
+        CHIEF_ARCHITECT = "chief_architect", gettext_noop("Arhitect-șef")
+        REVIEWER = "reviewer", gettext_noop("Reviewer instituție avizatoare")
+        ADMIN = "admin", gettext_noop("Administrator")
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.INVESTOR)
     issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
@@ -47,7 +48,7 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         # A new password (set_password, then save) ends every API token of the account; web sessions
         # other than the one that changed it end through Django's session hash.
-        password_changed = self._password is not None and self.pk is not None
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
         super().save(*args, **kwargs)
         if password_changed:
             from accounts.tokens import tokens_revoke

@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.requests import signed_in
 from avize import selectors, services
 from avize.filtersets import AvizRequestFilterSet
 from avize.models import AvizRequest
@@ -59,7 +60,7 @@ class InboxView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return AvizRequest.objects.none()
-        return selectors.aviz_requests_visible_to(self.request.user).order_by("due_date", "id")
+        return selectors.aviz_requests_visible_to(signed_in(self.request)).order_by("due_date", "id")
 
 
 class DetailView(APIView):

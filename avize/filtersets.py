@@ -10,7 +10,8 @@ from avize.selectors import inbox_filter
 
 class AvizRequestFilterSet(django_filters.FilterSet):
     due_soon = django_filters.BooleanFilter(method="filter_due_soon",
-                                            help_text="Open requests due within the next 3 days (today included).")
+                                            help_text="Open requests due within the due-soon window: 3 working days by default "
+                                                      "(deadline policy `due_soon`), today included.")
     overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Open requests past their due date.")
     uat = django_filters.NumberFilter(field_name="application__uat__siruta", help_text="SIRUTA code of the UAT.")
     state = django_filters.ChoiceFilter(choices=State.choices)

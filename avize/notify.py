@@ -8,15 +8,13 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from avize.models import ANSWERED, AvizRequest, State
+from avize.models import ANSWERED, AvizEvent, AvizRequest, State
+from notifications.services import NotifyItem, notify, notify_many
 from permits import links
 
 
 def _notify(*, event: str, users=(), institution=None, context: dict, idempotency_key: str,
             email_to: str = "") -> None:
-    # Imported late: notifications is a sibling app and must not be needed to import avize models.
-    from notifications.services import notify
-
     notify(event=event, users=list(users), institution=institution, context=context,
            idempotency_key=idempotency_key, email_to=email_to)
 
@@ -28,7 +26,7 @@ def _context(request: AvizRequest) -> dict:
         "application_id": application.pk,
         "application_number": application.registration or f"#{application.pk}",
         "application_kind": application.get_kind_display(),
-        "uat": application.uat.name if application.uat_id else "",
+        "uat": application.uat.name if application.uat else "",
         "institution_name": request.institution.name,
         "institution_code": request.institution.code,
         "state": request.state,
@@ -49,7 +47,10 @@ def _for_applicant(request: AvizRequest, context: dict) -> dict:
 
 
 def clerks_of(request: AvizRequest):
-    return User.objects.filter(role=User.Role.CLERK, issuer_id=request.application.issuer_id, is_active=True)
+    issuer_id = request.application.issuer_id
+    if issuer_id is None:
+        return User.objects.none()
+    return User.objects.filter(role=User.Role.CLERK, issuer_id=issuer_id, is_active=True)
 
 
 def _reviewers(request: AvizRequest):
@@ -78,18 +79,16 @@ def institution_asked(request: AvizRequest, *, event: str, event_id: int) -> Non
             idempotency_key=f"aviz-event-{event_id}-institution")
 
 
-def requests_sent(sent: list[tuple[AvizRequest, object]], *, event: str = "aviz_requested") -> None:
+def requests_sent(sent: list[tuple[AvizRequest, AvizEvent]], *, event: str = "aviz_requested") -> None:
     """Every institution asked at once (the avize stage): what `institution_asked` + `state_changed`
     say for each request, recorded and deferred by ONE `notify_many` statement, with the reviewers of
     all the institutions read in one query (this runs inside the transition that enters the stage)."""
-    from notifications.services import notify_many
-
     if not sent:
         return
-    reviewers: dict[int, list[User]] = {}
+    reviewers: dict[int | None, list[User]] = {}
     for user in User.objects.filter(institution_id__in={r.institution_id for r, _ in sent}, is_active=True):
         reviewers.setdefault(user.institution_id, []).append(user)
-    items = []
+    items: list[NotifyItem] = []
     for request, audit in sent:
         context = _context(request)
         items.append({"event": event, "users": reviewers.get(request.institution_id, []),

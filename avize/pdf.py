@@ -7,20 +7,17 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from avize.models import AvizRequest
+from avize.models import AvizRequest, State
+from gis_portal.signing import sign_pdf as permits_sign_pdf
 
 
 def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
     """Sign with the same certificate and PAdES profile as the permits' acts (settings.SIGNING_P12_PATH)."""
-    from permits.signing import sign_pdf as permits_sign_pdf
-
     return permits_sign_pdf(pdf, reason=reason, location="România")
 
 
 def aviz_pdf_bytes(request: AvizRequest) -> bytes:
     from weasyprint import HTML
-
-    from avize.models import State
 
     html = render_to_string("avize/aviz.html", {
         "r": request,

@@ -15,6 +15,8 @@ from django.utils import timezone
 from avize import notify, workflow
 from avize.models import CLOCK_RUNNING, FINAL, AvizRequest
 from avize.stage import maybe_complete_stage
+from permits.choices import CU_KINDS, PERMIT_KINDS, TERMINAL, Status
+from permits.models import Application
 
 TACIT_LEGAL_BASIS = ("OUG 31/2025 (MO 393/30.04.2025): avizul nu a fost emis în termen — documentația se "
                      "consideră completă și avizul se consideră emis tacit.")
@@ -73,9 +75,6 @@ def _deadline_passed(pk: int, *, now: datetime) -> str | None:
 
 
 def _expiry_reminders(*, today) -> int:
-    from permits.choices import CU_KINDS, PERMIT_KINDS, Status
-    from permits.models import Application
-
     targets = [today + timedelta(days=d) for d in EXPIRY_REMINDER_DAYS]
     sent = 0
     for application in (Application.objects.filter(status=Status.ISSUED, valid_until__in=targets,
@@ -101,8 +100,6 @@ def _withdraw_for_closed(pk: int, *, now: datetime) -> bool:
 
 def avize_tick(*, now: datetime) -> dict[str, int]:
     """Run every piece of scheduled work as of `now`; returns what it did (for logs and tests)."""
-    from permits.choices import TERMINAL
-
     today = timezone.localdate(now)
     done = {"withdrawn": 0, "reminded": 0, "tacit": 0, "escalated": 0, "expiry_reminders": 0}
     closed = AvizRequest.objects.filter(live=True, application__status__in=[s for s in TERMINAL if s != "issued"])

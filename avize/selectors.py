@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -11,6 +11,9 @@ from django.http import Http404
 from accounts.models import User
 from avize.models import FINAL, AvizRequest, State
 from gis_portal.api.geojson import geometry_sql
+from permits.calendar import due_soon_until
+from permits.models import Application
+from permits.selectors import applications_visible_to
 
 # Most severe first: the application shows the worst answer it got.
 SEVERITY = {State.UNFAVOURABLE: 3, State.FAVOURABLE_WITH_CONDITIONS: 2, State.FAVOURABLE: 1,
@@ -25,8 +28,8 @@ def aviz_requests_visible_to(user: User) -> QuerySet[AvizRequest]:
     if user.is_portal_admin:
         return qs
     if user.role == User.Role.REVIEWER:
-        return qs.filter(institution_id=user.institution_id)
-    if user.is_issuer_staff:
+        return qs.filter(institution_id=user.institution_id) if user.institution_id is not None else qs.none()
+    if user.is_issuer_staff and user.issuer_id is not None:
         return qs.filter(application__issuer_id=user.issuer_id)
     return qs.filter(application__owner_id=user.pk)
 
@@ -40,14 +43,15 @@ def aviz_request_get(*, user: User, pk: int) -> AvizRequest:
 
 
 def inbox_filter(qs: QuerySet[AvizRequest], *, today: date, due_soon: bool | None = None,
-                 overdue: bool | None = None, soon_days: int = 3, uat: int | None = None,
+                 overdue: bool | None = None, uat: int | None = None,
                  state: str | None = None, live: bool | None = True) -> QuerySet[AvizRequest]:
-    """The inbox filters: open requests due within `soon_days`, past due, by UAT (SIRUTA) and state."""
+    """The inbox filters: open requests due soon (permits.calendar.due_soon_until: working days), past
+    due, by UAT (SIRUTA) and state."""
     open_q = ~Q(state__in=FINAL)
     if live is not None:
         qs = qs.filter(live=live)
     if due_soon is not None:
-        soon = open_q & Q(due_date__gte=today, due_date__lte=today + timedelta(days=soon_days))
+        soon = open_q & Q(due_date__gte=today, due_date__lte=due_soon_until(today))
         qs = qs.filter(soon) if due_soon else qs.exclude(soon)
     if overdue is not None:
         late = open_q & Q(due_date__lt=today)
@@ -139,7 +143,7 @@ def rollup_for(application, *, user: User | None = None) -> dict:
 
 
 def avize_status_for(application) -> dict:
-    """The contract of permits.avize_hook: resolved, favourable, conditions, detail."""
+    """The avize stage's status for permits (permits.avize_hook): resolved, favourable, conditions, detail."""
     rollup = rollup_for(application)
     if not rollup["institutions"]:
         return {"resolved": False, "favourable": False, "conditions": [],
@@ -157,17 +161,8 @@ def avize_status_for(application) -> dict:
 
 def application_get(*, user: User, pk: int):
     """An application whose avize the user may follow: its owner, its issuer's staff, an institution
-    consulted on it, or an admin; 404 otherwise."""
-    from permits.models import Application
-
-    qs = Application.objects.all()
-    if user.role == User.Role.REVIEWER and not user.is_portal_admin:
-        qs = qs.filter(aviz_requests__institution_id=user.institution_id).distinct()
-    elif user.is_issuer_staff and not user.is_portal_admin:
-        qs = qs.filter(issuer_id=user.issuer_id)
-    elif not user.is_portal_admin:
-        qs = qs.filter(owner_id=user.pk)
+    consulted on it, or an admin (permits.selectors.applications_visible_to); 404 otherwise."""
     try:
-        return qs.get(pk=pk)
+        return applications_visible_to(user).get(pk=pk)
     except Application.DoesNotExist:
         raise Http404("No such application.") from None

@@ -231,7 +231,7 @@ def aviz_answer(*, request: AvizRequest, by: User, outcome: str, conditions: lis
     if request.institution.tacit_approval and timezone.localdate(now) > request.due_date:
         raise ValidationError({"outcome": f"The deadline {request.due_date} has passed: the aviz is tacitly "
                                           "approved and a late answer has no legal effect."})
-    action = {State.FAVOURABLE: "answer_favourable", State.UNFAVOURABLE: "answer_unfavourable",
+    action = {str(State.FAVOURABLE): "answer_favourable", State.UNFAVOURABLE: "answer_unfavourable",
               State.FAVOURABLE_WITH_CONDITIONS: "answer_with_conditions"}[outcome]
     audit = workflow.apply(request=request, action=action, by=by, now=now, reason=text,
                            fields={"answered_at": now, "answered_by": by, "conditions": cleaned,

@@ -1,7 +1,9 @@
 """Moving an application out of (or back into) the avize stage, only through permits' state machine."""
 from __future__ import annotations
 
+from avize.selectors import avize_status_for
 from permits.choices import Status
+from permits.workflow import transition
 
 
 def maybe_complete_stage(application, *, by) -> None:
@@ -9,9 +11,6 @@ def maybe_complete_stage(application, *, by) -> None:
 
     Runs inside the caller's transaction: the last answer and the stage change commit together.
     """
-    from avize.selectors import avize_status_for
-    from permits.workflow import transition
-
     application.refresh_from_db(fields=["status"])
     if application.status != Status.AVIZE or not avize_status_for(application)["resolved"]:
         return
@@ -23,8 +22,6 @@ def maybe_complete_stage(application, *, by) -> None:
 
 def reopen_stage(application, *, by) -> None:
     """New requests after the stage ended (re-consultation): the application waits for them again."""
-    from permits.workflow import transition
-
     application.refresh_from_db(fields=["status"])
     if application.status == Status.IN_REVIEW:
         transition(application=application, action="request_avize", by=by,

@@ -252,7 +252,7 @@ def main() -> None:
         "benchmark": "parcel vector tiles (ST_AsMVT) through HTTP vs bare SQL",
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "postgres": psql(url, "SHOW server_version"), "postgis": psql(url, "SELECT postgis_lib_version()")},
-        "parcels": count, "server": "gunicorn -c scripts/gunicorn.conf.py (3 threaded workers x 2 threads, gis_portal/gunicorn_worker.py, as make run), DEBUG off, "
+        "parcels": count, "server": "gunicorn -c scripts/gunicorn.conf.py (3 stock gthread workers x 2 threads, as make run), DEBUG off, "
                   "one keep-alive client connection on the same host (a minimal socket client; http_client_lib: Python http.client)",
         "baseline": "same SQL and parameters through psycopg, prepared, binary result; affine fit included",
         "load_average_1_5_15": {"before": load_before, "after": load_average()},

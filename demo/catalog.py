@@ -1,13 +1,14 @@
-"""Fixed reference data of the demo county: UATs, street names, monuments, zoning regimes.
+"""Fixed reference data of the demo county: the UATs that carry demo parcels, street names, the
+monuments the showcase uses, zoning regimes.
 
-Names are real places and real kinds of things in Bacău county; what is invented is marked
-here once, so nobody mistakes demo data for an official register:
-- SIRUTA 20297 (municipiul Bacău) is the real code; 22936 (comuna Hemeiuș) is the code the test
-  cast already uses. The code of oraș Buhuși could not be checked offline: 20876 is INVENTED
-  (chosen above 20297 so the municipiu stays the first UAT by SIRUTA).
-- LMI codes follow the real pattern county-group-type-value-number, but only the shape is real;
-  the numbers are INVENTED (BC-II-m-A-00839 is the example the product brief quotes).
-- HCL numbers of the PUGs are INVENTED.
+The county itself is real (demo.bacau: the 93 UATs, their SIRUTA codes and boundaries, the SIRUTA
+localities, the LMI 2015 monuments where a point is known). What is invented is marked here once, so
+nobody mistakes demo data for an official register:
+- parcels, buildings, intravilan limits, UTRs, streets, rivers, roads, networks, hazards and the
+  Natura 2000 site drawn by the demo are SYNTHETIC (Parcel.synthetic, Layer.synthetic);
+- the HCL numbers of the PUGs are INVENTED;
+- whether a UAT has an arhitect-șef / urbanism department is a DEFAULT (municipii and orașe yes,
+  comune no, except those listed in DEPARTMENT_COMMUNES), editable in the admin.
 """
 from __future__ import annotations
 
@@ -30,18 +31,26 @@ class UatSpec:
     cad_start: int  # first 6-digit cadastral number (eTerra numbers run per UAT)
     mayor: str
     plan: str
+    anchor: tuple[float, float]  # (lon, lat) of the centre of the demo intravilan, inside the real UAT
 
 
-# West to east, as along the Bistrița valley: Buhuși, Hemeiuș, Bacău.
+# West to east. Anchors: in Bacău near the city centre, between the Precista church and the Bacovia
+# house (both then stand in the intravilan at any size); the Buhuș manor in Buhuși (BC-II-a-B-00801); in
+# Valea Seacă 200 m north of the necropolis (BC-I-s-B-00752), so the necropolis lies in the village
+# and the fortified settlement (BC-I-s-B-00753) among the fields south of it.
 UATS: tuple[UatSpec, ...] = (
-    UatSpec("buhusi", 20876, "Buhuși", "oras", 0.20, 0.85, 500_001,
-            "Primarul orașului Buhuși", "PUG orașul Buhuși, HCL nr. 87/2016 (date demo)"),
-    UatSpec("hemeius", 22936, "Hemeiuș", "comuna", 0.18, 0.70, 300_001,
-            "Primarul comunei Hemeiuș", "PUG comuna Hemeiuș, HCL nr. 24/2015 (date demo)"),
+    UatSpec("buhusi", 20778, "Buhuși", "oras", 0.20, 0.85, 500_001,
+            "Primarul orașului Buhuși", "PUG orașul Buhuși, HCL nr. 87/2016 (date demo)", (26.6980, 46.7189)),
+    UatSpec("valeaseaca", 26083, "Valea Seacă", "comuna", 0.18, 0.70, 300_001,
+            "Primarul comunei Valea Seacă", "PUG comuna Valea Seacă, HCL nr. 24/2015 (date demo)", (27.0921, 46.2476)),
     UatSpec("bacau", 20297, "Bacău", "municipiu", 0.62, 0.90, 100_001,
-            "Primarul municipiului Bacău", "PUG municipiul Bacău, HCL nr. 191/2019 (date demo)"),
+            "Primarul municipiului Bacău", "PUG municipiul Bacău, HCL nr. 191/2019 (date demo)", (26.9125, 46.5665)),
 )
 CJ_ISSUER = "Președintele Consiliului Județean Bacău"
+# Comune the demo gives an urbanism department of their own (a default, see above): none, so the
+# demo commune with parcels (Valea Seacă) shows the county council president issuing.
+DEPARTMENT_COMMUNES: frozenset[int] = frozenset()
+MAYOR_TITLE = {"municipiu": "Primarul municipiului", "oras": "Primarul orașului", "comuna": "Primarul comunei"}
 
 STREET_NAMES = (
     "Mărășești", "Ștefan cel Mare", "Nicolae Bălcescu", "Vasile Alecsandri", "George Bacovia",
@@ -61,25 +70,19 @@ STREET_PREFIXES = ("Strada", "Aleea", "Intrarea", "Calea")
 
 @dataclass(frozen=True)
 class MonumentSpec:
+    """A real LMI monument the showcase relies on (its point comes from demo.bacau)."""
+
     key: str
     uat: str
     lmi_code: str
-    group: str
-    name: str
-    dx: float  # offset of the target point from the UAT's intravilan centre (m)
-    dy: float
-    zone: bool = False  # has a delimited protection zone (R5 instead of R2–R4)
-    extravilan: bool = False  # target is north of the intravilan, among the fields
+    zone: bool = False  # the demo draws a delimited protection zone around it (R5 instead of R2–R4)
 
 
 MONUMENTS: tuple[MonumentSpec, ...] = (
-    MonumentSpec("precista", "bacau", "BC-II-m-A-00839", "A", "Biserica „Precista”", -260, 180, zone=True),
-    MonumentSpec("bacovia", "bacau", "BC-IV-m-B-00845", "B", "Casa memorială „George Bacovia”", 480, -420),
-    MonumentSpec("curtea", "bacau", "BC-I-s-A-00612", "A", "Curtea Domnească (ruine)", -520, -600),
-    MonumentSpec("lecca", "hemeius", "BC-II-m-B-01032", "B", "Conacul Lecca", 60, 40),
-    MonumentSpec("buhusi", "buhusi", "BC-II-m-B-00980", "B", "Biserica „Sf. Ioan Botezătorul”", -80, 90),
-    MonumentSpec("cetatuie", "hemeius", "BC-I-s-B-00712", "B", "Situl arheologic „La Cetățuie”", 0, 450,
-                 extravilan=True),
+    MonumentSpec("precista", "bacau", "BC-II-m-A-00757.01", zone=True),  # Biserica „Precista”
+    MonumentSpec("bacovia", "bacau", "BC-IV-m-A-00930"),  # Casa memorială „George Bacovia”
+    MonumentSpec("necropola", "valeaseaca", "BC-I-s-B-00752"),  # Necropola de la Valea Seacă
+    MonumentSpec("asezare", "valeaseaca", "BC-I-s-B-00753"),  # Așezare fortificată, Dealul Titelca
 )
 
 # Zoning regimes (RLU extracts). Values are plausible for a Romanian PUG, not copied from one.

@@ -11,15 +11,23 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.utils.translation import gettext_noop
 from shapely.geometry import LineString, box
 
-from demo import writer
-from demo.catalog import MONUMENTS, REGIMES
+from demo import bacau, writer
+from demo.catalog import REGIMES
 from demo.layout import PITCH_X, PITCH_Y, RIVERS, STREET_W, CountyLayout, intravilan_limit
 from layers.models import Layer, LayerVersion
 from layers.services import layer_version_publish, layer_version_start
 
 PROVENANCE = "Date sintetice generate de `manage.py demo_county` (nu reprezintă date oficiale)."
+SYNTHETIC = bacau.ATTRIBUTION["synthetic"]
+REAL = {  # layers of real data: provenance and attribution (demo.bacau, README "Data and attribution")
+    "demo-uat": ("Limitele celor 93 de UAT ale județului Bacău (ANCPI, 2014), coduri SIRUTA (INS, 2025 S1).",
+                 f"{bacau.ATTRIBUTION['uat']}; {bacau.ATTRIBUTION['siruta']}"),
+    "demo-lmi": ("Lista monumentelor istorice 2015 (Ordinul MC 2828/2015); punctele după articolele ro.wikipedia.",
+                 f"{bacau.ATTRIBUTION['lmi']}; {bacau.ATTRIBUTION['lmi_points']}"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,43 +37,53 @@ class LayerSpec:
     kind: str
     theme: str
 
+    @property
+    def synthetic(self) -> bool:
+        return self.slug not in REAL
+
 
 LAYERS: tuple[LayerSpec, ...] = (
-    LayerSpec("demo-intravilan", "Limite intravilan (PUG)", "reference", "intravilan_limit"),
-    LayerSpec("demo-streets", "Străzi (axe)", "reference", "street_axis"),
-    LayerSpec("demo-blocks", "Cvartale (insule construibile)", "reference", "urban_block"),
-    LayerSpec("demo-utr", "UTR — reglementări PUG", "zoning", "utr_polygon"),
-    LayerSpec("demo-lmi", "Monumente istorice (LMI)", "constraint", "lmi_monument"),
-    LayerSpec("demo-lmi-zones", "Zone de protecție a monumentelor", "constraint", "monument_protection_zone"),
-    LayerSpec("demo-rivers", "Albii minore ale cursurilor de apă", "constraint", "river_albia_minora"),
-    LayerSpec("demo-lakes", "Lacuri naturale (nivel mediu)", "constraint", "natural_lake_mean_level"),
-    LayerSpec("demo-dn", "Drumuri naționale (axe)", "constraint", "road_axis_national"),
-    LayerSpec("demo-dj", "Drumuri județene (axe)", "constraint", "road_axis_county"),
-    LayerSpec("demo-cf", "Căi ferate (axe)", "constraint", "railway_axis"),
-    LayerSpec("demo-lea-20kv", "LEA 20 kV", "constraint", "power_line_20kV"),
-    LayerSpec("demo-lea-110kv", "LEA 110 kV", "constraint", "power_line_110kV"),
-    LayerSpec("demo-gas", "Conducte de gaze naturale", "constraint", "gas_pipeline"),
-    LayerSpec("demo-flood", "Zone inundabile (hazard 1 %)", "constraint", "flood_hazard_zone"),
-    LayerSpec("demo-natura2000", "Situri Natura 2000", "constraint", "natura2000_site"),
-    LayerSpec("demo-dem", "Model digital al terenului", "raster", "dem"),
-    LayerSpec("demo-flood-depth", "Adâncimea apei la inundație (1 %)", "raster", "flood_depth"),
+    LayerSpec("demo-uat", gettext_noop("Limite UAT (județul Bacău)"), "reference", "uat_boundary"),
+    LayerSpec("demo-intravilan", gettext_noop("Limite intravilan (PUG)"), "reference", "intravilan_limit"),
+    LayerSpec("demo-streets", gettext_noop("Străzi (axe)"), "reference", "street_axis"),
+    LayerSpec("demo-blocks", gettext_noop("Cvartale (insule construibile)"), "reference", "urban_block"),
+    LayerSpec("demo-utr", gettext_noop("UTR — reglementări PUG"), "zoning", "utr_polygon"),
+    LayerSpec("demo-lmi", gettext_noop("Monumente istorice (LMI)"), "constraint", "lmi_monument"),
+    LayerSpec("demo-lmi-zones", gettext_noop("Zone de protecție a monumentelor"), "constraint", "monument_protection_zone"),
+    LayerSpec("demo-rivers", gettext_noop("Albii minore ale cursurilor de apă"), "constraint", "river_albia_minora"),
+    LayerSpec("demo-lakes", gettext_noop("Lacuri naturale (nivel mediu)"), "constraint", "natural_lake_mean_level"),
+    LayerSpec("demo-dn", gettext_noop("Drumuri naționale (axe)"), "constraint", "road_axis_national"),
+    LayerSpec("demo-dj", gettext_noop("Drumuri județene (axe)"), "constraint", "road_axis_county"),
+    LayerSpec("demo-cf", gettext_noop("Căi ferate (axe)"), "constraint", "railway_axis"),
+    LayerSpec("demo-lea-20kv", gettext_noop("LEA 20 kV"), "constraint", "power_line_20kV"),
+    LayerSpec("demo-lea-110kv", gettext_noop("LEA 110 kV"), "constraint", "power_line_110kV"),
+    LayerSpec("demo-gas", gettext_noop("Conducte de gaze naturale"), "constraint", "gas_pipeline"),
+    LayerSpec("demo-flood", gettext_noop("Zone inundabile (hazard 1 %)"), "constraint", "flood_hazard_zone"),
+    LayerSpec("demo-natura2000", gettext_noop("Situri Natura 2000"), "constraint", "natura2000_site"),
+    LayerSpec("demo-dem", gettext_noop("Model digital al terenului"), "raster", "dem"),
+    LayerSpec("demo-flood-depth", gettext_noop("Adâncimea apei la inundație (1 %)"), "raster", "flood_depth"),
 )
 SLUGS = tuple(s.slug for s in LAYERS)
 
 
 def start(spec: LayerSpec, *, coverage: MultiPolygon, seed: int) -> LayerVersion:
+    provenance, attribution = REAL.get(spec.slug, (PROVENANCE, SYNTHETIC))
     layer, _ = Layer.objects.update_or_create(
-        slug=spec.slug, defaults={"name": spec.name, "kind": spec.kind, "theme": spec.theme, "provenance": PROVENANCE}
-    )
+        slug=spec.slug, defaults={"name": spec.name, "kind": spec.kind, "theme": spec.theme, "provenance": provenance,
+                                  "attribution": attribution, "synthetic": spec.synthetic})
     version = layer_version_start(layer=layer, source_name=f"demo_county seed={seed}", source_srid=3844)
     version.coverage = coverage
     version.save(update_fields=["coverage"])
     return version
 
 
-def vector_features(layout: CountyLayout, monuments: list[dict], street_names: dict) -> dict[str, list]:
-    """Features per layer slug as (source_id, name, attrs, shapely geometry) tuples."""
+def vector_features(layout: CountyLayout, monuments: list[dict], street_names: dict, *,
+                    uats: list[tuple[int, str, str, object]]) -> dict[str, list]:
+    """Features per layer slug as (source_id, name, attrs, shapely geometry) tuples; `uats` are the
+    (SIRUTA, name, kind, boundary) outlines of the UAT layer."""
     out: dict[str, list] = {s.slug: [] for s in LAYERS if s.kind != "raster"}
+    out["demo-uat"] = [(str(siruta), name, {"siruta": siruta, "name": name, "kind": kind, "synthetic": not layout.real},
+                        boundary) for siruta, name, kind, boundary in uats]
     for key, lay in layout.uats.items():
         sp = lay.spec
         out["demo-intravilan"].append((f"INTRAV-{sp.siruta}", f"Intravilan {sp.name}",
@@ -90,23 +108,24 @@ def vector_features(layout: CountyLayout, monuments: list[dict], street_names: d
                                     {"utr_code": code, "siruta": sp.siruta, "uat": sp.name}, geom))
     for m in monuments:
         out["demo-lmi"].append((m["lmi_code"], m["name"], {"group": m["group"], "lmi_code": m["lmi_code"],
-                                                          "name": m["name"], "siruta": m["siruta"]}, m["geom"]))
+                                                          "name": m["name"], "siruta": m["siruta"],
+                                                          "address": m["address"], "lon_lat": m["lon_lat"]}, m["geom"]))
         if m.get("zone") is not None:
             out["demo-lmi-zones"].append((f"ZP-{m['lmi_code']}", f"Zona de protecție — {m['name']}",
                                           {"lmi_code": m["lmi_code"], "name": m["name"]}, m["zone"]))
     for key, (name, width, cls) in RIVERS.items():
         out["demo-rivers"].append((key.upper(), name, {"name": name, "width_m": width, "width_class": cls,
                                                        "regularized": False}, layout.rivers[key]))
-    out["demo-lakes"].append(("LAC-HEMEIUS", "Balta Hemeiuș", {"name": "Balta Hemeiuș", "mean_level_m": 158.2},
-                              layout.lake))
+    out["demo-lakes"].append(("LAC-VALEA-SEACA", "Iazul Valea Seacă", {"name": "Iazul Valea Seacă",
+                                                                   "mean_level_m": 158.2}, layout.lake))
     line = layout.lines
     out["demo-dn"].append(("DN2", "DN2 / E85", {"road": "DN2", "euro": "E85", "category": "national",
                                                 "administrator": "CNAIR — DRDP Iași"}, line["dn2"]))
-    out["demo-dj"].append(("DJ207G", "DJ 207G", {"road": "DJ207G", "category": "county",
+    out["demo-dj"].append(("DJ-DEMO", "Drum județean (demo)", {"road": "DJ-DEMO", "category": "county",
                                                   "administrator": "Consiliul Județean Bacău"}, line["dj"]))
     out["demo-cf"].append(("CF500", "Magistrala CFR 500", {"line": "500", "tracks": 2, "electrified": True},
                            line["rail"]))
-    out["demo-lea-20kv"].append(("LEA20-1", "LEA 20 kV Hemeiuș", {"voltage_kv": 20, "operator": "Delgaz Grid"},
+    out["demo-lea-20kv"].append(("LEA20-1", "LEA 20 kV Valea Seacă", {"voltage_kv": 20, "operator": "Delgaz Grid"},
                                  line["lea20"]))
     out["demo-lea-110kv"].append(("LEA110-1", "LEA 110 kV Bacău Nord – Bacău Est",
                                   {"voltage_kv": 110, "operator": "Delgaz Grid"}, line["lea110"]))
@@ -153,9 +172,12 @@ def write_vectors(features: dict[str, list], *, coverage: MultiPolygon, seed: in
     return versions
 
 
-def to_geos(geom) -> GEOSGeometry:
+def to_geos(geom) -> MultiPolygon:
+    """A shapely (Multi)Polygon as a GEOS MultiPolygon in Stereo 70."""
     g = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=3844)
-    return MultiPolygon(g, srid=3844) if g.geom_type == "Polygon" else g
+    multi = MultiPolygon(g, srid=3844) if g.geom_type == "Polygon" else g
+    assert isinstance(multi, MultiPolygon), g.geom_type
+    return multi
 
 
 def protection_zone(monument, parcel_geoms: np.ndarray, radius: float = 110.0):
@@ -171,4 +193,4 @@ def site_box(x: float, y: float):
     return box(round(x - 40, 2), round(y - 25, 2), round(x + 40, 2), round(y + 25, 2))
 
 
-__all__ = ["LAYERS", "SLUGS", "MONUMENTS", "vector_features", "extra_constraints", "write_vectors", "to_geos"]
+__all__ = ["LAYERS", "SLUGS", "REAL", "vector_features", "extra_constraints", "write_vectors", "to_geos"]

@@ -1,18 +1,22 @@
-"""The plan of the demo county: where each UAT, intravilan, river, road and line lies.
+"""The plan of the demo county: where each demo UAT's intravilan, river, road and line lies.
 
 Everything is computed from the number of parcels and the seed, in EPSG:3844 metres, with shapely.
-Bacău's intravilan is centred on the real city centre; Hemeiuș and Buhuși follow to the west, as
-along the Bistrița valley. Sizes grow with the number of parcels, positions of features are
-fractions of the intravilan rectangles, so every legal trigger exists at any size.
+On the real geography (the default) each demo UAT keeps its real boundary (demo.bacau) and its
+intravilan is a rectangle centred on the UAT's anchor (catalog.UatSpec.anchor): Bacău on the real
+city centre. Sizes grow with the number of parcels, positions of features are fractions of the
+intravilan rectangles, so every legal trigger exists at any size. A county too large for the real
+boundaries (the million-parcel benchmarks) falls back to the synthetic layout: the three UATs side by
+side west of Bacău's centre, with invented boundaries (CountyLayout.real is then False).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, Polygon, box
 
 from demo.catalog import BACAU_E, BACAU_N, UATS, UatSpec
 
@@ -23,11 +27,11 @@ FIELD_AREA_M2 = 8_000.0  # one agricultural strip with its share of farm roads a
 UAT_MARGIN = 1_500.0  # extravilan ring kept around every intravilan
 
 # Parcels keep off hard features by these distances (m): they set the showcase distances too.
-SETBACK = {"bistrita": 17.0, "trebis": 3.0, "barnat": 8.0, "lake": 3.0, "dn2": 11.0, "rail": 9.0, "dj": 7.0}
+SETBACK = {"bistrita": 17.0, "trebis": 3.0, "seaca": 8.0, "lake": 3.0, "dn2": 11.0, "rail": 9.0, "dj": 7.0}
 RIVERS = {  # key: (name, width m, width class)
     "bistrita": ("Râul Bistrița", 70.0, ">50"),
     "trebis": ("Pârâul Trebiș", 7.0, "<10"),
-    "barnat": ("Pârâul Bârnat", 14.0, "10-50"),
+    "seaca": ("Pârâul Valea Seacă (demo)", 14.0, "10-50"),
 }
 
 
@@ -41,7 +45,7 @@ class UatLayout:
     intra: Polygon  # the intravilan rectangle (the limit is this plus half a street)
     rect: Polygon  # the UAT's box before its borders are made irregular
     boundary: Polygon | None = None
-    zones: dict[str, object] = field(default_factory=dict)  # UTR code -> geometry
+    zones: dict[str, Any] = field(default_factory=dict)  # UTR code -> shapely geometry
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -64,6 +68,7 @@ class CountyLayout:
     flood: object
     natura: object
     clips: list[object]  # hard features parcels are clipped against (already buffered)
+    real: bool = True  # the UAT boundaries are the real ones (demo.bacau)
 
 
 def _wiggle(coords, rng: np.random.Generator, amp: float, step: float = 150.0) -> LineString:
@@ -95,9 +100,12 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float, n: int = 72) -> Polygon
     return Polygon(np.round(np.column_stack([cx + rx * np.cos(a), cy + ry * np.sin(a)]), 2))
 
 
-def plan(*, parcels: int, rng: np.random.Generator, slack: float = 1.0) -> CountyLayout:
-    """Lay out the county for `parcels` parcels; `slack` > 1 enlarges everything (retries)."""
-    uats: dict[str, UatLayout] = {}
+# An intravilan keeps this far inside its real UAT boundary (m): room for the fields and the ring road.
+REAL_MARGIN = 150.0
+
+
+def _sizes(parcels: int, slack: float) -> list[tuple]:
+    """Per demo UAT: (spec, n_intra, n_extra, cols, rows, width, height, field area) of its layout."""
     sizes = []
     remaining = parcels
     for i, spec in enumerate(UATS):
@@ -110,9 +118,65 @@ def plan(*, parcels: int, rng: np.random.Generator, slack: float = 1.0) -> Count
         w, h = cols * PITCH_X + STREET_W, rows * PITCH_Y + STREET_W
         fields = (n - n_intra) * FIELD_AREA_M2 * slack
         sizes.append((spec, n_intra, n - n_intra, cols, rows, w, h, fields))
+    return sizes
+
+
+def plan(*, parcels: int, rng: np.random.Generator, slack: float = 1.0,
+         geography: dict[str, tuple] | None = None, county=None) -> CountyLayout:
+    """Lay out the county for `parcels` parcels; `slack` > 1 enlarges everything (retries).
+
+    `geography`: per UAT key its real boundary and the anchor (E, N) of its intravilan; `county` the
+    union of every real UAT. Without them, or when an intravilan does not fit its real UAT, the
+    synthetic layout is used."""
+    sizes = _sizes(parcels, slack)
+    uats = _on_real_boundaries(sizes, geography) if geography else None
+    if uats is not None:
+        return _features(uats, county, rng, real=True)
+    uats = _synthetic(sizes, rng)
+    return _features(uats, shapely.union_all([lay.boundary for lay in uats.values()]), rng, real=False)
+
+
+# Shifts (m) tried in turn when the intravilan centred on its anchor crosses the UAT boundary.
+_SHIFTS = sorted(((dx, dy) for dx in range(-1000, 1001, 250) for dy in range(-1000, 1001, 250)),
+                 key=lambda d: (math.hypot(*d), d))
+
+
+def _pinned(x0: float, y0: float, pin: tuple[float, float] | None) -> tuple[float, float]:
+    """Move the grid origin by less than one block so `pin` falls mid-lot: in the middle of a block's
+    width and of its southern row of lots (so a monument standing there lies on a parcel)."""
+    if pin is None:
+        return x0, y0
+    fx = (pin[0] - x0 - STREET_W - BLOCK_W / 2) % PITCH_X
+    fy = (pin[1] - y0 - STREET_W - BLOCK_D / 4) % PITCH_Y
+    return x0 + (fx if fx <= PITCH_X / 2 else fx - PITCH_X), y0 + (fy if fy <= PITCH_Y / 2 else fy - PITCH_Y)
+
+
+def _on_real_boundaries(sizes: list[tuple], geography: dict) -> dict[str, UatLayout] | None:
+    """Each intravilan centred on its anchor, or shifted by up to 1 km so it lies inside its UAT with
+    room for the fields; None when one does not fit. `geography[key]` may carry a third item, a
+    point to pin mid-lot (a monument the showcase needs on a parcel)."""
+    uats: dict[str, UatLayout] = {}
+    for spec, n_intra, n_extra, cols, rows, w, h, fields in sizes:
+        boundary, (cx, cy), *rest = geography[spec.key]
+        pin = rest[0] if rest else None
+        inner = boundary.buffer(-REAL_MARGIN)
+        if inner.area - w * h < fields * 2:
+            return None
+        shapely.prepare(inner)
+        origins = (_pinned(round(cx + dx - w / 2), round(cy + dy - h / 2), pin) for dx, dy in _SHIFTS)
+        boxes = (box(x0, y0, x0 + w, y0 + h) for x0, y0 in origins)
+        intra = next((b for b in boxes if inner.contains(b)), None)
+        if intra is None:
+            return None
+        uats[spec.key] = UatLayout(spec, n_intra, n_extra, cols, rows, intra, box(*boundary.bounds), boundary)
+    return uats
+
+
+def _synthetic(sizes: list[tuple], rng: np.random.Generator) -> dict[str, UatLayout]:
+    """The three UATs side by side, Bacău (last) centred on the real city, the others to its west."""
+    uats: dict[str, UatLayout] = {}
     height = max(s[6] for s in sizes) + 2 * UAT_MARGIN
     widths = [max(w + 2 * 900.0, (w * h + f) / height * 1.25) for (_, _, _, _, _, w, h, f) in sizes]
-    # Bacău (last) is centred on the real city; the others are packed to its west.
     x_right = BACAU_E + widths[-1] / 2
     y0, y1 = BACAU_N - height / 2, BACAU_N + height / 2
     edges = [x_right]
@@ -128,37 +192,36 @@ def plan(*, parcels: int, rng: np.random.Generator, slack: float = 1.0) -> Count
     for i, lay in enumerate(uats.values()):
         west, east = list(borders[i].coords), list(borders[i + 1].coords)
         lay.boundary = shapely.make_valid(Polygon(west + east[::-1]))
-    county = shapely.union_all([lay.boundary for lay in uats.values()])
-    return _features(uats, county, rng, x_edges=(edges[0], edges[-1]), y_edges=(y0, y1))
+    return uats
 
 
-def _features(uats, county, rng, *, x_edges, y_edges) -> CountyLayout:
-    bu, he, bc = uats["buhusi"], uats["hemeius"], uats["bacau"]
-    X0, X1 = x_edges
-    Y0, Y1 = y_edges
+def _features(uats: dict[str, UatLayout], county, rng: np.random.Generator, *, real: bool) -> CountyLayout:
+    """Rivers, roads, lines and hazards, each drawn around the demo UAT it serves (synthetic)."""
+    vs, bc = uats["valeaseaca"], uats["bacau"]
     wb = bc.intra.bounds[2] - bc.intra.bounds[0]
-    y_s = min(bu.intra.bounds[1], he.intra.bounds[1]) - 350.0
+    bx0, by0, bx1, by1 = bc.rect.bounds
+    vx0, vy0, vx1, vy1 = vs.rect.bounds
     lines: dict[str, LineString] = {}
-    lines["bistrita"] = _wiggle([(X0, y_s + 150), (bu.centre[0], y_s), (he.centre[0], y_s - 50),
-                                 (bc.rect.bounds[0] + 300, y_s), bc.frac(0.24, -0.05), bc.frac(0.22, 0.5),
-                                 bc.frac(0.18, 1.05), (bc.frac(0.15, 0)[0], Y1)], rng, amp=60.0)
-    lines["trebis"] = _wiggle([bc.frac(0.2, 0.2), (X1, bc.frac(0, 0.22)[1])], rng, amp=15.0)
-    lines["barnat"] = _wiggle([(he.frac(0.72, 0)[0], Y1), he.frac(0.7, 0.5), (he.frac(0.68, 0)[0], y_s)],
+    # The Bistrița crosses Bacău from south to north on the west side of the town, as the real one does.
+    lines["bistrita"] = _wiggle([(bc.frac(0.26, 0)[0], by0), bc.frac(0.24, -0.05), bc.frac(0.22, 0.5),
+                                 bc.frac(0.18, 1.05), (bc.frac(0.15, 0)[0], by1)], rng, amp=60.0)
+    lines["trebis"] = _wiggle([bc.frac(0.2, 0.2), (bx1, bc.frac(0, 0.22)[1])], rng, amp=15.0)
+    lines["seaca"] = _wiggle([(vs.frac(0.12, 0)[0], vy1), vs.frac(0.1, 0.5), (vs.frac(0.08, 0)[0], vy0)],
                               rng, amp=20.0)
-    lines["dn2"] = _wiggle([(bc.frac(0.62, 0)[0], Y0), bc.frac(0.62, 0.5), (bc.frac(0.64, 0)[0], Y1)], rng, amp=20.0)
-    lines["rail"] = LineString([(bc.frac(0.85, 0)[0], Y0), bc.frac(0.86, 0.5), (bc.frac(0.88, 0)[0], Y1)])
-    lines["dj"] = _wiggle([(X0, bu.centre[1] + 20), (bc.intra.bounds[0] - 40, bc.centre[1] + 20)], rng, amp=25.0)
+    lines["dn2"] = _wiggle([(bc.frac(0.67, 0)[0], by0), bc.frac(0.67, 0.5), (bc.frac(0.69, 0)[0], by1)], rng, amp=20.0)
+    lines["rail"] = LineString([(bc.frac(0.85, 0)[0], by0), bc.frac(0.86, 0.5), (bc.frac(0.88, 0)[0], by1)])
+    lines["dj"] = _wiggle([(vx0, vs.centre[1] + 20), (vx1, vs.centre[1] + 20)], rng, amp=25.0)
     # Through the northern residential quarter, well inside the built-up part at any size.
-    lines["lea110"] = _through(bc.frac(0.3, 0.72), bc.frac(0.7, 0.8), reach=(X1 - X0) + (Y1 - Y0))
-    lines["lea20"] = LineString([he.frac(-0.3, 1.2), he.frac(1.2, 0.3)])
-    lines["gas"] = LineString([(bc.rect.bounds[0], bc.frac(0, 0.08)[1]), (X1, bc.frac(0, 0.12)[1])])
+    lines["lea110"] = _through(bc.frac(0.3, 0.72), bc.frac(0.7, 0.8), reach=(bx1 - bx0) + (by1 - by0))
+    lines["lea20"] = LineString([vs.frac(-0.3, 1.2), vs.frac(1.2, 0.3)])
+    lines["gas"] = LineString([(bx0, bc.frac(0, 0.08)[1]), (bx1, bc.frac(0, 0.12)[1])])
     lines = {k: shapely.intersection(v, county) for k, v in lines.items()}
     rivers = {k: lines[k].buffer(RIVERS[k][1] / 2, cap_style="flat") for k in RIVERS}
     rivers = {k: shapely.intersection(v, county) for k, v in rivers.items()}
-    # Between the village and the river, so the fields around it reach its shore.
-    lake = _ellipse(he.frac(0.3, 0)[0], he.intra.bounds[1] - 170.0, min(400.0, wb / 4), 100.0)
+    # South-east of the village, so the fields around it reach its shore.
+    lake = _ellipse(vs.frac(0.75, 0)[0], vs.intra.bounds[1] - 170.0, min(400.0, wb / 4), 100.0)
     flood = shapely.intersection(shapely.union(rivers["bistrita"].buffer(180.0), lake.buffer(120.0)), county)
-    natura_box = box(he.intra.bounds[0], Y0, bc.centre[0], Y1)
+    natura_box = box(bx0, by0, bc.centre[0], by1)
     natura = shapely.union(shapely.intersection(rivers["bistrita"].buffer(320.0), natura_box), lake.buffer(250.0))
     natura = shapely.simplify(shapely.intersection(natura, county), 2.0)
     clips = [rivers[k].buffer(SETBACK[k]) for k in RIVERS]
@@ -166,7 +229,7 @@ def _features(uats, county, rng, *, x_edges, y_edges) -> CountyLayout:
     clips += [lines[k].buffer(SETBACK[k]) for k in ("dn2", "rail", "dj")]
     for lay in uats.values():
         _zones(lay, rivers)
-    return CountyLayout(uats, county, lines, rivers, lake, flood, natura, clips)
+    return CountyLayout(uats, county, lines, rivers, lake, flood, natura, clips, real)
 
 
 def _zones(lay: UatLayout, rivers) -> None:
@@ -176,10 +239,10 @@ def _zones(lay: UatLayout, rivers) -> None:
     cx, cy = lay.centre
     green = shapely.intersection(shapely.union_all([r.buffer(45.0) for r in rivers.values()]), lay.intra)
     taken = green
-    zones: dict[str, object] = {}
+    zones: dict[str, Any] = {}
     if not green.is_empty:
         zones["V"] = green
-    if lay.spec.key == "hemeius":
+    if lay.spec.key == "valeaseaca":
         centre_code, centre = "IS", box(cx - 0.12 * w, cy - 0.12 * h, cx + 0.12 * w, cy + 0.12 * h)
         industry = None
     elif lay.spec.key == "bacau":
@@ -200,13 +263,3 @@ def _zones(lay: UatLayout, rivers) -> None:
 def intravilan_limit(lay: UatLayout) -> Polygon:
     """The intravilan limit follows the outer side of the perimeter streets."""
     return lay.intra.buffer(STREET_W / 2, join_style="mitre")
-
-
-def monument_target(lay: UatLayout, dx: float, dy: float, extravilan: bool) -> Point:
-    """Where a monument stands: an offset from the centre, kept well inside small intravilans."""
-    x0, y0, x1, y1 = lay.intra.bounds
-    cx, cy = lay.centre
-    if extravilan:
-        return Point(cx + dx, y1 + dy)
-    lim_x, lim_y = 0.38 * (x1 - x0), 0.38 * (y1 - y0)
-    return Point(cx + max(-lim_x, min(lim_x, dx)), cy + max(-lim_y, min(lim_y, dy)))

@@ -9,6 +9,7 @@ demo.layout.SETBACK), slivers are dropped, and the first N by distance from the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -89,7 +90,7 @@ def intravilan_candidates(lay: UatLayout, rng: np.random.Generator, county: Coun
         zone[shapely.intersects(geom, centres)] = ZONE_CODES.index(code)
     nlots = np.array([LOTS_BY_ZONE.get(ZONE_CODES[z], 6) for z in zone])
     ymid = by + BLOCK_D / 2 + rng.uniform(-4, 4, len(bx))
-    out = {k: [] for k in ("xmin", "xmax", "ymin", "ymax", "zone", "row", "street", "block", "lot")}
+    out: dict[str, list[Any]] = {k: [] for k in ("xmin", "xmax", "ymin", "ymax", "zone", "row", "street", "block", "lot")}
     for nl in np.unique(nlots):
         sel = np.flatnonzero(nlots == nl)
         step = BLOCK_W / nl
@@ -181,8 +182,9 @@ def generate_uat(lay: UatLayout, county: CountyLayout, rng: np.random.Generator)
     legal = np.round(measured * (1 + rng.normal(0, 0.015, n_all)))
     zone = np.concatenate([intra["zone"], np.full(len(fidx), ZONE_CODES.index(""))])
     category = np.concatenate([np.full(len(idx), "CC"), fields["category"]])
-    b = _buildings(intra, intra_geoms, rng)
-    return ParcelSet(all_geoms, zone, category, address, cad, legal, *b, street_names=names)
+    b_parcel, b_id, b_geom, b_levels, b_height, b_dest = _buildings(intra, intra_geoms, rng)
+    return ParcelSet(all_geoms, zone, category, address, cad, legal, b_parcel, b_id, b_geom, b_levels, b_height,
+                     b_dest, street_names=names)
 
 
 def _buildings(c: dict, geoms: np.ndarray, rng: np.random.Generator):

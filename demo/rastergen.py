@@ -70,7 +70,8 @@ def build(layout: CountyLayout, rng: np.random.Generator) -> dict[str, tuple[byt
     cx = layout.uats["bacau"].centre[0]
     p1, p2, p3 = rng.uniform(0, 2 * math.pi, 3)
     d_river = _distance_to_river(layout, X, Y)
-    dem = (165.0 + 0.004 * (cx - X) + 18.0 * np.sin(X / 2300.0 + p1) * np.cos(Y / 1700.0 + p2)
+    # Rising westwards towards the hills, capped: a plausible valley-and-hills surface, not the real relief.
+    dem = (165.0 + np.clip(0.004 * (cx - X), -20.0, 200.0) + 18.0 * np.sin(X / 2300.0 + p1) * np.cos(Y / 1700.0 + p2)
            + 6.0 * np.sin(X / 700.0 + Y / 900.0 + p3) - 12.0 * np.exp(-((d_river / 400.0) ** 2)))
     dem = np.where(inside, np.round(dem, 2), NODATA)
     flood_mask = rasterize([layout.flood], out_shape=(height, width), transform=transform).astype(bool)

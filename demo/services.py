@@ -15,14 +15,14 @@ import shapely
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from demo import layersgen, rastergen, writer
-from demo.catalog import CJ_ISSUER, COUNTY, COUNTY_CODE, MONUMENTS, REGIMES, UATS
-from demo.layout import CountyLayout, monument_target, plan
+from demo import bacau, layersgen, rastergen, writer
+from demo.catalog import CJ_ISSUER, COUNTY, COUNTY_CODE, DEPARTMENT_COMMUNES, MAYOR_TITLE, MONUMENTS, REGIMES, UATS
+from demo.layout import CountyLayout, plan
 from demo.parcelgen import NotEnoughRoom, ParcelSet, generate_uat
 from demo.showcase import showcase_pick_all
 from layers.models import Layer, LayerVersion, ZoningUnit
 from layers.services import layer_version_publish
-from parcels.models import UAT, Issuer, Parcel
+from parcels.models import UAT, Issuer, Locality, Parcel
 
 MAX_PARCELS = 2_000_000
 EXTRA_CONSTRAINTS_FROM = 100_000  # parcels; below that the county stays readable on the map
@@ -62,26 +62,52 @@ def demo_clear() -> None:
     writer.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+def _has_department(siruta: int, kind: str) -> bool:
+    return kind != UAT.Kind.COMUNA or siruta in DEPARTMENT_COMMUNES
+
+
 def _upsert_territory(layout: CountyLayout) -> dict[str, UAT]:
-    uats = {}
-    for key, lay in layout.uats.items():
-        spec = lay.spec
-        uat, _ = UAT.objects.update_or_create(siruta=spec.siruta, defaults={
-            "name": spec.name, "county": COUNTY, "county_code": COUNTY_CODE, "kind": spec.kind,
-            "boundary": layersgen.to_geos(lay.boundary)})
-        Issuer.objects.update_or_create(uat=uat, defaults={"name": spec.mayor, "kind": Issuer.Kind.PRIMAR,
-                                                           "county": COUNTY})
-        uats[key] = uat
+    """The UATs with their mayors (all 93 real ones, or the three demo UATs of a synthetic layout),
+    the SIRUTA localities, and the county council president. Whether a UAT has an urbanism department
+    is seeded on creation only: an administrator's later choice survives a regeneration."""
+    demo_boundaries = {lay.spec.siruta: lay.boundary for lay in layout.uats.values()}
+    if layout.real:
+        places = [(u.siruta, u.name, u.kind, u.boundary) for u in bacau.uats()]
+    else:
+        places = [(lay.spec.siruta, lay.spec.name, lay.spec.kind, lay.boundary) for lay in layout.uats.values()]
+    existing = UAT.objects.in_bulk([p[0] for p in places], field_name="siruta")
+    by_siruta: dict[int, UAT] = {}
+    for siruta, name, kind, boundary in places:
+        uat = existing.get(siruta) or UAT(siruta=siruta, has_urbanism_department=_has_department(siruta, kind))
+        uat.name, uat.county, uat.county_code, uat.kind = name, COUNTY, COUNTY_CODE, kind
+        uat.boundary = layersgen.to_geos(demo_boundaries.get(siruta, boundary))
+        by_siruta[siruta] = uat
+    UAT.objects.bulk_update([u for u in by_siruta.values() if u.pk], ["name", "county", "county_code", "kind",
+                                                                      "boundary"])
+    UAT.objects.bulk_create([u for u in by_siruta.values() if not u.pk])
+    mayors = {i.uat_id: i for i in Issuer.objects.filter(uat__in=by_siruta.values())}
+    for uat in by_siruta.values():
+        mayor = mayors.get(uat.pk) or Issuer(uat=uat, kind=Issuer.Kind.PRIMAR)
+        mayor.name, mayor.county = f"{MAYOR_TITLE[uat.kind]} {uat.name}", COUNTY
+        mayors[uat.pk] = mayor
+    Issuer.objects.bulk_update([m for m in mayors.values() if m.pk], ["name", "county"])
+    Issuer.objects.bulk_create([m for m in mayors.values() if not m.pk])
+    if layout.real:
+        Locality.objects.filter(uat__in=by_siruta.values()).delete()
+        Locality.objects.bulk_create([
+            Locality(siruta=loc.siruta, name=loc.name, uat=by_siruta[loc.uat_siruta], kind=loc.tip_label,
+                     is_seat=loc.is_seat, urban=loc.urban, postal_code=loc.postal_code)
+            for loc in bacau.localities() if loc.uat_siruta in by_siruta])
     if not Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county=COUNTY).exists():
         Issuer.objects.create(name=CJ_ISSUER, kind=Issuer.Kind.PRESEDINTE_CJ, county=COUNTY)
-    return uats
+    return {key: by_siruta[lay.spec.siruta] for key, lay in layout.uats.items()}
 
 
 def _write_parcels(sets: dict[str, ParcelSet], uats: dict[str, UAT]) -> tuple[int, int]:
     total = sum(len(s.geoms) for s in sets.values())
     first = writer.reserve_ids("parcels_parcel", total)
     cols = ("id", "uat_id", "cadastral_number", "cf_number", "old_cf_number", "topo_number", "geom",
-            "legal_area_m2", "measured_area_m2", "use_category", "address", "updated_at")
+            "legal_area_m2", "measured_area_m2", "use_category", "address", "synthetic", "updated_at")
     stamp = "2026-01-01 00:00:00+00"  # fixed, so two runs with the same seed are identical
     offset, b_rows = first, []
 
@@ -93,7 +119,7 @@ def _write_parcels(sets: dict[str, ParcelSet], uats: dict[str, UAT]) -> tuple[in
             for i in range(len(s.geoms)):
                 cad = str(int(s.cadastral[i]))
                 yield (offset + i, uats[key].pk, cad, cad, "", "", hexes[i], float(s.legal_area[i]),
-                       float(measured[i]), str(s.category[i]), s.address[i], stamp)
+                       float(measured[i]), str(s.category[i]), s.address[i], True, stamp)
             b_rows.append((offset, s))
             offset += len(s.geoms)
 
@@ -119,20 +145,17 @@ def _write_parcels(sets: dict[str, ParcelSet], uats: dict[str, UAT]) -> tuple[in
 
 
 def _monuments(layout: CountyLayout, sets: dict[str, ParcelSet]) -> list[dict]:
-    """Each monument is the main building (C1) nearest to its target point; sites are drawn boxes."""
+    """The located LMI monuments of the county, at their real points; the showcase's protection zone
+    (synthetic) follows the demo parcels around its monument."""
+    zoned = {m.lmi_code: m.uat for m in MONUMENTS if m.zone}
     out = []
-    for m in MONUMENTS:
-        lay, s = layout.uats[m.uat], sets[m.uat]
-        target = monument_target(lay, m.dx, m.dy, m.extravilan)
-        if m.extravilan:
-            geom = layersgen.site_box(target.x, target.y)
-        else:
-            c1 = np.array([b == "C1" for b in s.b_id])
-            cands = s.b_geom[c1]
-            geom = cands[int(np.argmin(shapely.distance(cands, target)))]
-        item = {"lmi_code": m.lmi_code, "group": m.group, "name": m.name, "siruta": lay.spec.siruta, "geom": geom}
-        if m.zone:
-            item["zone"] = layersgen.protection_zone(geom, s.geoms)
+    for m in bacau.monuments():
+        if m.point is None or not layout.county.contains(m.point):
+            continue
+        item = {"lmi_code": m.lmi_code, "group": m.group, "name": m.name, "siruta": m.uat_siruta, "geom": m.point,
+                "address": m.address, "lon_lat": list(m.lonlat or ())}
+        if m.lmi_code in zoned:
+            item["zone"] = layersgen.protection_zone(m.point, sets[zoned[m.lmi_code]].geoms)
         out.append(item)
     return out
 
@@ -144,9 +167,30 @@ def _zoning_units(layout: CountyLayout, uats: dict[str, UAT]) -> None:
     ])
 
 
+def _uat_outlines(layout: CountyLayout) -> list[tuple[int, str, str, object]]:
+    if layout.real:
+        return [(u.siruta, u.name, u.kind, u.boundary) for u in bacau.uats()]
+    return [(lay.spec.siruta, lay.spec.name, lay.spec.kind, lay.boundary) for lay in layout.uats.values()]
+
+
+def _geography() -> tuple[dict[str, tuple], object]:
+    """Per demo UAT its real boundary, intravilan anchor (EPSG:3844) and the point of the monument
+    whose protection zone the demo draws (it must stand on a parcel); and the whole county."""
+    real = {u.siruta: u.boundary for u in bacau.uats()}
+    points = {m.lmi_code: m.point for m in bacau.monuments() if m.point is not None}
+    pins = {m.uat: (points[m.lmi_code].x, points[m.lmi_code].y) for m in MONUMENTS if m.zone}
+    places = {}
+    for spec in UATS:
+        anchor = bacau.to_stereo70({"type": "Point", "coordinates": list(spec.anchor)})
+        places[spec.key] = (real[spec.siruta], (anchor.x, anchor.y), pins.get(spec.key))
+    return places, shapely.union_all(list(real.values()))
+
+
 def _generate(parcels: int, seed: int) -> tuple[CountyLayout, dict[str, ParcelSet]]:
+    geography, county = _geography()
     for slack in (1.0, 1.3, 1.7, 2.2, 3.0):
-        layout = plan(parcels=parcels, rng=np.random.default_rng([seed, 0]), slack=slack)
+        layout = plan(parcels=parcels, rng=np.random.default_rng([seed, 0]), slack=slack, geography=geography,
+                      county=county)
         try:
             sets = {key: generate_uat(lay, layout, np.random.default_rng([seed, i + 1]))
                     for i, (key, lay) in enumerate(layout.uats.items())}
@@ -180,12 +224,13 @@ def demo_county_generate(*, parcels: int = 5_000, seed: int = 1, force: bool = F
     layout, sets = _generate(parcels, seed)
     lap("geometry")
     uats = _upsert_territory(layout)
+    lap("territory (UATs, mayors, localities)")
     summary.parcels, summary.buildings = _write_parcels(sets, uats)
     lap("parcels+buildings (COPY)")
     monuments = _monuments(layout, sets)
     names = {key: (sets[key].street_names[: lay.rows + 1], sets[key].street_names[lay.rows + 1:])
              for key, lay in layout.uats.items()}
-    features = layersgen.vector_features(layout, monuments, names)
+    features = layersgen.vector_features(layout, monuments, names, uats=_uat_outlines(layout))
     if parcels >= EXTRA_CONSTRAINTS_FROM:
         for slug, rows in layersgen.extra_constraints(layout, np.random.default_rng([seed, 99]), 300).items():
             features[slug] += rows

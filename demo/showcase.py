@@ -53,11 +53,12 @@ class Pick:
     near: float | None = None
 
 
-BACOVIA, LECCA, PRECISTA, CETATUIE = "BC-IV-m-B-00845", "BC-II-m-B-01032", "BC-II-m-A-00839", "BC-I-s-B-00712"
+# Real LMI 2015 monuments at their real points (demo.catalog.MONUMENTS).
+BACOVIA, NECROPOLA, PRECISTA, ASEZARE = "BC-IV-m-A-00930", "BC-I-s-B-00752", "BC-II-m-A-00757.01", "BC-I-s-B-00753"
 PICKS: tuple[Pick, ...] = (
     Pick("monument-on-parcel", ("R1",), "Parcela pe care se află monumentul grupa A „Precista”",
          "demo-lmi", PRECISTA, "bacau", 0, 0, 0,
-         (f"EXISTS (SELECT 1 FROM ({_layer('demo-lmi', PRECISTA)}) m WHERE ST_Area(ST_Intersection(p.geom, m.geom)) > 10)",)),
+         (f"EXISTS (SELECT 1 FROM ({_layer('demo-lmi', PRECISTA)}) m WHERE ST_Intersects(p.geom, m.geom))",)),
     Pick("monument-protection-zone", ("R5",), "Parcelă în zona de protecție delimitată a monumentului „Precista”",
          "demo-lmi-zones", f"ZP-{PRECISTA}", "bacau", 0, 0, 0,
          (within("demo-lmi-zones", f"ZP-{PRECISTA}"), no_monument_within(30))),
@@ -65,10 +66,10 @@ PICKS: tuple[Pick, ...] = (
          "demo-lmi", BACOVIA, "bacau", 70, 90, 80, (INTRAVILAN, NO_ZONE, no_monument_within(100, BACOVIA))),
     Pick("monument-150m-urban", (), "Intravilan urban, la ~150 m de monument: fără aviz de cultură",
          "demo-lmi", BACOVIA, "bacau", 140, 160, 150, (INTRAVILAN, NO_ZONE, no_monument_within(100))),
-    Pick("monument-150m-rural", ("R3",), "Intravilan rural (comună), la ~150 m de un monument",
-         "demo-lmi", LECCA, "hemeius", 140, 160, 150, (INTRAVILAN, NO_ZONE, no_monument_within(200, LECCA))),
-    Pick("monument-300m-extravilan", ("R4",), "Extravilan, la ~300 m de un sit arheologic",
-         "demo-lmi", CETATUIE, "hemeius", 250, 350, 300, (EXTRAVILAN,)),
+    Pick("monument-150m-rural", ("R3",), "Intravilan rural (comuna Valea Seacă), la ~150 m de necropolă",
+         "demo-lmi", NECROPOLA, "valeaseaca", 140, 160, 150, (INTRAVILAN, NO_ZONE, no_monument_within(200, NECROPOLA))),
+    Pick("monument-300m-extravilan", ("R4",), "Extravilan, la ~300 m de așezarea fortificată de la Valea Seacă",
+         "demo-lmi", ASEZARE, "valeaseaca", 250, 350, 300, (EXTRAVILAN,)),
     Pick("lea110-within-10m", ("R12",), "La mai puțin de 10 m de axul LEA 110 kV",
          "demo-lea-110kv", "LEA110-1", "bacau", 2, 10, 6),
     Pick("lea110-30m", (), "La ~30 m de axul LEA 110 kV: în afara culoarului de 18,5 m",
@@ -77,12 +78,12 @@ PICKS: tuple[Pick, ...] = (
          "demo-lea-20kv", "LEA20-1", None, 2, 10, 6),
     Pick("river-lt10", ("R17",), "Pe malul pârâului Trebiș (albie < 10 m), în fâșia de 5 m",
          "demo-rivers", "TREBIS", None, 0.5, 5, 3),
-    Pick("river-10-50", ("R18",), "Pe malul pârâului Bârnat (albie 10–50 m), în fâșia de 15 m",
-         "demo-rivers", "BARNAT", None, 5.5, 15, 8),
+    Pick("river-10-50", ("R18",), "Pe malul pârâului Valea Seacă (albie 10–50 m), în fâșia de 15 m",
+         "demo-rivers", "SEACA", None, 5.5, 15, 8),
     Pick("river-gt50", ("R19",), "Pe malul Bistriței (albie > 50 m), în fâșia de 20 m",
          "demo-rivers", "BISTRITA", "bacau", 15.5, 20, 17, (INTRAVILAN,)),
-    Pick("lake-5m", ("R20",), "La mai puțin de 5 m de nivelul mediu al bălții Hemeiuș",
-         "demo-lakes", "LAC-HEMEIUS", None, 0.5, 5, 3),
+    Pick("lake-5m", ("R20",), "La mai puțin de 5 m de nivelul mediu al iazului Valea Seacă",
+         "demo-lakes", "LAC-VALEA-SEACA", None, 0.5, 5, 3),
     Pick("flood-and-natura2000", ("R22", "R23"), "În zona inundabilă a Bistriței și în situl ROSPA0063",
          "demo-rivers", "BISTRITA", "bacau", 0, 150, 0,
          (within("demo-flood", "INUND-BISTRITA"), within("demo-natura2000", "ROSPA0063"), INTRAVILAN)),
@@ -90,8 +91,8 @@ PICKS: tuple[Pick, ...] = (
          "demo-dn", "DN2", "bacau", 5, 22, 11, (INTRAVILAN,)),
     Pick("railway", ("R9", "R10"), "Lângă magistrala CFR 500 (la mai puțin de 20 m de ax)",
          "demo-cf", "CF500", "bacau", 5, 20, 9, (INTRAVILAN,)),
-    Pick("county-road", ("R7",), "Lângă DJ 207G (la mai puțin de 20 m de ax)",
-         "demo-dj", "DJ207G", "hemeius", 3, 20, 7, (INTRAVILAN,)),
+    Pick("county-road", ("R7",), "Lângă drumul județean (la mai puțin de 20 m de ax)",
+         "demo-dj", "DJ-DEMO", "valeaseaca", 3, 20, 7, (INTRAVILAN,)),
     Pick("gas-pipeline", ("R16",), "Traversată de conducta de gaze", "demo-gas", "GAZ-MP-1", "bacau", 0, 0, 0),
     Pick("utr-m2", ("R36",), "Zona mixtă centrală M2, construită", "demo-utr", "UTR-20297-M2", "bacau", 0, 0, 0,
          (within("demo-utr", "UTR-20297-M2"), HAS_BUILDING, NO_ZONE, no_monument_within(100)), near=400),
@@ -99,8 +100,8 @@ PICKS: tuple[Pick, ...] = (
          (within("demo-utr", "UTR-20297-L1a"), HAS_BUILDING, NO_ZONE, no_monument_within(100)), near=400),
     Pick("utr-id", ("R36",), "Zona industrială ID", "demo-utr", "UTR-20297-ID", "bacau", 0, 0, 0,
          (within("demo-utr", "UTR-20297-ID"),)),
-    Pick("extravilan-field", ("R37",), "Teren arabil în extravilanul comunei Hemeiuș",
-         "demo-intravilan", "INTRAV-22936", "hemeius", 300, 5000, 300, (EXTRAVILAN, "p.use_category = 'A'")),
+    Pick("extravilan-field", ("R37",), "Teren arabil în extravilanul comunei Valea Seacă",
+         "demo-intravilan", "INTRAV-26083", "valeaseaca", 40, 5000, 300, (EXTRAVILAN, "p.use_category = 'A'")),
 )
 
 

@@ -6,6 +6,8 @@ fall back to a default that changes behaviour in production.
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,3 +51,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def load_env_file(path: Path, environ: MutableMapping[str, str] = os.environ) -> list[str]:
+    """Read `KEY=VALUE` lines of a `.env` file into the environment, for variables not already set
+    (the real environment wins). Blank lines and `#` comments are skipped, an `export ` prefix and one
+    pair of surrounding quotes are dropped. A missing file is fine; a malformed line stops the process.
+    Returns the names it set.
+
+    `make` writes the checkout's `.env` (scripts/bootstrap.sh) so `manage.py`, gunicorn and a plain
+    `pytest` read the same settings `make run` uses.
+    """
+    if not path.is_file():
+        return []
+    set_names = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected NAME=value, got {raw!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if name not in environ:
+            environ[name] = value
+            set_names.append(name)
+    return set_names

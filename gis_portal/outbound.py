@@ -78,7 +78,7 @@ def resolve(host: str, port: int, *, to_self: bool = False) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise OutboundRefused(_("Numele serverului nu poate fi rezolvat.")) from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise OutboundRefused(_("Numele serverului nu poate fi rezolvat."))
     if not _allowed_host(host, to_self=to_self) and any(address_forbidden(a) for a in addresses):
@@ -94,7 +94,7 @@ def url_check(url: str, *, https_only: bool = False, to_self: bool = False) -> t
         raise OutboundRefused(_("Adresa nu este a portalului (SITE_URL)."))
     parts = _parts(url, https_only=https_only)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts, resolve(parts.hostname, port, to_self=to_self)
+    return parts, resolve(parts.hostname or "", port, to_self=to_self)
 
 
 def url_validate(url: str, *, https_only: bool = False) -> None:
@@ -129,7 +129,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]  # set by HTTPSConnection.__init__, private in typeshed
 
 
 def connection(url: str, *, timeout: float, https_only: bool = False,
@@ -137,7 +137,7 @@ def connection(url: str, *, timeout: float, https_only: bool = False,
     """An HTTP(S) connection to the URL's host, checked now and pinned to the checked address."""
     parts, address = url_check(url, https_only=https_only, to_self=to_self)
     cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    return cls(parts.hostname, parts.port, address=address, timeout=timeout)
+    return cls(parts.hostname or "", parts.port, address=address, timeout=timeout)
 
 
 def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float, to_self: bool = False) -> int:

@@ -1,7 +1,7 @@
 """Per-client rate limits (fixed windows), for DRF views and plain Django views alike.
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* settings), read at call time.
-A client is the authenticated user, else the client address (accounts.lockout.client_address).
+A client is the authenticated user, else the client address (`client_address`).
 
 Two counters:
 - shared (default): one upsert in PostgreSQL (UNLOGGED table `gis_portal_ratelimit`, accounts
@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,17 +34,26 @@ _HIT = """
 
 def rate(scope: str) -> tuple[int, int] | None:
     """(requests, seconds) of a scope, or None when it is not limited."""
-    value = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
+    framework: dict[str, Any] = getattr(settings, "REST_FRAMEWORK", {})
+    value = framework.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
     if not value:
         return None
     count, period = value.split("/")
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
+def client_address(request) -> str:
+    """The client's address; behind a trusted proxy (BEHIND_PROXY) the first X-Forwarded-For hop."""
+    if request is None:
+        return "-"
+    meta = request.META
+    if settings.SECURE_PROXY_SSL_HEADER and meta.get("HTTP_X_FORWARDED_FOR"):
+        return meta["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
+    return meta.get("REMOTE_ADDR", "-")
+
+
 def client_ident(request, *, by_address: bool = False) -> str:
     """The user, else (or with `by_address` always) the client address."""
-    from accounts.lockout import client_address
-
     user = None if by_address else getattr(request, "user", None)
     return f"u{user.pk}" if user is not None and user.is_authenticated else f"a{client_address(request)}"
 

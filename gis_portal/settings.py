@@ -1,4 +1,4 @@
-"""Django settings, all from the environment (see README, "Configuration").
+"""Django settings, all from the environment (see README, "Configuration"), and the checkout's `.env`.
 
 Without DATABASE_URL the project uses its own PostGIS cluster under var/ (gis_portal.devdb).
 DEBUG defaults to off: `make run` and the tests turn it on explicitly.
@@ -8,14 +8,20 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from gis_portal import devdb
-from gis_portal.env import env_bool, env_int, env_list, env_str
+from gis_portal.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A development checkout's .env (written by `make`, gitignored), or ENV_FILE; the environment wins over
+# it. A process given its own SECRET_KEY is configured by its environment alone: a stale .env with
+# DEBUG/DEMO_MODE on can never switch them on in production.
+if "SECRET_KEY" not in os.environ:
+    load_env_file(Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env"))
 TESTING = "pytest" in sys.modules or env_bool("TESTING")
 
 DEBUG = env_bool("DEBUG", False)
@@ -64,7 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "demo",
     "ops",
-    "gis_portal.web",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "gis_portal.web.middleware.ChosenLanguageMiddleware",  # Romanian unless chosen (not Accept-Language)
+    "web.middleware.ChosenLanguageMiddleware",  # Romanian unless chosen (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,18 +166,23 @@ if TESTING:
 # offline, the map draws streets, parcels, buildings, zoning and constraints from our own tiles.
 MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
 MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "")
+# Attribution of the parcels and buildings on the map: the demo county's are invented.
+MAP_PARCELS_ATTRIBUTION = env_str("MAP_PARCELS_ATTRIBUTION", "Parcele și clădiri: date sintetice (demo)"
+                                  if DEMO_MODE else "")
 MAP_BASEMAP_ORIGIN = env_str("MAP_BASEMAP_ORIGIN", "")  # added to the CSP img-src when set
 
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", "Română"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language: Romanian as Django has it (d.m.Y); English day-month-year, not the US m/d/Y.
+FORMAT_MODULE_PATH = ["gis_portal.formats"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "gis_portal" / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "gis_portal" / "static"]
 # Only the built bundles of the npm packages are served (not all of node_modules: collectstatic
 # would compress tens of megabytes of sources for nothing).
 for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
@@ -179,8 +190,11 @@ for _package in ("maplibre-gl", "terra-draw", "terra-draw-maplibre-gl-adapter"):
     if _dist.exists():
         STATICFILES_DIRS.append((f"vendor/{_package}/dist", _dist))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Real data of Bacău county the demo is built on (demo.bacau): the project's shared data beside the
+# repository; without it the demo falls back to the derived copy in fixtures/bacau.
+BACAU_DATA_DIR = Path(env_str("BACAU_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "bacau")))
 MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     # Complete files or none (temporary file, fsync, rename): gis_portal/storage.py.
     "default": {"BACKEND": "gis_portal.storage.AtomicFileSystemStorage"},
     # Pre-compressing every asset is worth it in production, not on each local `make run`.
@@ -214,7 +228,7 @@ ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ZIP_MAX_UNCOMPRESSED_BYTES", 4 * 1024 ** 3
 ALLOWED_SRIDS = (4326, 3844, 3857, 4258, 31700)
 STORAGE_SRID = 3844
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -299,7 +313,7 @@ BACKUP_SIGNING_KEY_FILE = env_str("BACKUP_SIGNING_KEY_FILE", "")
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))
 SIGNING_P12_PASSWORD = env_str("SIGNING_P12_PASSWORD", "demo-signer")
-# PAdES B-LT (permits/signing.py): the RFC 3161 time-stamping authority, extra trust roots and CRL
+# PAdES B-LT (gis_portal/signing.py): the RFC 3161 time-stamping authority, extra trust roots and CRL
 # files (comma-separated paths; default: the demo CRL beside the bundle), and whether the CRL/OCSP
 # URLs in the certificates may be fetched while signing.
 TSA_URL = env_str("TSA_URL", "")

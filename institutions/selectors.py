@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 
+from gis_portal.generations import GenerationCache
 from institutions.models import Institution
 
 
@@ -15,33 +14,22 @@ def institution_list() -> QuerySet[Institution]:
     return Institution.objects.filter(active=True).order_by("kind", "code")
 
 
-# (generation, active institutions with their jurisdiction UAT ids) as this process last read them.
-_known: tuple[int | None, list[Institution]] = (None, [])
-GENERATION_SQL = "SELECT n FROM institutions_generation"
+def _load_active() -> list[Institution]:
+    return list(Institution.objects.filter(active=True)
+                .annotate(uat_ids=ArrayAgg("jurisdiction_uats__id", distinct=True)).order_by("code"))
+
+
+_active = GenerationCache("institutions", _load_active)  # migration 0003: institutions_generation
 
 
 def active_institutions(*, generation: int | None = None) -> list[Institution]:
     """Every active institution, with `uat_ids` (its jurisdiction UATs), in code order.
 
-    Kept in memory per process and read again (one query) unless `generation` is given and is the
-    one they were read at: the analysis reads institutions_generation in its context statement, and
-    any change to institutions sets it to a new number in the same transaction (migration 0003).
+    Kept in memory per process (gis_portal.generations) and read again unless `generation` is given
+    and is the one they were read at: the analysis reads institutions_generation in its context
+    statement, and any change to institutions sets it to a new number in the same transaction.
     """
-    global _known
-    if generation is not None and generation == _known[0]:
-        return _known[1]
-    rows = list(Institution.objects.filter(active=True)
-                .annotate(uat_ids=ArrayAgg("jurisdiction_uats__id", distinct=True),
-                          generation=RawSQL(f"({GENERATION_SQL})", []))  # the same snapshot as the rows
-                .order_by("code"))
-    if rows:
-        read_at = rows[0].generation
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(GENERATION_SQL)
-            read_at = cursor.fetchone()[0]
-    _known = (read_at, rows)  # one assignment: threads see the old pair or the new one
-    return rows
+    return _active.get(generation=generation)
 
 
 def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: list[int],
@@ -62,8 +50,8 @@ def institutions_covering(*, kinds: list[str], geometry: GEOSGeometry, uat_ids: 
             continue
         if inst.jurisdiction_area is not None:
             rank = 0 if inst.jurisdiction_area.intersects(geometry) else None
-        elif [i for i in inst.uat_ids if i is not None]:
-            rank = 1 if wanted & set(inst.uat_ids) else None
+        elif uat_ids := [i for i in inst.uat_ids if i is not None]:  # type: ignore[attr-defined]  # annotated
+            rank = 1 if wanted & set(uat_ids) else None
         elif inst.county:
             rank = 2 if inst.county in counties else None
         else:

@@ -16,8 +16,8 @@ from layers.models import Feature, Layer, LayerVersion, ZoningUnit
 
 class LayerVersionInline(admin.TabularInline):
     model = LayerVersion
-    fields = ["number", "is_current", "created_at", "feature_count", "source_name", "source_srid", "raster_file"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "is_current", "created_at", "feature_count", "source_name", "source_srid",
+                                "raster_file")
     extra = 0
     can_delete = False
     show_change_link = False
@@ -38,7 +38,7 @@ class ImportForm(forms.Form):
 
 @admin.register(Layer)
 class LayerAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "kind", "theme", "public"]
+    list_display = ["slug", "name", "kind", "theme", "synthetic", "public"]
     list_filter = ["kind", "public"]
     search_fields = ["slug", "name", "theme"]
     inlines = [LayerVersionInline]

@@ -24,6 +24,9 @@ class Layer(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     theme = models.CharField(max_length=64, db_index=True)
     provenance = models.TextField(blank=True)
+    # Shown by the web map's attribution control for this layer's source (data owner and licence).
+    attribution = models.CharField(max_length=300, blank=True)
+    synthetic = models.BooleanField(default=False, db_default=False, help_text="Invented data (the demo county), not an official source.")
     public = models.BooleanField(default=True)
 
     class Meta:

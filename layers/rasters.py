@@ -15,6 +15,7 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.contrib.gis.geos import GEOSGeometry
@@ -80,7 +81,7 @@ def _dataset(version_id: int, storage, name: str) -> _Raster:
         path = None
     if path is not None:
         st = os.stat(path)
-        key = (version_id, path, st.st_mtime_ns, st.st_size)
+        key: tuple[Any, ...] = (version_id, path, st.st_mtime_ns, st.st_size)
     else:
         key = (version_id, name)
     cache = _cache()
@@ -137,7 +138,7 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
             geom = geom.transform(3844, clone=True)
         polygon = shapely.from_wkb(bytes(geom.wkb))
     raster = _dataset(version_id, storage, name)
-    t = raster.transform
+    t: Any = raster.transform  # an affine.Affine
     if t.b or t.d:  # rotated grid (never produced by our import): let rasterio do the general case
         window = from_bounds(*polygon.bounds, transform=t)
         col_off, row_off, width, height = window.col_off, window.row_off, window.width, window.height
@@ -155,12 +156,12 @@ def sample_file(*, version_id: int, storage, name: str, theme: str, slug: str, n
         return {**result, "no_data": True}
     values = raster.window(col0, row0, col1, row1)
     res_x, res_y = abs(t.a), abs(t.e)
-    key = (id(polygon), tuple(t), col0, row0, col1, row1)
-    inside = memo.get(key) if memo is not None else None
+    memo_key = (id(polygon), tuple(t), col0, row0, col1, row1)
+    inside = memo.get(memo_key) if memo is not None else None
     if inside is None:
         inside = _pixels_inside(polygon, t, col0, row0, col1, row1)
         if memo is not None:
-            memo[key] = inside
+            memo[memo_key] = inside
     valid = inside & ~np.isnan(values)
     if not valid.any():
         return {**result, "no_data": True}

@@ -133,7 +133,8 @@ def fetch_tile(sql: str, params: dict) -> bytes:
         raw.prepare_threshold = PSYCOPG_PREPARE_THRESHOLD
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True, binary=True)
-        return bytes(cursor.fetchone()[0] or b"")
+        row = cursor.fetchone()
+        return bytes(row[0] or b"") if row else b""
 
 
 def _error(status: int, detail: str) -> JsonResponse:
@@ -155,8 +156,8 @@ def _query(z: int, x: int, y: int, *, props: str, table: str, where: str, extra:
 
 
 def builtin_tile(layer: str, z: int, x: int, y: int) -> tuple[bytes, str]:
-    """A tile of a built-in layer (parcels, buildings) and its ETag (the content's). Such a tile is
-    public and the same for every caller, so layers.tile_wsgi answers it without the request cycle."""
+    """A tile of a built-in layer (parcels, buildings) and its ETag (the content's): public and the
+    same for every caller, so shared caches may keep it (Cache-Control: public)."""
     min_zoom, props, table, where = BUILTIN[layer]
     data = b"" if z < min_zoom else _query(z, x, y, props=props, table=table, where=where, extra={"name": layer})
     return data, f'"{hashlib.md5(data).hexdigest()}"'

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.requests import signed_in
 from notifications import selectors, services
 from notifications.serializers import (
     AdminFilterSerializer,
@@ -41,8 +42,8 @@ class InboxReadApi(APIView):
                    responses=InboxNotificationSerializer, tags=["notifications"])
     def post(self, request: Request, pk: int) -> Response:
         """Mark one of my notifications as read."""
-        notification = selectors.inbox_get(user=request.user, pk=pk)
-        notification = services.notification_mark_read(notification=notification, by=request.user)
+        notification = selectors.inbox_get(user=signed_in(request), pk=pk)
+        notification = services.notification_mark_read(notification=notification, by=signed_in(request))
         return Response(InboxNotificationSerializer(notification).data)
 
 
@@ -54,7 +55,7 @@ class InboxReadAllApi(APIView):
                    tags=["notifications"])
     def post(self, request: Request) -> Response:
         """Mark all my notifications as read."""
-        return Response({"marked": services.notifications_mark_all_read(by=request.user)})
+        return Response({"marked": services.notifications_mark_all_read(by=signed_in(request))})
 
 
 class AdminListApi(ListAPIView):
@@ -80,7 +81,7 @@ class AdminRetryApi(APIView):
                    responses={202: AdminNotificationSerializer}, tags=["notifications"])
     def post(self, request: Request, pk: int) -> Response:
         """Start a new round of delivery attempts for a failed notification (409 if it is not failed)."""
-        notification = selectors.admin_notification_get(user=request.user, pk=pk)
-        notification = services.notification_retry(notification=notification, by=request.user)
-        notification = selectors.admin_notification_get(user=request.user, pk=notification.pk)
+        notification = selectors.admin_notification_get(user=signed_in(request), pk=pk)
+        notification = services.notification_retry(notification=notification, by=signed_in(request))
+        notification = selectors.admin_notification_get(user=signed_in(request), pk=notification.pk)
         return Response(AdminNotificationSerializer(notification).data, status=202)

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -56,7 +57,7 @@ def webhook_body(notification: Notification) -> bytes:
         "id": str(notification.uuid),
         "event": notification.event,
         "created_at": notification.created_at,
-        "institution": notification.institution.code if notification.institution_id else None,
+        "institution": notification.institution.code if notification.institution else None,
         "data": notification.context,
     }
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True).encode()
@@ -89,7 +90,7 @@ def _drop_http(url: urllib.parse.SplitResult) -> None:
 def send_webhook(notification: Notification) -> None:
     """POST the JSON body; any 2xx is delivered, anything else (or no answer in time) is retried."""
     body = webhook_body(notification)
-    secret = notification.institution.webhook_secret if notification.institution_id else ""
+    secret = notification.institution.webhook_secret if notification.institution else ""
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "gis-portal-notifications/1",
@@ -175,7 +176,7 @@ def send_email(notification: Notification) -> None:
         raise DeliveryError("SMTP: message not accepted")
 
 
-SENDERS = {
+SENDERS: dict[str, Callable[[Notification], None]] = {
     Notification.Channel.EMAIL: send_email,
     Notification.Channel.WEBHOOK: send_webhook,
 }

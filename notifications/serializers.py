@@ -44,6 +44,6 @@ class AdminNotificationSerializer(serializers.ModelSerializer):
                   "delivery_attempts"]
 
     def get_recipient(self, obj: Notification) -> dict[str, str | int | None]:
-        if obj.user_id:
+        if obj.user is not None:
             return {"kind": "user", "id": obj.user_id, "name": obj.user.username}
-        return {"kind": "institution", "id": obj.institution_id, "name": obj.institution.code}
+        return {"kind": "institution", "id": obj.institution_id, "name": obj.institution.code if obj.institution else None}

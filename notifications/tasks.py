@@ -33,7 +33,7 @@ class DeliveryRetryStrategy(BaseRetryStrategy):
         # Database down, a bug…: keep trying with the same backoff, up to the same number of runs.
         if job.attempts + 1 >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
             return None
-        return RetryDecision(retry_in={"seconds": services.retry_delay(job.attempts + 1)})
+        return RetryDecision(retry_in={"milliseconds": round(services.retry_delay(job.attempts + 1) * 1000)})
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -86,7 +86,7 @@ async def deliver_notifications(context: Any, notification_ids: list[int]) -> di
     errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     if errors:
         raise errors[0]
-    return dict(Counter(outcomes))
+    return dict(Counter(outcome for outcome in outcomes if isinstance(outcome, str)))
 
 
 # Tasks that open and close their Django connection in their own thread (see _deliver above).

@@ -35,6 +35,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -76,7 +77,7 @@ class RestoreReport:
 _DJANGO_OPTIONS = {"isolation_level", "server_side_binding", "pool", "assume_role", "cursor_factory", "context"}
 
 
-def _params(alias: str = "default", *, dbname: str | None = None) -> dict[str, str]:
+def _params(alias: str = "default", *, dbname: str | None = None) -> dict[str, Any]:
     s = connections[alias].settings_dict
     params = {"host": s.get("HOST") or "", "port": str(s.get("PORT") or ""), "user": s.get("USER") or "",
               "password": s.get("PASSWORD") or ""}
@@ -85,7 +86,7 @@ def _params(alias: str = "default", *, dbname: str | None = None) -> dict[str, s
     return {k: v for k, v in params.items() if v}
 
 
-def _libpq_args(params: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+def _libpq_args(params: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     """`-d conninfo` for pg_dump/pg_restore; the password goes in the child's environment, never in argv."""
     public = {k: v for k, v in params.items() if k != "password"}
     env = {**os.environ, **({"PGPASSWORD": params["password"]} if "password" in params else {})}
@@ -100,11 +101,18 @@ def _tool(name: str, server_version: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+def _scalar(conn: psycopg.Connection, query: Any) -> Any:
+    """The one value of a one-row query."""
+    row = conn.execute(query).fetchone()
+    assert row is not None, query
+    return row[0]
+
+
 def _count_rows(conn: psycopg.Connection) -> dict[str, int]:
     counts = {}
     for schema, table in conn.execute(_TABLES_SQL).fetchall():
         query = sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-        counts[f"{schema}.{table}"] = conn.execute(query).fetchone()[0]
+        counts[f"{schema}.{table}"] = _scalar(conn, query)
     return counts
 
 
@@ -171,8 +179,8 @@ def backup_create(*, output: Path, media_root: Path | None = None, alias: str = 
         dump = Path(tmp) / DUMP
         with psycopg.connect(**params, autocommit=True) as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-            server = conn.execute("SHOW server_version").fetchone()[0]
+            snapshot = _scalar(conn, "SELECT pg_export_snapshot()")
+            server = _scalar(conn, "SHOW server_version")
             target, env = _libpq_args(params)
             done = subprocess.run([_tool("pg_dump", server), "-Fc", "--snapshot", snapshot, "-f", str(dump),
                                    *target],
@@ -181,7 +189,7 @@ def backup_create(*, output: Path, media_root: Path | None = None, alias: str = 
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
             counts = _count_rows(conn)
             conn.execute("COMMIT")
-        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        manifest: dict[str, Any] = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "database": {"name": params["dbname"], "server_version": server, "dump": DUMP,
                                  "sha256": _sha256_file(dump), "size": dump.stat().st_size, "tables": counts},
                     "media": {"files": {}}}
@@ -233,11 +241,17 @@ def manifest_read(archive: Path) -> dict:
     key = signing_key()
     with tarfile.open(archive, "r") as tar:
         try:
-            body = tar.extractfile(MANIFEST).read()
+            member = tar.extractfile(MANIFEST)
+            if member is None:
+                raise KeyError(MANIFEST)
+            body = member.read()
         except KeyError:
             raise BackupError(f"{archive} has no {MANIFEST}: not a backup of this portal.") from None
         try:
-            signature = tar.extractfile(SIGNATURE).read().strip()
+            signed = tar.extractfile(SIGNATURE)
+            if signed is None:
+                raise KeyError(SIGNATURE)
+            signature = signed.read().strip()
         except KeyError:
             raise BackupError(f"{archive} is not signed ({SIGNATURE} is missing): refused.") from None
     if not hmac.compare_digest(signature, manifest_signature(body, key)):
@@ -256,24 +270,24 @@ def _safe_relpath(rel: str) -> PurePosixPath:
     return path
 
 
-def _database_missing(params: dict[str, str]) -> bool:
+def _database_missing(params: dict[str, Any]) -> bool:
     """True if the target database must be created; raise if it exists and holds tables of its own."""
     name = params["dbname"]
     with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return True
     with psycopg.connect(**params) as conn:
-        own = conn.execute(
+        own = _scalar(conn,
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
             " AND n.nspname NOT LIKE 'pg\\_%%' AND NOT EXISTS (SELECT 1 FROM pg_depend d"
-            "  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')").fetchone()[0]
+            "  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')")
     if own:
         raise BackupError(f"The database {name!r} already holds {own} tables: restore into a new or empty one.")
     return False
 
 
-def _database_create(params: dict[str, str]) -> None:
+def _database_create(params: dict[str, Any]) -> None:
     with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["dbname"])))
 
@@ -354,6 +368,8 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo | None, target: Path)
         return None
     digest = hashlib.sha256()
     source = tar.extractfile(member)
+    if source is None:
+        return None
     with open(target, "wb") as out:
         while chunk := source.read(CHUNK):
             digest.update(chunk)

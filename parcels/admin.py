@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from parcels.models import UAT, Building, Issuer, Parcel
+from parcels.models import UAT, Building, Issuer, Locality, Parcel
 
 
 class BuildingInline(admin.TabularInline):
@@ -14,9 +14,18 @@ class BuildingInline(admin.TabularInline):
 
 @admin.register(UAT)
 class UATAdmin(GISModelAdmin):
-    list_display = ("siruta", "name", "county", "kind")
-    list_filter = ("kind", "county")
+    list_display = ("siruta", "name", "county", "kind", "has_urbanism_department")
+    list_filter = ("kind", "county", "has_urbanism_department")
+    list_editable = ("has_urbanism_department",)
     search_fields = ("name", "=siruta")
+
+
+@admin.register(Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ("siruta", "name", "uat", "kind", "is_seat", "postal_code")
+    list_filter = ("is_seat", "urban")
+    search_fields = ("name", "=siruta")
+    list_select_related = ("uat",)
 
 
 @admin.register(Issuer)
@@ -29,8 +38,8 @@ class IssuerAdmin(admin.ModelAdmin):
 
 @admin.register(Parcel)
 class ParcelAdmin(GISModelAdmin):
-    list_display = ("cadastral_number", "uat", "use_category", "measured_area_m2", "updated_at")
-    list_filter = ("use_category", "uat")
+    list_display = ("cadastral_number", "uat", "use_category", "measured_area_m2", "synthetic", "updated_at")
+    list_filter = ("use_category", "synthetic", "uat")
     search_fields = ("=cadastral_number", "cf_number", "address")
     list_select_related = ("uat",)
     raw_id_fields = ("uat",)

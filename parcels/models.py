@@ -25,6 +25,11 @@ class UAT(models.Model):
     county_code = models.CharField(max_length=2, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     boundary = models.MultiPolygonField(srid=3844)
+    # Legea 50/1991 art. 4: a UAT whose mayor has no arhitect-șef / urbanism department of his own has
+    # its certificates and authorisations issued by the county council president (rules.issuer).
+    has_urbanism_department = models.BooleanField(
+        "are arhitect-șef / compartiment de urbanism", default=True, db_default=True,
+        help_text="Without one, the county council president issues the CU / AC / AD for this UAT.")
 
     class Meta:
         ordering = ["siruta"]
@@ -37,6 +42,25 @@ class UAT(models.Model):
     def is_urban(self) -> bool:
         """Municipii and orașe are urban localities; comune are rural (Legea 5/2000, R2/R3)."""
         return self.kind in (self.Kind.MUNICIPIU, self.Kind.ORAS)
+
+
+class Locality(models.Model):
+    """A SIRUTA locality (a village, a component locality of a town) of a UAT."""
+
+    siruta = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=120)
+    uat = models.ForeignKey(UAT, on_delete=models.CASCADE, related_name="localities")
+    kind = models.CharField(max_length=80, help_text="SIRUTA type, e.g. “sat reședință de comună”")
+    is_seat = models.BooleanField(default=False, help_text="Seat of its UAT")
+    urban = models.BooleanField(default=False)
+    postal_code = models.CharField(max_length=6, blank=True)
+
+    class Meta:
+        ordering = ["siruta"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.siruta})"
 
 
 class Issuer(models.Model):
@@ -91,6 +115,8 @@ class Parcel(models.Model):
     measured_area_m2 = models.FloatField()
     use_category = models.CharField(max_length=2, choices=UseCategory.choices, blank=True)
     address = models.CharField(max_length=255, blank=True)
+    # Demo parcels are invented (no open cadastral data exists): marked so nobody takes them for ANCPI's.
+    synthetic = models.BooleanField(default=False, db_default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from gis_portal.api.geojson import geometry_sql
 from gis_portal.db_router import read_connection
@@ -69,7 +70,8 @@ def _collection(where: list[str], params: list, *, srid: int, limit: int, offset
 def parcel_page(*, bbox: tuple[float, float, float, float] | None = None, bbox_srid: int = 4326,
                 uat: int | None = None, cadastral_number: str | None = None, srid: int = 4326,
                 limit: int = 100, offset: int = 0) -> Page:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if bbox is not None:
         # The envelope is densified before reprojection: a lon/lat rectangle is curved in Stereo 70.
         where.append("p.geom && ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, %s), %s), 3844) "
@@ -159,6 +161,7 @@ def uat_detail(*, siruta: int, srid: int) -> dict | None:
                                  'properties', json_build_object('siruta', u.siruta, 'name', u.name,
                                      'county', u.county, 'county_code', u.county_code, 'kind', u.kind,
                                      'urban', u.kind IN ('municipiu', 'oras'),
+                                     'urbanism_department', u.has_urbanism_department,
                                      'issuer', CASE WHEN i.id IS NULL THEN NULL
                                                ELSE json_build_object('id', i.id, 'name', i.name) END,
                                      'area_km2', round((ST_Area(u.boundary) / 1e6)::numeric, 3)))::text

@@ -58,7 +58,8 @@ def signatures(app: Application, *, signer: User) -> list[dict]:
     issuer = app.issuer
     head = "PREȘEDINTELE CONSILIULUI JUDEȚEAN" if issuer and issuer.kind == "presedinte_cj" else "PRIMAR"
     chief = signer if signer.role == User.Role.CHIEF_ARCHITECT else (
-        User.objects.filter(role=User.Role.CHIEF_ARCHITECT, issuer_id=app.issuer_id, is_active=True).order_by("id").first())
+        User.objects.filter(role=User.Role.CHIEF_ARCHITECT, issuer_id=app.issuer_id or 0, is_active=True)
+        .order_by("id").first())
     clerk_event = (app.events.filter(by__role=User.Role.CLERK).select_related("by").order_by("-at", "-id").first())
     clerk = clerk_event.by if clerk_event else (signer if signer.role == User.Role.CLERK else None)
     return [

@@ -50,7 +50,13 @@ class IssuedActAdmin(admin.ModelAdmin):
     readonly_fields = ["verify_code", "sha256"]
 
 
-admin.site.register(models.ClosedDay)
+@admin.register(models.ClosedDay)
+class ClosedDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason", "issuer"]
+    list_filter = ["issuer"]
+    date_hierarchy = "date"
+
+
 admin.site.register(models.DeadlinePolicy)
 admin.site.register(models.FeeSchedule)
 admin.site.register(models.Payment)

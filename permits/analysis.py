@@ -1,21 +1,13 @@
 """Running the rules engine for an application, and the frozen copy kept at submission.
 
-The engine is `rules.services.analysis_create` (docs/architecture.md). Until it is installed, a
-minimal built-in result (UATs, issuer, locality class, no avize) keeps permits usable.
+The engine is `rules.services.analysis_create` (docs/architecture.md, "Contracts between apps").
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any
+from uuid import UUID
 
-from parcels.models import Issuer
-
-
-def _engine():
-    try:
-        return importlib.import_module("rules.services").analysis_create
-    except (ImportError, AttributeError):
-        return None
+from rules.services import analysis_create
 
 
 def works_of(application) -> dict[str, Any]:
@@ -37,31 +29,10 @@ def _number(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def analysis_run(*, application, parcels, by) -> tuple[object | None, dict]:
-    """Return (analysis id or None, result JSON) for the application's parcels and works."""
-    engine = _engine()
-    if engine is not None:
-        analysis = engine(parcels=parcels, geometry=None, works=works_of(application), by=by)
-        return analysis.pk, analysis.result
-    return None, _fallback(parcels)
-
-
-def _fallback(parcels) -> dict:
-    uats = {p.uat_id: p.uat for p in parcels}
-    issuer = None
-    if len(uats) == 1:
-        issuer = Issuer.objects.filter(uat_id=next(iter(uats))).first()
-    elif uats:
-        county = next(iter(uats.values())).county
-        issuer = Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county=county).first()
-    urban = all(u.is_urban for u in uats.values())
-    return {
-        "engine": "permits-fallback",
-        "uats": [{"id": u.pk, "siruta": u.siruta, "name": u.name, "kind": u.kind} for u in uats.values()],
-        "issuer": {"id": issuer.pk, "name": issuer.name, "kind": issuer.kind} if issuer else None,
-        "locality_class": "urban" if urban else "rural",
-        "zoning": [], "rule_hits": [], "required_avize": [], "compliance": {},
-    }
+def analysis_run(*, application, parcels, by) -> tuple[UUID, dict]:
+    """Return (analysis id, result JSON) for the application's parcels and works."""
+    analysis = analysis_create(parcels=parcels, geometry=None, works=works_of(application), by=by)
+    return analysis.pk, analysis.result
 
 
 def issuer_id_from(result: dict) -> int | None:

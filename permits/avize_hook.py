@@ -1,19 +1,34 @@
-"""The seam between permits and the avize app (which owns aviz requests and their answers).
+"""The avize stage of the permits state machine, provided by the avize app (which sits above permits).
 
-Contract for the avize app (optional module functions; permits works without them):
-- `avize.services.aviz_requests_create_for(*, application, by)`: called inside the transaction of the
-  `request_avize` transition (in_review → avize) to send one request per required institution.
-- `avize.selectors.avize_status_for(application) -> dict` with keys
-  `resolved` (bool: every request answered or tacitly approved), `favourable` (bool: none unfavourable),
-  `conditions` (list of str, the roll-up of conditions printed on the AC/AD), optional `detail`.
-- When all requests are resolved, the avize app calls
-  `permits.workflow.transition(application=…, action="avize_complete", by=None)`; the guard re-checks
-  `avize_status_for`. Without the avize app the avize stage stays pending (staff can still refuse).
+permits owns the one state machine of applications; the avize app owns aviz requests and their answers
+and imports permits. So that permits never imports upwards (docs/architecture.md, "Layers"), the avize
+app registers its stage here from `AvizeConfig.ready()`:
+
+    permits.avize_hook.register(AvizeStage(status_for=..., requests_create_for=...))
+
+- `status_for(application) -> dict` with keys `resolved` (bool: every request answered or tacitly
+  approved), `favourable` (bool: none unfavourable), `conditions` (list of str, the roll-up printed on
+  the AC/AD) and optional `detail`;
+- `requests_create_for(*, application, by)`: called inside the transaction of the `request_avize`
+  transition (in_review → avize) to send one request per required institution.
+
+When all requests are resolved, the avize app calls `permits.workflow.transition(action="avize_complete",
+by=None)`; the guard re-checks `status_for`. An application that needs avize while no stage is
+registered is a configuration error and fails loudly (ImproperlyConfigured), never silently.
 """
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class AvizeStage:
+    status_for: Callable[[Any], dict]
+    requests_create_for: Callable[..., object]
 
 
 @dataclass
@@ -24,11 +39,20 @@ class AvizeState:
     detail: str = ""
 
 
-def _optional(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+_stage: AvizeStage | None = None
+
+
+def register(stage: AvizeStage) -> None:
+    """Install the avize stage (called once, from `avize.apps.AvizeConfig.ready`)."""
+    global _stage
+    _stage = stage
+
+
+def registered() -> AvizeStage:
+    if _stage is None:
+        raise ImproperlyConfigured("No avize stage is registered: the 'avize' app must be in INSTALLED_APPS "
+                                   "(AvizeConfig.ready registers it with permits.avize_hook.register).")
+    return _stage
 
 
 def required_avize(application) -> list[dict]:
@@ -38,15 +62,10 @@ def required_avize(application) -> list[dict]:
 def avize_state(application) -> AvizeState:
     if not required_avize(application):
         return AvizeState(True, True, [], "Analiza nu cere avize.")
-    status_for = _optional("avize.selectors", "avize_status_for")
-    if status_for is None:
-        return AvizeState(False, False, [], "Avizele nu au fost încă obținute.")
-    data = status_for(application)
+    data = registered().status_for(application)
     return AvizeState(bool(data.get("resolved")), bool(data.get("favourable")),
                       [str(c) for c in data.get("conditions") or []], str(data.get("detail") or ""))
 
 
 def request_avize(*, application, by) -> None:
-    create = _optional("avize.services", "aviz_requests_create_for")
-    if create is not None:
-        create(application=application, by=by)
+    registered().requests_create_for(application=application, by=by)

@@ -1,8 +1,9 @@
-"""The legal calendar: Romanian public holidays for any year, working days and deadline policies.
+"""The legal calendar: Romanian public holidays by year, working days and deadline policies.
 
-Public holidays (Codul muncii art. 139): 1–2 Jan, 6–7 Jan (Bobotează, Sf. Ioan), 24 Jan, Orthodox
-Good Friday, Easter Sunday and Monday, 1 May, 1 June, Rusalii Sunday and Monday, 15 Aug, 30 Nov,
-1 Dec, 25–26 Dec. Extra closed days (bridge days, local closures) are data: permits.ClosedDay.
+Public holidays (Codul muncii art. 139) come from the `holidays` library, year by year as the law had
+them: 6–7 January (Bobotează, Sf. Ioan) are holidays from 2024 (Legea 17/2023), so a deadline of 2022
+runs through them; Orthodox Good Friday, Easter and Rusalii move every year. Extra closed days (bridge
+days for everyone, an issuer's own closures) are data: permits.ClosedDay, edited in the admin.
 """
 from __future__ import annotations
 
@@ -11,44 +12,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-_FIXED = {
-    (1, 1): "Anul Nou", (1, 2): "Anul Nou", (1, 6): "Boboteaza", (1, 7): "Sfântul Ioan",
-    (1, 24): "Ziua Unirii Principatelor Române", (5, 1): "Ziua Muncii", (6, 1): "Ziua Copilului",
-    (8, 15): "Adormirea Maicii Domnului", (11, 30): "Sfântul Andrei", (12, 1): "Ziua Națională",
-    (12, 25): "Crăciunul", (12, 26): "Crăciunul",
-}
+import holidays
+from dateutil.easter import EASTER_ORTHODOX, easter
+from django.db.models import Q
 
 
 def orthodox_easter(year: int) -> date:
-    """Orthodox Easter Sunday (Gregorian date): Meeus' Julian computus, then the calendar shift.
-
-    The Julian-Gregorian difference is 13 days for 1900–2099; it is computed so other centuries work.
-    """
-    a, b, c = year % 4, year % 7, year % 19
-    d = (19 * c + 15) % 30
-    e = (2 * a + 4 * b - d + 34) % 7
-    month = (d + e + 114) // 31
-    day = (d + e + 114) % 31 + 1
-    shift = year // 100 - year // 400 - 2
-    return date(year, month, day) + timedelta(days=shift)
+    """Orthodox Easter Sunday (Gregorian date), by dateutil's computus (the one `holidays` uses)."""
+    return easter(year, EASTER_ORTHODOX)
 
 
 @lru_cache(maxsize=256)
 def public_holidays(year: int) -> dict[date, str]:
-    days = {date(year, m, d): name for (m, d), name in _FIXED.items()}
-    easter = orthodox_easter(year)
-    days[easter - timedelta(days=2)] = "Vinerea Mare"
-    days[easter] = "Paștele"
-    days[easter + timedelta(days=1)] = "Paștele"
-    days[easter + timedelta(days=49)] = "Rusaliile"
-    days[easter + timedelta(days=50)] = "Rusaliile"
-    return dict(sorted(days.items()))
+    """The public holidays of `year` in Romania with their Romanian names (several on one day joined by "; ")."""
+    return dict(sorted(holidays.country_holidays("RO", years=year, language="ro").items()))
 
 
-def extra_closed_days(start: date, end: date) -> dict[date, str]:
+def extra_closed_days(start: date, end: date, issuer_id: int | None = None) -> dict[date, str]:
+    """Closed days of everyone (no issuer) and, when given, the issuer's own."""
     from permits.models import ClosedDay
 
-    return dict(ClosedDay.objects.filter(date__range=(start, end)).values_list("date", "reason"))
+    whose = Q(issuer__isnull=True) | Q(issuer_id=issuer_id) if issuer_id else Q(issuer__isnull=True)
+    return dict(ClosedDay.objects.filter(whose, date__range=(start, end)).values_list("date", "reason"))
 
 
 @dataclass
@@ -60,11 +45,11 @@ class Closures:
     days: dict[date, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, start: date, end: date) -> Closures:
+    def load(cls, start: date, end: date, issuer_id: int | None = None) -> Closures:
         days: dict[date, str] = {}
         for year in range(start.year, end.year + 1):
             days.update({d: n for d, n in public_holidays(year).items() if start <= d <= end})
-        days.update(extra_closed_days(start, end))
+        days.update(extra_closed_days(start, end, issuer_id))
         return cls(start, end, days)
 
     def is_working_day(self, day: date) -> bool:
@@ -77,10 +62,10 @@ class Deadline:
     skipped: list[tuple[date, str]]  # closed days passed over (holidays and weekends)
 
 
-def add_working_days(start: date, n: int) -> Deadline:
+def add_working_days(start: date, n: int, issuer_id: int | None = None) -> Deadline:
     """The n-th working day after `start` (the day of registration itself does not count)."""
     # Two extra weeks per 5 working days is more than enough room for holidays.
-    closures = Closures.load(start, start + timedelta(days=n * 2 + 30))
+    closures = Closures.load(start, start + timedelta(days=n * 2 + 30), issuer_id)
     day, counted, skipped = start, 0, []
     while counted < n:
         day += timedelta(days=1)
@@ -91,10 +76,10 @@ def add_working_days(start: date, n: int) -> Deadline:
     return Deadline(day, skipped)
 
 
-def add_calendar_days(start: date, n: int) -> Deadline:
+def add_calendar_days(start: date, n: int, issuer_id: int | None = None) -> Deadline:
     """Calendar days; a term ending on a closed day moves to the next working day (Cod proc. civ. art. 181)."""
     due = start + timedelta(days=n)
-    closures = Closures.load(due, due + timedelta(days=30))
+    closures = Closures.load(due, due + timedelta(days=30), issuer_id)
     skipped = []
     while not closures.is_working_day(due):
         skipped.append((due, closures.days.get(due, "weekend")))
@@ -108,9 +93,9 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, _cal.monthrange(year, month)[1]))
 
 
-def subtract_working_days(end: date, n: int) -> date:
+def subtract_working_days(end: date, n: int, issuer_id: int | None = None) -> date:
     """The latest day that is still n working days before `end`."""
-    closures = Closures.load(end - timedelta(days=n * 2 + 30), end)
+    closures = Closures.load(end - timedelta(days=n * 2 + 30), end, issuer_id)
     day, counted = end, 0
     while counted < n:
         day -= timedelta(days=1)
@@ -158,19 +143,25 @@ def policy(rule: str) -> Policy:
     return DEFAULT_POLICIES[rule]
 
 
-def deadline(start: date, rule: str) -> Deadline:
-    """Apply a deadline rule from `start` (e.g. the registration date)."""
+def due_soon_until(today: date) -> date:
+    """The last day an open deadline counts as "due soon" from `today`: the `due_soon` policy in working
+    days (default 3). The one definition for the API filters, the staff pages and the avize inbox."""
+    return add_working_days(today, policy("due_soon").amount).due
+
+
+def deadline(start: date, rule: str, issuer_id: int | None = None) -> Deadline:
+    """Apply a deadline rule from `start` (e.g. the registration date), with the issuer's closed days."""
     p = policy(rule)
     if p.unit == "working_days":
-        return add_working_days(start, p.amount)
+        return add_working_days(start, p.amount, issuer_id)
     if p.unit == "days":
-        return add_calendar_days(start, p.amount)
+        return add_calendar_days(start, p.amount, issuer_id)
     return Deadline(add_months(start, p.amount), [])
 
 
-def working_days_between(start: date, end: date) -> int:
+def working_days_between(start: date, end: date, issuer_id: int | None = None) -> int:
     """Working days in (start, end]: used to shift a deadline after a stopped clock."""
     if end <= start:
         return 0
-    closures = Closures.load(start, end)
+    closures = Closures.load(start, end, issuer_id)
     return sum(1 for i in range(1, (end - start).days + 1) if closures.is_working_day(start + timedelta(days=i)))

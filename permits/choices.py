@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
+
+# Labels are Romanian source strings marked for extraction only (gettext_noop): stored values, PDFs and e-mails keep
+# them as they are; the web pages show them through gettext (web.labels).
 
 
 class Kind(models.TextChoices):
-    CU = "cu", "Certificat de urbanism"
-    CU_EXTENSION = "cu_extension", "Prelungire certificat de urbanism"
-    AC = "ac", "Autorizație de construire"
-    AC_EXTENSION = "ac_extension", "Prelungire autorizație de construire"
-    AD = "ad", "Autorizație de desființare"
+    CU = "cu", gettext_noop("Certificat de urbanism")
+    CU_EXTENSION = "cu_extension", gettext_noop("Prelungire certificat de urbanism")
+    AC = "ac", gettext_noop("Autorizație de construire")
+    AC_EXTENSION = "ac_extension", gettext_noop("Prelungire autorizație de construire")
+    AD = "ad", gettext_noop("Autorizație de desființare")
 
 
 CU_KINDS = (Kind.CU, Kind.CU_EXTENSION)
@@ -21,9 +25,9 @@ NEEDS_CU = (Kind.AC, Kind.AD)
 class Register(models.TextChoices):
     """Numbering registers per issuer and year: incoming requests, then one per issued act type."""
 
-    REQUESTS = "requests", "Registratură (cereri)"
-    CU = "cu", "Registrul certificatelor de urbanism"
-    AC_AD = "ac_ad", "Registrul autorizațiilor de construire/desființare"
+    REQUESTS = "requests", gettext_noop("Registratură (cereri)")
+    CU = "cu", gettext_noop("Registrul certificatelor de urbanism")
+    AC_AD = "ac_ad", gettext_noop("Registrul autorizațiilor de construire/desființare")
 
 
 def issue_register(kind: str) -> str:
@@ -49,17 +53,17 @@ TERMINAL = (Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.EXPIRED)
 class Purpose(models.TextChoices):
     """Scopul certificatului de urbanism (F.1, Norme art. 30)."""
 
-    CONSTRUIRE = "construire", "Autorizarea executării lucrărilor de construire"
-    DESFIINTARE = "desfiintare", "Autorizarea executării lucrărilor de desființare"
-    CONCESIONARE = "concesionare", "Concesionare de terenuri"
-    PROIECTARE_SF = "proiectare_sf", "Licitația pentru proiectarea lucrărilor publice (faza SF)"
-    ACTIUNI_JUSTITIE = "actiuni_justitie", "Cereri în justiție"
-    DEZMEMBRARE = "dezmembrare", "Operațiuni notariale: dezmembrare / lotizare"
-    ALIPIRE = "alipire", "Operațiuni notariale: alipire / dezlipire"
-    SERVITUTE = "servitute", "Operațiuni notariale: servitute de trecere"
-    VANZARE = "vanzare", "Operațiuni notariale: vânzare teren pentru construcții"
-    ALTE = "alte", "Alte scopuri"
-    INFORMARE = "informare", "Informare (fără autorizare de lucrări)"
+    CONSTRUIRE = "construire", gettext_noop("Autorizarea executării lucrărilor de construire")
+    DESFIINTARE = "desfiintare", gettext_noop("Autorizarea executării lucrărilor de desființare")
+    CONCESIONARE = "concesionare", gettext_noop("Concesionare de terenuri")
+    PROIECTARE_SF = "proiectare_sf", gettext_noop("Licitația pentru proiectarea lucrărilor publice (faza SF)")
+    ACTIUNI_JUSTITIE = "actiuni_justitie", gettext_noop("Cereri în justiție")
+    DEZMEMBRARE = "dezmembrare", gettext_noop("Operațiuni notariale: dezmembrare / lotizare")
+    ALIPIRE = "alipire", gettext_noop("Operațiuni notariale: alipire / dezlipire")
+    SERVITUTE = "servitute", gettext_noop("Operațiuni notariale: servitute de trecere")
+    VANZARE = "vanzare", gettext_noop("Operațiuni notariale: vânzare teren pentru construcții")
+    ALTE = "alte", gettext_noop("Alte scopuri")
+    INFORMARE = "informare", gettext_noop("Informare (fără autorizare de lucrări)")
 
 
 class Destination(models.TextChoices):
@@ -107,36 +111,36 @@ class RoadAccess(models.TextChoices):
 class WorksKind(models.TextChoices):
     """Categories of works (F.1 box 2)."""
 
-    BUILDING = "building", "Construcții noi"
-    EXTENSION = "extension", "Extindere / supraetajare"
-    RENOVATION = "renovation", "Modernizare / consolidare"
-    DEMOLITION = "demolition", "Desființare"
-    NETWORKS = "networks", "Rețele și branșamente"
-    FENCE = "fence", "Împrejmuire"
-    SITE_ORGANISATION = "site_organisation", "Organizare de șantier"
-    TEMPORARY = "temporary", "Construcții provizorii (chioșcuri, panouri)"
-    OTHER = "other", "Altele"
+    BUILDING = "building", gettext_noop("Construcții noi")
+    EXTENSION = "extension", gettext_noop("Extindere / supraetajare")
+    RENOVATION = "renovation", gettext_noop("Modernizare / consolidare")
+    DEMOLITION = "demolition", gettext_noop("Desființare")
+    NETWORKS = "networks", gettext_noop("Rețele și branșamente")
+    FENCE = "fence", gettext_noop("Împrejmuire")
+    SITE_ORGANISATION = "site_organisation", gettext_noop("Organizare de șantier")
+    TEMPORARY = "temporary", gettext_noop("Construcții provizorii (chioșcuri, panouri)")
+    OTHER = "other", gettext_noop("Altele")
 
 
 class ApplicantType(models.TextChoices):
-    PERSON = "person", "Persoană fizică"
-    COMPANY = "company", "Persoană juridică"
+    PERSON = "person", gettext_noop("Persoană fizică")
+    COMPANY = "company", gettext_noop("Persoană juridică")
 
 
 class DocType(models.TextChoices):
-    CERERE = "cerere", "Cerere (F.1 / F.8)"
-    EXTRAS_CF = "extras_cf", "Extras de carte funciară pentru informare"
-    PLAN_INCADRARE = "plan_incadrare", "Plan de încadrare în zonă"
-    PLAN_SITUATIE = "plan_situatie", "Plan de situație"
-    DOVADA_PLATII = "dovada_platii", "Dovada plății taxei"
-    CU = "cu", "Certificatul de urbanism"
-    TITLU = "titlu", "Titlul asupra imobilului"
-    DTAC = "dtac", "Documentația tehnică (D.T.A.C.)"
-    DTAD = "dtad", "Documentația tehnică (D.T.A.D.)"
-    AVIZ = "aviz", "Aviz / acord"
-    FOTOGRAFII = "fotografii", "Fotografii ale construcției de desființat"
-    ACT_IDENTITATE = "act_identitate", "Act de identitate"
-    ALTELE = "altele", "Altele"
+    CERERE = "cerere", gettext_noop("Cerere (F.1 / F.8)")
+    EXTRAS_CF = "extras_cf", gettext_noop("Extras de carte funciară pentru informare")
+    PLAN_INCADRARE = "plan_incadrare", gettext_noop("Plan de încadrare în zonă")
+    PLAN_SITUATIE = "plan_situatie", gettext_noop("Plan de situație")
+    DOVADA_PLATII = "dovada_platii", gettext_noop("Dovada plății taxei")
+    CU = "cu", gettext_noop("Certificatul de urbanism")
+    TITLU = "titlu", gettext_noop("Titlul asupra imobilului")
+    DTAC = "dtac", gettext_noop("Documentația tehnică (D.T.A.C.)")
+    DTAD = "dtad", gettext_noop("Documentația tehnică (D.T.A.D.)")
+    AVIZ = "aviz", gettext_noop("Aviz / acord")
+    FOTOGRAFII = "fotografii", gettext_noop("Fotografii ale construcției de desființat")
+    ACT_IDENTITATE = "act_identitate", gettext_noop("Act de identitate")
+    ALTELE = "altele", gettext_noop("Altele")
 
 
 # Mandatory documents per kind (Law 50 art. 7(1), Norme art. 31; municipal checklists).

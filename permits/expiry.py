@@ -39,6 +39,7 @@ def applications_expire(*, now: datetime) -> dict[str, int]:
                 .order_by("pk").values_list("pk", "clock_paused_on"))
     due_by_day: dict[date, date] = {}
     for pk, paused in returned:
+        assert paused is not None  # filtered on clock_paused_on__lt
         due = due_by_day.get(paused) or due_by_day.setdefault(paused, completion_due(paused))
         if today > due:
             counts["returned"] += _expire(pk, Status.RETURNED, RETURN_LAPSED.format(due=f"{due:%d.%m.%Y}"))

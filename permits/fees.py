@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 LEGAL_BASIS = "Legea 227/2015 (Codul fiscal), art. 474"
 # (upper bound of the land area band in m², fee in lei); None = over 1,000 m².
@@ -41,15 +42,15 @@ def _money(value: Decimal) -> Decimal:
 
 def _positive(value, field: str) -> Decimal:
     if value is None or value == "":
-        raise ValidationError({field: ["This field is required for this kind of fee."]})
+        raise ValidationError({field: [_("Completați valoarea: taxa se calculează din ea.")]})
     try:
         number = Decimal(str(value))
     except ArithmeticError:
-        raise ValidationError({field: ["Not a number."]}) from None
+        raise ValidationError({field: [_("Introduceți un număr.")]}) from None
     if not number.is_finite() or number < 0:
-        raise ValidationError({field: ["Must be a finite number ≥ 0."]})
+        raise ValidationError({field: [_("Introduceți un număr mai mare sau egal cu 0.")]})
     if number > Decimal("1e13"):
-        raise ValidationError({field: ["Value too large."]})
+        raise ValidationError({field: [_("Valoarea este prea mare.")]})
     return number
 
 
@@ -98,7 +99,7 @@ def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, w
     if kind == "ac":
         value = _positive(works_value_ron, "works_value_ron")
         if residential is None:
-            raise ValidationError({"residential": ["Say whether the works are a dwelling/annex (true) or not."]})
+            raise ValidationError({"residential": [_("Spuneți dacă lucrările sunt o locuință sau o anexă a ei.")]})
         rate = AC_RESIDENTIAL_RATE if residential else AC_OTHER_RATE
         amount = _money(value * rate)
         label = "locuință sau anexă: 0,5 %" if residential else "alte construcții: 1 %"
@@ -134,7 +135,7 @@ def application_fee(application) -> Quote:
     uat = application.uat
     urban = uat.is_urban if uat is not None else None
     if application.kind == "cu":
-        area = sum(Decimal(str(p.measured_area_m2)) for p in application.parcels.all())
+        area = sum((Decimal(str(p.measured_area_m2)) for p in application.parcels.all()), Decimal(0))
         return fee_quote(kind="cu", urban=urban, uat=uat, area_m2=area.quantize(Decimal("1")))
     if application.kind == "cu_extension":
         initial = application.based_on.fee_ron if application.based_on else None

@@ -4,9 +4,10 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 
+from permits.calendar import due_soon_until
 from permits.choices import Kind, Status
 from permits.models import Application
-from permits.selectors import OPEN, due_window
+from permits.selectors import OPEN
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
@@ -30,7 +31,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
     def filter_due_soon(self, queryset, name, value):
         today = timezone.localdate()
-        condition = {"status__in": OPEN, "due_date__gte": today, "due_date__lte": due_window(today=today)}
+        condition = {"status__in": OPEN, "due_date__gte": today, "due_date__lte": due_soon_until(today)}
         return queryset.filter(**condition) if value else queryset.exclude(**condition)
 
     def filter_registration(self, queryset, name, value):

@@ -1,37 +1,42 @@
-"""Check digits of Romanian identification codes: CNP (natural persons) and CUI/CIF (companies)."""
+"""Check digits of Romanian identification codes: CNP (natural persons) and CUI/CIF (companies).
+
+The digits are checked by python-stdnum (stdnum.ro.cnp, stdnum.ro.cui); this module only turns its
+exceptions into the messages the interface shows, in the caller's language (Romanian source strings),
+and adds the one check stdnum leaves out (a birth date in the future). gis_portal/static/js/identity.js
+mirrors these checks and messages in the browser.
+"""
 from __future__ import annotations
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
-
-_CNP_KEY = "279146358279"
-_CUI_KEY = "753217532"
-# First digit of a CNP → century of birth (7/8 residents, 9 foreigners: century not encoded).
-_CENTURY = {"1": 1900, "2": 1900, "3": 1800, "4": 1800, "5": 2000, "6": 2000, "7": None, "8": None, "9": None}
+from django.utils.translation import gettext as _
+from stdnum.exceptions import InvalidComponent
+from stdnum.exceptions import ValidationError as ValidationError_
+from stdnum.ro import cnp as stdnum_cnp
+from stdnum.ro import cui as stdnum_cui
 
 
 def cnp_problem(cnp: str) -> str | None:
-    """Return why a CNP is invalid, or None when it is valid."""
+    """Return why a CNP is invalid, or None when it is valid (python-stdnum checks the digits)."""
     if len(cnp) != 13 or not cnp.isdigit():
-        return "A CNP has exactly 13 digits."
+        return _("Un CNP are exact 13 cifre.")
     if cnp[0] == "0":
-        return "A CNP cannot start with 0."
-    century = _CENTURY[cnp[0]]
-    yy, mm, dd = int(cnp[1:3]), int(cnp[3:5]), int(cnp[5:7])
+        return _("Un CNP nu poate începe cu 0.")
     try:
-        if century is None:
-            date(2000 + yy, mm, dd) if yy <= date.today().year % 100 else date(1900 + yy, mm, dd)
-        else:
-            date(century + yy, mm, dd)
-    except ValueError:
-        return "The birth date encoded in the CNP does not exist."
-    county = int(cnp[7:9])
-    if not (1 <= county <= 52 or county in (70, 80, 81, 82, 83)):
-        return "The county code of the CNP is not valid."
-    control = sum(int(a) * int(b) for a, b in zip(cnp[:12], _CNP_KEY, strict=True)) % 11
-    if (1 if control == 10 else control) != int(cnp[12]):
-        return "The CNP check digit is wrong."
+        born = stdnum_cnp.get_birth_date(cnp)
+    except InvalidComponent:
+        return _("Data nașterii din CNP nu există.")
+    if cnp[0] in "123456" and born > date.today():  # 7/8/9 do not encode the century
+        return _("Data nașterii din CNP nu există.")
+    try:
+        stdnum_cnp.get_county(cnp)
+    except InvalidComponent:
+        return _("Codul de județ din CNP nu este valid.")
+    try:
+        stdnum_cnp.validate(cnp)
+    except ValidationError_:
+        return _("Cifra de control a CNP-ului este greșită.")
     return None
 
 
@@ -40,12 +45,12 @@ def cui_problem(cui: str) -> str | None:
     text = cui.strip().upper()
     if text.startswith("RO"):
         text = text[2:].strip()
-    if not text.isdigit() or not 2 <= len(text) <= 10:
-        return "A CUI has 2 to 10 digits (optionally prefixed by RO)."
-    body, check = text[:-1].rjust(9, "0"), int(text[-1])
-    control = sum(int(a) * int(b) for a, b in zip(body, _CUI_KEY, strict=True)) * 10 % 11
-    if (0 if control == 10 else control) != check:
-        return "The CUI check digit is wrong."
+    if not text.isdigit() or not 2 <= len(text) <= 10 or text[0] == "0":
+        return _("Un CUI are între 2 și 10 cifre (opțional precedate de RO).")
+    try:
+        stdnum_cui.validate(text)
+    except ValidationError_:
+        return _("Cifra de control a CUI-ului este greșită.")
     return None
 
 

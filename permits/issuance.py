@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from gis_portal.signing import sign_pdf
 from permits import acts, avize_hook, calendar
 from permits.analysis import works_of
 from permits.choices import Connection, Kind, issue_register
@@ -20,10 +21,9 @@ from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
 from permits.rendering import data_uri, html_to_pdf, map_svg, qr_svg
-from permits.signing import sign_pdf
 from rules.works import lists_avize
 
-TEMPLATES = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
+TEMPLATES: dict[str, str] = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
              Kind.AC: "permits/act_ac.html", Kind.AD: "permits/act_ac.html",
              Kind.AC_EXTENSION: "permits/act_extension.html"}
 
@@ -59,12 +59,15 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
     app = application
     months = _validity(app, validity_months)
     today = timezone.localdate()
+    assert app.issuer_id is not None, "registered applications have an issuer"
     register = issue_register(app.kind)
     act = IssuedAct(application=app, register=register, year=today.year, issued_on=today, issued_by=by,
                     number=next_number(issuer_id=app.issuer_id, year=today.year, register=register))
     app.validity_months = months
     if app.kind in (Kind.CU_EXTENSION, Kind.AC_EXTENSION):
+        assert app.based_on_id is not None, "an extension extends an act"
         base = Application.objects.select_for_update().get(pk=app.based_on_id)
+        assert base.valid_until is not None, "an issued act has a validity"
         base.valid_until = calendar.add_months(base.valid_until, months)
         base.extended = True
         base.save(update_fields=["valid_until", "extended"])

@@ -196,13 +196,22 @@ class IssuedAct(models.Model):
 
 
 class ClosedDay(models.Model):
-    """An extra non-working day (bridge day decided by the government, local closure)."""
+    """An extra non-working day: for every issuer (a bridge day decided by the government) when `issuer`
+    is empty, else the issuer's own closure (a local holiday, a move). Public holidays are not stored
+    here: permits.calendar takes them from the `holidays` library."""
 
-    date = models.DateField(unique=True)
+    date = models.DateField()
     reason = models.CharField(max_length=200)
+    issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="closed_days", help_text="Empty: closed for every issuer.")
 
     class Meta:
         ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "issuer"], name="closed_day_unique_per_issuer"),
+            models.UniqueConstraint(fields=["date"], condition=models.Q(issuer__isnull=True),
+                                    name="closed_day_unique_for_everyone"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date}: {self.reason}"

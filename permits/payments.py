@@ -141,6 +141,7 @@ def loopback_pay(*, reference: str, by, status: str = "paid") -> tuple[Payment, 
     and whether the callback was accepted. Payment.DoesNotExist for anyone else, or when the provider
     is not enabled. No transaction is held open across the HTTP call (the callback locks the rows)."""
     provider = PROVIDERS["loopback"]
+    assert isinstance(provider, LoopbackProvider)
     if "loopback" not in settings.PAYMENT_PROVIDERS or not getattr(by, "is_authenticated", False):
         raise Payment.DoesNotExist
     payment = Payment.objects.get(provider=provider.name, reference=reference, application__owner=by)

@@ -8,15 +8,24 @@ from __future__ import annotations
 import base64
 import io
 from html import escape
+from typing import cast
 
 from django.contrib.gis.db.models.functions import Intersection
-from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import (
+    GeometryCollection,
+    GEOSGeometry,
+    LineString,
+    MultiLineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from django.template.loader import render_to_string
 
 from layers.models import Feature, Layer
 
 WIDTH, HEIGHT, MARGIN_M = 640, 420, 60.0
-STYLE = {
+STYLE: dict[str, tuple[str, str, float]] = {
     Layer.Kind.ZONING: ("#fde9b6", "#c99400", 0.45),
     Layer.Kind.CONSTRAINT: ("#f7b6b6", "#c0392b", 0.40),
 }
@@ -28,7 +37,7 @@ def _rings(geom: GEOSGeometry):
     elif isinstance(geom, (LineString,)):
         yield geom
     else:
-        for part in geom:
+        for part in cast(GeometryCollection, geom):
             yield from _rings(part)
 
 
@@ -43,7 +52,7 @@ def _path(geom: GEOSGeometry, tx) -> str:
     return " ".join(parts)
 
 
-def map_svg(*, parcels, footprint=None) -> str:
+def map_svg(*, parcels, footprint=None) -> tuple[str, list[dict[str, str]]]:
     """An SVG map extract: zoning and constraint features around the parcels, the parcels, the footprint."""
     union = parcels[0].geom
     for p in parcels[1:]:

@@ -1,11 +1,10 @@
 """Reads of the permits app, already scoped to what the caller may see."""
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.http import Http404
 
@@ -13,14 +12,13 @@ from permits.choices import Status
 from permits.models import Application, Document, IssuedAct, TransitionEvent
 
 
-def _reviewer_filter(user) -> Q | None:
-    """Reviewers see the applications their institution was consulted on (once the avize app exists)."""
-    if not hasattr(Application, "aviz_requests") or not user.institution_id:
-        return None
-    return Q(aviz_requests__institution_id=user.institution_id)
-
-
 def applications_visible_to(user) -> QuerySet[Application]:
+    """THE scoping of applications, used by the API, the web pages and the avize app alike.
+
+    Admins see all; issuer staff (clerks, the chief architect) their issuer's registered applications
+    (a draft is private to its applicant); reviewers those their institution was consulted on (the
+    `aviz_requests` relation of the avize app); anyone else their own; anonymous callers none.
+    """
     qs = Application.objects.all()
     if user is None or not user.is_authenticated:
         return qs.none()
@@ -30,8 +28,10 @@ def applications_visible_to(user) -> QuerySet[Application]:
         # Drafts are private to the applicant until they are registered.
         return qs.filter(issuer_id=user.issuer_id).exclude(status=Status.DRAFT)
     if user.role == "reviewer":
-        condition = _reviewer_filter(user)
-        return qs.filter(condition).distinct() if condition is not None else qs.none()
+        if not user.institution_id:
+            return qs.none()
+        return qs.filter(pk__in=Application.objects.filter(aviz_requests__institution_id=user.institution_id)
+                         .values("pk"))
     return qs.filter(owner=user)
 
 
@@ -50,7 +50,7 @@ def _parcels_shown() -> Subquery:
                     .values("application_id")
                     .annotate(rows=JSONBAgg(JSONArray("parcel_id", "parcel__cadastral_number", "parcel__uat_id"),
                                             order_by="parcel_id"))
-                    .values("rows"))
+                    .values("rows"))  # type: ignore[misc]  # django-stubs misses the annotation after values()
 
 
 def application_list(*, user) -> QuerySet[Application]:
@@ -101,6 +101,8 @@ def document_get(*, user, pk) -> Document:
 
 
 def _shared_with_institution(doc: Document, institution_id: int | None) -> bool:
+    if institution_id is None:
+        return False
     return doc.application.aviz_requests.filter(
         institution_id=institution_id, documents__contains=[{"id": doc.pk}]).exists()
 
@@ -111,12 +113,6 @@ def act_by_code(*, code) -> IssuedAct:
     if act is None:
         raise Http404
     return act
-
-
-def due_window(*, today: date) -> date:
-    from permits.calendar import add_working_days, policy
-
-    return add_working_days(today, policy("due_soon").amount).due
 
 
 OPEN = (Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.AVIZE)

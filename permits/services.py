@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Parcel
-from permits import calendar, workflow
+from permits import avize_hook, calendar, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, DocType, Kind, Status
@@ -36,7 +38,7 @@ SIMPLE_FIELDS = (
 )
 
 
-def _apply(app: Application, data: dict[str, Any], by) -> list:
+def _apply(app: Application, data: dict[str, Any], by) -> list | None:
     """Copy validated input onto the application; return the parcels to set (or None)."""
     for name in SIMPLE_FIELDS:
         if name in data:
@@ -57,9 +59,9 @@ def _apply(app: Application, data: dict[str, Any], by) -> list:
         parcels = list(Parcel.objects.filter(pk__in=ids).select_related("uat"))
         if len(parcels) != len(ids):
             missing = sorted(set(ids) - {p.pk for p in parcels})
-            raise ValidationError({"parcel_ids": [f"Unknown parcel(s): {missing}."]})
+            raise ValidationError({"parcel_ids": [_("Parcele necunoscute: %(ids)s.") % {"ids": missing}]})
         if not parcels:
-            raise ValidationError({"parcel_ids": ["At least one parcel is required."]})
+            raise ValidationError({"parcel_ids": [_("Alegeți cel puțin o parcelă.")]})
     return parcels
 
 
@@ -69,7 +71,7 @@ def _based_on(pk, *, by, kind: str) -> Application | None:
     base = Application.objects.filter(pk=pk).first()
     # An applicant may build only on their own acts (an AC needs a real right, not just any CU).
     if base is None or not (base.owner_id == by.pk or by.is_portal_admin):
-        raise ValidationError({"based_on": [f"No issued act {pk} of yours was found."]})
+        raise ValidationError({"based_on": [_("Nu aveți un act emis cu numărul %(pk)s.") % {"pk": pk}]})
     return base
 
 
@@ -92,7 +94,7 @@ def application_create(*, by, data: dict[str, Any]) -> Application:
     if parcels is None and app.based_on is not None:
         parcels = list(app.based_on.parcels.all())
     if not parcels:
-        raise ValidationError({"parcel_ids": ["At least one parcel is required."]})
+        raise ValidationError({"parcel_ids": [_("Alegeți cel puțin o parcelă.")]})
     app.uat = parcels[0].uat  # provisional; the analysis decides at submission
     app.save()
     app.parcels.set(parcels)
@@ -120,7 +122,7 @@ def application_update(*, application: Application, by, data: dict[str, Any]) ->
     app.save()
     if parcels is not None:
         if app.status != Status.DRAFT:
-            raise ValidationError({"parcel_ids": ["Parcels are fixed once the application is registered."]})
+            raise ValidationError({"parcel_ids": [_("Parcelele nu se mai pot schimba după înregistrarea cererii.")]})
         app.parcels.set(parcels)
         app.uat = parcels[0].uat
         app.save(update_fields=["uat"])
@@ -166,11 +168,11 @@ def _completeness_problems(app: Application) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     missing = missing_documents(app)
     if missing:
-        errors["documents"] = [f"Missing mandatory document: {d} ({DocType(d).label})." for d in missing]
+        errors["documents"] = [_("Lipsește documentul obligatoriu: %(document)s.") % {"document": _(DocType(d).label)} for d in missing]
     if not app.applicant_name.strip():
-        errors["applicant_name"] = ["The applicant's name is required."]
+        errors["applicant_name"] = [_("Numele solicitantului este obligatoriu.")]
     if app.kind == Kind.CU and not app.purpose:
-        errors["purpose"] = ["The purpose (scop) of the certificat de urbanism is required."]
+        errors["purpose"] = [_("Scopul certificatului de urbanism este obligatoriu.")]
     today = timezone.localdate()
     if app.kind in NEEDS_CU:
         problem = cu_problem(cu=app.based_on, parcels=list(app.parcels.all()), on=today)
@@ -185,9 +187,10 @@ def _extension_problems(app: Application, today) -> dict[str, list[str]]:
     base = app.based_on
     wanted = Kind.CU if app.kind == Kind.CU_EXTENSION else (Kind.AC, Kind.AD)
     if base is None or base.kind not in wanted or base.status != Status.ISSUED:
-        return {"based_on": ["An extension needs the issued act it extends."]}
+        return {"based_on": [_("O prelungire are nevoie de actul emis pe care îl prelungește.")]}
     if base.extended:
-        return {"based_on": ["The act was already extended once; the law allows one extension."]}
+        return {"based_on": [_("Actul a fost deja prelungit o dată; legea permite o singură prelungire.")]}
+    assert base.valid_until is not None, "an issued act has a validity"
     if base.kind == Kind.CU:
         notice = calendar.policy("cu_extension_notice")
         latest = base.valid_until - timedelta(days=notice.amount)
@@ -195,7 +198,7 @@ def _extension_problems(app: Application, today) -> dict[str, list[str]]:
         # The regime is the one in force when the AC/AD was issued (Law 176/2022 is not retroactive).
         latest = regime_for(issued_on_of(base)).request_deadline(base.valid_until)
     if today > latest:
-        return {"based_on": [f"The extension had to be requested by {latest} (act valid until {base.valid_until})."]}
+        return {"based_on": [_("Prelungirea trebuia cerută până la %(latest)s (actul este valabil până la %(until)s).") % {"latest": date_format(latest, "SHORT_DATE_FORMAT"), "until": date_format(base.valid_until, "SHORT_DATE_FORMAT")}]}
     return {}
 
 
@@ -211,7 +214,7 @@ def application_submit(*, application: Application, by) -> Application:
         app.analysis_id, app.analysis_result = analysis_run(application=app, parcels=parcels, by=by)
         issuer_id = issuer_id_from(app.analysis_result or {})
         if issuer_id is None:
-            raise ValidationError({"parcel_ids": ["No issuer is competent for these parcels."]})
+            raise ValidationError({"parcel_ids": [_("Nicio autoritate nu este competentă pentru aceste parcele.")]})
         app.issuer_id = issuer_id
         quote = application_fee(app)
         app.fee_ron, app.fee_breakdown = quote.amount_ron, quote.as_dict()
@@ -220,8 +223,8 @@ def application_submit(*, application: Application, by) -> Application:
         app.registration_number = next_number(issuer_id=issuer_id, year=app.registration_year, register="requests")
         today = timezone.localdate(now)
         family = "cu" if app.kind in CU_KINDS else "ac"
-        app.completeness_due = calendar.deadline(today, f"{family}_completeness").due
-        app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue").due
+        app.completeness_due = calendar.deadline(today, f"{family}_completeness", issuer_id).due
+        app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue", issuer_id).due
         app.save()
 
     return workflow.transition(application=application, action="submit", by=by, effects=register)
@@ -251,9 +254,7 @@ def application_act(*, application: Application, action: str, by, reason: str = 
             app.compliance_override_by, app.compliance_override_reason = by, reason
             app.save(update_fields=["compliance_override_by", "compliance_override_reason"])
         elif action == "request_avize":
-            from permits.avize_hook import request_avize
-
-            request_avize(application=app, by=by)
+            avize_hook.request_avize(application=app, by=by)
         elif action == "issue":
             from permits.issuance import act_issue
 
@@ -268,7 +269,8 @@ def _restart_clock(app: Application, today) -> None:
     paused = app.clock_paused_on or today
     if app.due_date is not None:
         if calendar.policy(_due_rule(app)).unit == "working_days":
-            app.due_date = calendar.add_working_days(app.due_date, calendar.working_days_between(paused, today)).due
+            shift = calendar.working_days_between(paused, today, app.issuer_id)
+            app.due_date = calendar.add_working_days(app.due_date, shift, app.issuer_id).due
         else:
             app.due_date = app.due_date + (today - paused)
     app.clock_paused_on = None

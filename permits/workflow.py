@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gis_portal.api.exceptions import StateConflict
-from permits import avize_hook
+from notifications.services import notify
+from permits import avize_hook, links
 from permits.choices import PERMIT_KINDS, Kind, Status
 from permits.models import Application, TransitionEvent
 
@@ -224,18 +225,12 @@ def transition(*, application: Application | int, action: str, by, reason: str =
 
 
 def _notify(app: Application, event: TransitionEvent) -> None:
-    notify = avize_hook._optional("notifications.services", "notify")
-    if notify is None:
-        return
-    from permits import links
-    from permits.choices import Status as St
-
     notify(event="application_status_changed", users=[app.owner], email_to=app.applicant_email,
            context={"application_id": app.pk, "application_number": app.registration or f"#{app.pk}",
                     "application_kind": app.get_kind_display(), "action": event.action,
-                    "old_status": event.from_status, "old_status_label": St(event.from_status).label,
-                    "new_status": event.to_status, "new_status_label": St(event.to_status).label,
+                    "old_status": event.from_status, "old_status_label": Status(event.from_status).label,
+                    "new_status": event.to_status, "new_status_label": Status(event.to_status).label,
                     "note": event.reason, "url": links.application_url(app.pk),
-                    **(links.act_links(app) if event.to_status == St.ISSUED else {})},
+                    **(links.act_links(app) if event.to_status == Status.ISSUED else {})},
            idempotency_key=f"permits:event:{event.pk}")
 

@@ -12,6 +12,7 @@ without them one soft check compares the nearest boundary with the side/rear set
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import reduce
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -58,7 +59,7 @@ def _check(name: str, value, limit, *, unit: str, rule: str, ok: bool | None, so
 
 def compliance(*, lot: GEOSGeometry, works: dict, regime: dict | None, utr_code: str | None,
                rules: dict[str, Rule], streets: list[Street] | None = None, streets_reason: str = "",
-               buildings: list[Building] = ()) -> dict | None:
+               buildings: Sequence[Building] = ()) -> dict | None:
     """Check the works against the dominant UTR's regime and the Civil Code; None without works.
     `streets` are the street axes near the lot (None when no street layer covers it: `streets_reason`),
     `buildings` the existing buildings of the lot."""
@@ -187,7 +188,7 @@ def _rlu_setbacks(footprint: GEOSGeometry, reg: dict, sides: Sides, inside: bool
     return checks
 
 
-def _kept_and_replaced(footprint: GEOSGeometry, buildings: list[Building], rule: Rule | None
+def _kept_and_replaced(footprint: GEOSGeometry, buildings: Sequence[Building], rule: Rule | None
                        ) -> tuple[list[Building], list[str]]:
     """The lot's buildings that stay, and the cadastral ids of those the works replace or extend:
     the footprint covers at least R34's replaced_min_share of their area."""

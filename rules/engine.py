@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 
 from institutions.selectors import active_institutions, institutions_covering
+from layers.models import LayerVersion
+from layers.rasters import sample_file
 from rules import spatial
 from rules.choices import (
     ENGINE_EFFECTS,
@@ -81,7 +84,7 @@ def _in_range(attrs: dict, override: dict) -> bool:
     for key, op in (("min_attrs", float.__ge__), ("max_attrs", float.__le__)):
         for name, bound in (override.get(key) or {}).items():
             try:
-                value = float(attrs.get(name))
+                value = float(attrs.get(name, ""))
             except (TypeError, ValueError):
                 return False
             if not op(value, float(bound)):
@@ -299,7 +302,7 @@ def locality(site: Site, versions: list[spatial.VersionInfo], rule: Rule | None)
 def zoning(site: Site, versions: list[spatial.VersionInfo]) -> list[dict]:
     """Each UTR the geometry overlaps, with its share of the geometry and its full regime."""
     utr = {v.version_id: v for v in versions if v.theme == ZONING_THEME}
-    rows = [{"feature_id": c.feature_id, "version_id": vid, "overlap_m2": c.overlap, "name": c.name,
+    rows: list[dict[str, Any]] = [{"feature_id": c.feature_id, "version_id": vid, "overlap_m2": c.overlap, "name": c.name,
              "utr_code": c.attrs.get("utr_code"), "siruta": c.attrs.get("siruta")}
             for vid in utr for c in site.found.get(vid, []) if c.overlap >= spatial.SLIVER_M2]
     by_siruta = {str(u["siruta"]): u["id"] for u in site.uats}
@@ -338,7 +341,7 @@ def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict
     by_theme: dict[str, list[spatial.VersionInfo]] = defaultdict(list)
     for v in versions:
         by_theme[v.theme].append(v)
-    out = []
+    out: list[dict[str, Any]] = []
     for theme in sorted(set(themes)):
         layers = by_theme.get(theme)
         if not layers:
@@ -353,12 +356,6 @@ def no_data(themes: list[str], versions: list[spatial.VersionInfo]) -> list[dict
 
 def rasters(site: Site, versions: list[spatial.VersionInfo]) -> dict:
     """Slope and elevation from the current DEM and flood depth, via layers.rasters.sample."""
-    try:
-        from layers.rasters import sample_file
-    except ImportError:  # the sampler belongs to the layers app; without it, say so
-        return {"available": False}
-    from layers.models import LayerVersion
-
     out: dict = {"available": True}
     wanted = [v for v in versions if v.theme in RASTER_THEMES and v.raster and v.covered]
     # The file name and theme came with the versions query: no LayerVersion round trip here.

@@ -63,7 +63,7 @@ class Sides:
 def street_width(attrs: dict) -> float | None:
     """A street feature's width (m) from its `width_m` attribute, when it is a positive number."""
     try:
-        width = float(attrs.get("width_m"))
+        width = float(attrs.get("width_m", ""))
     except (TypeError, ValueError):
         return None
     return width if width > 0 and math.isfinite(width) else None

@@ -194,6 +194,11 @@ class Analysis(models.Model):
     are readable by whoever holds the id, and ids cannot be enumerated.
     """
 
+    # Not columns: set by rules.services.analysis_create for the answer it serves right away.
+    parcel_ids: list[int]
+    works_json: str
+    result_json: str
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="analyses")

@@ -1,15 +1,12 @@
 """Reads of the rules app, scoped to the caller."""
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from gis_portal.generations import GenerationCache
 from rules.models import Analysis, Rule, WorksRule
-from rules.spatial import RULES_KEY_SQL
 
 
 def analyses_visible_to(user) -> QuerySet[Analysis]:
@@ -58,40 +55,32 @@ def rule_list(*, active_only: bool = False) -> list[Rule]:
     return sorted(rules, key=lambda r: r.sort_key)
 
 
-_cache: dict[str, Any] = {"key": None, "rules": []}
+def _load_active() -> list[Rule]:
+    return sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
 
 
-def rules_key() -> tuple:
-    """What changes whenever any rule (spatial or works) changes: every edit (admin, rule_update,
-    seed) moves updated_at, the count or a version. The analysis reads it with its context
-    (rules.spatial.context_for_parcels) instead of asking separately."""
-    with connection.cursor() as cursor:
-        cursor.execute(RULES_KEY_SQL)
-        return tuple(cursor.fetchone())
+_active = GenerationCache("rules", _load_active)  # migration 0004: rules_generation
 
 
 def cached_active_rules() -> list[Rule]:
     """The active rules as last loaded by this process (empty before the first load), unchecked:
-    the analysis plans its search with them and checks the key in the same statement."""
-    return list(_cache["rules"])
+    the analysis plans its search with them and checks the generation in the same statement."""
+    return list(_active.last() or [])
 
 
-def active_rules(*, key: tuple | None = None) -> list[Rule]:
-    """Active rules in catalogue order, cached per process until `key` (rules_key()) changes."""
-    key = rules_key() if key is None else tuple(key)
-    if key != _cache["key"]:
-        _cache["rules"] = sorted(Rule.objects.filter(active=True), key=lambda r: r.sort_key)
-        _cache["key"] = key
-    return list(_cache["rules"])
+def active_rules(*, generation: int | None = None) -> list[Rule]:
+    """Active rules in catalogue order, kept per process (gis_portal.generations) while `generation`
+    (rules_generation, read by the analysis' context statement) is the one they were loaded at."""
+    return list(_active.get(generation=generation))
 
 
-_works_cache: dict[str, Any] = {"key": None, "rules": []}
+def _load_active_works() -> list[WorksRule]:
+    return sorted(WorksRule.objects.filter(active=True), key=lambda r: r.sort_key)
 
 
-def active_works_rules(*, key: tuple | None = None) -> list[WorksRule]:
-    """Active works rules in catalogue order, cached per process until `key` (rules_key()) changes."""
-    key = rules_key() if key is None else tuple(key)
-    if key != _works_cache["key"]:
-        _works_cache["rules"] = sorted(WorksRule.objects.filter(active=True), key=lambda r: r.sort_key)
-        _works_cache["key"] = key
-    return list(_works_cache["rules"])
+_active_works = GenerationCache("rules", _load_active_works)  # the same rules_generation (migration 0004)
+
+
+def active_works_rules(*, generation: int | None = None) -> list[WorksRule]:
+    """Active works rules in catalogue order, kept per process like active_rules."""
+    return list(_active_works.get(generation=generation))

@@ -6,6 +6,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from rest_framework import serializers
 
 from gis_portal.api.geojson import geometry_dict
+from parcels.models import Parcel
 from rules.choices import CONNECTIONS, ROAD_CLASSES, WORKS_OPERATIONS
 from rules.models import Analysis, Rule
 
@@ -48,7 +49,7 @@ class AnalysisInputSerializer(serializers.Serializer):
 
 class AnalysisOutputSerializer(serializers.ModelSerializer):
     geometry = serializers.SerializerMethodField()
-    parcels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    parcels: serializers.PrimaryKeyRelatedField[Parcel] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     # The stored result's keys are merged at the top level (contract in docs/architecture.md).
     uats = serializers.JSONField(read_only=True)
     issuer = serializers.JSONField(read_only=True)

@@ -6,20 +6,21 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from institutions.models import Institution
-from parcels.models import Issuer, Parcel
+from parcels.models import Parcel
 from rules import engine, spatial
 from rules import works as works_rules
 from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_OPERATIONS
 from rules.compliance import compliance
+from rules.issuer import competent_issuer
 from rules.models import Analysis, Rule, RuleRevision, WorksRule
 from rules.selectors import active_rules, active_works_rules, cached_active_rules
 
@@ -250,29 +251,10 @@ def _site(parcels: Iterable[Any] | None, geometry: Any, srid: Any, plan: spatial
     return geom, spatial.context_for_geometry(geom, plan, buildings=buildings)
 
 
-def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel]) -> dict:
-    """The mayor of the single UAT; the county council president when the works span several."""
-    if len(uats) == 1:
-        # A parcel's mayor came with it (one query fewer).
-        known = [p.issuer for p in parcels if p.uat["id"] == uats[0]["id"]]
-        issuer = known[0] if known else _issuer_row(Issuer.objects.filter(uat_id=uats[0]["id"]).first())
-        basis = "single_uat"
-        fallback = f"Primarul {uats[0]['name']}"
-    else:
-        counties = sorted({u["county"] for u in uats})
-        issuer = _issuer_row(Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county__in=counties)
-                             .order_by("id").first())
-        basis = "multi_uat" if len(counties) == 1 else "multi_county"
-        fallback = f"Președintele Consiliului Județean {counties[0]}"
-    if issuer is None:
-        return {"id": None, "name": fallback, "kind": "primar" if basis == "single_uat" else "presedinte_cj",
-                "basis": basis, "registered": False}
-    return {**issuer, "basis": basis, "registered": True}
-
-
-def _issuer_row(issuer: Issuer | None) -> dict | None:
-    return None if issuer is None else {"id": issuer.pk, "name": issuer.name, "kind": issuer.kind,
-                                        "uat_id": issuer.uat_id}
+def _issuer(uats: list[dict], parcels: list[spatial.SiteParcel], locality_class: str) -> dict:
+    # A parcel's mayor came with it (one query fewer).
+    known = next((p.issuer for p in parcels if p.uat["id"] == uats[0]["id"]), None)
+    return competent_issuer(uats, locality_class=locality_class, known=known)
 
 
 def _parcel_uats(parcels: list[spatial.SiteParcel]) -> list[dict]:
@@ -291,7 +273,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
     site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
-    rules = active_rules(key=ctx.rules_key)
+    rules = active_rules(generation=ctx.rules_generation)
     by_code = {r.code: r for r in rules}
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     # Street axes only matter to the compliance of proposed works (frontage, street setback).
@@ -306,7 +288,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
     hits = engine.evaluate_rules(site, applicable, versions)
-    wrules = active_works_rules(key=ctx.rules_key)
+    wrules = active_works_rules(generation=ctx.rules_generation)
     works_hits = works_rules.evaluate(works, wrules, locality_class=loc["class"])
     if works_rules.lists_avize(works):
         avize, unresolved = engine.required_avize(site, hits + works_hits,
@@ -323,7 +305,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     return {
         "area_m2": round(site.area_m2, 2),
         "uats": [{**u, "overlap_m2": round(u["overlap_m2"], 2), "share": round(u["overlap_m2"] / total, 4)} for u in uats],
-        "issuer": _issuer(uats, ctx.parcels),
+        "issuer": _issuer(uats, ctx.parcels, loc["class"]),
         "locality_class": loc["class"],
         "locality": loc,
         "zoning": zones,
@@ -373,7 +355,7 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
     geom, ctx = _site(parcels, geometry, crs, plan, buildings="footprint_geom" in clean)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,
-                        created_at=timezone.now(), geometry=geom,
+                        created_at=timezone.now(), geometry=cast(MultiPolygon, geom),
                         works={k: v for k, v in clean.items() if not k.endswith("_geom")}, result=result)
     analysis.parcel_ids = [p.pk for p in ctx.parcels]  # spares the serializer a query
     # Encoded once: stored, and spliced as it is into the response (rules.serializers.analysis_json).

@@ -102,9 +102,9 @@ class SearchPlan:
 
 @dataclass
 class Context:
-    """What one round trip tells the analysis: rules key, current versions, site, candidates."""
+    """What one round trip tells the analysis: rules generation, current versions, site, candidates."""
 
-    rules_key: tuple
+    rules_generation: int
     versions: list[tuple]  # (id, theme, slug, number, whole territory, raster, raster file, raster theme)
     parcels: list[SiteParcel] = field(default_factory=list)
     uats: list[dict] = field(default_factory=list)
@@ -114,18 +114,10 @@ class Context:
     institutions_generation: int | None = None  # institutions.selectors.active_institutions
 
 
-# The rules' change key (every edit moves updated_at, the count or a version), the institutions'
-# generation (institutions.selectors.active_institutions) and all current layer versions, in theme
-# and slug order.
-# The spatial and the works rules together (rules.selectors.rules_key reads the same expression).
-RULES_KEY_SQL = """
-    SELECT r.n + w.n AS n, greatest(r.last, w.last) AS last, coalesce(r.versions, 0) + coalesce(w.versions, 0) AS versions
-    FROM (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions FROM rules_rule) r,
-         (SELECT count(id) AS n, max(updated_at) AS last, sum(version) AS versions FROM rules_worksrule) w
-"""
+# The generations of the rules and of the institutions (gis_portal.generations: their per-process
+# caches) and all current layer versions, in theme and slug order.
 _CONTEXT = """
-    k AS (SELECT rk.n, rk.last, rk.versions, (SELECT n FROM institutions_generation) AS institutions
-          FROM (""" + RULES_KEY_SQL + """) rk),
+    k AS (SELECT (SELECT n FROM rules_generation) AS rules, (SELECT n FROM institutions_generation) AS institutions),
     lv AS (SELECT json_agg(json_build_array(v.id, l.theme, l.slug, v.number, v.coverage IS NULL,
                                             l.kind = 'raster' OR v.raster_file <> '', v.raster_file,
                                             coalesce(v.raster_meta ->> 'raster_theme', l.theme))
@@ -187,7 +179,7 @@ _BUILDINGS = """
 
 PARCELS_SQL = f"""
     WITH {_CONTEXT},
-    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county,
+    p AS (SELECT p.id, p.geom, u.id AS uat_id, u.siruta, u.name, u.kind, u.county, u.has_urbanism_department,
                  i.id AS issuer_id, i.name AS issuer_name, i.kind AS issuer_kind, i.uat_id AS issuer_uat_id
           FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id LEFT JOIN parcels_issuer i ON i.uat_id = u.id
           WHERE p.id = ANY(%(ids)s)),
@@ -195,8 +187,9 @@ PARCELS_SQL = f"""
     site_uats AS (SELECT uat_id AS id FROM p),
     {_CANDIDATES},
     {_BUILDINGS.format(where="WHERE %(buildings)s AND b.parcel_id = ANY(%(ids)s)")}
-    SELECT k.n, k.last, k.versions, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
-           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions
+    SELECT k.rules, lv.rows, cand.rows, p.id, ST_AsEWKB(p.geom), p.uat_id, p.siruta, p.name, p.kind,
+           p.county, p.issuer_id, p.issuer_name, p.issuer_kind, p.issuer_uat_id, bld.rows, k.institutions,
+           p.has_urbanism_department
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN p ON true
     ORDER BY p.id
 """
@@ -204,15 +197,15 @@ PARCELS_SQL = f"""
 UATS_SQL = f"""
     WITH g AS (SELECT %(geom)s::geometry AS geom), {_CONTEXT},
     site_uats AS (
-        SELECT u.id, u.siruta, u.name, u.kind, u.county,
+        SELECT u.id, u.siruta, u.name, u.kind, u.county, u.has_urbanism_department,
                CASE WHEN ST_Covers(u.boundary, g.geom) THEN ST_Area(g.geom)
                     ELSE ST_Area(ST_Intersection(u.boundary, g.geom)) END AS overlap
         FROM parcels_uat u, g WHERE ST_Intersects(u.boundary, g.geom)),
     {_CANDIDATES},
     {_BUILDINGS.format(where="JOIN g ON %(buildings)s AND b.footprint && g.geom "
                              "AND ST_Intersects(g.geom, ST_PointOnSurface(b.footprint))")}
-    SELECT k.n, k.last, k.versions, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap,
-           bld.rows, k.institutions
+    SELECT k.rules, lv.rows, cand.rows, su.id, su.siruta, su.name, su.kind, su.county, su.overlap,
+           bld.rows, k.institutions, su.has_urbanism_department
     FROM k CROSS JOIN lv CROSS JOIN cand CROSS JOIN bld LEFT JOIN site_uats su ON true
 """
 
@@ -241,14 +234,15 @@ def context_for_parcels(ids: list[int], plan: SearchPlan | None, *, buildings: b
     with connection.cursor() as cursor:
         cursor.execute(PARCELS_SQL, {"ids": list(ids), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
-    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
-                  buildings=_buildings(rows[0][16]), institutions_generation=rows[0][17])
+    ctx = Context(rules_generation=rows[0][0], versions=_versions(rows[0][1]), plan=plan,
+                  candidates=_candidates(rows[0][2]), buildings=_buildings(rows[0][14]),
+                  institutions_generation=rows[0][15])
     for r in rows:
-        if r[5] is None:
+        if r[3] is None:
             continue
-        issuer = None if r[12] is None else {"id": r[12], "name": r[13], "kind": r[14], "uat_id": r[15]}
-        uat = {"id": r[7], "siruta": r[8], "name": r[9], "kind": r[10], "county": r[11]}
-        ctx.parcels.append(SiteParcel(r[5], GEOSGeometry(memoryview(r[6])), uat, issuer))
+        issuer = None if r[10] is None else {"id": r[10], "name": r[11], "kind": r[12], "uat_id": r[13]}
+        uat = {"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "urbanism_department": r[16]}
+        ctx.parcels.append(SiteParcel(r[3], GEOSGeometry(memoryview(r[4])), uat, issuer))
     return ctx
 
 
@@ -259,10 +253,11 @@ def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildin
     with connection.cursor() as cursor:
         cursor.execute(UATS_SQL, {"geom": geom.hexewkb.decode(), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
-    ctx = Context(rules_key=rows[0][:3], versions=_versions(rows[0][3]), plan=plan, candidates=_candidates(rows[0][4]),
-                  buildings=_buildings(rows[0][11]), institutions_generation=rows[0][12])
-    uats = [{"id": r[5], "siruta": r[6], "name": r[7], "kind": r[8], "county": r[9], "overlap_m2": r[10]}
-            for r in rows if r[5] is not None and r[10] >= SLIVER_M2]
+    ctx = Context(rules_generation=rows[0][0], versions=_versions(rows[0][1]), plan=plan,
+                  candidates=_candidates(rows[0][2]), buildings=_buildings(rows[0][9]),
+                  institutions_generation=rows[0][10])
+    uats = [{"id": r[3], "siruta": r[4], "name": r[5], "kind": r[6], "county": r[7], "urbanism_department": r[11],
+             "overlap_m2": r[8]} for r in rows if r[3] is not None and r[8] >= SLIVER_M2]
     ctx.uats = sorted(uats, key=lambda u: (-u["overlap_m2"], u["siruta"]))
     return ctx
 

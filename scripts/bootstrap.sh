@@ -4,7 +4,8 @@
 #     with apt-get when root.
 #  2. .venv with the pinned Python packages (reinstalled only when requirements.txt changes).
 #  3. npm packages (MapLibre GL JS, terra-draw) when package.json changes.
-#  4. Without DATABASE_URL: the project's own PostGIS cluster under var/.
+#  4. .env with the settings make uses (DEBUG, DEMO_MODE), when missing.
+#  5. Without DATABASE_URL: the project's own PostGIS cluster under var/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,25 @@ if [ -f package.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
     echo "$npm_hash" > node_modules/.package.sha256
   fi
+fi
+
+# The settings make uses, for manage.py, gunicorn and pytest run without make (gis_portal/settings.py
+# reads .env; the environment wins). Written once: edit it freely. Development values only.
+if [ ! -f .env ]; then
+  cat > .env <<EOF
+# Written by scripts/bootstrap.sh (make run / make test): read by gis_portal/settings.py, so
+# ".venv/bin/python manage.py <command>" works without make. Variables of the environment win.
+# Development settings only: never put a production secret here (the file is gitignored).
+DEBUG=${DEBUG:-1}
+DEMO_MODE=${DEMO_MODE:-1}
+EOF
+  echo "==> wrote .env (DEBUG=${DEBUG:-1} DEMO_MODE=${DEMO_MODE:-1})"
+fi
+# A development key that signs this checkout's backups (make backup / restore), kept outside the archives.
+if ! grep -q '^BACKUP_SIGNING_KEY' .env; then
+  mkdir -p var
+  [ -f var/backup.key ] || (umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > var/backup.key)
+  echo "BACKUP_SIGNING_KEY_FILE=$(pwd)/var/backup.key" >> .env
 fi
 
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -3,12 +3,11 @@ bench/tiles_bench.py (the bind address is given on the command line).
 
 The threaded worker keeps HTTP/1.1 connections open between requests: a map fetches dozens of
 tiles a second over a few connections, where the sync worker closes every connection after one
-response. It is gthread waiting a moment for the next request on the same thread
-(gis_portal/gunicorn_worker.py).
+response.
 """
 import os
 
-worker_class = "gis_portal.gunicorn_worker.LingeringThreadWorker"
+worker_class = "gthread"
 workers = 3
 threads = 2
 keepalive = 5  # seconds an idle connection stays open (gunicorn's default is 2)

@@ -117,4 +117,5 @@ def geometry_from_geojson(
 def as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
     if isinstance(geom, Polygon):
         return MultiPolygon(geom, srid=geom.srid)
+    assert isinstance(geom, MultiPolygon), geom.geom_type
     return geom

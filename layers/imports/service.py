@@ -108,7 +108,8 @@ def _import_raster(*, path: Path, theme: str, name, slug, kind, srid, coverage_m
 
 def _coverage_arg(coverage: str | Path | None) -> tuple[str | None, Path | None]:
     if coverage in (None, "", common.COVERAGE_UATS, common.COVERAGE_EXTENT, common.COVERAGE_TERRITORY):
-        return (coverage or None), None
+        return (str(coverage) if coverage else None), None
+    assert coverage is not None
     cov_path = Path(coverage)
     if not cov_path.is_file():
         raise ValidationError({"coverage": [f"Use uats, extent, territory or an existing polygon file, not {coverage!r}."]})

@@ -281,7 +281,7 @@ def _property_q(collection, properties: dict[str, str]) -> tuple[Q, dict[str, An
     known, q, annotations = queryables(collection), Q(), {}
     for name, raw in properties.items():
         queryable = known[name]
-        kind = queryable.schema.get("type")
+        kind = str(queryable.schema.get("type", "string"))
         try:
             value: Any = {"integer": int, "number": float}.get(kind, str)(raw)
         except ValueError:

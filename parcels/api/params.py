@@ -27,7 +27,7 @@ def parse_crs(params, field: str = "crs") -> int:
 
 def parse_bbox(value: str | None, *, srid: int) -> tuple[float, float, float, float] | None:
     """minx,miny,maxx,maxy in `srid` (lon/lat by default), inside a plausible envelope of Romania."""
-    if value in (None, ""):
+    if not value:
         return None
     parts = value.split(",")
     if len(parts) != 4:

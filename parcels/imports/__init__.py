@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -141,7 +142,7 @@ def _uat_ids(columns: dict[str, np.ndarray], uat_siruta: int | None, n: int) -> 
         col = columns.get(name)
         if col is None:
             continue
-        for i, value in enumerate(col.to_pylist()):
+        for i, value in enumerate(cast(pa.Array, col).to_pylist()):
             pk = known.get(value)
             if pk is not None:
                 out[i] = pk
@@ -238,12 +239,13 @@ def _check_and_load(batch: Batch, facts: FactsOfStretches, report: ImportReport,
     stream = batch.srid == 3844 and batch.buildings is None and uats_known
     held = _repeated_keys(columns["cadastral_number"], uat_ids, ok) if stream else np.zeros(len(batch), dtype=bool)
     # (A streamed load shows one "loading" bar: checking and loading alternate stretch by stretch.)
-    parts = _checked_parts(batch, facts, columns, ok, uat_ids, held, report, None if stream else progress)
+    parts: Iterable[Rows] = _checked_parts(batch, facts, columns, ok, uat_ids, held, report,
+                                           None if stream else progress)
     buildings = None
     if not stream:
         rows = Rows.concat(list(parts), list(columns))
         if batch.buildings is not None:  # the parcel row of each cadastral number, only needed for buildings
-            cads = rows.columns["cadastral_number"].to_pylist()
+            cads = cast(pa.Array, rows.columns["cadastral_number"]).to_pylist()
             dupes = {c for c, k in Counter(cads).items() if k > 1}
             accepted = {c: int(r) for c, r in zip(cads, rows.rows.tolist(), strict=True) if c not in dupes}
             buildings = _building_arrays(batch, accepted, report)

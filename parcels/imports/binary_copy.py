@@ -29,7 +29,7 @@ def _from_fixed(data: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())])
 
 
-def fixed_fields(n: int, count: int, fields: list[tuple[str, np.ndarray]]) -> pa.Array:
+def fixed_fields(n: int, count: int, fields: list[tuple[str, np.ndarray | int]]) -> pa.Array:
     """The row header (field count) and NOT NULL fixed-size fields: [(">i8" | ">f8", values), ...]."""
     dtype = [("count", ">i2")] + [item for i, (kind, _v) in enumerate(fields)
                                   for item in ((f"l{i}", ">i4"), (f"v{i}", kind))]

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import shapely
 
@@ -106,7 +107,8 @@ def read_cgxml(path: Path, declared_srid: int | None) -> tuple[Batch, list[str]]
     if not lands:
         raise ImportFileError("The CGXML contains no <Land> records.")
 
-    wkb, attrs = [], defaultdict(list)
+    wkb: list[bytes | None] = []
+    attrs: defaultdict[str, list[Any]] = defaultdict(list)
     index_of_land: dict[str, int] = {}
     for i, land in enumerate(lands):
         land_id = land.get("LANDID", "")

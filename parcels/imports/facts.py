@@ -21,7 +21,7 @@ import shapely
 
 # Below this many rows a file is checked in process: forking costs more than it saves.
 PARALLEL_MIN_ROWS = 200_000
-_worker_wkb: np.ndarray | None = None  # in a worker process: the file's WKB, inherited at fork
+_worker_wkb: np.ndarray | list | None = None  # in a worker process: the file's WKB, inherited at fork
 
 
 @dataclass
@@ -54,12 +54,13 @@ def may_fork() -> bool:
     return threading.active_count() == 1
 
 
-def _inherit(wkb: np.ndarray) -> None:
+def _inherit(wkb: np.ndarray | list) -> None:
     global _worker_wkb
     _worker_wkb = wkb
 
 
 def _facts_of(lo: int, hi: int) -> GeometryFacts:
+    assert _worker_wkb is not None, "runs in a worker process forked after _inherit"
     return geometry_facts(_worker_wkb[lo:hi])
 
 
@@ -69,7 +70,7 @@ class FactsOfStretches:
     stops the workers (pending stretches are dropped). A worker that dies raises BrokenProcessPool
     from get(), and the import rolls back."""
 
-    def __init__(self, wkb: np.ndarray, stretches: list[tuple[int, int]]):
+    def __init__(self, wkb: np.ndarray | list, stretches: list[tuple[int, int]]):
         self.wkb, self.stretches = wkb, stretches
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []

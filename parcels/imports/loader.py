@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parcels.imports import binary_copy, indexes
-from parcels.imports.copy_writer import FlushingWriter
 from parcels.imports.report import ImportFileError, ImportReport
 
 Progress = Callable[[str, int, int], None]
@@ -127,7 +126,7 @@ def _float_column(values: np.ndarray) -> list[str]:
 
 def _copy(cursor, table: str, columns: tuple[str, ...], data: list[list[str]], n: int,
           progress: Progress | None, stage: str) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN", writer=FlushingWriter(cursor)) as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for start in range(0, n, COPY_CHUNK):
             stop = min(start + COPY_CHUNK, n)
             lines = map("\t".join, zip(*(col[start:stop] for col in data), strict=False))
@@ -265,7 +264,7 @@ def _without_duplicates(part: Rows, report: ImportReport, strict: bool) -> Rows:
     """The part without rows whose (UAT, cadastral number) repeats in it, each of them reported."""
     if keys_are_unique(part.uat_ids, part.columns["cadastral_number"]):
         return part
-    cads = part.columns["cadastral_number"].to_pylist()
+    cads = cast(pa.Array, part.columns["cadastral_number"]).to_pylist()
     keys = list(zip(part.uat_ids.tolist(), cads, strict=True))
     counts = Counter(keys)
     where: dict[tuple, list[int]] = {}
@@ -298,7 +297,7 @@ def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, tot
     # The writer sends each chunk from a background thread, so the next chunk is checked and built
     # while the server ingests the previous one.
     sql = f"COPY parcels_parcel ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-    with cursor.cursor.copy(sql, writer=FlushingWriter(cursor.cursor)) as copy:
+    with cursor.cursor.copy(sql) as copy:
         copy.write(binary_copy.SIGNATURE)
         for part in parts:
             part = _without_duplicates(part, report, strict)

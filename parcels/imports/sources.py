@@ -68,11 +68,11 @@ class Batch:
     """Parallel arrays of the parcel rows of one file, plus its CRS."""
 
     format: str
-    srid: int | None
+    srid: int
     wkb: list
     attrs: dict[str, list | np.ndarray | pa.Array] = field(default_factory=dict)
     buildings: BuildingBatch | None = None
-    wkb_arrow: object = None  # the same WKB as the reader's Arrow array, when it had one (saves a copy)
+    wkb_arrow: pa.Array | pa.ChunkedArray | None = None  # the same WKB as the reader's Arrow array, when it had one (saves a copy)
 
     def __len__(self) -> int:
         return len(self.wkb)

@@ -69,9 +69,9 @@ def import_uats_file(*, path: Path | str, srid: int | None = None) -> ImportRepo
             rows.append((int(siruta), normalize_text(attrs["name"][i]), normalize_text(attrs["county"][i]),
                          county_code[:2], kind, geom))
     with transaction.atomic():
-        for siruta, name, county, county_code, kind, geom in rows:
+        for code, name, county, county_code, kind, geom in rows:
             uat, created = UAT.objects.update_or_create(
-                siruta=siruta, defaults={"name": name, "county": county, "county_code": county_code, "kind": kind,
+                siruta=code, defaults={"name": name, "county": county, "county_code": county_code, "kind": kind,
                                          "boundary": geom})
             if created:
                 report.inserted += 1

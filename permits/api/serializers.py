@@ -1,6 +1,9 @@
 """Input and output serializers of the permits API (views stay thin)."""
 from __future__ import annotations
 
+from typing import cast
+
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -54,8 +57,9 @@ class ApplicationInput(serializers.Serializer):
 
 # Value formats of the output fields, built once per process (the same fields DRF would build per request).
 _DATETIME = serializers.DateTimeField()
-_DECIMALS = {name: serializers.DecimalField(max_digits=Application._meta.get_field(name).max_digits,
-                                            decimal_places=Application._meta.get_field(name).decimal_places)
+_DECIMALS = {name: serializers.DecimalField(max_digits=cast(models.DecimalField, Application._meta.get_field(name)).max_digits,
+                                            decimal_places=cast(models.DecimalField,
+                                                                Application._meta.get_field(name)).decimal_places)
              for name in ("fee_ron", "works_height_m", "works_gross_floor_area_m2", "works_built_area_m2",
                           "works_value_ron", "taxable_value_ron")}
 

@@ -9,17 +9,17 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from demo.catalog import UATS
+from demo.catalog import COUNTY
 from demo.services import demo_clear, demo_county_generate
 from parcels.models import UAT, Issuer
 
 
 @transaction.atomic
 def remove_demo() -> None:
+    """Remove the county: its parcels and layers, then every UAT of it (with localities) and issuer."""
     demo_clear()
-    Issuer.objects.filter(uat__siruta__in=[u.siruta for u in UATS]).delete()
-    Issuer.objects.filter(kind=Issuer.Kind.PRESEDINTE_CJ, county="Bacău").delete()
-    UAT.objects.filter(siruta__in=[u.siruta for u in UATS]).delete()
+    Issuer.objects.filter(county=COUNTY).delete()
+    UAT.objects.filter(county=COUNTY).delete()
 
 
 @pytest.fixture(scope="package")

@@ -88,4 +88,4 @@ def test_the_command_runs_the_seed_commands_that_exist_and_prints_a_summary(monk
     assert "parcels.Parcel" in text and "800" in text and "Done in" in text
     saved = json.loads(target.read_text())
     assert saved["parcels"] == 800
-    assert {s["key"] for s in saved["showcase"]} >= {"monument-80m-urban", "lea110-within-10m"}
+    assert {s["key"] for s in saved["showcase"]} >= {"monument-80m-urban", "lea110-within-10m", "monument-150m-rural"}

@@ -4,10 +4,12 @@ from __future__ import annotations
 import pytest
 import rasterio
 from django.db import connection
+from django.db.models import Count
 
+from demo import bacau
 from demo.layersgen import LAYERS
 from layers.models import Feature, FeaturePart, Layer, LayerVersion, ZoningUnit
-from parcels.models import UAT, Building, Issuer, Parcel
+from parcels.models import UAT, Building, Issuer, Locality, Parcel
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +20,20 @@ def scalar(sql: str, params=None):
         return cur.fetchone()[0]
 
 
-def test_the_county_has_a_municipiu_a_town_and_a_comuna_with_real_names(county):
+def test_every_real_uat_of_the_county_is_there_with_its_name_kind_code_and_boundary(county):
+    real = {u.siruta: u for u in bacau.uats()}
+    assert len(real) == 93
     uats = {u.siruta: (u.name, u.kind, u.county) for u in UAT.objects.all()}
-    assert uats == {20297: ("Bacău", "municipiu", "Bacău"), 20876: ("Buhuși", "oras", "Bacău"),
-                    22936: ("Hemeiuș", "comuna", "Bacău")}
+    assert uats == {s: (u.name, u.kind, "Bacău") for s, u in real.items()}
+    assert (uats[20297], uats[20778], uats[26083], uats[20313]) == (
+        ("Bacău", "municipiu", "Bacău"), ("Buhuși", "oras", "Bacău"), ("Valea Seacă", "comuna", "Bacău"),
+        ("Hemeiuș", "comuna", "Bacău"))
+    kinds = dict(UAT.objects.values_list("kind").annotate(n=Count("id")))
+    assert kinds == {"municipiu": 3, "oras": 5, "comuna": 85}
+    # Each boundary is the real outline (EPSG:4326 → 3844), and together they make the county (≈ 6,621 km²).
+    assert scalar("SELECT max(abs(ST_Area(boundary) - %s)) FROM parcels_uat WHERE siruta = 20297",
+                  [real[20297].boundary.area]) < 1.0
+    assert 6_550 < scalar("SELECT ST_Area(ST_Union(boundary)) / 1e6 FROM parcels_uat") < 6_700
 
 
 def test_bacau_lies_on_the_real_city_centre(county):
@@ -30,22 +42,61 @@ def test_bacau_lies_on_the_real_city_centre(county):
                   " FROM parcels_uat WHERE siruta = 20297")
 
 
-def test_neighbouring_uats_share_a_border_and_do_not_overlap(county):
-    for west, east in ((20876, 22936), (22936, 20297)):
-        shared, overlap = [scalar(
-            f"SELECT {expr} FROM parcels_uat a, parcels_uat b WHERE a.siruta = %s AND b.siruta = %s",
-            [west, east]) for expr in ("ST_Length(ST_Intersection(ST_Boundary(a.boundary), ST_Boundary(b.boundary)))",
-                                       "ST_Area(ST_Intersection(a.boundary, b.boundary))")]
-        assert shared > 2_000
-        assert overlap < 1.0
+def test_neighbouring_real_uats_share_a_border_and_do_not_overlap(county):
+    hemeius_bacau = "ST_Length(ST_Intersection(ST_Boundary(a.boundary), ST_Boundary(b.boundary)))"
+    assert scalar(f"SELECT {hemeius_bacau} FROM parcels_uat a, parcels_uat b WHERE a.siruta = 20313 AND b.siruta = 20297") > 500
+    assert scalar("SELECT count(*) FROM parcels_uat a JOIN parcels_uat b ON a.id < b.id AND a.boundary && b.boundary"
+                  " WHERE ST_Area(ST_Intersection(a.boundary, b.boundary)) > 1.0") == 0
+
+
+def test_the_siruta_localities_belong_to_their_uats(county):
+    assert Locality.objects.count() == 510
+    bacau_seat = Locality.objects.get(siruta=20304)
+    assert (bacau_seat.name, bacau_seat.uat.siruta, bacau_seat.is_seat, bacau_seat.urban) == ("BACĂU", 20297, True, True)
+    assert Locality.objects.filter(uat__siruta=26083).count() >= 2
+    assert Locality.objects.filter(is_seat=True).count() == 93
 
 
 def test_each_uat_has_its_mayor_and_the_county_has_a_council_president(county):
     mayors = dict(Issuer.objects.filter(kind="primar").values_list("uat__siruta", "name"))
-    assert mayors == {20297: "Primarul municipiului Bacău", 20876: "Primarul orașului Buhuși",
-                      22936: "Primarul comunei Hemeiuș"}
+    assert len(mayors) == 93
+    assert (mayors[20297], mayors[20778], mayors[26083]) == (
+        "Primarul municipiului Bacău", "Primarul orașului Buhuși", "Primarul comunei Valea Seacă")
     cj = Issuer.objects.get(kind="presedinte_cj")
     assert (cj.uat, cj.county) == (None, "Bacău")
+
+
+def test_towns_have_an_urbanism_department_and_the_communes_are_seeded_without(county):
+    with_department = dict(UAT.objects.values_list("has_urbanism_department").annotate(n=Count("id")))
+    assert with_department == {True: 8, False: 85}
+
+
+def test_demo_parcels_lie_inside_the_real_boundaries_and_are_marked_synthetic(county):
+    counts = dict(Parcel.objects.values_list("uat__siruta").annotate(n=Count("id")))
+    assert counts == {20297: 3_100, 20778: 1_000, 26083: 900}
+    assert not Parcel.objects.filter(synthetic=False).exists()
+    assert scalar("SELECT count(*) FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id"
+                  " WHERE NOT ST_CoveredBy(p.geom, u.boundary)") == 0
+
+
+def test_real_layers_carry_their_attribution_and_synthetic_ones_say_so(county):
+    layers = {layer.slug: layer for layer in Layer.objects.filter(slug__in=[s.slug for s in LAYERS])}
+    assert not layers["demo-uat"].synthetic and "ANCPI" in layers["demo-uat"].attribution
+    assert "SIRUTA" in layers["demo-uat"].attribution
+    assert not layers["demo-lmi"].synthetic and "CC BY-SA" in layers["demo-lmi"].attribution
+    assert "2828/2015" in layers["demo-lmi"].attribution
+    for slug in ("demo-intravilan", "demo-utr", "demo-rivers", "demo-flood", "demo-lmi-zones"):
+        assert layers[slug].synthetic and "sintetice" in layers[slug].attribution
+
+
+def test_the_located_monuments_are_the_real_points(county):
+    monuments = {f.source_id: f for f in Feature.objects.filter(version__layer__slug="demo-lmi", version__is_current=True)}
+    assert len(monuments) == 12
+    precista = monuments["BC-II-m-A-00757.01"]
+    assert precista.geom.geom_type == "Point" and precista.attrs["lon_lat"] == [26.9163, 46.5631]
+    back = precista.geom.transform(4326, clone=True)
+    assert (round(back.x, 6), round(back.y, 6)) == (26.9163, 46.5631)
+    assert {m.attrs["siruta"] for m in monuments.values()} >= {20297, 20778, 26083, 23644}
 
 
 def test_the_default_county_has_5000_parcels_and_buildings_on_most_intravilan_parcels(county):
@@ -141,6 +192,7 @@ def test_feature_attributes_carry_what_the_rules_need(county):
     assert {a["width_class"] for a in attrs("river_albia_minora")} == {"<10", "10-50", ">50"}
     assert {a["group"] for a in attrs("lmi_monument")} == {"A", "B"}
     assert all(a["lmi_code"].startswith("BC-") for a in attrs("lmi_monument"))
+    assert {a["siruta"] for a in attrs("uat_boundary")} == {u.siruta for u in bacau.uats()}
     assert [a["voltage_kv"] for a in attrs("power_line_110kV")] == [110]
     assert [a["voltage_kv"] for a in attrs("power_line_20kV")] == [20]
     assert [a["site_code"] for a in attrs("natura2000_site")] == ["ROSPA0063"]
@@ -152,7 +204,7 @@ def test_zoning_units_match_the_utr_polygons_of_each_uat(county):
     drawn = {(f.attrs["siruta"], f.attrs["utr_code"])
              for f in Feature.objects.filter(version__layer__theme="utr_polygon", version__is_current=True)}
     assert units == drawn
-    assert {(20297, "M2"), (20297, "L1a"), (20297, "ID"), (20297, "V"), (22936, "IS")} <= units
+    assert {(20297, "M2"), (20297, "L1a"), (20297, "ID"), (20297, "V"), (26083, "IS")} <= units
     l1a = ZoningUnit.objects.get(uat__siruta=20297, code="L1a")
     assert (l1a.pot_max, l1a.cut_max, l1a.height_max_m, l1a.levels_max) == (35.0, 1.0, 10.0, "P+1E+M")
     assert l1a.plan.startswith("PUG municipiul Bacău")
@@ -160,7 +212,7 @@ def test_zoning_units_match_the_utr_polygons_of_each_uat(county):
 
 
 def test_utr_polygons_cover_each_intravilan_without_overlapping(county):
-    for siruta in (20297, 20876, 22936):
+    for siruta in (20297, 20778, 26083):
         union_area, sum_area = _rows(
             "SELECT ST_Area(ST_Union(f.geom)), sum(ST_Area(f.geom)) FROM layers_feature f JOIN layers_layerversion v"
             " ON v.id = f.version_id AND v.is_current JOIN layers_layer l ON l.id = v.layer_id"

@@ -5,28 +5,29 @@ import pytest
 from django.db import connection
 
 from demo.selectors import showcase_list, showcase_parcels
+from parcels.models import Parcel
 
 pytestmark = pytest.mark.django_db
 
 # key: (theme, feature source_id, min m, max m) measured from the parcel to that feature.
 PROMISES = {
-    "monument-80m-urban": ("lmi_monument", "BC-IV-m-B-00845", 70, 90),
-    "monument-150m-urban": ("lmi_monument", "BC-IV-m-B-00845", 140, 160),
-    "monument-150m-rural": ("lmi_monument", "BC-II-m-B-01032", 140, 160),
-    "monument-300m-extravilan": ("lmi_monument", "BC-I-s-B-00712", 250, 350),
-    "monument-on-parcel": ("lmi_monument", "BC-II-m-A-00839", 0, 0),
-    "monument-protection-zone": ("monument_protection_zone", "ZP-BC-II-m-A-00839", 0, 0),
+    "monument-80m-urban": ("lmi_monument", "BC-IV-m-A-00930", 70, 90),
+    "monument-150m-urban": ("lmi_monument", "BC-IV-m-A-00930", 140, 160),
+    "monument-150m-rural": ("lmi_monument", "BC-I-s-B-00752", 140, 160),
+    "monument-300m-extravilan": ("lmi_monument", "BC-I-s-B-00753", 250, 350),
+    "monument-on-parcel": ("lmi_monument", "BC-II-m-A-00757.01", 0, 0),
+    "monument-protection-zone": ("monument_protection_zone", "ZP-BC-II-m-A-00757.01", 0, 0),
     "lea110-within-10m": ("power_line_110kV", "LEA110-1", 0.01, 10),
     "lea110-30m": ("power_line_110kV", "LEA110-1", 25, 35),
     "lea20-within-12m": ("power_line_20kV", "LEA20-1", 0.01, 12),
     "river-lt10": ("river_albia_minora", "TREBIS", 0.01, 5),
-    "river-10-50": ("river_albia_minora", "BARNAT", 5.01, 15),
+    "river-10-50": ("river_albia_minora", "SEACA", 5.01, 15),
     "river-gt50": ("river_albia_minora", "BISTRITA", 15.01, 20),
-    "lake-5m": ("natural_lake_mean_level", "LAC-HEMEIUS", 0.01, 5),
+    "lake-5m": ("natural_lake_mean_level", "LAC-VALEA-SEACA", 0.01, 5),
     "flood-and-natura2000": ("flood_hazard_zone", "INUND-BISTRITA", 0, 0),
     "national-road": ("road_axis_national", "DN2", 0.01, 22),
     "railway": ("railway_axis", "CF500", 0.01, 20),
-    "county-road": ("road_axis_county", "DJ207G", 0.01, 20),
+    "county-road": ("road_axis_county", "DJ-DEMO", 0.01, 20),
     "gas-pipeline": ("gas_pipeline", "GAZ-MP-1", 0, 0),
 }
 FEATURE = ("(SELECT f.geom FROM layers_feature f JOIN layers_layerversion v ON v.id = f.version_id AND v.is_current"
@@ -80,11 +81,11 @@ def test_the_150m_urban_parcel_is_more_than_100m_from_every_monument_and_outside
                   " ON l.id = v.layer_id AND l.theme = 'lmi_monument' WHERE p.id = %s", [pid])[0]
     assert nearest > 100
     assert one(f"SELECT ST_Intersects(p.geom, {FEATURE}) FROM parcels_parcel p WHERE p.id = %s",
-               ["monument_protection_zone", "ZP-BC-II-m-A-00839", pid])[0] is False
+               ["monument_protection_zone", "ZP-BC-II-m-A-00757.01", pid])[0] is False
 
 
 def test_the_150m_rural_parcel_is_in_the_intravilan_of_the_comuna(county):
-    assert siruta_and_class(showcase_parcels()["monument-150m-rural"]) == (22936, True)
+    assert siruta_and_class(showcase_parcels()["monument-150m-rural"]) == (26083, True)
 
 
 def test_the_extravilan_parcel_is_outside_every_intravilan(county):
@@ -103,11 +104,15 @@ def test_the_flood_parcel_lies_inside_both_the_flood_zone_and_natura2000(county)
                    [theme, source, pid])[0] is True
 
 
-def test_the_monument_parcel_carries_the_monument_building(county):
+def test_the_monument_parcel_carries_the_real_point_of_the_monument(county):
     pid = showcase_parcels()["monument-on-parcel"]
-    overlap = one(f"SELECT ST_Area(ST_Intersection(p.geom, {FEATURE})) FROM parcels_parcel p WHERE p.id = %s",
-                  ["lmi_monument", "BC-II-m-A-00839", pid])[0]
-    assert overlap > 50
+    assert one(f"SELECT ST_Contains(p.geom, {FEATURE}) FROM parcels_parcel p WHERE p.id = %s",
+               ["lmi_monument", "BC-II-m-A-00757.01", pid])[0] is True
+
+
+def test_the_rural_showcase_is_in_a_commune_without_an_urbanism_department(county):
+    parcel = Parcel.objects.select_related("uat").get(pk=showcase_parcels()["monument-150m-rural"])
+    assert (parcel.uat.name, parcel.uat.kind, parcel.uat.has_urbanism_department) == ("Valea Seacă", "comuna", False)
 
 
 def test_zoning_showcase_parcels_lie_in_their_utr(county):

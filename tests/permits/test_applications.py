@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from permits.models import Application, Document, TransitionEvent
+from tests.conftest import BACAU_E, BACAU_N
 from tests.permits.conftest import VALID_CUI, draft_payload, pdf_upload, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_an_invalid_cnp_is_refused_and_nothing_is_written(api, cast, parcel_fact
     response = api(cast["alice"]).post("/api/v1/applications/",
                                        draft_payload([parcel], applicant_id_code="1800101040010"), format="json")
     assert response.status_code == 400
-    assert "check digit" in response.json()["errors"]["applicant_id_code"][0]
+    assert "Cifra de control" in response.json()["errors"]["applicant_id_code"][0]
     assert Application.objects.count() == 0
 
 
@@ -45,8 +46,10 @@ def test_submitting_without_the_mandatory_documents_lists_them(cu_draft):
     response = client.post(f"/api/v1/applications/{pk}/submit/")
     assert response.status_code == 400
     missing = " ".join(response.json()["errors"]["documents"])
-    for doc_type in ("extras_cf", "plan_incadrare", "plan_situatie", "dovada_platii"):
-        assert doc_type in missing
+    # Named as people name them (in the user's language), never by code.
+    for label in ("Extras de carte funciară", "Plan de încadrare în zonă", "Plan de situație", "Dovada plății taxei"):
+        assert label in missing
+    assert "extras_cf" not in missing
     app = Application.objects.get(pk=pk)
     assert app.status == "draft" and app.registration_number is None and not app.events.exists()
 
@@ -63,6 +66,21 @@ def test_submission_registers_a_number_freezes_the_analysis_and_sets_deadlines(s
     assert (event.action, event.from_status, event.to_status, event.by) == ("submit", "draft", "submitted",
                                                                            cast["alice"])
 
+
+
+def test_a_cu_in_a_commune_without_an_urbanism_department_is_registered_by_the_county(
+        submitted_cu, cast, parcel_factory):
+    from parcels.models import Issuer
+
+    county = Issuer.objects.create(name="Președintele Consiliului Județean Bacău", kind=Issuer.Kind.PRESEDINTE_CJ,
+                                   county="Bacău")
+    commune = cast["issuer_b"].uat
+    commune.has_urbanism_department = False
+    commune.save(update_fields=["has_urbanism_department"])
+    _, pk = submitted_cu(parcels=[parcel_factory(uat=commune, e=BACAU_E - 4000, n=BACAU_N)])
+    app = Application.objects.get(pk=pk)
+    assert app.issuer == county and app.registration == f"1/{timezone.localdate().year}"
+    assert [m["issuer_id"] for m in app.analysis_result["issuer"]["mayors_aviz"]] == [cast["issuer_b"].pk]
 
 def test_uploads_are_checked_by_content_and_size(cu_draft, settings):
     client, pk = cu_draft(docs=False)
@@ -194,11 +212,11 @@ def test_the_audit_trail_is_append_only(submitted_cu):
 def test_an_ac_without_a_valid_cu_is_refused_at_submission(cu_draft, submitted_cu, cast):
     client, pk = cu_draft(kind="ac", works_value_ron="200000")
     response = client.post(f"/api/v1/applications/{pk}/submit/")
-    assert response.status_code == 400 and "certificat de urbanism" in response.json()["errors"]["based_on"][0]
+    assert response.status_code == 400 and "certificatul de urbanism" in response.json()["errors"]["based_on"][0]
     _, cu_pk = submitted_cu()  # registered but not issued
     client.patch(f"/api/v1/applications/{pk}/", {"based_on": cu_pk}, format="json")
     response = client.post(f"/api/v1/applications/{pk}/submit/")
-    assert response.status_code == 400 and "not issued" in response.json()["errors"]["based_on"][0]
+    assert response.status_code == 400 and "nu este emis" in response.json()["errors"]["based_on"][0]
     assert Application.objects.get(pk=pk).status == "draft"
 
 

@@ -90,4 +90,4 @@ def test_a_cu_is_extended_once_at_30_percent_of_its_fee(api, cast, issued_cu):
     alice.post(f"/api/v1/applications/{again}/documents/", {"doc_type": "cerere", "file": pdf_upload()},
                format="multipart")
     refused = alice.post(f"/api/v1/applications/{again}/submit/")
-    assert refused.status_code == 400 and "extended once" in refused.json()["detail"]
+    assert refused.status_code == 400 and "o singură prelungire" in refused.json()["detail"]

@@ -110,7 +110,7 @@ def test_an_ac_issued_after_june_2022_is_extended_free_for_24_months_if_asked_45
     alice, pk, ext = _request_extension(api, cast, late)
     assert ext["fee_ron"] == "0.00"
     refused = alice.post(f"/api/v1/applications/{pk}/submit/")
-    assert refused.status_code == 400 and "had to be requested by" in refused.json()["detail"]
+    assert refused.status_code == 400 and "trebuia cerută până la" in refused.json()["detail"]
 
     ac = issued_ac(date(2025, 9, 1), valid_for_days=120)
     alice, pk, ext = _request_extension(api, cast, ac)
@@ -125,4 +125,4 @@ def test_an_ac_issued_after_june_2022_is_extended_free_for_24_months_if_asked_45
     assert ac.extended and ac.valid_until == add_months(until, 24)
     again = _request_extension(api, cast, ac)
     refused = again[0].post(f"/api/v1/applications/{again[1]}/submit/")
-    assert refused.status_code == 400 and "extended once" in refused.json()["detail"]
+    assert refused.status_code == 400 and "o singură prelungire" in refused.json()["detail"]

@@ -56,11 +56,39 @@ def test_the_fee_quote_rejects_incomplete_or_bad_input(api, territory, payload):
 
 def test_cnp_check_digit_and_birth_date_are_verified():
     assert cnp_problem(VALID_CNP) is None
-    assert "check digit" in cnp_problem("1800101040010")
-    assert "birth date" in cnp_problem("2900229040021")  # 29 Feb 1990 did not exist
+    assert "Cifra de control" in cnp_problem("1800101040010")
+    assert "Data nașterii" in cnp_problem("2900229040021")  # 29 Feb 1990 did not exist
     assert cnp_problem("12345") is not None
 
 
 def test_cui_check_digit_is_verified():
     assert cui_problem(VALID_CUI) is None and cui_problem("RO" + VALID_CUI) is None
-    assert "check digit" in cui_problem("14399841")
+    assert "Cifra de control" in cui_problem("14399841")
+
+
+@pytest.mark.parametrize("code, problem", [
+    (VALID_CNP, None),
+    ("5000229040011", None),  # 29 February 2000 existed (a leap century)
+    ("6121231040019", None),
+    ("7030214520017", None),  # a resident foreigner: the century is not encoded
+    ("1900229040011", "Data nașterii"),  # 29 February 1990 did not
+    ("5301231040013", "Data nașterii"),  # born 31 December 2030: in the future
+    ("1801301040015", "Data nașterii"),  # month 13
+    ("1900101990010", "Codul de județ"),
+    ("1800101040018", "Cifra de control"),
+    ("0800101040017", "nu poate începe cu 0"),
+    ("180010104001", "13 cifre"), ("18001010400a7", "13 cifre"),
+])
+def test_cnp_cases_from_python_stdnum_keep_their_messages(code, problem):
+    result = cnp_problem(code)
+    assert result is None if problem is None else problem in result
+
+
+@pytest.mark.parametrize("code, problem", [
+    ("14399840", None), ("RO14399840", None), (" ro 14399840 ", None), ("18547290", None),
+    ("14399841", "Cifra de control"), ("RO", "între 2 și 10 cifre"), ("0143998", "între 2 și 10 cifre"),
+    ("12345678901", "între 2 și 10 cifre"), ("14A99840", "între 2 și 10 cifre"),
+])
+def test_cui_cases_from_python_stdnum_keep_their_messages(code, problem):
+    result = cui_problem(code)
+    assert result is None if problem is None else problem in result

@@ -37,7 +37,7 @@ def test_a_parcel_analysis_is_two_statements_even_with_avize(site):
     assert [a["institution"]["kind"] for a in analysis.result["required_avize"]] == ["culture"]
     sent = [q["sql"] for q in queries]
     assert len(sent) == 2, sent
-    assert "rules_rule" in sent[0] and "ST_DWithin" in sent[0] and "institutions_generation" in sent[0], sent
+    assert "rules_generation" in sent[0] and "ST_DWithin" in sent[0] and "institutions_generation" in sent[0], sent
     assert "INSERT INTO rules_analysis" in sent[1]
     stored = Analysis.objects.get(pk=analysis.pk)
     assert stored.result == json.loads(json.dumps(analysis.result))
@@ -53,6 +53,17 @@ def test_a_rule_edit_reaches_the_next_analysis(site):
     assert "R2" not in [h["rule"] for h in after["rule_hits"]]
     assert {r["code"]: r["version"] for r in after["versions"]["rules"]}["R2"] == \
         {r["code"]: r["version"] for r in before["versions"]["rules"]}["R2"] + 1
+
+
+def test_a_queryset_update_of_rules_reaches_the_next_analysis(site):
+    """rules_generation is set by a trigger: an update() that moves no updated_at or version is seen."""
+    before = analysis_create(parcels=[site.pk]).result
+    assert "R2" in [h["rule"] for h in before["rule_hits"]]
+    Rule.objects.filter(code="R2").update(active=False)
+    after = analysis_create(parcels=[site.pk]).result
+    assert "R2" not in [h["rule"] for h in after["rule_hits"]]
+    Rule.objects.filter(code="R2").update(active=True)
+    assert "R2" in [h["rule"] for h in analysis_create(parcels=[site.pk]).result["rule_hits"]]
 
 
 def test_a_rule_edit_that_widens_the_search_is_seen_by_the_same_analysis(site, make_layer):

@@ -136,9 +136,12 @@ def test_an_investor_finds_a_parcel_and_submits_a_cu_request_with_a_drawn_footpr
     # the declared connections are in the preview: water (CRAB) and electricity, as the CU will list them
     expect(page.locator("#wizard-avize [data-institution=crab-bacau]")).to_be_visible()
     expect(page.locator("#wizard-avize [data-institution=delgaz-grid-bacau]")).to_be_visible()
+    # 150 m² of a 400 m² lot whose POT is 35 %: the wizard warns, and submits only once the investor confirms.
+    expect(page.locator("#compliance-failures")).to_contain_text("POT")
     shot(page, "investor-04-fee-submit")
+    page.get_by_label("Am înțeles; trimit cererea așa cum este.").check()
     page.get_by_role("button", name="Trimite cererea").click()
-    page.wait_for_url(re.compile(rf"/requests/{draft.pk}/$"))
+    page.wait_for_url(re.compile(rf"/requests/{draft.pk}/\?sent=1$"))
     expect(page.locator("h1")).to_contain_text("Înregistrată")
     draft.refresh_from_db()
     assert draft.status == "submitted" and draft.registration_number == 1

@@ -50,13 +50,13 @@ def test_the_language_switch_turns_the_page_and_its_scripts_to_english(page, map
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Find your parcel")).to_be_visible()
     wait_for_map(page)
-    expect(page.locator(".legend h2")).to_have_text("Legend")  # translated by the JavaScript catalogue
+    expect(page.locator(".legend summary")).to_have_text("Legend")  # translated by the JavaScript catalogue
     page.get_by_label("Cadastral number or address").fill("Mărășești 3")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#parcel-title")).to_have_text("Parcel 70003")
     expect(page.locator("#parcel-panel [data-field=intravilan]")).to_have_text("yes")
     expect(page.locator("#map .maplibregl-ctrl-zoom-in")).to_have_attribute("aria-label", "Zoom in")
-    expect(page.locator("#map .hit-label")).to_have_text(re.compile(r"^R2: Biserica Precista, (on the parcel|at \d+\.\d m)$"))
+    expect(page.locator("#map .hit-label")).to_have_text(re.compile(r"^Biserica Precista, (on the parcel|at \d+\.\d m)$"))
     shot(page, "map-02-english")
 
 
@@ -83,8 +83,8 @@ def test_each_constraint_hit_has_its_distance_written_on_the_map_beside_it(page,
     page.get_by_label("Număr cadastral sau adresă").fill("70001")
     page.get_by_role("button", name="Caută").click()
     label = page.locator("#map .hit-label")
-    expect(label).to_have_text("R2: Biserica Precista, la 56,6 m")
-    expect(label).to_have_attribute("aria-label", "R2: Biserica Precista, la 56,6 m")
+    expect(label).to_have_text("Biserica Precista, la 56,6 m")
+    expect(label).to_have_attribute("aria-label", "Biserica Precista, la 56,6 m")
     # The label sits beside the monument (its nearest point to the parcel), not somewhere in the panel.
     x, y = page.evaluate("(ll) => { const p = window.portalMap.project(ll); return [p.x, p.y]; }", lonlat(60, 60))
     canvas, box = page.locator("#map").bounding_box(), label.bounding_box()
@@ -102,8 +102,8 @@ def test_each_constraint_hit_has_its_distance_written_on_the_map_beside_it(page,
     page.get_by_role("button", name="Caută").click()
     expect(page.locator("#parcel-title")).to_have_text("Parcela 70003")
     expect(label).to_have_count(1)
-    expect(label).not_to_have_text("R2: Biserica Precista, la 56,6 m")
-    expect(label).to_have_text(re.compile(r"^R2: Biserica Precista, (pe parcelă|la \d+,\d m)$"))
+    expect(label).not_to_have_text("Biserica Precista, la 56,6 m")
+    expect(label).to_have_text(re.compile(r"^Biserica Precista, (pe parcelă|la \d+,\d m)$"))
     assert not page.console_errors, page.console_errors
 
 
@@ -119,3 +119,35 @@ def test_hit_marks_are_read_only_by_who_may_read_the_analysis(client, mapped_wor
     assert [(m["properties"]["layer"], m["geometry"]["type"]) for m in marks] == [("monumente", "LineString")]
     client.force_login(bob)
     assert client.get(url).status_code == 404
+
+
+def test_the_map_labels_streets_and_cadastral_numbers_with_no_font_fetched(page, live_server, mapped_world):
+    """Text is drawn by MapLibre with the browser's fonts (the style has no glyphs URL): no request leaves
+    the portal and none asks for glyphs."""
+    from django.contrib.gis.geos import LineString
+
+    from layers.models import Feature, Layer
+    from layers.services import layer_version_publish, layer_version_start
+    from tests.conftest import BACAU_E, BACAU_N
+
+    streets = Layer.objects.create(slug="strazi", name="Străzi (axe)", kind=Layer.Kind.REFERENCE, theme="street_axis")
+    version = layer_version_start(layer=streets, source_name="test")
+    Feature.objects.create(version=version, name="Strada Mărășești",
+                           geom=LineString((BACAU_E - 50, BACAU_N - 6), (BACAU_E + 250, BACAU_N - 6), srid=3844))
+    layer_version_publish(version=version)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto("/")
+    wait_for_map(page)
+    page.evaluate(f"window.portalMap.jumpTo({{center: {CENTRE}, zoom: 18.5}})")
+    wait_for_map(page)
+    page.wait_for_function("() => window.portalMap.queryRenderedFeatures({layers: ['parcels-label']}).length > 0")
+    numbers = {str(f.get("cadastral_number")) for f in rendered(page, ["parcels-label"])}
+    assert "70001" in numbers
+    page.wait_for_function("() => window.portalMap.queryRenderedFeatures({layers: ['strazi-label']}).length > 0")
+    assert {f.get("name") for f in rendered(page, ["strazi-label"])} == {"Strada Mărășești"}
+    shot(page, "map-labels-z18")
+    outside = [u for u in requests if not u.startswith((live_server.url, "blob:", "data:"))]
+    assert not outside, outside
+    assert not [url for url in requests if "glyph" in url or "font" in url]
+    assert not page.console_errors, page.console_errors

@@ -45,7 +45,8 @@ export function distanceText(distance_m) {
 export function hitText(hit) {
   const where = distanceText(hit.distance_m);
   const names = (hit.feature_names || hit.features || []).map((f) => (typeof f === "object" ? f.name : f)).filter(Boolean);
-  return `${hit.rule || hit.rule_code}: ${localized(hit.message) || hit.title || hit.layer || ""}${names.length ? ` (${names.join(", ")})` : ""} ${where}`.trim();
+  // What the constraint means, not its rule code (rule codes are a detail for staff, on the request page).
+  return `${localized(hit.message) || hit.title || hit.layer || ""}${names.length ? ` (${names.join(", ")})` : ""} ${where}`.trim();
 }
 
 export function renderHits(box, hits) {
@@ -58,18 +59,17 @@ export function hitLabelText(hits, featureId) {
   const of = hits.filter((hit) => (hit.feature_ids || []).map(Number).includes(Number(featureId)));
   if (!of.length) return "";
   const feature = (of[0].features || []).find((f) => Number(f.id) === Number(featureId)) || {};
-  const rules = [...new Set(of.map((hit) => hit.rule || hit.rule_code))].join(", ");
-  return `${rules}: ${feature.name ? `${feature.name}, ` : ""}${distanceText(feature.distance_m ?? of[0].distance_m)}`;
+  return `${feature.name ? `${feature.name}, ` : ""}${distanceText(feature.distance_m ?? of[0].distance_m)}`;
 }
 
 export function renderAvize(box, avize) {
   if (!avize.length) return box.replaceChildren(el("li", { class: "muted", text: t("Niciun aviz pe criterii spațiale.") }));
   box.replaceChildren(...avize.map((a) => {
     const inst = a.institution || {};
-    const rules = (a.reasons || []).map((r) => r.rule || r).join(", ");
+    const why = [...new Set((a.reasons || []).map((r) => localized(r.message)).filter(Boolean))].join(" ");
     return el("li", { "data-institution": inst.code || "" },
       el("strong", {}, inst.name || inst.code || "?"),
-      rules ? el("span", { class: "muted" }, ` — ${t("motive")}: ${rules}`) : null);
+      why ? el("span", { class: "muted" }, ` — ${why}`) : null);
   }));
 }
 

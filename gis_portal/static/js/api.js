@@ -14,20 +14,27 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body;
   }
-  // The API answers {"detail": …, "errors": {field: [reasons]}}: show the field with its reason.
+  // The API answers {"detail": …, "errors": {field: [reasons]}}: the reasons once each, without the
+  // internal field names (pages that have the field show its reason next to it: fieldErrors()).
   static describe(status, body) {
     if (!body || typeof body !== "object") return `${t("Eroare")} ${status}`;
-    const parts = [];
-    if (body.detail) parts.push(String(body.detail));
-    const errors = body.errors || (body.detail ? null : body);
-    if (errors && typeof errors === "object") {
-      for (const [field, reasons] of Object.entries(errors)) {
-        const text = Array.isArray(reasons) ? reasons.join(" ") : typeof reasons === "object" ? JSON.stringify(reasons) : reasons;
-        parts.push(`${field}: ${text}`);
-      }
-    }
-    return parts.join(" — ") || `${t("Eroare")} ${status}`;
+    const reasons = [...new Set(Object.values(ApiError.fieldErrors(body)).flat())];
+    if (reasons.length) return reasons.join(" ");
+    return body.detail ? String(body.detail) : `${t("Eroare")} ${status}`;
   }
+
+  static fieldErrors(body) {
+    const errors = body && typeof body === "object" ? body.errors || (body.detail ? null : body) : null;
+    const out = {};
+    if (!errors || typeof errors !== "object") return out;
+    for (const [field, reasons] of Object.entries(errors)) {
+      const list = Array.isArray(reasons) ? reasons : [reasons];
+      out[field] = list.map((r) => (typeof r === "object" ? Object.values(r).flat().join(" ") : String(r)));
+    }
+    return out;
+  }
+
+  get fields() { return ApiError.fieldErrors(this.body); }
 }
 
 export async function api(url, { method = "GET", body, form } = {}) {

@@ -2,7 +2,7 @@
 // analysis (zoning, constraints hit, required avize) and the CU fee estimate.
 import { api, readJson, results } from "./api.js";
 import { createMap, setOverlay, highlightHits, showLayers, boundsOf, labelHits, clearHitLabels } from "./map.js";
-import { t, fmt, number, el } from "./i18n.js";
+import { t, fmt, nfmt, number, el } from "./i18n.js";
 import { renderZoning, renderHits, renderAvize, parcelLabel, localityClass, hitLabelText } from "./analysis-view.js";
 
 const config = readJson("map-config");
@@ -20,7 +20,7 @@ $("search-form").addEventListener("submit", async (event) => {
   $("search-results").replaceChildren();
   try {
     const found = results(await api(`/api/v1/search/?q=${encodeURIComponent(q)}`));
-    $("search-status").textContent = found.length ? fmt("%s rezultate", [found.length]) : t("Nicio parcelă găsită.");
+    $("search-status").textContent = found.length ? nfmt("%s rezultat", "%s rezultate", found.length) : t("Nicio parcelă găsită.");
     if (found.length === 1) return select(found[0]);
     $("search-results").replaceChildren(...found.map((parcel) =>
       el("li", {}, el("button", { type: "button", onclick: () => select(parcel) }, parcelLabel(parcel)))));
@@ -57,6 +57,8 @@ async function select(parcel, { fly = true } = {}) {
   const id = parcel.id ?? p.id;
   $("search-results").replaceChildren();
   $("parcel-panel").hidden = false;
+  // On a phone the panel sits below the map: bring it into view.
+  if (window.matchMedia("(max-width: 900px)").matches) $("parcel-panel").scrollIntoView({ block: "start" });
   $("parcel-title").textContent = fmt("Parcela %s", [p.cadastral_number]);
   const field = (name) => $("parcel-panel").querySelector(`[data-field=${name}]`);
   const uat = p.uat && typeof p.uat === "object" ? p.uat : { name: p.uat_name, siruta: p.siruta ?? p.uat };
@@ -65,8 +67,11 @@ async function select(parcel, { fly = true } = {}) {
   field("address").textContent = p.address || "—";
   field("intravilan").textContent = p.intravilan === undefined || p.intravilan === null ? "—" : p.intravilan ? t("da") : t("nu");
   field("issuer").textContent = "…";
-  const link = $("request-cu");
-  link.href = config.canRequest ? `${config.cuNewUrl}?parcel=${id}` : `${config.loginUrl}?next=${encodeURIComponent(`${config.cuNewUrl}?parcel=${id}`)}`;
+  // Every kind starts from the parcel (an AC/AD then asks for the issued CU it is based on).
+  for (const [linkId, base] of [["request-cu", config.cuNewUrl], ["request-ac", config.newUrls.ac], ["request-ad", config.newUrls.ad]]) {
+    const target = `${base}?parcel=${id}`;
+    $(linkId).href = config.canRequest ? target : `${config.loginUrl}?next=${encodeURIComponent(target)}`;
+  }
   clearHitLabels(map);
   setOverlay(map, [parcelShape(parcel)]);
   if (fly) {

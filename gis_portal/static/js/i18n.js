@@ -22,3 +22,9 @@ export function el(tag, attrs = {}, ...children) {
   }
   return node;
 }
+
+// A count with the plural form of the page's language: nfmt("%s rezultat", "%s rezultate", 1) → "1 rezultat".
+export function nfmt(singular, plural, count) {
+  const text = window.ngettext ? window.ngettext(singular, plural, count) : count === 1 ? singular : plural;
+  return window.interpolate ? window.interpolate(text, [number(count, 0)]) : text.replace("%s", count);
+}

@@ -16,13 +16,15 @@ export function createMap(container, config, options = {}) {
     style: config.style || config.styleUrl, // the investor page embeds its style
     ...view,
     maxZoom: 20,
-    attributionControl: { compact: true },
+    attributionControl: false, // added bottom-left below: the legend takes the bottom-right corner
     locale: uiStrings(),
     // No glyphs or sprites are used: nothing is fetched from outside the portal.
     ...options.mapOptions,
   });
   map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new window.maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  // The sources' owners and licences (each layer's attribution, e.g. ANCPI, INS, LMI, synthetic data).
+  map.addControl(new window.maplibregl.AttributionControl({ compact: true }), "bottom-left");
   // Tests and the browser console reach the map here (queryRenderedFeatures, zoom…).
   window.portalMap = map;
   // The overlay joins the style as soon as it is parsed, so its (empty) tiles load with the others
@@ -61,11 +63,14 @@ function addOverlay(map) {
     paint: { "fill-color": ["case", role("footprint"), "#e63946", "#0b5cad"], "fill-opacity": 0.25 } });
   map.addLayer({ id: "overlay-distance", type: "line", source: OVERLAY, filter: role("distance"),
     paint: { "line-color": "#ff006e", "line-width": 2, "line-dasharray": [2, 1.5] } });
+  // The feature that made a reviewer's aviz required (property `trigger`) stands out from the other hits.
+  const trigger = ["==", ["get", "trigger"], true];
   map.addLayer({ id: "overlay-line", type: "line", source: OVERLAY, filter: ["!", role("distance")],
-    paint: { "line-color": ["case", role("footprint"), "#a4161a", role("hit"), "#ff006e", "#0b5cad"],
-             "line-width": ["case", role("hit"), 4, 3] } });
+    paint: { "line-color": ["case", role("footprint"), "#a4161a", trigger, "#7b2cbf", role("hit"), "#ff006e", "#0b5cad"],
+             "line-width": ["case", trigger, 6, role("hit"), 4, 3] } });
   map.addLayer({ id: "overlay-point", type: "circle", source: OVERLAY, filter: ["==", ["geometry-type"], "Point"],
-    paint: { "circle-color": "#ff006e", "circle-radius": 7, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+    paint: { "circle-color": ["case", trigger, "#7b2cbf", "#ff006e"], "circle-radius": ["case", trigger, 10, 7],
+             "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
 }
 
 export function setOverlay(map, features) {
@@ -128,17 +133,20 @@ function legendOf(map) {
   return (map.getStyle().metadata || {})["portal:legend"] || [];
 }
 
+// The legend folds (a <details>): open on a large map, folded on small maps and phones.
 function addLegend(map, container) {
   const legend = legendOf(map);
-  const box = el("div", { class: "legend", role: "region", "aria-label": t("Legendă") },
-    el("h2", { text: t("Legendă") }),
+  const node = typeof container === "string" ? document.getElementById(container) : container;
+  const roomy = node.clientWidth >= 700 && node.clientHeight >= 450 && !window.matchMedia("(max-width: 600px)").matches;
+  const box = el("details", { class: "legend", open: roomy, "aria-label": t("Legendă") },
+    el("summary", { text: t("Legendă") }),
     el("ul", {}, legend.map((item) => {
       const input = el("input", { type: "checkbox", "data-layer": item.id, checked: item.visible !== false,
         onchange: () => setVisible(map, item, input.checked) });
       return el("li", {}, el("label", {}, input,
         el("span", { class: "swatch", style: `background:${item.colour}` }), item.label));
     })));
-  (typeof container === "string" ? document.getElementById(container) : container).parentElement.append(box);
+  node.parentElement.append(box);
 }
 
 function setVisible(map, item, visible) {

@@ -6,10 +6,19 @@ import { t } from "./i18n.js";
 
 const config = readJson("map-config");
 const overlay = config.overlay || { type: "FeatureCollection", features: [] };
-// Fit the parcels, the footprint and the features hit (a monument 80 m away must be in view).
-const ownBounds = boundsOf(overlay);
+// Frame the case: the parcels, the footprint and the small features hit nearby (a monument 60 m away,
+// the feature that made a reviewer's aviz required); large constraint outlines (a flood zone, a
+// protection area covering the town) stay around them as context instead of setting the scale.
+const SMALL_M = 400;
+const spanM = (b) => Math.max((b[1][0] - b[0][0]) * 111320 * Math.cos((b[0][1] * Math.PI) / 180), (b[1][1] - b[0][1]) * 110540);
+const framed = overlay.features.filter((f) => {
+  if (["parcel", "footprint"].includes(f.properties.role)) return true;
+  const b = boundsOf(f);
+  return f.properties.role === "hit" && b && spanM(b) <= SMALL_M && (f.properties.distance_m ?? 0) <= SMALL_M;
+});
+const ownBounds = boundsOf({ features: framed }) || boundsOf(overlay);
 const { map, ready } = createMap("request-map", config, { bounds: ownBounds || undefined,
-  mapOptions: { fitBoundsOptions: { padding: 60, maxZoom: 18 } } });
+  mapOptions: { fitBoundsOptions: { padding: 40, maxZoom: 19 } } });
 ready.then(() => setOverlay(map, overlay.features));
 
 const form = document.getElementById("action-form");

@@ -1,19 +1,27 @@
-// CU request wizard: parcels → applicant and purpose → works footprint (terra-draw, snapped to the
-// parcel's corners, clipped to the parcels by the server) → documents (drag and drop, progress) →
-// fee and submission. The draft is created through the permits API when leaving step 3.
-import { api, upload, readJson, results } from "./api.js";
+// Request wizard (every kind): parcels → applicant and purpose (or the act it is based on) → works
+// footprint (terra-draw, snapped to the parcel's corners, clipped to the parcels by the server) with
+// the live compliance table → documents (drag and drop, progress) → recap, fee and submission.
+// The draft is saved through the permits API when leaving steps 2 and 3; ?draft= reopens one and
+// ?based_on= starts from an issued act (its parcels, applicant and works are carried over).
+import { api, upload, readJson, results, ApiError } from "./api.js";
 import { createMap, setOverlay, boundsOf } from "./map.js";
-import { t, fmt, number, el } from "./i18n.js";
+import { t, fmt, nfmt, number, el } from "./i18n.js";
 import { renderAvize, parcelLabel } from "./analysis-view.js";
+import { idCodeProblem } from "./identity.js";
+import { renderCompliance, failedChecks } from "./compliance.js";
 
 const config = readJson("map-config");
 const $ = (id) => document.getElementById(id);
 const { map, ready } = createMap("wizard-map", config, { legend: false });
-const state = { step: 1, parcels: new Map(), footprint: null, draftId: null, draft: null, draw: null };
+const state = { step: 1, parcels: new Map(), footprint: null, footprintArea: null, draftId: config.draftId || null,
+  draft: null, draw: null, compliance: null };
+const kind = config.kind || "cu";
+const returned = config.draftStatus === "returned_for_completion";
 const LAST = 5;
 
 // ---- steps ------------------------------------------------------------------------------------
 function show(step) {
+  step = Math.min(Math.max(step, 1), LAST);
   state.step = step;
   for (const section of document.querySelectorAll(".wizard-step")) section.hidden = Number(section.dataset.step) !== step;
   for (const li of document.querySelectorAll("#steps li")) {
@@ -27,15 +35,91 @@ function show(step) {
   if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
 
-async function leave(step) {
-  if (step === 1 && !state.parcels.size) throw new Error(t("Alegeți cel puțin o parcelă."));
-  if (step === 2) {
-    for (const id of ["applicant_name", "applicant_id_code"]) {
-      if (!$(id).value.trim()) { $(id).focus(); throw new Error(t("Completați câmpurile obligatorii.")); }
-    }
+// ---- errors next to their fields --------------------------------------------------------------
+function fieldNode(name) {
+  return document.querySelector(`#wizard [name="${name}"], #wizard [data-field="${name}"]`);
+}
+
+function setFieldError(name, message) {
+  const node = fieldNode(name);
+  if (!node) return false;
+  let box = document.getElementById(`error-${name}`);
+  if (!message) {
+    if (box) box.remove();
+    node.removeAttribute("aria-invalid");
+    return true;
   }
-  if (step === 3) await saveDraft();
-  if (step === 4) await refreshDraft();
+  if (!box) {
+    box = el("p", { id: `error-${name}`, class: "error field-error" });
+    node.after(box);
+    const described = (node.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (!described.includes(box.id)) node.setAttribute("aria-describedby", [...described, box.id].join(" "));
+  }
+  box.textContent = message;
+  if (node.matches("input, select, textarea")) node.setAttribute("aria-invalid", "true");
+  return true;
+}
+
+function stepOf(name) {
+  const node = fieldNode(name);
+  const section = node && node.closest(".wizard-step");
+  return section ? Number(section.dataset.step) : null;
+}
+
+// The server's answer: each reason next to its field, on the step of the first field concerned.
+function showServerErrors(error) {
+  if (!(error instanceof ApiError)) { $("wizard-error").textContent = error.message; return; }
+  const fields = error.fields;
+  const placed = Object.keys(fields).filter((name) => stepOf(name));
+  if (!placed.length) { $("wizard-error").textContent = error.message; return; }
+  const first = Math.min(...placed.map(stepOf));
+  if (first !== state.step) show(first);
+  for (const name of placed) setFieldError(name, [...new Set(fields[name])].join(" "));
+  const rest = Object.keys(fields).filter((name) => !placed.includes(name)).flatMap((name) => fields[name]);
+  $("wizard-error").textContent = rest.join(" ");
+  const node = fieldNode(placed[0]);
+  if (node && node.matches("input, select, textarea")) node.focus();
+}
+
+class Invalid extends Error {}
+
+function checkStep(step) {
+  let ok = true;
+  const need = (name, message) => {
+    const node = fieldNode(name);
+    if (!node) return;
+    const problem = node.value.trim() ? null : message;
+    setFieldError(name, problem);
+    if (problem && ok) { node.focus(); ok = false; }
+  };
+  if (step === 1) {
+    const problem = state.parcels.size ? null : t("Alegeți cel puțin o parcelă.");
+    setFieldError("parcel_ids", problem);
+    if (problem) ok = false;
+  }
+  if (step === 3) {
+    need("works_value_ron", t("Completați valoarea lucrărilor."));
+    need("taxable_value_ron", t("Completați valoarea impozabilă."));
+  }
+  if (step === 2) {
+    need("applicant_name", t("Completați numele solicitantului."));
+    const codeProblem = checkIdCode(true);
+    if (codeProblem && ok) { $("applicant_id_code").focus(); ok = false; }
+    if (kind !== "cu") need("based_on", t("Alegeți actul pe care se bazează cererea."));
+  }
+  if (!ok) throw new Invalid(t("Corectați câmpurile marcate."));
+}
+
+function checkIdCode(required) {
+  const code = $("applicant_id_code").value.trim();
+  const problem = code ? idCodeProblem($("applicant_type").value, code) : required ? t("Completați CNP-ul sau CUI-ul.") : null;
+  setFieldError("applicant_id_code", problem);
+  return problem;
+}
+
+async function leave(step) {
+  checkStep(step);
+  if (step === 2 || step === 3) await saveDraft();
 }
 
 $("next").addEventListener("click", async () => {
@@ -43,19 +127,33 @@ $("next").addEventListener("click", async () => {
   try {
     await leave(state.step);
     show(state.step + 1);
+    if (state.step === LAST) await refreshDraft();
   } catch (error) {
-    $("wizard-error").textContent = error.message;
+    if (error instanceof Invalid) $("wizard-error").textContent = error.message;
+    else showServerErrors(error);
   } finally {
     $("next").disabled = false;
   }
 });
 $("prev").addEventListener("click", () => show(state.step - 1));
 
+// Checked as the user types: the check digits on every change, required fields once left.
+$("applicant_id_code").addEventListener("input", () => {
+  const code = $("applicant_id_code").value.trim();
+  const complete = $("applicant_type").value === "person" ? code.length >= 13 : code.length >= 2;
+  if (complete || document.getElementById("error-applicant_id_code")) checkIdCode(false);
+});
+$("applicant_id_code").addEventListener("blur", () => checkIdCode(false));
+$("applicant_type").addEventListener("change", () => $("applicant_id_code").value.trim() && checkIdCode(false));
+$("applicant_name").addEventListener("input", () => $("applicant_name").value.trim() && setFieldError("applicant_name", null));
+if ($("based_on")) $("based_on").addEventListener("change", () => $("based_on").value && setFieldError("based_on", null));
+
 // ---- step 1: parcels ----------------------------------------------------------------------------
 async function addParcel(parcel) {
   if (!parcel.geometry) parcel = await api(`/api/v1/parcels/${parcel.id}/`);
   const id = parcel.id ?? parcel.properties.id;
   state.parcels.set(id, parcel);
+  setFieldError("parcel_ids", null);
   renderParcels();
 }
 
@@ -82,13 +180,15 @@ function drawOverlay() {
 $("parcel-search").addEventListener("click", async () => {
   const q = $("parcel-q").value.trim();
   if (!q) return;
+  $("parcel-search-status").textContent = "";
   try {
     const found = results(await api(`/api/v1/search/?q=${encodeURIComponent(q)}`));
+    $("parcel-search-status").textContent = found.length ? nfmt("%s rezultat", "%s rezultate", found.length) : "";
     $("parcel-results").replaceChildren(...(found.length ? found.map((p) => el("li", {},
       el("button", { type: "button", onclick: () => { $("parcel-results").replaceChildren(); addParcel(p); } }, parcelLabel(p))))
       : [el("li", { class: "muted", text: t("Nicio parcelă găsită.") })]));
   } catch (error) {
-    $("wizard-error").textContent = error.message;
+    $("parcel-search-status").textContent = error.message;
   }
 });
 $("parcel-q").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); $("parcel-search").click(); } });
@@ -104,7 +204,9 @@ ready.then(() => {
       if (parcel) addParcel(parcel);
     } catch { /* no parcel under the click */ }
   });
-  if (config.parcel) addParcel({ id: config.parcel }).catch((e) => { $("wizard-error").textContent = e.message; });
+  if (config.parcel && !config.draftId && !config.basedOn) {
+    addParcel({ id: config.parcel }).catch((e) => { $("wizard-error").textContent = e.message; });
+  }
 });
 
 // ---- step 3: the footprint -------------------------------------------------------------------------
@@ -153,7 +255,9 @@ async function clip(geometry) {
     const out = await api("/api/v1/footprints/clip/", { method: "POST",
       body: { footprint: geometry, parcels: [...state.parcels.keys()] } });
     state.footprint = out.footprint;
+    state.footprintArea = Number(out.area_m2);
     drawOverlay();
+    scheduleCompliance();
     const area = [number(out.area_m2, 1)];
     $("footprint-status").textContent = out.clipped
       ? fmt("Amprentă de %s m² (decupată la limita parcelei).", area) : fmt("Amprentă de %s m².", area);
@@ -168,32 +272,91 @@ $("draw-start").addEventListener("click", async () => {
   drawOverlay();
   const draw = ensureDraw();
   draw.setMode("polygon");
+  // On a phone the map sits below the form: bring it into view to draw on it.
+  const box = $("wizard-map").getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) $("wizard-map").scrollIntoView({ block: "center" });
   $("footprint-status").textContent = t("Desenați pe hartă; clic pe primul punct pentru a închide.");
 });
 $("draw-clear").addEventListener("click", () => {
   state.footprint = null;
+  state.footprintArea = null;
+  scheduleCompliance();
   if (state.draw) { state.draw.clear(); state.draw.setMode("static"); }
   drawOverlay();
   $("footprint-status").textContent = t("Nicio amprentă desenată.");
 });
 
+// ---- live compliance: POT, CUT, height, levels and setbacks against the zoning regime --------------
+let complianceTimer = null;
+let complianceRun = 0;
+
+// The declared works (analysisWorks) plus the levels and height: what the compliance checks read.
+function works() {
+  const out = analysisWorks();
+  const levels = $("works_levels").value.trim();
+  const height = $("works_height_m").value.trim();
+  if (state.footprint) out.footprint = state.footprint;
+  if (levels !== "") out.levels = Number(levels);
+  if (height !== "") out.height_m = Number(height);
+  // The developed area, estimated as the footprint times the levels when not declared.
+  if (out.gross_floor_area_m2 === undefined && state.footprintArea && levels !== "" && Number(levels) > 0) out.gross_floor_area_m2 = state.footprintArea * Number(levels);
+  return out;
+}
+
+function scheduleCompliance() {
+  clearTimeout(complianceTimer);
+  complianceTimer = setTimeout(checkCompliance, 400);
+}
+
+async function checkCompliance() {
+  const run = ++complianceRun;
+  const body = works();
+  if (!state.parcels.size || !Object.keys(body).length) {
+    state.compliance = null;
+    renderCompliance($("compliance-table"), null);
+    return null;
+  }
+  try {
+    const analysis = await api("/api/v1/analyses/", { method: "POST",
+      body: { parcels: [...state.parcels.keys()].map(Number), works: body } });
+    if (run !== complianceRun) return state.compliance;
+    const result = analysis.result || analysis;
+    state.compliance = result.compliance || null;
+    state.analysis = result;
+    renderCompliance($("compliance-table"), state.compliance);
+    return result;
+  } catch (error) {
+    $("compliance-table").replaceChildren(el("p", { class: "muted", text: error.message }));
+    return null;
+  }
+}
+for (const id of ["works_levels", "works_height_m"]) $(id).addEventListener("input", scheduleCompliance);
+
 // ---- the draft ---------------------------------------------------------------------------------
 function payload() {
-  const value = (id) => $(id).value.trim();
+  const value = (id) => ($(id) ? $(id).value.trim() : "");
   const num = (id) => (value(id) === "" ? null : Number(value(id)));
-  return {
-    kind: "cu", parcel_ids: [...state.parcels.keys()].map(Number),
-    applicant_type: value("applicant_type"), applicant_name: value("applicant_name"),
+  const body = {
+    kind, applicant_type: value("applicant_type"), applicant_name: value("applicant_name"),
     applicant_id_code: value("applicant_id_code"), applicant_address: value("applicant_address"),
-    applicant_email: value("applicant_email"), purpose: value("purpose"), works_kind: value("works_kind"),
+    applicant_email: value("applicant_email"), works_kind: value("works_kind"),
     works_description: value("works_description"), works_levels: num("works_levels"), works_height_m: num("works_height_m"),
     footprint: state.footprint, ...declaredWorks(),
   };
+  // Parcels are fixed once registered (a request returned for completion keeps its parcels).
+  if (!returned) body.parcel_ids = [...state.parcels.keys()].map(Number);
+  if (kind === "cu") body.purpose = value("purpose");
+  else body.based_on = num("based_on");
+  if ($("works_value_ron")) { body.works_value_ron = value("works_value_ron") || null; body.residential = $("residential").checked; }
+  if ($("taxable_value_ron")) body.taxable_value_ron = value("taxable_value_ron") || null;
+  const gfa = works().gross_floor_area_m2;
+  if (gfa && body.works_gross_floor_area_m2 == null) body.works_gross_floor_area_m2 = Number(gfa.toFixed(2));
+  return body;
 }
 
 // The works as the analysis API names them, so the preview lists what the CU will (works rules).
 function analysisWorks() {
-  const declared = { ...declaredWorks(), works_kind: $("works_kind").value, purpose: $("purpose").value };
+  const declared = { ...declaredWorks(), works_kind: $("works_kind").value, purpose: $("purpose") ? $("purpose").value : "" };
   const names = { works_destination: "kind", works_kind: "operation", works_connections: "connections",
     works_road_access: "road_access", works_built_area_m2: "built_area_m2", works_occupants: "occupants",
     works_gross_floor_area_m2: "gross_floor_area_m2", purpose: "purpose" };
@@ -226,6 +389,36 @@ async function saveDraft() {
     : await api("/api/v1/applications/", { method: "POST", body });
   state.draftId = state.draft.id;
   document.getElementById("wizard").dataset.draft = state.draftId;
+  if (!new URLSearchParams(location.search).get("draft")) {
+    // Reloading the page or coming back later reopens this draft.
+    history.replaceState(null, "", `${location.pathname}?draft=${state.draftId}`);
+  }
+}
+
+const docLabel = (code) => {
+  const label = document.querySelector(`label[for="file-${CSS.escape(code)}"]`);
+  return label ? label.textContent.trim() : code;
+};
+
+function recap() {
+  const text = (id) => {
+    const node = $(id);
+    if (!node) return "";
+    return node.tagName === "SELECT" ? (node.selectedOptions[0] || {}).textContent || "" : node.value.trim();
+  };
+  const rows = [
+    [t("Parcele"), [...state.parcels.values()].map(parcelLabel).join("; ")],
+    [t("Solicitant"), `${text("applicant_name")} (${text("applicant_type")}), ${text("applicant_id_code")}`],
+    [t("Domiciliu / sediu"), text("applicant_address")],
+    [t("E-mail"), text("applicant_email")],
+    kind === "cu" ? [t("Scop"), text("purpose")] : [t("Bazată pe"), text("based_on")],
+    [t("Lucrări"), [text("works_kind"), text("works_description")].filter(Boolean).join(" — ")],
+    [t("Niveluri"), text("works_levels")],
+    [t("Înălțime (m)"), text("works_height_m")],
+    [t("Amprentă"), state.footprintArea ? `${number(state.footprintArea, 1)} m²` : ""],
+    [t("Documente"), (state.draft && state.draft.documents || []).map((d) => `${docLabel(d.doc_type)} (${d.original_name})`).join("; ")],
+  ].filter(([, v]) => v);
+  $("recap").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
 }
 
 async function refreshDraft() {
@@ -234,14 +427,86 @@ async function refreshDraft() {
   const basis = state.draft.fee_breakdown && (state.draft.fee_breakdown.legal_basis || "");
   $("wizard-fee-basis").textContent = basis;
   const missing = state.draft.missing_documents || [];
-  $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.join(", ")]) : "";
+  $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.map(docLabel).join(", ")]) : "";
+  recap();
+  const result = await checkCompliance() || await analyseParcels();
+  renderAvize($("wizard-avize"), (result && result.required_avize) || []);
+  const failures = failedChecks(state.compliance);
+  $("compliance-warning").hidden = !failures.length;
+  $("compliance-failures").replaceChildren(...failures.map((line) => el("li", { text: line })));
+}
+
+async function analyseParcels() {
   try {
+    const works = analysisWorks();
     const analysis = await api("/api/v1/analyses/", { method: "POST",
-      body: { parcels: [...state.parcels.keys()].map(Number), works: analysisWorks() } });
-    const result = analysis.result || analysis;
-    renderAvize($("wizard-avize"), result.required_avize || []);
+      body: { parcels: [...state.parcels.keys()].map(Number), ...(Object.keys(works).length ? { works } : {}) } });
+    return analysis.result || analysis;
   } catch (error) {
     $("wizard-avize").replaceChildren(el("li", { class: "muted", text: error.message }));
+    return null;
+  }
+}
+
+// ---- reopening a draft, or starting from an issued act ----------------------------------------------
+function fill(app, { applicant = true } = {}) {
+  const set = (id, value) => { if ($(id) && value !== null && value !== undefined && value !== "") $(id).value = value; };
+  if (applicant) {
+    for (const id of ["applicant_type", "applicant_name", "applicant_id_code", "applicant_address", "applicant_email"]) set(id, app[id]);
+  }
+  if (kind === "cu") set("purpose", app.purpose);
+  if (kind !== "ad") set("works_kind", app.works_kind);
+  set("works_description", app.works_description);
+  set("works_levels", app.works_levels);
+  set("works_height_m", app.works_height_m != null ? Number(app.works_height_m) : null);
+  if (app.kind === kind) {
+    set("works_value_ron", app.works_value_ron);
+    set("taxable_value_ron", app.taxable_value_ron);
+    if ($("residential") && app.residential !== null && app.residential !== undefined) $("residential").checked = app.residential;
+  }
+  for (const input of document.querySelectorAll("#works-declaration [name]")) {
+    const v = app[input.name];
+    if (v === null || v === undefined) continue;
+    if (input.type === "checkbox") input.checked = Array.isArray(v) && v.includes(input.value);
+    else input.value = v;
+  }
+  if (app.footprint) {
+    state.footprint = app.footprint;
+    $("footprint-status").textContent = t("Amprenta a fost preluată.");
+    api("/api/v1/footprints/clip/", { method: "POST", body: { footprint: app.footprint, parcels: (app.parcels || []).map((p) => p.id) } })
+      .then((out) => {
+        state.footprintArea = Number(out.area_m2);
+        $("footprint-status").textContent = fmt("Amprentă de %s m².", [number(out.area_m2, 1)]);
+        scheduleCompliance();
+      }).catch(() => {});
+  }
+  return Promise.all((app.parcels || []).map((p) => addParcel({ id: p.id })));
+}
+
+function markUploaded(documents) {
+  for (const doc of documents || []) {
+    const slot = document.querySelector(`#doc-slots .dropzone[data-doc-type="${CSS.escape(doc.doc_type)}"]`);
+    if (!slot) continue;
+    slot.classList.add("done");
+    slot.querySelector(".file-name").textContent = doc.original_name;
+    slot.querySelector("progress").value = 1;
+  }
+}
+
+async function reopen() {
+  try {
+    if (config.draftId) {
+      state.draft = await api(`/api/v1/applications/${config.draftId}/`);
+      if (kind !== "cu" && $("based_on") && state.draft.based_on) $("based_on").value = state.draft.based_on;
+      await fill(state.draft);
+      markUploaded(state.draft.documents);
+    } else if (config.basedOn) {
+      const base = await api(`/api/v1/applications/${config.basedOn}/`);
+      // An AC/AD carries over the CU's works; an extension only needs the act and the applicant.
+      await fill(base);
+    }
+  } catch (error) {
+    $("wizard-error").textContent = error.message;
   }
 }
 
@@ -279,14 +544,25 @@ for (const slot of document.querySelectorAll("#doc-slots [data-doc-type]")) {
 
 // ---- step 5: submit ---------------------------------------------------------------------------------
 $("submit-request").addEventListener("click", async () => {
+  if (!$("compliance-warning").hidden && !$("accept-noncompliant").checked) {
+    $("wizard-error").textContent = t("Lucrările depășesc regulamentul zonei: corectați-le (pasul 3) sau confirmați că trimiteți cererea așa cum este.");
+    $("accept-noncompliant").focus();
+    return;
+  }
   $("submit-request").disabled = true;
+  $("wizard-error").textContent = "";
   try {
-    await api(`/api/v1/applications/${state.draftId}/submit/`, { method: "POST" });
-    location.href = config.detailUrl.replace("/0/", `/${state.draftId}/`);
+    if (returned) {
+      await api(`/api/v1/applications/${state.draftId}/transitions/`, { method: "POST", body: { action: "resubmit" } });
+    } else {
+      await api(`/api/v1/applications/${state.draftId}/submit/`, { method: "POST" });
+    }
+    location.href = `${config.detailUrl.replace("/0/", `/${state.draftId}/`)}?sent=1`;
   } catch (error) {
-    $("wizard-error").textContent = error.message;
+    showServerErrors(error);
     $("submit-request").disabled = false;
   }
 });
 
 show(1);
+ready.then(reopen);

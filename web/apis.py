@@ -1,0 +1,102 @@
+"""One small API the web map needs beyond the apps' APIs: clip a drawn works footprint to its parcels.
+
+The wizard draws in the browser; the clipping is done here with GEOS in Stereo 70 so the footprint
+sent to the permits API never leaves the parcels (and the area shown is the one the server computes).
+"""
+from __future__ import annotations
+
+from django.contrib.gis.db.models import Union
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis_portal.api.geojson import geometry_dict
+from gis_portal.api.geometry import geometry_from_geojson
+from parcels.models import Parcel
+from rules.selectors import analyses_visible_to
+from web import geo, selectors
+
+MAX_PARCELS = 20
+
+
+class ClipInput(serializers.Serializer):
+    footprint = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon in EPSG:4326.")
+    parcels = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
+                                    max_length=MAX_PARCELS)
+
+
+class ClipOutput(serializers.Serializer):
+    footprint = serializers.JSONField(help_text="The footprint inside the parcels, GeoJSON in EPSG:4326.")
+    area_m2 = serializers.FloatField()
+    clipped = serializers.BooleanField(help_text="True when part of the drawing lay outside the parcels.")
+
+
+class FootprintClipApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # pure computation on public parcels: no session, no CSRF
+
+    @extend_schema(request=ClipInput, responses={200: ClipOutput}, tags=["web"],
+                   summary="Clip a drawn works footprint to the union of its parcels")
+    def post(self, request):
+        data = ClipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        drawn = geometry_from_geojson(data.validated_data["footprint"], field="footprint")
+        ids = data.validated_data["parcels"]
+        found = Parcel.objects.filter(pk__in=ids)
+        if found.count() != len(set(ids)):
+            raise ValidationError({"parcels": ["Unknown parcel id."]})
+        parcels = found.aggregate(u=Union("geom"))["u"]
+        inside = drawn.intersection(parcels)
+        if inside.empty or inside.area < 0.01:
+            raise ValidationError({"footprint": ["The footprint does not overlap the chosen parcels."]})
+        clipped = abs(inside.area - drawn.area) > 0.01
+        return Response({"footprint": geometry_dict(inside, 4326), "area_m2": round(inside.area, 2), "clipped": clipped})
+
+
+class SearchInput(serializers.Serializer):
+    q = serializers.CharField(min_length=1, max_length=120, trim_whitespace=True,
+                              help_text="A cadastral number (exact) or part of an address.")
+
+
+class ParcelSearchApi(APIView):
+    """The map's search box: a cadastral number first (indexed, exact), else part of an address.
+
+    Returns at most 20 parcels as a small GeoJSON FeatureCollection in EPSG:4326; the address match
+    uses the trigram index on parcels' addresses (see selectors.parcel_search_sql).
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[SearchInput], responses={200: OpenApiTypes.OBJECT}, tags=["web"],
+                   summary="Find parcels by cadastral number or address")
+    def get(self, request):
+        data = SearchInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        sql, params = selectors.parcel_search_sql(data.validated_data["q"])
+        collection = geo.features_geojson(sql, params)
+        for feature in collection["features"]:
+            feature["id"] = feature["properties"]["id"]
+        return Response(collection)
+
+
+class AnalysisHitMarksApi(APIView):
+    """Where the map writes each hit constraint's distance: for every feature of a public layer the
+    analysis hit, the shortest line from the feature to the analysed geometry (GeoJSON, EPSG:4326).
+    Readable by whoever may read the analysis (rules.selectors.analyses_visible_to)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["web"],
+                   summary="Anchor points of an analysis's hit features, for the map's distance labels")
+    def get(self, request, analysis_id):
+        if not analyses_visible_to(request.user).filter(pk=analysis_id).exists():
+            raise Http404("No such analysis.")
+        collection = geo.hit_marks_geojson(analysis_id)
+        for feature in collection["features"]:
+            feature["id"] = feature["properties"]["feature_id"]
+        return Response(collection)

@@ -1,0 +1,146 @@
+"""Reads for the pages, scoped to what the user may see by the permits and avize selectors."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from avize.selectors import aviz_requests_visible_to
+from permits.calendar import due_soon_until
+from permits.choices import TERMINAL, Status
+from permits.models import Application
+from permits.selectors import applications_visible_to
+
+
+def applications_for(user) -> QuerySet[Application]:
+    """The applications the user may see (permits.selectors.applications_visible_to), for the pages."""
+    return applications_visible_to(user).select_related("uat", "issuer", "owner").prefetch_related("parcels")
+
+
+def editable_drafts(user) -> QuerySet[Application]:
+    """The user's own requests they may still change: drafts and those returned for completion."""
+    return Application.objects.filter(owner=user, status__in=(Status.DRAFT, Status.RETURNED))
+
+
+def issued_acts(user, kinds: tuple[str, ...]) -> list[Application]:
+    """The user's own issued acts of these kinds (what a new AC/AD or extension can be based on)."""
+    return list(Application.objects.filter(owner=user, kind__in=kinds, status=Status.ISSUED)
+                .select_related("act").prefetch_related("parcels").order_by("-id"))
+
+
+def staff_queue(user) -> QuerySet[Application]:
+    """Registered requests of the user's issuer, the legal deadline first (no deadline last)."""
+    from django.db.models import F
+
+    return (applications_for(user).exclude(status=Status.DRAFT)
+            .order_by(F("due_date").asc(nulls_last=True), "registered_at", "id"))
+
+
+# The work list's views: what waits for the person (by role), what waits for someone else, what is done.
+WAITING_FOR = {
+    "clerk": (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW),
+    "chief_architect": (Status.IN_REVIEW,),  # ready to be signed (the clerk prepared it)
+}
+WAITING_ELSEWHERE = (Status.AVIZE, Status.RETURNED)
+QUEUE_VIEWS = ("todo", "waiting", "done", "all")
+
+
+def staff_queue_view(user, view: str) -> QuerySet[Application]:
+    """The work list filtered to one of QUEUE_VIEWS (unknown views show everything)."""
+    apps = staff_queue(user)
+    if view == "todo":
+        return apps.filter(status__in=WAITING_FOR.get(user.role, (Status.SUBMITTED, Status.RESUBMITTED,
+                                                                  Status.IN_REVIEW)))
+    if view == "waiting":
+        return apps.filter(status__in=WAITING_ELSEWHERE)
+    if view == "done":
+        return apps.filter(status__in=TERMINAL)
+    return apps
+
+
+def deadline_state(app: Application, today: date) -> str:
+    """"overdue", "due-soon" or "" for the queue's highlighting."""
+    if app.status in TERMINAL or app.due_date is None or app.status in (Status.RETURNED, Status.DRAFT):
+        return ""
+    if app.due_date < today:
+        return "overdue"
+    if app.due_date <= due_soon_until(today):
+        return "due-soon"
+    return ""
+
+
+def avize_board(user) -> list[dict]:
+    """For issuer staff: the live aviz requests of their applications, grouped by application."""
+    qs = (aviz_requests_visible_to(user).filter(live=True, application__in=applications_for(user))
+          .order_by("application_id", "institution__name"))
+    board: dict[int, dict] = {}
+    for req in qs:
+        entry = board.setdefault(req.application_id, {"application": req.application, "requests": []})
+        entry["requests"].append(req)
+    return list(board.values())
+
+
+# --- the map's search box -------------------------------------------------------------------
+SEARCH_LIMIT = 20
+# Address matches looked at before ranking: a common word ("Strada") matches most of a county, and
+# the trigram index finds candidates fast but ranking them all would not be.
+SEARCH_CANDIDATES = 500
+SEARCH_MIN_WORD = 3  # trigrams: a shorter word cannot use the index, it only filters the candidates
+SEARCH_MAX_WORDS = 6
+
+_PARCEL_PROPS = ("json_build_object('id', p.id, 'cadastral_number', p.cadastral_number, 'uat', u.siruta, "
+                 "'uat_name', u.name, 'address', p.address, "
+                 "'measured_area_m2', round(p.measured_area_m2::numeric, 2))")
+
+
+def _like_escape(word: str) -> str:
+    """The word as a literal inside ILIKE '%…%' (backslash is ILIKE's escape character)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def parcel_search_sql(q: str) -> tuple[str, list]:
+    """SQL selecting (geom, props) of the parcels a search finds: a cadastral number exactly (b-tree),
+    else the parcels whose address holds every word, in any order (trigram GIN index), best first.
+
+    Raises ValidationError(q) when the query has no word long enough to use the address index
+    (one letter or digit would scan every parcel of the county).
+    """
+    from django.core.exceptions import ValidationError
+
+    from parcels.models import Parcel
+
+    select = f"SELECT p.geom, {_PARCEL_PROPS} AS props FROM "
+    if Parcel.objects.filter(cadastral_number=q).exists():
+        return (select + "parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id "
+                f"WHERE p.cadastral_number = %s ORDER BY p.id LIMIT {SEARCH_LIMIT}"), [q]
+    words = [w for w in q.replace(",", " ").split() if w][:SEARCH_MAX_WORDS]
+    if not any(len(w) >= SEARCH_MIN_WORD for w in words):
+        raise ValidationError({"q": [_("Scrieți un număr cadastral complet sau cel puțin un cuvânt din adresă "
+                                       "de minimum %(n)s litere.") % {"n": SEARCH_MIN_WORD}]})
+    where = " AND ".join(["address ILIKE %s"] * len(words))
+    patterns = [f"%{_like_escape(w)}%" for w in words]
+    sql = (select + f"(SELECT id FROM parcels_parcel WHERE {where} LIMIT {SEARCH_CANDIDATES}) c "
+           "JOIN parcels_parcel p ON p.id = c.id JOIN parcels_uat u ON u.id = p.uat_id "
+           f"ORDER BY similarity(p.address, %s) DESC, p.cadastral_number, p.id LIMIT {SEARCH_LIMIT}")
+    return sql, [*patterns, q]
+
+
+def avize_of(app: Application, user) -> list[dict]:
+    """The live aviz requests of the application the user may see, for the request page; those waiting
+    for completions carry the documents added since they were sent (what the applicant will send)."""
+    if app.status == Status.DRAFT:
+        return []
+    requests = (aviz_requests_visible_to(user).filter(application=app, live=True)
+                .select_related("institution").order_by("institution__name"))
+    documents = None
+    rows = []
+    for req in requests:
+        added = []
+        if req.state == "completion_requested":
+            documents = list(app.documents.all()) if documents is None else documents
+            sent = {d["id"] for d in req.documents}
+            added = [d for d in documents if d.pk not in sent]
+        rows.append({"request": req, "added": added})
+    return rows
+

@@ -1,0 +1,197 @@
+"""Investor pages: my requests, the CU request wizard, and the request page (shared with staff)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.requests import signed_in
+from permits import workflow
+from permits.choices import (
+    REQUIRED_DOCUMENTS,
+    ApplicantType,
+    Connection,
+    Destination,
+    DocType,
+    Kind,
+    Purpose,
+    RoadAccess,
+    Status,
+    WorksKind,
+)
+from web import geo, labels, selectors
+from web.views.public import map_config
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    apps = selectors.applications_for(request.user).filter(owner=signed_in(request))
+    return render(request, "web/my_requests.html", {"applications": apps})
+
+
+# What each kind is based on: an AC/AD on the issued CU, an extension on the act it extends.
+BASE_KINDS: dict[str, tuple[str, ...]] = {
+    Kind.AC: (Kind.CU,), Kind.AD: (Kind.CU,), Kind.CU_EXTENSION: (Kind.CU,), Kind.AC_EXTENSION: (Kind.AC, Kind.AD),
+}
+TITLES: dict[str, Any] = {
+    Kind.CU: _("Cerere pentru emiterea certificatului de urbanism"),
+    Kind.CU_EXTENSION: _("Cerere pentru prelungirea certificatului de urbanism"),
+    Kind.AC: _("Cerere pentru emiterea autorizației de construire"),
+    Kind.AC_EXTENSION: _("Cerere pentru prelungirea autorizației de construire"),
+    Kind.AD: _("Cerere pentru emiterea autorizației de desființare"),
+}
+
+
+@login_required
+def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
+    """The request wizard for every kind; ?draft= reopens a draft, ?based_on= starts from an issued act."""
+    if signed_in(request).role != "investor":
+        raise PermissionDenied
+    draft = None
+    if request.GET.get("draft"):
+        draft = get_object_or_404(selectors.editable_drafts(request.user), pk=_int(request.GET["draft"]) or 0)
+        kind = draft.kind
+    if kind not in Kind.values:
+        raise Http404
+    bases = selectors.issued_acts(request.user, BASE_KINDS.get(kind, ()))
+    based_on = draft.based_on_id if draft else _int(request.GET.get("based_on"))
+    if based_on not in {b.pk for b in bases}:
+        based_on = None
+    config = map_config(request, kind=kind, parcel=_int(request.GET.get("parcel")), homeUrl=reverse("web:home"),
+                        detailUrl=reverse("web:request-detail", args=[0]), basedOn=based_on,
+                        draftId=draft.pk if draft else None, draftStatus=draft.status if draft else None)
+    return render(request, "web/cu_new.html", {
+        "kind": kind,
+        "title": TITLES[kind],
+        "config": config,
+        "bases": bases,
+        "based_on": based_on,
+        "purposes": labels.translated_choices(Purpose),
+        "works_kinds": labels.translated_choices(WorksKind),
+        "applicant_types": labels.translated_choices(ApplicantType),
+        "doc_types": labels.translated_choices(DocType, REQUIRED_DOCUMENTS[kind]),
+        "destinations": labels.translated_choices(Destination),
+        "connections": labels.translated_choices(Connection),
+        "road_accesses": labels.translated_choices(RoadAccess),
+    })
+
+
+def _int(value) -> int | None:
+    """A primary key from the query string, or None (bounded before it reaches the database)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    overlay = application_overlay(app)
+    actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
+    config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
+    events = list(app.events.select_related("by"))
+    return render(request, "web/request_detail.html", {
+        "app": app,
+        "parcels": app.parcels.all(),
+        "timeline": [(e, labels.status_label(e.to_status)) for e in events],
+        "documents": app.documents.all(),
+        "act": getattr(app, "act", None),
+        "analysis": app.analysis_result or {},
+        "actions": labels.action_buttons(actions),
+        "blocked_actions": labels.blocked_actions(blocked),
+        "avize": selectors.avize_of(app, request.user),
+        "can_complete": signed_in(request).pk == app.owner_id or signed_in(request).is_issuer_staff,
+        "doc_types": DocType.choices,
+        "can_issue": "issue" in actions,
+        "deadline_state": selectors.deadline_state(app, timezone.localdate()),
+        "is_staff_view": signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin,
+        "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
+        "next_steps": next_steps(app, request.user),
+        "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
+        "config": config,
+    })
+
+
+def next_steps(app, user) -> list[dict[str, str]]:
+    """What the applicant can start from this request: complete the draft, or a follow-up of an issued act."""
+    if app.owner_id != user.pk or user.role != "investor":
+        return []
+    if app.status in (Status.DRAFT, Status.RETURNED):
+        return [{"id": "continue-draft", "label": str(_("Completează cererea (date și documente)")),
+                 "url": f"{reverse('web:cu-new')}?draft={app.pk}"}]
+    if app.status != Status.ISSUED:
+        return []
+
+    def new(kind: str) -> str:
+        return f"{reverse('web:request-new', args=[kind])}?based_on={app.pk}"
+
+    if app.kind == Kind.CU:
+        return [{"id": "start-ac", "label": str(_("Solicită autorizația de construire")), "url": new(Kind.AC)},
+                {"id": "start-ad", "label": str(_("Solicită autorizația de desființare")), "url": new(Kind.AD)},
+                {"id": "start-cu-extension", "label": str(_("Cere prelungirea certificatului")),
+                 "url": new(Kind.CU_EXTENSION)}]
+    if app.kind in (Kind.AC, Kind.AD):
+        return [{"id": "start-ac-extension", "label": str(_("Cere prelungirea autorizației")),
+                 "url": new(Kind.AC_EXTENSION)}]
+    return []
+
+
+def application_overlay(app, institution=None) -> dict:
+    """Parcels, the works footprint and the features the frozen analysis hit, as GeoJSON in EPSG:4326.
+    For an institution's reviewer, the features that made its aviz required are marked `trigger`."""
+    parts = [
+        ("SELECT p.geom, json_build_object('role', 'parcel', 'label', p.cadastral_number) AS props "
+         "FROM parcels_parcel p JOIN permits_application_parcels ap ON ap.parcel_id = p.id "
+         "WHERE ap.application_id = %s", [app.pk]),
+    ]
+    if app.works_footprint:
+        parts.append(("SELECT works_footprint AS geom, json_build_object('role', 'footprint') AS props "
+                      "FROM permits_application WHERE id = %s", [app.pk]))
+    hit_ids, distances = hit_features(app.analysis_result or {})
+    if hit_ids:
+        parts.append(("SELECT f.geom, json_build_object('role', 'hit', 'label', f.name, 'feature_id', f.id) AS props "
+                      "FROM layers_feature f WHERE f.id = ANY(%s)", [hit_ids]))
+    sql = " UNION ALL ".join(part for part, _ in parts)
+    params = [p for _, ps in parts for p in ps]
+    collection = geo.features_geojson(sql, params)
+    triggers = trigger_features(app.analysis_result or {}, institution.code) if institution is not None else set()
+    for feature in collection["features"]:
+        fid = feature["properties"].get("feature_id")
+        if fid in distances:
+            feature["properties"]["distance_m"] = distances[fid]
+        if fid in triggers:
+            feature["properties"]["trigger"] = True
+    return collection
+
+
+def trigger_features(result: dict, institution_code: str) -> set[int]:
+    """Ids of the features hit by the rules that made this institution's aviz required."""
+    rules = {(reason.get("rule") if isinstance(reason, dict) else reason)
+             for aviz in result.get("required_avize") or []
+             if (aviz.get("institution") or {}).get("code") == institution_code
+             for reason in aviz.get("reasons") or []}
+    ids: set[int] = set()
+    for hit in result.get("rule_hits") or []:
+        if hit.get("rule") in rules:
+            ids.update(int(f) for f in hit.get("feature_ids") or [] if str(f).isdigit())
+    return ids
+
+
+def hit_features(result: dict) -> tuple[list[int], dict[int, float]]:
+    """Feature ids of the rule hits and the smallest distance at which each was hit."""
+    distances: dict[int, float] = {}
+    for hit in result.get("rule_hits") or []:
+        for fid in hit.get("feature_ids") or []:
+            try:
+                fid = int(fid)
+            except (TypeError, ValueError):
+                continue
+            d = hit.get("distance_m")
+            d = float(d) if d is not None else 0.0
+            distances[fid] = min(d, distances.get(fid, d))
+    return sorted(distances), distances
