@@ -167,8 +167,12 @@ def pinned(request: HttpRequest) -> bool:
         return False
 
 
-def _failed(state: _Request) -> bool:
-    return state.alias not in (None, DEFAULT_DB_ALIAS) and connections[state.alias].errors_occurred
+def _failed_replica(state: _Request) -> str | None:
+    """The replica this request read from, if it failed during the request."""
+    alias = state.alias
+    if alias is None or alias == DEFAULT_DB_ALIAS or not connections[alias].errors_occurred:
+        return None
+    return alias
 
 
 def replica_reads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -184,14 +188,16 @@ def replica_reads(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         with replica_context() as state:
             try:
                 response = view(request, *args, **kwargs)
+                failed = _failed_replica(state)
             except DatabaseError:
-                if not _failed(state):
+                failed = _failed_replica(state)
+                if failed is None:
                     raise
-                response = None
-            if not _failed(state):
-                return response
-            mark_down(state.alias)
-            _close(connections[state.alias])
+            else:
+                if failed is None:
+                    return response
+            mark_down(failed)
+            _close(connections[failed])
         return view(request, *args, **kwargs)  # on the primary
 
     return wrapped

@@ -24,6 +24,6 @@ def public_cache(max_age_setting: str) -> Callable:
             patch_cache_control(response, public=True, max_age=getattr(settings, max_age_setting))
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            return get_conditional_response(request, etag=response["ETag"], response=response) or response
         return wrapped
     return decorator

@@ -130,8 +130,9 @@ REPLICA_DATABASES: list[str] = []
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     _alias = f"replica_{_number}"
     DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
-    DATABASES[_alias].update(ENGINE=DATABASES["default"]["ENGINE"], CONN_HEALTH_CHECKS=True,
-                             TEST={"MIRROR": "default"})
+    DATABASES[_alias]["ENGINE"] = DATABASES["default"]["ENGINE"]
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
     DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)  # a dead host is skipped fast
     REPLICA_DATABASES.append(_alias)
 DATABASE_ROUTERS = ["gis_portal.db_router.ReplicaRouter"]
