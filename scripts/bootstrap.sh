@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
 pg_major=${pg_major:-15}
-apt_packages=(postgresql "postgresql-${pg_major}-postgis-3" gdal-bin libgdal-dev chromium
+apt_packages=(postgresql "postgresql-${pg_major}-postgis-3" gdal-bin libgdal-dev chromium nginx
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core python3-venv wrk poppler-utils libnss3-tools)
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -62,6 +62,12 @@ DEBUG=${DEBUG:-1}
 DEMO_MODE=${DEMO_MODE:-1}
 EOF
   echo "==> wrote .env (DEBUG=${DEBUG:-1} DEMO_MODE=${DEMO_MODE:-1})"
+fi
+# A development key that signs this checkout's backups (make backup / restore), kept outside the archives.
+if ! grep -q '^BACKUP_SIGNING_KEY' .env; then
+  mkdir -p var
+  [ -f var/backup.key ] || (umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > var/backup.key)
+  echo "BACKUP_SIGNING_KEY_FILE=$(pwd)/var/backup.key" >> .env
 fi
 
 if [ -z "${DATABASE_URL:-}" ]; then
