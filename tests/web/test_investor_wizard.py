@@ -1,21 +1,20 @@
 """The investor's journeys of issue 15, in headless Chromium, through the interface alone.
 
-1. From the map: find a parcel, request a CU, fix a bad CNP and an oversize footprint after the
-   warnings, keep the data across every navigation, read the recap, submit, see the confirmation.
-2. From an issued CU: "request the building permit" carries the parcel, the CU and the works over.
-Both run in Romanian and English (the language chosen with the page's own switch), on a desktop and
-on a phone (390×844).
+From the map: find a parcel, request a CU, fix a bad CNP and an oversize footprint after the
+warnings, keep the data across every navigation, read the recap, submit, see the confirmation.
+It runs in Romanian and English (the language chosen with the page's own switch), on a desktop and
+on a phone (390×844). Starting the AC from the issued CU ("request the building permit" carries the
+parcel, the CU and the works over) is part of the end-to-end journey in tests/web/test_journey_staff.py,
+which reuses this file's helpers.
 """
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from permits.choices import ApplicantType, Kind, Status
+from permits.choices import Status
 from permits.models import Application
 from tests.web.conftest import shot, wait_for_map
 from tests.web.test_journeys import click_on_map, lonlat, pdf_bytes
@@ -191,73 +190,4 @@ def test_the_investor_requests_a_cu_fixing_a_bad_cnp_and_an_oversize_footprint(j
     assert app.documents.count() == 4
     wait_for_map(page)
     shot(page, f"wizard-{page.tag}-05-confirmation")
-    assert not page.console_errors, page.console_errors
-
-
-@pytest.fixture
-def issued_cu(mapped_world):
-    """Alice's issued CU on parcel 70001 with its works (the staff's issuing journey is theirs to test)."""
-    from django.contrib.gis.geos import Polygon
-
-    from tests.conftest import BACAU_E, BACAU_N
-
-    w = mapped_world
-    footprint = Polygon.from_bbox((BACAU_E + 5, BACAU_N + 5, BACAU_E + 15, BACAU_N + 15))
-    footprint.srid = 3844
-    cu = Application.objects.create(
-        kind=Kind.CU, status=Status.ISSUED, owner=w["alice"], uat=w["uat_a"], issuer=w["issuer_a"],
-        applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu", applicant_id_code=VALID_CNP,
-        purpose="construire", works_kind="building", works_description="Locuință P+1", works_levels=2,
-        works_height_m=7, works_footprint=_multi(footprint),
-        registration_year=timezone.localdate().year, registration_number=7,
-        valid_until=timezone.localdate() + timedelta(days=365))
-    cu.parcels.add(w["parcels"][0])
-    return cu
-
-
-def _multi(polygon):
-    from django.contrib.gis.geos import MultiPolygon
-
-    return MultiPolygon(polygon, srid=polygon.srid)
-
-
-@pytest.mark.parametrize("journey_page", [("ro", "desktop"), ("en", "desktop")], indirect=True,
-                         ids=["ro-desktop", "en-desktop"])
-def test_the_investor_starts_the_building_permit_from_the_issued_cu(journey_page, issued_cu):
-    page, text = journey_page, TEXT[journey_page.lang]
-    page.goto("/login/")
-    choose_language(page)
-    page.get_by_label(text["user"]).fill("alice")
-    page.get_by_label(text["password"]).fill("alice-secret-pass")
-    page.get_by_role("button", name=text["login"]).click()
-    page.goto(f"/requests/{issued_cu.pk}/")
-    page.get_by_role("link", name=text["start_ac"]).click()
-    page.wait_for_url(re.compile(rf"/requests/new/ac/\?based_on={issued_cu.pk}"))
-    expect(page.locator("h1")).to_contain_text(text["ac_title"])
-    # The parcel, the CU and the works are carried over.
-    expect(page.locator("#chosen-parcels")).to_contain_text("70001")
-    page.get_by_role("button", name=text["next"]).click()
-    expect(page.locator("#based_on")).to_have_value(str(issued_cu.pk))
-    expect(page.locator("#applicant_id_code")).to_have_value(VALID_CNP)
-    page.get_by_role("button", name=text["next"]).click()
-    expect(page.locator("#works_levels")).to_have_value("2")
-    expect(page.locator("#works_description")).to_have_value("Locuință P+1")
-    expect(page.locator("#compliance [data-check=pot]")).to_contain_text(text["pass"])
-    page.locator("#works_value_ron").fill("250000")
-    page.locator("#compliance").scroll_into_view_if_needed()
-    shot(page, f"ac-{page.tag}-01-works")
-    page.get_by_role("button", name=text["next"]).click()
-    upload_all(page)
-    page.get_by_role("button", name=text["next"]).click()
-    expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"1[.,]?250[,.]00 lei"))
-    page.get_by_role("button", name=text["submit"]).click()
-    ac = Application.objects.get(kind=Kind.AC)
-    page.wait_for_url(re.compile(rf"/requests/{ac.pk}/\?sent=1$"))
-    expect(page.locator("#confirmation")).to_be_visible()
-    ac.refresh_from_db()
-    assert ac.status == Status.SUBMITTED and ac.based_on_id == issued_cu.pk
-    assert list(ac.parcels.all()) == list(issued_cu.parcels.all())
-    assert ac.works_footprint.area == pytest.approx(100.0, abs=1.0)
-    assert float(ac.fee_ron) == 1250.0  # 0.5 % of 250,000 lei (a dwelling)
-    shot(page, f"ac-{page.tag}-02-confirmation")
     assert not page.console_errors, page.console_errors

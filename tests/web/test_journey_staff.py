@@ -1,16 +1,14 @@
-"""The staff and institution journeys of issue 15, in headless Chromium, through the interface alone,
-in Romanian and in English:
+"""The journey of issue 15 from the map to the issued building permit, in headless Chromium, through
+the interface alone (no API call, no database write), in Romanian and in English:
 
-1. CU: the clerk finds the request on her work list, records the payment and accepts it (she is not
-   offered "Issue"); the chief architect lands on his list, issues it after the confirmation dialog;
-   the investor downloads the signed act.
-2. AC: the clerk accepts it and requests the avize; the culture institution asks for completion; the
-   investor uploads the document and sends it; the institution answers with conditions; the electricity
-   operator never answers and is tacitly approved when the real periodic tick runs at a later "now";
-   the chief architect issues the AC with the conditions and the investor downloads it.
-
-The requests themselves start as the investor's (a CU submitted through the permits API, an AC on an
-issued CU): the investor's own wizard is covered by tests/web/test_journeys.py.
+the investor finds parcel 70001 on the map and requests a CU with the wizard; the clerk finds it on her
+work list, records the payment and accepts it (she is not offered "Issue"); the chief architect issues it
+after the confirmation dialog; the investor opens the issued CU, starts the AC from it and submits it;
+the clerk accepts it and requests the avize; the culture institution asks for completion; the investor
+uploads the document and sends it; the institution answers with conditions; the electricity operator
+never answers and is tacitly approved when the real periodic tick runs at a later "now" (the one step
+that is not the interface); the chief architect issues the AC and the investor downloads it, with the
+condition in the PDF.
 """
 from __future__ import annotations
 
@@ -21,10 +19,12 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from permits.choices import Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload
 from tests.conftest import BACAU_E, BACAU_N
-from tests.web.conftest import SCREENSHOTS, _pdf
+from tests.web.conftest import SCREENSHOTS, wait_for_map
+from tests.web.test_investor_wizard import TEXT, VALID_CNP, draw_square, upload_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ WORDS = {
         "file": "Fișier (PDF, PNG sau JPEG)", "upload": "Încarcă documentul", "send_completion": "Trimite completările",
         "with_conditions": "Favorabil cu condiții", "aviz_number": "Număr aviz",
         "conditions": "Condiții (una pe rând)", "answer": "Trimite răspunsul semnat", "tacit": "Aprobat tacit",
-        "my_requests": "Cererile mele", "fee_unpaid": "taxa nu a fost plătită", "undo": "nu poate fi anulată",
+        "my_requests": "Cererile mele", "preview": "Previzualizare înainte de emitere", "fee_unpaid": "taxa nu a fost plătită", "undo": "nu poate fi anulată",
     },
     "en": {
         "username": "Username", "password": "Password", "login": "Log in", "logout": "Log out",
@@ -51,7 +51,7 @@ WORDS = {
         "file": "File (PDF, PNG or JPEG)", "upload": "Upload the document", "send_completion": "Send the completions",
         "with_conditions": "Favourable with conditions", "aviz_number": "Aviz number",
         "conditions": "Conditions (one per line)", "answer": "Send the signed answer", "tacit": "Tacitly approved",
-        "my_requests": "My requests", "fee_unpaid": "the fee has not been paid", "undo": "cannot be undone",
+        "my_requests": "My requests", "preview": "Preview before issuing", "fee_unpaid": "the fee has not been paid", "undo": "cannot be undone",
     },
 }
 
@@ -134,97 +134,138 @@ def staff_world(mapped_world):
     return mapped_world
 
 
-@pytest.fixture
-def submitted_ac(staff_world, api, signing):
-    """Alice's AC on parcel 70001, submitted through the permits API, based on her issued CU."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
-
-    from permits.choices import REQUIRED_DOCUMENTS, ApplicantType, Kind, Status
-
-    w = staff_world
-    parcel = w["parcels"][0]
-    cu = Application.objects.create(
-        kind=Kind.CU, status=Status.ISSUED, owner=w["alice"], uat=w["uat_a"], issuer=w["issuer_a"],
-        applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu", applicant_id_code="1800101040017",
-        valid_until=timezone.localdate() + timedelta(days=365))
-    cu.parcels.add(parcel)
-    alice = api(w["alice"])
-    response = alice.post("/api/v1/applications/", {
-        "kind": "ac", "applicant_type": "person", "applicant_name": "Alice Popescu",
-        "applicant_id_code": "1800101040017", "applicant_email": "alice.contact@example.ro",
-        "parcel_ids": [parcel.pk], "based_on": cu.pk, "works_kind": "building",
-        "works_description": "Locuință P+1", "works_value_ron": "250000.00", "residential": True}, format="json")
-    assert response.status_code == 201, response.content
-    pk = response.json()["id"]
-    for doc_type in REQUIRED_DOCUMENTS["ac"]:
-        upload = SimpleUploadedFile(f"{doc_type}.pdf", _pdf(), content_type="application/pdf")
-        assert alice.post(f"/api/v1/applications/{pk}/documents/", {"doc_type": doc_type, "file": upload},
-                          format="multipart").status_code == 201
-    assert alice.post(f"/api/v1/applications/{pk}/submit/").status_code == 200
-    return Application.objects.get(pk=pk)
+def attribution_is_legible(page) -> None:
+    """The map's source attribution (bottom-left) reads in one or two lines, not one word per line: its width
+    used to be a percentage of the scale bar's container, so a small map squeezed it to its narrowest."""
+    attribution = page.locator(".maplibregl-ctrl-attrib-inner")
+    expect(attribution).to_contain_text("demo")
+    box = attribution.bounding_box()
+    assert box and box["width"] > 150 and box["height"] <= 45, box  # at most two lines
 
 
-@pytest.mark.parametrize("language", ["ro", "en"])
-def test_the_clerk_prepares_and_the_chief_architect_issues_a_cu(browser, live_server, submitted_cu, language):
-    app = submitted_cu
-    carol = Actor(browser, live_server, "carol", language)
-    w, page = carol.w, carol.page
-    # staff land on their work list, showing what waits for them
-    expect(page).to_have_url(re.compile(r"/staff/queue/$"))
-    expect(page.get_by_role("link", name=w["todo"])).to_have_attribute("aria-current", "page")
-    carol.shot("cu-01-clerk-worklist")
+def investor_requests_a_cu(alice: Actor) -> Application:
+    """From the home map: find parcel 70001, request a CU through the wizard (with its footprint), submit."""
+    page, text = alice.page, TEXT[alice.language]
+    page.goto("/")
+    wait_for_map(page)
+    page.get_by_label(text["cadastral"]).fill("70001")
+    page.get_by_role("button", name=text["search"]).click()
+    panel = page.locator("#parcel-panel")
+    expect(panel.locator("#parcel-title")).to_contain_text("70001")
+    panel.get_by_role("link", name=text["request_cu"]).click()
+    page.wait_for_url(re.compile(r"/requests/new/cu/\?parcel="))
+    expect(page.locator("#chosen-parcels")).to_contain_text("70001")
+    page.get_by_role("button", name=text["next"]).click()
+    expect(page.locator("#s2")).to_be_visible()
+    page.locator("#applicant_name").fill("Alice Popescu")
+    page.locator("#applicant_id_code").fill(VALID_CNP)
+    page.locator("#purpose").select_option("construire")
+    page.get_by_role("button", name=text["next"]).click()
+    expect(page.locator("#s3")).to_be_visible()
+    page.locator("#works_description").fill("Locuință P+1")
+    page.locator("#works_levels").fill("2")
+    page.locator("#works_height_m").fill("7")
+    wait_for_map(page)
+    draw_square(page, 5, 15)
+    expect(page.locator("#compliance [data-check=pot]")).to_contain_text(text["pass"])
+    attribution_is_legible(page)
+    page.get_by_role("button", name=text["next"]).click()
+    upload_all(page)
+    page.get_by_role("button", name=text["next"]).click()
+    page.get_by_role("button", name=text["submit"]).click()
+    page.wait_for_url(re.compile(r"/requests/\d+/\?sent=1$"))
+    expect(page.locator("#confirmation")).to_contain_text(text["confirm"])
+    return Application.objects.get(pk=int(re.search(r"/requests/(\d+)/", page.url)[1]))
+
+
+def clerk_prepares(carol: Actor, app: Application, receipt: str) -> None:
+    """The clerk opens the request from her work list, records the payment and accepts it."""
+    page, w = carol.page, carol.w
     carol.open_from_list(app)
     expect(page.locator("#action-form [data-action=issue]")).to_have_count(0)
-    page.get_by_label(w["receipt"]).fill("CH-2026-0042")
+    page.get_by_label(w["receipt"]).fill(receipt)
     page.get_by_role("button", name=re.compile(w["pay"])).click()
     expect(page.locator("#payment-form")).to_have_count(0)
     page.get_by_role("button", name=w["accept"]).click()
     expect(page.locator("h1")).to_contain_text(w["in_review"])
     # the clerk prepared it; issuing is the chief architect's
     expect(page.locator("#action-form [data-action=issue]")).to_have_count(0)
+
+
+def investor_starts_the_ac_from_the_cu(alice: Actor, cu: Application) -> Application:
+    """From "My requests": the issued CU's page, "Request the building permit", the wizard carries the
+    parcel, the CU and the works over; the value of the works, the documents, submit."""
+    page, text = alice.page, TEXT[alice.language]
+    page.get_by_role("link", name=alice.w["my_requests"], exact=True).first.click()
+    page.get_by_role("link", name=re.compile(f"#{cu.pk}")).click()
+    page.get_by_role("link", name=text["start_ac"]).click()
+    page.wait_for_url(re.compile(rf"/requests/new/ac/\?based_on={cu.pk}"))
+    expect(page.locator("h1")).to_contain_text(text["ac_title"])
+    expect(page.locator("#chosen-parcels")).to_contain_text("70001")
+    page.get_by_role("button", name=text["next"]).click()
+    expect(page.locator("#based_on")).to_have_value(str(cu.pk))
+    expect(page.locator("#applicant_id_code")).to_have_value(VALID_CNP)
+    page.locator("#applicant_email").fill("alice.contact@example.ro")
+    page.get_by_role("button", name=text["next"]).click()
+    expect(page.locator("#works_levels")).to_have_value("2")
+    expect(page.locator("#works_description")).to_have_value("Locuință P+1")
+    expect(page.locator("#compliance [data-check=pot]")).to_contain_text(text["pass"])
+    page.locator("#works_value_ron").fill("250000")
+    alice.shot("ac-00-investor-works")
+    page.get_by_role("button", name=text["next"]).click()
+    upload_all(page)
+    page.get_by_role("button", name=text["next"]).click()
+    expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"1[.,]?250[,.]00 lei"))
+    page.get_by_role("button", name=text["submit"]).click()
+    page.wait_for_url(re.compile(r"/requests/\d+/\?sent=1$"))
+    expect(page.locator("#confirmation")).to_be_visible()
+    return Application.objects.get(pk=int(re.search(r"/requests/(\d+)/", page.url)[1]))
+
+
+@pytest.mark.parametrize("language", ["ro", "en"])
+def test_from_the_map_to_the_issued_building_permit_through_the_interface_alone(
+        browser, live_server, staff_world, signing, language):
+    from avize.models import AvizRequest
+    from avize.scheduling import avize_tick
+
+    alice = Actor(browser, live_server, "alice", language)
+    alice.page.lang = language  # the wizard helpers of test_investor_wizard read the page's language
+    cu = investor_requests_a_cu(alice)
+    assert cu.kind == Kind.CU and cu.status == Status.SUBMITTED and cu.documents.count() == 4
+    alice.shot("cu-00-investor-sent")
+
+    carol = Actor(browser, live_server, "carol", language)
+    w, page = carol.w, carol.page
+    # staff land on their work list, showing what waits for them
+    expect(page).to_have_url(re.compile(r"/staff/queue/$"))
+    expect(page.get_by_role("link", name=w["todo"])).to_have_attribute("aria-current", "page")
+    carol.shot("cu-01-clerk-worklist")
+    clerk_prepares(carol, cu, "CH-2026-0042")
     carol.shot("cu-02-clerk-prepared")
-    carol.close()
 
     erin = Actor(browser, live_server, "erin", language)
     page = erin.page
     expect(page).to_have_url(re.compile(r"/staff/queue/$"))
-    expect(page.locator(f"#queue tr[data-application='{app.pk}']")).to_contain_text(w["in_review"])
-    erin.open_from_list(app)
-    erin.shot("cu-03-chief-request")
+    expect(page.locator(f"#queue tr[data-application='{cu.pk}']")).to_contain_text(w["in_review"])
+    erin.open_from_list(cu)
     erin.issue()
     erin.shot("cu-04-chief-issued")
-    erin.close()
-    app.refresh_from_db()
-    assert app.status == "issued" and app.act.issued_by.username == "erin"
-    assert [(e.action, e.by.username) for e in app.events.all()] == [
+    cu.refresh_from_db()
+    assert cu.status == Status.ISSUED and cu.act.issued_by.username == "erin"
+    assert [(e.action, e.by.username) for e in cu.events.all()] == [
         ("submit", "alice"), ("accept", "carol"), ("issue", "erin")]
 
-    alice = Actor(browser, live_server, "alice", language)
-    alice.page.get_by_role("link", name=w["my_requests"], exact=True).first.click()
-    alice.page.get_by_role("link", name=re.compile(f"#{app.pk}")).click()
-    pdf = alice.download_act()
-    assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
-    alice.close()
+    app = investor_starts_the_ac_from_the_cu(alice, cu)
+    assert app.kind == Kind.AC and app.status == Status.SUBMITTED and app.based_on_id == cu.pk
+    assert list(app.parcels.all()) == list(cu.parcels.all())
+    assert app.works_footprint.area == pytest.approx(100.0, abs=1.0)
+    assert float(app.fee_ron) == 1250.0  # 0.5 % of 250,000 lei (a dwelling)
+    alice.shot("ac-00-investor-sent")
 
-
-@pytest.mark.parametrize("language", ["ro", "en"])
-def test_an_ac_goes_through_completion_conditions_and_tacit_approval_to_issuance(
-        browser, live_server, submitted_ac, language):
-    from avize.models import AvizRequest
-    from avize.scheduling import avize_tick
-
-    app = submitted_ac
-    carol = Actor(browser, live_server, "carol", language)
-    w, page = carol.w, carol.page
-    carol.open_from_list(app)
-    page.get_by_label(w["receipt"]).fill("CH-2026-0077")
-    page.get_by_role("button", name=re.compile(w["pay"])).click()
-    expect(page.locator("#payment-form")).to_have_count(0)
-    page.get_by_role("button", name=w["accept"]).click()
-    expect(page.locator("h1")).to_contain_text(w["in_review"])
-    # nothing can be issued before the avize: the page offers to request them, not to issue
-    expect(page.locator("#action-form [data-action=issue]")).to_have_count(0)
+    page = carol.page
+    page.goto("/staff/queue/")
+    clerk_prepares(carol, app, "CH-2026-0077")
+    # nothing can be issued before the avize: the page offers to request them
     page.get_by_role("button", name=w["request_avize"]).click()
     expect(page.locator("h1")).to_contain_text(w["avize"])
     # right after requesting them, "Avize complete" is not offered
@@ -246,7 +287,6 @@ def test_an_ac_goes_through_completion_conditions_and_tacit_approval_to_issuance
     expect(page.locator("#aviz-state")).to_have_text(w["completion_requested"])
     frank.shot("ac-02-institution-asks-completion")
 
-    alice = Actor(browser, live_server, "alice", language)
     page = alice.page
     page.get_by_role("link", name=w["my_requests"], exact=True).first.click()
     page.get_by_role("link", name=re.compile(f"#{app.pk}")).click()
@@ -285,13 +325,18 @@ def test_an_ac_goes_through_completion_conditions_and_tacit_approval_to_issuance
                                                           timezone.datetime.min.time().replace(hour=9)))
     assert avize_tick(now=later)["tacit"] == 1
 
-    erin = Actor(browser, live_server, "erin", language)
     page = erin.page
+    page.goto("/staff/queue/")
     expect(page.locator(f"#queue tr[data-application='{app.pk}']")).to_be_visible()
     erin.open_from_list(app)
     expect(page.locator(f"#avize li[data-institution='{electricity.institution.code}']")).to_contain_text(w["tacit"])
     expect(page.locator(f"#avize li[data-institution='{culture.institution.code}'] .conditions")).to_contain_text(
         "Supraveghere arheologică la săpături")
+    # the preview of an AC is not called a CU's (it used to be, whatever the kind)
+    page.get_by_role("link", name=w["preview"]).click()
+    expect(page.locator("h1")).to_contain_text(w["preview"])
+    expect(page.locator("h1")).not_to_contain_text("CU")
+    page.go_back()
     erin.shot("ac-05-chief-ready")
     erin.issue()
     erin.shot("ac-06-chief-issued")

@@ -179,7 +179,7 @@ def test_a_clerk_prepares_the_request_from_the_queue_and_the_chief_architect_iss
     expect(page.locator("#payment-form")).to_have_count(0)
     page.get_by_role("button", name="Acceptă spre analiză").click()
     expect(page.locator("h1")).to_contain_text("În analiză")
-    page.get_by_role("link", name="Previzualizare CU înainte de emitere").click()
+    page.get_by_role("link", name="Previzualizare înainte de emitere").click()
     expect(page.locator("#cu-summary")).to_contain_text("L1a")
     expect(page.locator("#cu-summary")).to_contain_text("Direcția Județeană pentru Cultură Bacău")
     shot(page, "clerk-03-preview")
