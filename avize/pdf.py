@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from avize.models import AvizRequest, State
-from permits.signing import sign_pdf as permits_sign_pdf
+from gis_portal.signing import sign_pdf as permits_sign_pdf
 
 
 def sign_pdf(pdf: bytes, *, reason: str) -> bytes:

@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "demo",
     "ops",
-    "gis_portal.web",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "gis_portal.web.middleware.ChosenLanguageMiddleware",  # Romanian unless chosen (not Accept-Language)
+    "web.middleware.ChosenLanguageMiddleware",  # Romanian unless chosen (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -294,7 +294,7 @@ BACKUP_SIGNING_KEY_FILE = env_str("BACKUP_SIGNING_KEY_FILE", "")
 # Document signing: PKCS#12 bundle; `make run` generates a demo one under var/.
 SIGNING_P12_PATH = Path(env_str("SIGNING_P12_PATH", str(BASE_DIR / "var" / "signing" / "demo-signer.p12")))
 SIGNING_P12_PASSWORD = env_str("SIGNING_P12_PASSWORD", "demo-signer")
-# PAdES B-LT (permits/signing.py): the RFC 3161 time-stamping authority, extra trust roots and CRL
+# PAdES B-LT (gis_portal/signing.py): the RFC 3161 time-stamping authority, extra trust roots and CRL
 # files (comma-separated paths; default: the demo CRL beside the bundle), and whether the CRL/OCSP
 # URLs in the certificates may be fetched while signing.
 TSA_URL = env_str("TSA_URL", "")

@@ -19,5 +19,5 @@ urlpatterns = [
     path("", include("permits.urls")),
     path("", include("avize.urls")),
     path("", include("notifications.urls")),
-    path("", include("gis_portal.web.urls")),
+    path("", include("web.urls")),
 ]

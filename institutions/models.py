@@ -43,7 +43,7 @@ class Institution(models.Model):
     # Further kinds the same institution answers for (one operator for water and sewerage).
     also_kinds = ArrayField(models.CharField(max_length=32, choices=Kind.choices), default=list, blank=True)
     # Seed rows whose name or contact is invented for the demo (not a verified operator).
-    synthetic = models.BooleanField(default=False)
+    synthetic = models.BooleanField(default=False, db_default=False)
     county = models.CharField(max_length=60, blank=True)
     jurisdiction_uats = models.ManyToManyField("parcels.UAT", blank=True, related_name="institutions")
     # Optional jurisdiction area; with neither UATs nor area, the institution covers its whole county.

@@ -26,7 +26,7 @@ class Layer(models.Model):
     provenance = models.TextField(blank=True)
     # Shown by the web map's attribution control for this layer's source (data owner and licence).
     attribution = models.CharField(max_length=300, blank=True)
-    synthetic = models.BooleanField(default=False, help_text="Invented data (the demo county), not an official source.")
+    synthetic = models.BooleanField(default=False, db_default=False, help_text="Invented data (the demo county), not an official source.")
     public = models.BooleanField(default=True)
 
     class Meta:

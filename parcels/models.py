@@ -28,7 +28,7 @@ class UAT(models.Model):
     # Legea 50/1991 art. 4: a UAT whose mayor has no arhitect-șef / urbanism department of his own has
     # its certificates and authorisations issued by the county council president (rules.issuer).
     has_urbanism_department = models.BooleanField(
-        "are arhitect-șef / compartiment de urbanism", default=True,
+        "are arhitect-șef / compartiment de urbanism", default=True, db_default=True,
         help_text="Without one, the county council president issues the CU / AC / AD for this UAT.")
 
     class Meta:

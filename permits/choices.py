@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_noop
 
 # Labels are Romanian source strings marked for extraction only (gettext_noop): stored values, PDFs and e-mails keep
-# them as they are; the web pages show them through gettext (gis_portal.web.labels).
+# them as they are; the web pages show them through gettext (web.labels).
 
 
 class Kind(models.TextChoices):

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from gis_portal.signing import sign_pdf
 from permits import acts, avize_hook, calendar
 from permits.analysis import works_of
 from permits.choices import Connection, Kind, issue_register
@@ -20,7 +21,6 @@ from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
 from permits.rendering import data_uri, html_to_pdf, map_svg, qr_svg
-from permits.signing import sign_pdf
 from rules.works import lists_avize
 
 TEMPLATES: dict[str, str] = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",

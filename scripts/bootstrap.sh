@@ -63,6 +63,12 @@ DEMO_MODE=${DEMO_MODE:-1}
 EOF
   echo "==> wrote .env (DEBUG=${DEBUG:-1} DEMO_MODE=${DEMO_MODE:-1})"
 fi
+# A development key that signs this checkout's backups (make backup / restore), kept outside the archives.
+if ! grep -q '^BACKUP_SIGNING_KEY' .env; then
+  mkdir -p var
+  [ -f var/backup.key ] || (umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > var/backup.key)
+  echo "BACKUP_SIGNING_KEY_FILE=$(pwd)/var/backup.key" >> .env
+fi
 
 if [ -z "${DATABASE_URL:-}" ]; then
   python3 -m gis_portal.devdb start

@@ -106,7 +106,7 @@ def api():
 @pytest.fixture(scope="session")
 def _signing_p12(tmp_path_factory):
     """One demo signing certificate for the whole run: generating a key pair is the slow part."""
-    from permits.signing import demo_certificate_create
+    from gis_portal.signing import demo_certificate_create
 
     path = tmp_path_factory.mktemp("signing") / "test.p12"
     demo_certificate_create(path, "test-signing")
@@ -127,7 +127,7 @@ def tsa(tmp_path_factory):
 def signing(settings, tmp_path, _signing_p12, tsa):
     """A signing certificate, the loopback TSA and private media for issuing acts (a live server runs
     in this process too): issued documents are signed at PAdES B-LT as in production."""
-    from permits.signing import demo_crl_path
+    from gis_portal.signing import demo_crl_path
 
     settings.SIGNING_P12_PATH = _signing_p12
     settings.SIGNING_P12_PASSWORD = "test-signing"

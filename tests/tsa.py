@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from permits.signing import _name, issue_certificate, issue_crl
+from gis_portal.signing import _name, issue_certificate, issue_crl
 
 
 @dataclass

@@ -110,7 +110,7 @@ def test_an_institution_system_answers_with_conditions_and_a_signed_pdf_through_
     from pyhanko_certvalidator import ValidationContext
     from pypdf import PdfReader
 
-    from permits.signing import signing_certificate
+    from gis_portal.signing import signing_certificate
 
     r = AvizRequest.objects.get(application=inbox[1])
     client = api(cast["frank"])

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top. A module belongs to the entry of its longest matching prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("shared", ("gis_portal",)),  # infrastructure: api/, db, env, tasks, ratelimit, security, health
+    ("shared", ("gis_portal",)),  # infrastructure: api/, db, env, tasks, ratelimit, security, health, outbound, storage, signing
     ("territory", ("parcels", "institutions")),
     ("layers", ("layers",)),
     ("accounts", ("accounts",)),
@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("permits", ("permits",)),
     ("avize", ("avize",)),
     ("data", ("demo", "ops")),
-    ("web", ("gis_portal.web",)),
+    ("web", ("web",)),
     ("project", ("gis_portal.settings", "gis_portal.urls", "gis_portal.wsgi", "gis_portal.asgi")),
 )
 PACKAGES = sorted({prefix.split(".")[0] for _, prefixes in LAYERS for prefix in prefixes})
@@ -61,7 +61,7 @@ def imported(tree: ast.AST, module: str) -> list[tuple[int, str]]:
             assert not node.level, f"{module}:{node.lineno}: write absolute imports"
             target = node.module or ""
             found.append((node.lineno, target))
-            # `from gis_portal import web` imports the submodule gis_portal.web
+            # `from permits import workflow` imports the submodule permits.workflow
             found += [(node.lineno, f"{target}.{alias.name}") for alias in node.names]
     return found
 
@@ -91,7 +91,7 @@ def violations(name: str, source: str) -> list[str]:
 
 def test_every_import_follows_the_layer_order():
     found = modules()
-    assert len(found) > 150 and {n for n, _ in found} >= {"permits.workflow", "avize.stage", "gis_portal.web.views"}
+    assert len(found) > 150 and {n for n, _ in found} >= {"permits.workflow", "avize.stage", "web.views"}
     problems = [p for name, path in found for p in violations(name, path.read_text())]
     assert not problems, "\n".join(problems)
 
@@ -101,8 +101,8 @@ def test_the_check_catches_what_it_forbids():
     assert violations("permits.workflow", "def f():\n    from avize.selectors import avize_status_for\n")
     assert violations("parcels.models", "import rules.engine\n")  # upwards
     assert violations("rules.engine", "from notifications.services import notify\n")  # a peer
-    assert violations("layers.tiles", "from gis_portal.web import mapstyle\n")
-    assert violations("layers.tiles", "from gis_portal import web\n")
+    assert violations("layers.tiles", "from web import mapstyle\n")
+    assert violations("layers.tiles", "from permits import workflow\n")
     assert violations("permits.analysis", "import importlib\nimportlib.import_module('rules.services')\n")
     assert violations("permits.analysis", "from importlib import import_module\n")
     assert violations("rules.engine", "x = __import__('layers.rasters')\n")
@@ -110,6 +110,6 @@ def test_the_check_catches_what_it_forbids():
     assert violations("rules.engine", "try:\n    import yaml\nexcept ModuleNotFoundError:\n    pass\n")
     # allowed: downwards, own app, third party, and the project's top modules importing anything
     assert not violations("avize.stage", "from permits.workflow import transition\nfrom avize import notify\n")
-    assert not violations("gis_portal.web.views", "from avize.models import AvizRequest\nimport django\n")
-    assert not violations("gis_portal.urls", "from gis_portal.web import urls\n")
+    assert not violations("web.views", "from avize.models import AvizRequest\nimport django\n")
+    assert not violations("gis_portal.urls", "from web import urls\n")
     assert not violations("gis_portal.api.views", "from gis_portal.api import exceptions\n")

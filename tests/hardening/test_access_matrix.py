@@ -41,7 +41,7 @@ AVIZ_SEE = AC_SEE - {"grace"}
 ANALYSIS_SEE = {"alice", "carol", "erin", "root"}
 
 # URL routes that are web pages (tested by tests/web) or framework plumbing, not API endpoints.
-NOT_API_MODULES = ("gis_portal.web.views", "django.contrib.auth.views", "django.views.i18n")
+NOT_API_MODULES = ("web.views", "django.contrib.auth.views", "django.views.i18n")
 
 
 @dataclass

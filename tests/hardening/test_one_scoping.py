@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from gis_portal.web.selectors import applications_for
 from permits import services
+from web.selectors import applications_for
 
 pytestmark = pytest.mark.django_db
 USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "root")
@@ -89,9 +89,9 @@ def test_due_soon_is_three_working_days_for_the_api_the_staff_queue_and_the_aviz
 
     from avize.models import AvizRequest
     from avize.selectors import inbox_filter
-    from gis_portal.web.selectors import deadline_state
     from permits.calendar import due_soon_until
     from permits.models import Application
+    from web.selectors import deadline_state
 
     friday = date(2026, 12, 11)
     assert due_soon_until(friday) == date(2026, 12, 16)  # Mon 14, Tue 15, Wed 16

@@ -215,7 +215,7 @@ def test_an_archive_without_its_signature_member_is_refused(tmp_path):
 
 
 def test_backup_and_restore_need_the_signing_key_and_say_so(settings, tmp_path):
-    settings.BACKUP_SIGNING_KEY = ""
+    settings.BACKUP_SIGNING_KEY, settings.BACKUP_SIGNING_KEY_FILE = "", ""
     archive = _archive(tmp_path / "a.tar", {ops.DUMP: b"dump"}, _manifest({}))
     with pytest.raises(ops.BackupError, match="set BACKUP_SIGNING_KEY or BACKUP_SIGNING_KEY_FILE"):
         ops.backup_create(output=tmp_path / "never.tar", media_root=tmp_path)

@@ -8,11 +8,11 @@ import io
 import pytest
 from django.contrib.gis.geos import Point
 
+from gis_portal.signing import DEMO_SUBJECT
 from institutions.services import institutions_seed
 from layers.models import Feature, Layer
 from layers.services import layer_version_publish, layer_version_start
 from permits.models import Application
-from permits.signing import DEMO_SUBJECT
 from rules.services import rules_load_csv
 from tests.conftest import BACAU_E, BACAU_N
 from tests.permits.conftest import REQUIRED_DOCUMENTS, pdf_upload
@@ -39,7 +39,7 @@ def _signature_status(pdf: bytes):
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from permits.signing import signing_certificate
+    from gis_portal.signing import signing_certificate
 
     reader = PdfFileReader(io.BytesIO(pdf))
     assert len(reader.embedded_signatures) == 1

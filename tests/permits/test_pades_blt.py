@@ -13,7 +13,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import RevocationInfoValidationType, validate_pdf_ltv_signature
 
-from permits.signing import sign_pdf, signing_certificate_chain
+from gis_portal.signing import sign_pdf, signing_certificate_chain
 
 
 def _in_thread(work):
@@ -130,7 +130,7 @@ def test_signing_works_inside_a_running_event_loop(signing):
 
 
 def test_the_tsa_call_goes_through_the_outbound_guard(signing, settings, tsa):
-    from permits.signing import SigningUnavailable
+    from gis_portal.signing import SigningUnavailable
 
     settings.OUTBOUND_ALLOWED_HOSTS = []  # 127.0.0.1 is not a public address: refused before connecting
     before = len(tsa.requests)

@@ -1,7 +1,7 @@
 """The request map's overlay: the features that made an institution's aviz required are marked for its reviewer."""
 from __future__ import annotations
 
-from gis_portal.web.views.investor import trigger_features
+from web.views.investor import trigger_features
 
 RESULT = {
     "rule_hits": [

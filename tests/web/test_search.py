@@ -5,8 +5,8 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
-from gis_portal.web.selectors import SEARCH_LIMIT, parcel_search_sql
 from tests.conftest import BACAU_E, BACAU_N
+from web.selectors import SEARCH_LIMIT, parcel_search_sql
 
 pytestmark = pytest.mark.django_db
 

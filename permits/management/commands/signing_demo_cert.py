@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from permits.signing import demo_certificate_create
+from gis_portal.signing import demo_certificate_create
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gis_portal.web import geo
-from gis_portal.web.forms import SignupForm
-from gis_portal.web.mapstyle import build_style
+from web import geo
+from web.forms import SignupForm
+from web.mapstyle import build_style
 
 
 def map_config(request: HttpRequest, **extra) -> dict:

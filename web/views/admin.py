@@ -21,10 +21,10 @@ from accounts import invitations
 from accounts.models import User
 from accounts.requests import signed_in
 from gis_portal.ratelimit import rate_limit
-from gis_portal.web.forms import InvitationAcceptForm, LayerImportForm, StaffInviteForm
 from institutions.models import Institution
 from layers.imports import layer_import
 from layers.models import Layer, LayerVersion
+from web.forms import InvitationAcceptForm, LayerImportForm, StaffInviteForm
 
 REPORT_ROWS_SHOWN = 200  # the rest of a long report is summarised by its counts
 SESSION_REPORT = "web:layer_import_report"

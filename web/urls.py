@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from gis_portal.web import apis
-from gis_portal.web.views import account, admin, completion, institution, investor, public, reviewer, staff
+from web import apis
+from web.views import account, admin, completion, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [

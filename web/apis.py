@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from gis_portal.api.geojson import geometry_dict
 from gis_portal.api.geometry import geometry_from_geojson
-from gis_portal.web import geo, selectors
 from parcels.models import Parcel
 from rules.selectors import analyses_visible_to
+from web import geo, selectors
 
 MAX_PARCELS = 20
 

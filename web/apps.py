@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
-    name = "gis_portal.web"
+    name = "web"
     label = "web"
     verbose_name = "Web UI"

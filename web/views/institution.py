@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.requests import signed_in
-from gis_portal.web.forms import WebhookForm
 from institutions.services import institution_webhook_secret_rotate, institution_webhook_set
+from web.forms import WebhookForm
 
 
 @never_cache

@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
-from gis_portal.web import geo, labels, selectors
-from gis_portal.web.views.public import map_config
 from permits import workflow
 from permits.choices import (
     REQUIRED_DOCUMENTS,
@@ -27,6 +25,8 @@ from permits.choices import (
     Status,
     WorksKind,
 )
+from web import geo, labels, selectors
+from web.views.public import map_config
 
 
 @login_required

@@ -12,9 +12,9 @@ from accounts.requests import signed_in
 from avize import selectors as avize_selectors
 from avize import services as avize_services
 from avize.models import FINAL, State
-from gis_portal.web import labels
-from gis_portal.web.views.investor import application_overlay
-from gis_portal.web.views.public import map_config
+from web import labels
+from web.views.investor import application_overlay
+from web.views.public import map_config
 
 
 def _require_reviewer(user) -> None:

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.requests import signed_in
-from gis_portal.web import geo, labels, selectors
-from gis_portal.web.views.public import map_config
+from web import geo, labels, selectors
+from web.views.public import map_config
 
 
 def _require_staff(user) -> None:

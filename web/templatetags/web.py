@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext
 
-from gis_portal.web import labels
+from web import labels
 
 register = template.Library()
 
