@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginRateLimitMiddleware",  # every log-in path, before any password hash
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gis_portal.db_router.ReplicaPinMiddleware",  # read-your-writes when replicas serve reads
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gis_portal.security.ContentSecurityPolicyMiddleware",
     "gis_portal.security.RejectNulBytesMiddleware",
@@ -123,6 +124,25 @@ DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 10)
 # Parallel test runs (several developers, one cluster) each set their own test database name.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_gis_portal")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Streaming replicas (comma-separated URLs) for reads that may be a little stale: gis_portal/db_router.py.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+REPLICA_DATABASES: list[str] = []
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES[_alias]["ENGINE"] = DATABASES["default"]["ENGINE"]
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)  # a dead host is skipped fast
+    REPLICA_DATABASES.append(_alias)
+DATABASE_ROUTERS = ["gis_portal.db_router.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(env_str("REPLICA_MAX_LAG_SECONDS", "5"))  # a replica further behind is skipped
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)  # after a write the client reads from the primary
+REPLICA_CHECK_SECONDS = float(env_str("REPLICA_CHECK_SECONDS", "1"))  # how long a replica's health is cached
+# HTTP caching of public answers (browsers, the nginx cache of deploy/nginx/): built-in and unversioned
+# layer tiles, and OGC API Features answers, are fresh this long, then revalidated by their ETag.
+TILE_CACHE_SECONDS = env_int("TILE_CACHE_SECONDS", 300)
+OGC_CACHE_SECONDS = env_int("OGC_CACHE_SECONDS", 60)
 
 # Log-in goes through the lockout (accounts.lockout): N failures per username + address lock that pair.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]

@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gis_portal.api.crs import RO_LONLAT, parse_srid
 from gis_portal.api.geojson import geometry_sql
+from gis_portal.db_router import read_connection
 
 GEOGRAPHIC = (4326, 4258)
 # EPSG definitions whose first axis is north (latitude or northing).
@@ -105,7 +105,7 @@ def feature_collection(*, source: Source, srid: int = 4326, bbox=None, bbox_srid
                                  'properties', {source.props_sql})::text
         FROM {source.table} WHERE {where} ORDER BY {source.id_col} LIMIT %s OFFSET %s
     """
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(select, [*params, limit, offset])
         features = [row[0] for row in cursor.fetchall()]
         if fid is not None:

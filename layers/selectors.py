@@ -35,9 +35,10 @@ def layer_current_version(*, layer: Layer) -> LayerVersion | None:
     return next((v for v in layer.versions.all() if v.is_current), None)
 
 
-def current_version_id(*, slug: str, kinds=VECTOR_KINDS, user=None) -> int | None:
-    """The id of the current version of a visible vector layer, or None (one small query, for tiles)."""
+def current_version_id(*, slug: str, kinds=VECTOR_KINDS, user=None) -> tuple[int, bool] | None:
+    """(id of the current version, whether the layer is public) of a vector layer the user may see, or
+    None (one small query, for tiles)."""
     qs = LayerVersion.objects.filter(layer__slug=slug, is_current=True, layer__kind__in=kinds)
     if not _may_see_private(user):
         qs = qs.filter(layer__public=True)
-    return qs.values_list("id", flat=True).first()
+    return qs.values_list("id", "layer__public").first()

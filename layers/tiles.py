@@ -31,12 +31,13 @@ import threading
 
 import numpy as np
 import psycopg
-from django.db import connection
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.regex_helper import _lazy_re_compile
 from django.views.decorators.http import require_safe
 
+from gis_portal.db_router import read_connection
 from gis_portal.ratelimit import rate_limit
 from layers import selectors
 
@@ -55,8 +56,10 @@ BUILTIN = {
 }
 LAYER_PROPS = "t.id, t.attrs || jsonb_build_object('feature_id', t.id, 'name', t.name) AS props"
 LAYER_TABLE, LAYER_WHERE = "layers_feature t", "t.version_id = %(version)s"
-CACHE_SECONDS = {"parcels": 300, "buildings": 300}
-LAYER_CACHE_SECONDS = 3600
+# HTTP caching (browsers and the nginx cache of deploy/nginx/): built-in tiles and unversioned layer tiles
+# for settings.TILE_CACHE_SECONDS, then revalidated by ETag; a layer tile asked with ?v=<its current
+# version> (the URLs of the map style) never changes, so it is cached for a day.
+VERSIONED_CACHE_SECONDS = 86400
 AFFINE_MIN_ZOOM = 13
 GZIP_LEVEL = 5  # ~1 ms for a 40 kB tile; higher levels gain little on MVT
 ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
@@ -116,13 +119,14 @@ def tile_sql(*, props: str, table: str, where: str, affine: bool = False) -> str
 
 
 def fetch_tile(sql: str, params: dict) -> bytes:
-    """Run a tile query on Django's connection as a prepared statement with a binary result.
+    """Run a tile query on Django's (read) connection as a prepared statement with a binary result.
 
     Django turns psycopg's prepared statements off on its connections (prepare_threshold None, for
     proxies that pool transactions; behind one older than PgBouncer 1.21 tiles would fail). Its
     cursors bind parameters client side and never prepare, so turning the setting back to psycopg's
     default on a connection that serves tiles changes nothing for the ORM.
     """
+    connection = read_connection()  # a replica when the request may read one (gis_portal.db_router)
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:
@@ -161,33 +165,38 @@ def builtin_tile(layer: str, z: int, x: int, y: int) -> tuple[bytes, str]:
 
 def builtin_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
     data, etag = builtin_tile(layer, z, x, y)
-    return _answer(request, etag, CACHE_SECONDS[layer], lambda: data)
+    return _answer(request, etag, settings.TILE_CACHE_SECONDS, lambda: data)
 
 
 def _layer_response(request, layer: str, z: int, x: int, y: int) -> HttpResponse:
     """A tile of a published vector layer the caller may see. A published version never changes, so
-    its tiles are validated (ETag) without running the query."""
-    version_id = selectors.current_version_id(slug=layer, user=request.user)
-    if version_id is None:
+    its tiles are validated (ETag) without running the query. Tiles of a non-public layer are
+    `private`: no shared cache keeps them."""
+    current = selectors.current_version_id(slug=layer, user=request.user)
+    if current is None:
         return _error(404, f"No vector layer {layer!r}.")
+    version_id, public = current
     etag = f'"{hashlib.md5(f"{layer}-{version_id}-{z}-{x}-{y}".encode()).hexdigest()}"'
-    return _answer(request, etag, LAYER_CACHE_SECONDS, lambda: _query(
-        z, x, y, props=LAYER_PROPS, table=LAYER_TABLE, where=LAYER_WHERE, extra={"name": layer, "version": version_id}))
+    versioned = request.GET.get("v") == str(version_id)
+    max_age = VERSIONED_CACHE_SECONDS if versioned else settings.TILE_CACHE_SECONDS
+    return _answer(request, etag, max_age, lambda: _query(
+        z, x, y, props=LAYER_PROPS, table=LAYER_TABLE, where=LAYER_WHERE, extra={"name": layer, "version": version_id}),
+        scope="public" if public else "private")
 
 
-def _answer(request, etag: str, max_age: int, data) -> HttpResponse:
+def _answer(request, etag: str, max_age: int, data, scope: str = "public") -> HttpResponse:
     """The tile (`data()` runs only when needed), gzip-compressed if the client accepts it, or a 304
     when If-None-Match holds the ETag of the representation the request selects."""
     gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
     if gzipped:
         etag = f'{etag[:-1]}-gzip"'
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response: HttpResponse = _not_modified(etag, max_age)
+        response: HttpResponse = _not_modified(etag, max_age, scope)
     else:
         body = data()
         if gzipped:
             body = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-        response = _tile_response(body, etag, max_age)
+        response = _tile_response(body, etag, max_age, scope)
         if gzipped:
             response["Content-Encoding"] = "gzip"
     patch_vary_headers(response, ("Accept-Encoding",))
@@ -205,13 +214,13 @@ def tile(request, layer: str, z: int, x: int, y: int):
     return _layer_response(request, layer, z, x, y)
 
 
-def cache_headers(etag: str, max_age: int) -> list[tuple[str, str]]:
+def cache_headers(etag: str, max_age: int, scope: str = "public") -> list[tuple[str, str]]:
     """The validator and caching headers of a tile answer (200 and 304 alike)."""
-    return [("ETag", etag), ("Cache-Control", f"public, max-age={max_age}")]
+    return [("ETag", etag), ("Cache-Control", f"{scope}, max-age={max_age}")]
 
 
-def _tile_response(data: bytes, etag: str, max_age: int) -> HttpResponse:
-    return HttpResponse(data, content_type=MVT_TYPE, headers=dict(cache_headers(etag, max_age)))
+def _tile_response(data: bytes, etag: str, max_age: int, scope: str = "public") -> HttpResponse:
+    return HttpResponse(data, content_type=MVT_TYPE, headers=dict(cache_headers(etag, max_age, scope)))
 
 
 def etag_matches(header: str, etag: str) -> bool:
@@ -219,8 +228,8 @@ def etag_matches(header: str, etag: str) -> bool:
     return header.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in header.split(",")]
 
 
-def _not_modified(etag: str, max_age: int) -> HttpResponseNotModified:
+def _not_modified(etag: str, max_age: int, scope: str = "public") -> HttpResponseNotModified:
     response = HttpResponseNotModified()
-    for name, value in cache_headers(etag, max_age):
+    for name, value in cache_headers(etag, max_age, scope):
         response[name] = value
     return response

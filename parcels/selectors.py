@@ -10,9 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from gis_portal.api.geojson import geometry_sql
+from gis_portal.db_router import read_connection
 
 GEOGRAPHIC = (4326, 4258)
 # A parcel is intravilan when at least this share of its area lies inside the intravilan limit.
@@ -59,7 +58,7 @@ def _collection(where: list[str], params: list, *, srid: int, limit: int, offset
         FROM parcels_parcel p JOIN parcels_uat u ON u.id = p.uat_id
         WHERE {' AND '.join(where) or 'true'}
         ORDER BY p.id LIMIT %s OFFSET %s"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*params, limit + 1, offset])
         features = [row[0] for row in cursor.fetchall()]
     has_more = len(features) > limit
@@ -133,7 +132,7 @@ def parcel_detail(*, parcel_id: int, srid: int) -> dict | None:
                         'geometry', {_geometry_sql('b.footprint', srid)}) ORDER BY b.cadastral_id)
                     FROM parcels_building b WHERE b.parcel_id = p.id), '[]'::jsonb)))::text
         FROM p JOIN parcels_uat u ON u.id = p.uat_id, share s"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [parcel_id, INTRAVILAN_MIN_SHARE])
         row = cursor.fetchone()
     return json.loads(row[0]) if row else None
@@ -149,7 +148,7 @@ def uat_page(*, srid: int, limit: int, offset: int, tolerance_m: float = 50.0) -
                                      'issuer', i.name))::text
         FROM parcels_uat u LEFT JOIN parcels_issuer i ON i.uat_id = u.id
         ORDER BY u.siruta LIMIT %s OFFSET %s"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [limit + 1, offset])
         features = [row[0] for row in cursor.fetchall()]
     return Page(body="[" + ",".join(features[:limit]) + "]", returned=min(len(features), limit),
@@ -167,7 +166,7 @@ def uat_detail(*, siruta: int, srid: int) -> dict | None:
                                                ELSE json_build_object('id', i.id, 'name', i.name) END,
                                      'area_km2', round((ST_Area(u.boundary) / 1e6)::numeric, 3)))::text
         FROM parcels_uat u LEFT JOIN parcels_issuer i ON i.uat_id = u.id WHERE u.siruta = %s"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [siruta])
         row = cursor.fetchone()
     return json.loads(row[0]) if row else None

@@ -1,14 +1,15 @@
-"""Parcel and UAT read API (public, GeoJSON)."""
+"""Parcel and UAT read API (public, GeoJSON); reads may come from a replica (gis_portal.db_router)."""
 from django.urls import path
 
+from gis_portal.db_router import replica_reads
 from parcels.api.views import ParcelAtView, ParcelDetailView, ParcelListView, UATDetailView, UATListView
 
 app_name = "parcels"
 
 urlpatterns = [
-    path("api/v1/parcels/", ParcelListView.as_view(), name="parcel-list"),
-    path("api/v1/parcels/at/", ParcelAtView.as_view(), name="parcel-at"),
-    path("api/v1/parcels/<int:pk>/", ParcelDetailView.as_view(), name="parcel-detail"),
-    path("api/v1/uats/", UATListView.as_view(), name="uat-list"),
-    path("api/v1/uats/<int:siruta>/", UATDetailView.as_view(), name="uat-detail"),
+    path("api/v1/parcels/", replica_reads(ParcelListView.as_view()), name="parcel-list"),
+    path("api/v1/parcels/at/", replica_reads(ParcelAtView.as_view()), name="parcel-at"),
+    path("api/v1/parcels/<int:pk>/", replica_reads(ParcelDetailView.as_view()), name="parcel-detail"),
+    path("api/v1/uats/", replica_reads(UATListView.as_view()), name="uat-list"),
+    path("api/v1/uats/<int:siruta>/", replica_reads(UATDetailView.as_view()), name="uat-detail"),
 ]

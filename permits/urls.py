@@ -1,6 +1,7 @@
 """Paths of the permits app (full paths; the root urlconf includes them)."""
 from django.urls import path
 
+from gis_portal.db_router import replica_reads
 from permits.api import public, views
 
 app_name = "permits"
@@ -21,6 +22,6 @@ urlpatterns = [
     path("api/v1/payments/loopback/<str:reference>/pay/", views.LoopbackPay.as_view(), name="loopback-pay"),
     path("api/v1/calendar/deadline/", public.DeadlineCalculator.as_view(), name="calendar-deadline"),
     path("api/v1/fees/quote/", public.FeeQuote.as_view(), name="fee-quote"),
-    path("api/v1/registers/<int:siruta>/", public.Register.as_view(), name="register"),
+    path("api/v1/registers/<int:siruta>/", replica_reads(public.Register.as_view()), name="register"),
     path("verify/<uuid:code>", public.verify_page, name="verify"),
 ]

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
 pg_major=${pg_major:-15}
-apt_packages=(postgresql "postgresql-${pg_major}-postgis-3" gdal-bin libgdal-dev chromium
+apt_packages=(postgresql "postgresql-${pg_major}-postgis-3" gdal-bin libgdal-dev chromium nginx
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core python3-venv wrk poppler-utils libnss3-tools)
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import connection
-
 from gis_portal.api.geojson import geometry_sql
+from gis_portal.db_router import read_connection
 from parcels.models import UAT
 from rules.choices import INTRAVILAN_THEME
 
@@ -21,7 +20,7 @@ def territory_bounds() -> list[float] | None:
     """[west, south, east, north] in EPSG:4326 around every UAT, or None when there are none."""
     if not UAT.objects.exists():
         return None
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(
             "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
             "(SELECT ST_Transform(ST_SetSRID(ST_Extent(boundary)::geometry, 3844), 4326) AS b FROM parcels_uat) t"
@@ -33,7 +32,7 @@ def territory_bounds() -> list[float] | None:
 def town_centre() -> list[float] | None:
     """[lon, lat] of the largest intravilan body of the public intravilan limits (the main town),
     or None when no such layer is published."""
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(
             # The point on surface is computed for the largest body only, not for every body.
             "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 4326) AS c FROM ("
@@ -52,7 +51,7 @@ def features_geojson(sql: str, params: list[Any]) -> dict[str, Any]:
         f"'geometry', {geometry_sql('q.geom')}::json, 'properties', q.props)), '[]'::json) "
         f"FROM ({sql}) q"
     )
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(wrapped, params)
         features = cur.fetchone()[0]
     if isinstance(features, str):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -66,9 +67,11 @@ def theme_colour(theme: str) -> str:
     return _DEFAULT_COLOUR
 
 
-def _tiles_url(request, slug: str) -> str:
-    # MapLibre fetches tiles from a web worker: relative URLs do not resolve there.
-    return request.build_absolute_uri(f"/tiles/{slug}/") + "{z}/{x}/{y}.pbf"
+def _tiles_url(request, slug: str, version_id: int | None = None) -> str:
+    # MapLibre fetches tiles from a web worker: relative URLs do not resolve there. A layer's tiles carry
+    # its current version (?v=): a newly published version has new URLs, so caches never serve the old one.
+    url = request.build_absolute_uri(f"/tiles/{slug}/") + "{z}/{x}/{y}.pbf"
+    return f"{url}?v={version_id}" if version_id is not None else url
 
 
 def _layer_styles(layer: Layer, colour: str, visible: bool) -> list[dict[str, Any]]:
@@ -125,12 +128,13 @@ def build_style(request) -> dict[str, Any]:
     # Zoning below constraints below reference lines (streets on top of the fills).
     order = {str(Layer.Kind.ZONING): 0, str(Layer.Kind.CONSTRAINT): 1, str(Layer.Kind.REFERENCE): 2}
     vector_layers = sorted(
-        Layer.objects.filter(public=True).exclude(kind=Layer.Kind.RASTER).filter(versions__is_current=True),
+        Layer.objects.filter(public=True).exclude(kind=Layer.Kind.RASTER).filter(versions__is_current=True)
+        .annotate(current_version_id=F("versions__id")),
         key=lambda layer: (order.get(layer.kind, 3), layer.slug),
     )
     for layer in vector_layers:
         colour = theme_colour(layer.theme)
-        sources[layer.slug] = {"type": "vector", "tiles": [_tiles_url(request, layer.slug)], "minzoom": 0,
+        sources[layer.slug] = {"type": "vector", "tiles": [_tiles_url(request, layer.slug, layer.current_version_id)], "minzoom": 0,
                                "maxzoom": 16, **_attribution(layer.attribution)}
         visible = layer.kind in VISIBLE_AT_START
         styles = _layer_styles(layer, colour, visible)

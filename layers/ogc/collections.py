@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
+from gis_portal.db_router import read_connection
 from layers import geojson
 from layers.models import Layer, LayerVersion
 from layers.selectors import VECTOR_KINDS
@@ -67,7 +66,7 @@ def collection_get(collection_id: str) -> Collection | None:
 
 def extent_lonlat(collection: Collection) -> list[float] | None:
     """[minlon, minlat, maxlon, maxlat] of a collection's data."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"""
             SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
                 SELECT ST_Transform(ST_SetSRID(({collection.extent_sql})::box2d::geometry, 3844), 4326) AS e) s
