@@ -69,43 +69,43 @@ class Purpose(models.TextChoices):
 class Destination(models.TextChoices):
     """Destination / function of the works (F.1); the values are rules.choices.WORKS_KINDS."""
 
-    HOUSE = "house", "Locuință unifamilială"
-    COLLECTIVE_HOUSING = "collective_housing", "Locuințe colective"
-    ANNEX = "annex", "Anexă gospodărească (fără animale)"
-    FENCE = "fence", "Împrejmuire"
-    COMMERCIAL = "commercial", "Comerț / servicii"
-    INDUSTRIAL = "industrial", "Industrie / depozitare"
-    PUBLIC_BUILDING = "public_building", "Clădire publică (învățământ, sănătate, cultură)"
-    LIVESTOCK_FARM = "livestock_farm", "Fermă zootehnică / anexă pentru animale"
-    FUEL_STATION = "fuel_station", "Stație de carburanți"
-    FUEL_DEPOT = "fuel_depot", "Depozit de carburanți (peste 100 m³)"
-    PV_PARK = "pv_park", "Parc fotovoltaic"
-    WIND_TURBINE = "wind_turbine", "Turbină eoliană"
-    NETWORK = "network", "Rețea edilitară"
-    ROAD_ACCESS = "road_access", "Acces rutier"
-    OTHER = "other", "Altă destinație"
+    HOUSE = "house", gettext_noop("Locuință unifamilială")
+    COLLECTIVE_HOUSING = "collective_housing", gettext_noop("Locuințe colective")
+    ANNEX = "annex", gettext_noop("Anexă gospodărească (fără animale)")
+    FENCE = "fence", gettext_noop("Împrejmuire")
+    COMMERCIAL = "commercial", gettext_noop("Comerț / servicii")
+    INDUSTRIAL = "industrial", gettext_noop("Industrie / depozitare")
+    PUBLIC_BUILDING = "public_building", gettext_noop("Clădire publică (învățământ, sănătate, cultură)")
+    LIVESTOCK_FARM = "livestock_farm", gettext_noop("Fermă zootehnică / anexă pentru animale")
+    FUEL_STATION = "fuel_station", gettext_noop("Stație de carburanți")
+    FUEL_DEPOT = "fuel_depot", gettext_noop("Depozit de carburanți (peste 100 m³)")
+    PV_PARK = "pv_park", gettext_noop("Parc fotovoltaic")
+    WIND_TURBINE = "wind_turbine", gettext_noop("Turbină eoliană")
+    NETWORK = "network", gettext_noop("Rețea edilitară")
+    ROAD_ACCESS = "road_access", gettext_noop("Acces rutier")
+    OTHER = "other", gettext_noop("Altă destinație")
 
 
 class Connection(models.TextChoices):
     """Connections to urban utilities the works need (F.6 d.1); the values are rules.choices.CONNECTIONS."""
 
-    WATER = "water", "Alimentare cu apă"
-    SEWERAGE = "sewerage", "Canalizare"
-    ELECTRICITY = "electricity", "Energie electrică"
-    HEATING = "heating", "Energie termică (termoficare)"
-    GAS = "gas", "Gaze naturale"
-    TELECOM = "telecom", "Telefonizare"
-    SANITATION = "sanitation", "Salubritate"
-    TRANSPORT = "transport", "Transport urban"
+    WATER = "water", gettext_noop("Alimentare cu apă")
+    SEWERAGE = "sewerage", gettext_noop("Canalizare")
+    ELECTRICITY = "electricity", gettext_noop("Energie electrică")
+    HEATING = "heating", gettext_noop("Energie termică (termoficare)")
+    GAS = "gas", gettext_noop("Gaze naturale")
+    TELECOM = "telecom", gettext_noop("Telefonizare")
+    SANITATION = "sanitation", gettext_noop("Salubritate")
+    TRANSPORT = "transport", gettext_noop("Transport urban")
 
 
 class RoadAccess(models.TextChoices):
     """The class of the road the lot is reached from; the values are rules.choices.ROAD_CLASSES."""
 
-    STREET = "street", "Stradă / drum local"
-    COMMUNAL = "communal", "Drum comunal"
-    COUNTY = "county", "Drum județean"
-    NATIONAL = "national", "Drum național"
+    STREET = "street", gettext_noop("Stradă / drum local")
+    COMMUNAL = "communal", gettext_noop("Drum comunal")
+    COUNTY = "county", gettext_noop("Drum județean")
+    NATIONAL = "national", gettext_noop("Drum național")
 
 
 class WorksKind(models.TextChoices):

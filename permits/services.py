@@ -207,6 +207,7 @@ def application_submit(*, application: Application, by) -> Application:
     """Register the application: completeness, frozen analysis, issuer, number, fee and deadlines."""
 
     def register(app: Application) -> None:
+        _inherit_declared_works(app)
         errors = _completeness_problems(app)
         if errors:
             raise ValidationError(errors)
@@ -228,6 +229,25 @@ def application_submit(*, application: Application, by) -> Application:
         app.save()
 
     return workflow.transition(application=application, action="submit", by=by, effects=register)
+
+
+# What the applicant declares about the works (the rules on declared works read them; permits.analysis.works_of).
+DECLARED_WORKS = ("works_destination", "works_built_area_m2", "works_occupants", "works_connections",
+                  "works_road_access", "works_levels", "works_height_m", "works_gross_floor_area_m2", "works_footprint")
+
+
+def _inherit_declared_works(app: Application) -> None:
+    """An AC/AD that declares none of the works takes those its CU declared, so its avize requests and
+    its act list what the CU asked for; one declared field means the applicant has said what changed."""
+    base = app.based_on
+    while base is not None and base.kind == Kind.CU_EXTENSION:
+        base = base.based_on  # an extension declares nothing of its own
+    if app.kind not in NEEDS_CU or base is None or base.kind != Kind.CU:
+        return
+    if any(getattr(app, name) not in (None, "", []) for name in DECLARED_WORKS):
+        return
+    for name in DECLARED_WORKS:
+        setattr(app, name, getattr(base, name))
 
 
 def _due_rule(app: Application) -> str:

@@ -232,3 +232,58 @@ def test_the_ac_pdf_follows_its_form_and_repeats_what_the_cu_asked_for(issue_cu,
                      "Termenul de valabilitate al autorizației este de 12 luni", "PRIMAR", "SECRETAR GENERAL",
                      "ARHITECT-ȘEF", "Întocmit"):
         assert "".join(expected.split()) in flat, expected
+
+
+
+@pytest.fixture
+def submitted_ac(issue_cu, cast, api):
+    """submitted_ac(**declared) -> the AC registered by alice on her issued CU for a house (HOUSE)."""
+    from permits.choices import REQUIRED_DOCUMENTS
+    from tests.permits.conftest import pdf_upload
+
+    def make(**declared) -> Application:
+        cu_act, _ = issue_cu(**HOUSE)
+        alice = api(cast["alice"])
+        response = alice.post("/api/v1/applications/", {
+            "kind": "ac", "applicant_type": "person", "applicant_name": "Alice Popescu",
+            "applicant_id_code": "1800101040017", "based_on": cu_act.application_id, "works_kind": "building",
+            "works_description": "Locuință P+1", "works_value_ron": "300000", "designer_name": "Proiect SRL",
+            **declared}, format="json")
+        assert response.status_code == 201, response.json()
+        pk = response.json()["id"]
+        for doc_type in REQUIRED_DOCUMENTS["ac"]:
+            alice.post(f"/api/v1/applications/{pk}/documents/", {"doc_type": doc_type, "file": pdf_upload()},
+                       format="multipart")
+        submitted = alice.post(f"/api/v1/applications/{pk}/submit/")
+        assert submitted.status_code == 200, submitted.json()
+        return Application.objects.get(pk=pk)
+
+    return make
+
+
+def test_an_ac_declaring_no_works_inherits_those_of_its_cu_and_its_act_says_so(submitted_ac, cast):
+    from permits.issuance import act_issue
+    from permits.services import application_act
+
+    app = submitted_ac()
+    assert (app.works_destination, app.works_connections, app.works_road_access, str(app.works_built_area_m2),
+            app.works_levels) == ("house", ["water", "sewerage", "electricity"], "street", "120.00", 2)
+    assert codes(app.analysis_result) == {"crab-bacau", "delgaz-grid-bacau"}
+    app = application_act(application=app, action="accept", by=cast["carol"])
+    flat = "".join(pdf_text(act_issue(application=app, by=cast["erin"], validity_months=12)).split())
+    assert "".join("Alimentare cu apă, Canalizare, Energie electrică".split()) in flat
+
+
+def test_the_avize_of_an_inheriting_ac_are_those_of_the_cu_works(submitted_ac, cast):
+    from avize.models import AvizRequest
+    from permits.services import application_act
+
+    app = application_act(application=submitted_ac(), action="accept", by=cast["carol"])
+    application_act(application=app, action="request_avize", by=cast["carol"])
+    assert {r.institution.code for r in AvizRequest.objects.filter(application=app)} == {"crab-bacau", "delgaz-grid-bacau"}
+
+
+def test_an_ac_declaring_some_works_keeps_its_own(submitted_ac):
+    app = submitted_ac(works_connections=["electricity"])
+    assert (app.works_destination, app.works_connections) == ("", ["electricity"])
+    assert codes(app.analysis_result) == {"delgaz-grid-bacau"}

@@ -223,3 +223,17 @@ def test_clipping_a_footprint_outside_the_parcel_is_a_400_naming_the_field(mappe
                                  "parcels": [parcel.pk]}, content_type="application/json")
     assert response.status_code == 400
     assert "footprint" in response.json()["errors"]
+
+
+def test_the_works_declaration_of_the_english_wizard_is_in_english(cast):
+    client = client_for(cast["alice"])
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    html = client.get("/requests/new/cu/").content.decode()
+    assert '<html lang="en">' in html
+    for english in ("What you declare about the works", "Single-family house", "Shops / services", "Water supply",
+                    "Sewerage", "Natural gas", "Street / local road", "County road"):
+        assert english in html, english
+    for romanian in ("Locuință unifamilială", "Alimentare cu apă", "Stradă / drum local", "Drum județean"):
+        assert romanian not in html, romanian
+    romanian_page = client_for(cast["bob"]).get("/requests/new/cu/").content.decode()
+    assert "Locuință unifamilială" in romanian_page and "Alimentare cu apă" in romanian_page
