@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "parcels",
     "layers",
+    "addresses",
     "institutions",
     "rules",
     "permits",

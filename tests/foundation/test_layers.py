@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shared", ("gis_portal",)),  # infrastructure: api/, db, env, tasks, ratelimit, security, health, outbound, storage, signing
     ("territory", ("parcels", "institutions")),
-    ("layers", ("layers",)),
+    ("layers", ("layers", "addresses")),
     ("accounts", ("accounts",)),
     ("engines", ("rules", "notifications")),
     ("permits", ("permits",)),
