@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("parcels.urls")),
     path("", include("layers.urls")),
+    path("", include("addresses.urls")),
     path("", include("institutions.urls")),
     path("", include("rules.urls")),
     path("", include("permits.urls")),

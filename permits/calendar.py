@@ -131,6 +131,9 @@ DEFAULT_POLICIES: dict[str, Policy] = {
     # An application returned for completion and not completed within this term lapses (local policy).
     "returned_completion_max": Policy(30, "days", "politică internă: termen de completare a documentației"),
     "due_soon": Policy(3, "working_days", "internal: staff warning window"),
+    # [U] The address certificate has no term of its own in Law 50/1991: the general term of petitions.
+    "address_completeness": Policy(5, "working_days", "politică internă [U]"),
+    "address_issue": Policy(30, "days", "OG 27/2002 art. 8 (termenul general al petițiilor) [U]"),
 }
 
 

@@ -14,12 +14,15 @@ class Kind(models.TextChoices):
     AC = "ac", gettext_noop("Autorizație de construire")
     AC_EXTENSION = "ac_extension", gettext_noop("Prelungire autorizație de construire")
     AD = "ad", gettext_noop("Autorizație de desființare")
+    ADDRESS_CERT = "address_certificate", gettext_noop("Certificat de nomenclatură stradală și adresă")
 
 
 CU_KINDS = (Kind.CU, Kind.CU_EXTENSION)
 PERMIT_KINDS = (Kind.AC, Kind.AD)  # the kinds that pass through the avize stage
 # An AC/AD is based on a CU; an extension on the act it extends.
 NEEDS_CU = (Kind.AC, Kind.AD)
+# Checked against the street register (addresses): no works, no analysis, no avize.
+ADDRESS_KINDS = (Kind.ADDRESS_CERT,)
 
 
 class Register(models.TextChoices):
@@ -28,9 +31,12 @@ class Register(models.TextChoices):
     REQUESTS = "requests", gettext_noop("Registratură (cereri)")
     CU = "cu", gettext_noop("Registrul certificatelor de urbanism")
     AC_AD = "ac_ad", gettext_noop("Registrul autorizațiilor de construire/desființare")
+    ADDRESS = "address", gettext_noop("Registrul certificatelor de nomenclatură stradală și adresă")
 
 
 def issue_register(kind: str) -> str:
+    if kind in ADDRESS_KINDS:
+        return Register.ADDRESS
     return Register.CU if kind in CU_KINDS else Register.AC_AD
 
 
@@ -64,6 +70,16 @@ class Purpose(models.TextChoices):
     VANZARE = "vanzare", gettext_noop("Operațiuni notariale: vânzare teren pentru construcții")
     ALTE = "alte", gettext_noop("Alte scopuri")
     INFORMARE = "informare", gettext_noop("Informare (fără autorizare de lucrări)")
+
+
+class AddressPurpose(models.TextChoices):
+    """What an address certificate is asked for (stored in `Application.purpose` like the CU's purpose)."""
+
+    LAND_BOOK = "addr_land_book", gettext_noop("Înscriere în cartea funciară")
+    NOTARIAL = "addr_notarial", gettext_noop("Acte notariale (vânzare, donație, succesiune)")
+    UTILITIES = "addr_utilities", gettext_noop("Racordare la utilități")
+    RESIDENCE = "addr_residence", gettext_noop("Stabilirea domiciliului sau a sediului")
+    OTHER = "addr_other", gettext_noop("Alte scopuri")
 
 
 class Destination(models.TextChoices):
@@ -150,4 +166,5 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
     Kind.AC: (DocType.TITLU, DocType.EXTRAS_CF, DocType.DTAC, DocType.DOVADA_PLATII),
     Kind.AD: (DocType.TITLU, DocType.EXTRAS_CF, DocType.DTAD, DocType.FOTOGRAFII, DocType.DOVADA_PLATII),
     Kind.AC_EXTENSION: (DocType.CERERE,),
+    Kind.ADDRESS_CERT: (DocType.TITLU,),
 }

@@ -24,6 +24,8 @@ AC_RESIDENTIAL_RATE = Decimal("0.005")
 AC_OTHER_RATE = Decimal("0.01")
 AD_RATE = Decimal("0.001")
 CENT = Decimal("0.01")
+# [U] art. 474 alin. (16): the council sets the address certificate's fee, up to this value.
+DEFAULT_ADDRESS_CERTIFICATE = Decimal("9.00")
 
 
 @dataclass
@@ -112,7 +114,20 @@ def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, w
                      f"{LEGAL_BASIS} alin. (9)")
     if kind == "ac_extension":
         return _ac_extension_fee(issued_on=issued_on, initial_fee_ron=initial_fee_ron)
+    if kind == "address_certificate":
+        return _address_fee(uat)
     raise ValidationError({"kind": [f"Unknown kind {kind!r}."]})
+
+
+def _address_fee(uat) -> Quote:
+    row = getattr(uat, "fee_schedule", None) if uat is not None else None
+    if row is None:
+        amount, source = DEFAULT_ADDRESS_CERTIFICATE, "valoarea maximă legală (nicio HCL înregistrată)"
+    else:
+        amount, source = Decimal(row.address_certificate_ron), f"HCL {row.council_decision}".strip()
+    amount = _money(amount)
+    return Quote(amount, [{"item": f"certificat de nomenclatură stradală și adresă (sursa: {source})",
+                           "amount_ron": str(amount)}], f"{LEGAL_BASIS} alin. (16)")
 
 
 def _ac_extension_fee(*, issued_on, initial_fee_ron) -> Quote:
@@ -140,6 +155,8 @@ def application_fee(application) -> Quote:
     if application.kind == "cu_extension":
         initial = application.based_on.fee_ron if application.based_on else None
         return fee_quote(kind="cu_extension", initial_fee_ron=initial)
+    if application.kind == "address_certificate":
+        return fee_quote(kind="address_certificate", uat=uat)
     if application.kind == "ac_extension":
         from permits.extensions import issued_on_of
 

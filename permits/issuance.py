@@ -16,7 +16,8 @@ from django.utils import timezone
 from gis_portal.signing import sign_pdf
 from permits import acts, avize_hook, calendar
 from permits.analysis import works_of
-from permits.choices import Connection, Kind, issue_register
+from addresses.selectors import address_of
+from permits.choices import ADDRESS_KINDS, Connection, Kind, issue_register
 from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
@@ -25,10 +26,12 @@ from rules.works import lists_avize
 
 TEMPLATES: dict[str, str] = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
              Kind.AC: "permits/act_ac.html", Kind.AD: "permits/act_ac.html",
-             Kind.AC_EXTENSION: "permits/act_extension.html"}
+             Kind.AC_EXTENSION: "permits/act_extension.html", Kind.ADDRESS_CERT: "permits/act_address.html"}
 
 
-def _validity(app: Application, months: int | None) -> int:
+def _validity(app: Application, months: int | None) -> int | None:
+    if app.kind in ADDRESS_KINDS:
+        return None  # an address certificate states a fact of the register: no term of validity
     if app.kind == Kind.CU:
         low, high = calendar.policy("cu_validity_min").amount, calendar.policy("cu_validity_max").amount
         months = months or 12
@@ -67,12 +70,12 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
     if app.kind in (Kind.CU_EXTENSION, Kind.AC_EXTENSION):
         assert app.based_on_id is not None, "an extension extends an act"
         base = Application.objects.select_for_update().get(pk=app.based_on_id)
-        assert base.valid_until is not None, "an issued act has a validity"
+        assert base.valid_until is not None and months is not None, "an issued act has a validity"
         base.valid_until = calendar.add_months(base.valid_until, months)
         base.extended = True
         base.save(update_fields=["valid_until", "extended"])
         app.valid_until = base.valid_until
-    else:
+    elif months is not None:
         app.valid_until = calendar.add_months(today, months)
     app.save(update_fields=["validity_months", "valid_until"])
     act.conditions = avize_hook.avize_state(app).conditions if app.kind in (Kind.AC, Kind.AD) else []
@@ -94,7 +97,12 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
         cu_result = app.based_on.analysis_result if app.based_on and app.based_on.analysis_result else {}
         context.update(f6=acts.f6_groups(cu_result) if cu_result.get("ac_requirements") else [],
                        connections=[Connection(c).label for c in app.works_connections or ()])
-    if app.kind in (Kind.CU, Kind.AC, Kind.AD):
+    elif app.kind in ADDRESS_KINDS:
+        address = address_of(parcel=parcels[0], on=today)
+        if address is None:
+            raise ValidationError({"issue": ["The parcel has no building number on a current street in the street register."]})
+        context["address"] = address
+    if app.kind in (Kind.CU, Kind.AC, Kind.AD, *ADDRESS_KINDS):
         context["signatures"] = acts.signatures(app, signer=by)
     pdf = html_to_pdf(TEMPLATES[app.kind], context)
     signed = sign_pdf(pdf, reason=f"{app.get_kind_display()} nr. {act.number}/{act.year}",

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from gis_portal.db import AppendOnlyModel
 from permits.choices import (
+    AddressPurpose,
     ApplicantType,
     Connection,
     Destination,
@@ -29,7 +30,7 @@ from permits.choices import (
 class Application(models.Model):
     """A request to an issuer for a CU, an AC/AD, or the extension of one (forms F.1, F.7, F.8, F.12)."""
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     status = models.CharField(max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     # UAT and issuer come from the analysis at submission (county council president across UATs).
@@ -50,7 +51,7 @@ class Application(models.Model):
     representative_name = models.CharField(max_length=200, blank=True)
     designer_name = models.CharField(max_length=200, blank=True)
 
-    purpose = models.CharField(max_length=20, choices=Purpose.choices, blank=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices + AddressPurpose.choices, blank=True)
     works_kind = models.CharField(max_length=20, choices=WorksKind.choices, blank=True)
     works_description = models.TextField(blank=True)
     works_function = models.CharField(max_length=100, blank=True)
@@ -242,6 +243,11 @@ class FeeSchedule(models.Model):
     cu_bands = models.JSONField(help_text="[[upper_m2 or null, lei], …] ascending; last row has null upper.")
     cu_per_m2_over_1000 = models.DecimalField(max_digits=6, decimal_places=4, default="0.01")
     council_decision = models.CharField(max_length=120, blank=True, help_text="HCL number/date")
+    # [U] Codul fiscal art. 474 alin. (16): set by the local council, up to 9 lei; the upper value until then.
+    address_certificate_ron = models.DecimalField(
+        max_digits=8, decimal_places=2, default="9.00",
+        help_text="Taxa certificatului de nomenclatură stradală și adresă (implicit 9 lei, valoarea maximă legală "
+                  "[U]: verificați HCL).")
 
     def __str__(self) -> str:
         return f"Taxe {self.uat}"

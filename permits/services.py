@@ -21,7 +21,8 @@ from parcels.models import Parcel
 from permits import avize_hook, calendar, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
-from permits.choices import CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, DocType, Kind, Status
+from parcels.models import Issuer
+from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
 from permits.documents import check_upload
 from permits.extensions import issued_on_of, regime_for
 from permits.fees import application_fee
@@ -173,6 +174,11 @@ def _completeness_problems(app: Application) -> dict[str, list[str]]:
         errors["applicant_name"] = [_("Numele solicitantului este obligatoriu.")]
     if app.kind == Kind.CU and not app.purpose:
         errors["purpose"] = [_("Scopul certificatului de urbanism este obligatoriu.")]
+    if app.kind in ADDRESS_KINDS:
+        if app.purpose not in AddressPurpose.values:
+            errors["purpose"] = [_("Alegeți scopul certificatului de nomenclatură stradală și adresă.")]
+        if app.parcels.count() != 1:
+            errors["parcel_ids"] = [_("Certificatul de adresă se cere pentru o singură parcelă.")]
     today = timezone.localdate()
     if app.kind in NEEDS_CU:
         problem = cu_problem(cu=app.based_on, parcels=list(app.parcels.all()), on=today)
@@ -212,8 +218,12 @@ def application_submit(*, application: Application, by) -> Application:
         if errors:
             raise ValidationError(errors)
         parcels = list(app.parcels.select_related("uat"))
-        app.analysis_id, app.analysis_result = analysis_run(application=app, parcels=parcels, by=by)
-        issuer_id = issuer_id_from(app.analysis_result or {})
+        if app.kind in ADDRESS_KINDS:
+            # The mayor keeps the street register and certifies addresses: no spatial analysis, no avize.
+            issuer_id = Issuer.objects.filter(uat_id=parcels[0].uat_id).values_list("pk", flat=True).first()
+        else:
+            app.analysis_id, app.analysis_result = analysis_run(application=app, parcels=parcels, by=by)
+            issuer_id = issuer_id_from(app.analysis_result or {})
         if issuer_id is None:
             raise ValidationError({"parcel_ids": [_("Nicio autoritate nu este competentă pentru aceste parcele.")]})
         app.issuer_id = issuer_id
@@ -223,9 +233,9 @@ def application_submit(*, application: Application, by) -> Application:
         app.registered_at, app.registration_year = now, timezone.localdate(now).year
         app.registration_number = next_number(issuer_id=issuer_id, year=app.registration_year, register="requests")
         today = timezone.localdate(now)
-        family = "cu" if app.kind in CU_KINDS else "ac"
+        family = "cu" if app.kind in CU_KINDS else "address" if app.kind in ADDRESS_KINDS else "ac"
         app.completeness_due = calendar.deadline(today, f"{family}_completeness", issuer_id).due
-        app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue", issuer_id).due
+        app.due_date = calendar.deadline(today, _due_rule(app), issuer_id).due
         app.save()
 
     return workflow.transition(application=application, action="submit", by=by, effects=register)
@@ -251,6 +261,8 @@ def _inherit_declared_works(app: Application) -> None:
 
 
 def _due_rule(app: Application) -> str:
+    if app.kind in ADDRESS_KINDS:
+        return "address_issue"
     return "ad_issue" if app.kind == Kind.AD else ("cu_issue" if app.kind in CU_KINDS else "ac_issue")
 
 
@@ -329,3 +341,25 @@ def _mark_paid(app: Application, *, provider: str, reference: str, amount_ron: D
         app.paid_at = now
         app.save(update_fields=["paid_at"])
     return payment
+
+
+@transaction.atomic
+def address_number_assign(*, application: Application, by, street_id: int, number: str, decision: str = ""):
+    """The issuer's clerk assigns a building number to the parcel of an address certificate request that the
+    street register gives none, before the certificate is issued; recorded in the register (by whom, on what)."""
+    from addresses.models import Street
+    from addresses.services import number_assign
+    from permits.choices import ADDRESS_KINDS
+
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    if not (workflow.roles_of(by, app) & {workflow.CLERK, workflow.CHIEF}):
+        raise PermissionDenied("Only the issuer's staff assign building numbers.")
+    if app.kind not in ADDRESS_KINDS or app.status not in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW):
+        raise workflow.StateConflict("A number is assigned to a registered address certificate request only.",
+                                     allowed=workflow.allowed_actions(app, by))
+    parcel = app.parcels.select_related("uat").first()
+    street = Street.objects.filter(pk=street_id, uat_id=parcel.uat_id if parcel else None).first()
+    if parcel is None or street is None:
+        raise ValidationError({"street": [_("Alegeți o stradă din UAT-ul parcelei.")]})
+    basis = (decision or "").strip() or _("Atribuit la cererea nr. %(number)s") % {"number": app.registration}
+    return number_assign(parcel=parcel, street=street, number=number, decision=basis, by=by)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from gis_portal.api.exceptions import StateConflict
 from notifications.services import notify
 from permits import avize_hook, links
-from permits.choices import PERMIT_KINDS, Kind, Status
+from permits.choices import ADDRESS_KINDS, PERMIT_KINDS, Kind, Status
 from permits.models import Application, TransitionEvent
 
 S = Status
@@ -88,6 +88,19 @@ def failed_compliance_checks(app: Application) -> list[str]:
     return failed
 
 
+def address_in_register(app: Application) -> str | None:
+    """An address certificate certifies what the street register says: the parcel needs a building number
+    on a street with a name in force (the clerk assigns one first, recorded in the register)."""
+    if app.kind not in ADDRESS_KINDS:
+        return None
+    from addresses.selectors import address_of
+
+    parcel = app.parcels.first()
+    if parcel is None or address_of(parcel=parcel) is None:
+        return "The parcel has no building number on a current street in the street register."
+    return None
+
+
 def needs_avize(app: Application) -> str | None:
     return None if avize_hook.required_avize(app) else "The analysis requires no avize."
 
@@ -118,7 +131,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                reason_required=True),
     # Separation of duties: the clerk checks and prepares, only the chief architect signs and issues.
     Transition("issue", (S.IN_REVIEW,), S.ISSUED, frozenset({CHIEF}),
-               guards=(fee_paid, valid_cu_covers_parcels, avize_favourable, compliance_ok)),
+               guards=(fee_paid, valid_cu_covers_parcels, avize_favourable, compliance_ok, address_in_register)),
     Transition("refuse", (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.AVIZE), S.REFUSED, STAFF,
                reason_required=True),
     Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.RESUBMITTED, S.AVIZE), S.WITHDRAWN,
