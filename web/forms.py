@@ -124,3 +124,16 @@ class WebhookForm(forms.Form):
     webhook_url = forms.CharField(label=_("Adresa webhook (https://)"), max_length=200, required=False,
                                   help_text=_("Portalul trimite aici, semnate HMAC-SHA256, cererile de aviz și "
                                               "evenimentele lor. Lăsați gol pentru a opri trimiterea."))
+
+
+class AssignNumberForm(forms.Form):
+    """The clerk assigns a building number to the parcel of an address certificate request."""
+
+    street = forms.TypedChoiceField(label=_("Strada"), coerce=int)
+    number = forms.CharField(label=_("Număr administrativ"), max_length=16,
+                             help_text=_("De exemplu 12, 12A, 12 bis sau 12-14."))
+    decision = forms.CharField(label=_("Temeiul atribuirii (dispoziție, opțional)"), max_length=200, required=False)
+
+    def __init__(self, *args, streets: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].choices = streets  # type: ignore[attr-defined]  # a ChoiceField

@@ -60,6 +60,8 @@ GUARD_REASONS = {
     "compliance_ok": _("verificările de conformitate urbanistică nu sunt îndeplinite (arhitectul-șef poate "
                        "aproba o derogare motivată)"),
     "needs_avize": _("analiza nu cere avize"),
+    "address_in_register": _("parcela nu are număr administrativ pe o stradă din nomenclatura stradală (atribuiți "
+                             "întâi un număr)"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 

@@ -13,11 +13,13 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from addresses.selectors import address_of
 from gis_portal.api.geojson import geometry_sql
 from parcels.models import UAT
 from permits import calendar, fees, selectors
 from permits.api.serializers import DeadlineOutput, FeeQuoteInput, FeeQuoteOutput
 from permits.choices import ApplicantType, Kind
+from permits.choices import Register as RegisterChoice
 
 PUBLIC_RULES = tuple(r for r, p in calendar.DEFAULT_POLICIES.items() if p.unit in ("working_days", "days"))
 
@@ -84,6 +86,15 @@ def _geometries(act_ids: list[int]) -> dict[int, dict]:
         return {pk: json.loads(geo) for pk, geo in cursor.fetchall()}
 
 
+def _address_text(act) -> str | None:
+    """The address an address certificate certified: the register as it stood on the day of issue."""
+    if act.register != RegisterChoice.ADDRESS:
+        return None
+    parcel = act.application.parcels.first()
+    address = address_of(parcel=parcel, on=act.issued_on) if parcel else None
+    return address.text if address else None
+
+
 def register_entry(act) -> dict:
     app = act.application
     return {
@@ -96,6 +107,7 @@ def register_entry(act) -> dict:
         "works": app.get_works_kind_display() if app.works_kind else None,
         # Natural persons are never named in the public register (GDPR); companies are.
         "applicant": app.applicant_name if app.applicant_type == ApplicantType.COMPANY else None,
+        **({"address": _address_text(act)} if act.register == RegisterChoice.ADDRESS else {}),
     }
 
 
@@ -132,4 +144,5 @@ def verify_page(request, code):
     act = selectors.act_by_code(code=code)
     app = act.application
     parcels = list(app.parcels.select_related("uat").order_by("cadastral_number"))
-    return render(request, "permits/verify.html", {"act": act, "app": app, "parcels": parcels})
+    return render(request, "permits/verify.html", {"act": act, "app": app, "parcels": parcels,
+                                                   "address": _address_text(act)})

@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
 from permits import workflow
+from addresses.selectors import address_of, streets_of
 from permits.choices import (
+    ADDRESS_KINDS,
     REQUIRED_DOCUMENTS,
+    AddressPurpose,
     ApplicantType,
     Connection,
     Destination,
@@ -26,6 +29,7 @@ from permits.choices import (
     WorksKind,
 )
 from web import geo, labels, selectors
+from web.forms import AssignNumberForm
 from web.views.public import map_config
 
 
@@ -89,7 +93,7 @@ def _int(value) -> int | None:
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: HttpRequest, pk: int, number_form=None) -> HttpResponse:
     app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
     overlay = application_overlay(app)
     actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
@@ -114,7 +118,26 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
         "config": config,
+        **address_context(app, request.user, number_form),
     })
+
+
+def assign_form(app, data=None) -> AssignNumberForm:
+    return AssignNumberForm(data, streets=streets_of(uat_id=app.uat_id or 0))
+
+
+def address_context(app, user, number_form=None) -> dict[str, Any]:
+    """An address certificate's page: the parcel's address in the street register, or why it has none and, for
+    the issuer's staff while the request is open, the form that assigns a number."""
+    if app.kind not in ADDRESS_KINDS:
+        return {"is_address": False}
+    parcel = app.parcels.first()
+    address = address_of(parcel=parcel) if parcel else None
+    can_assign = (address is None and user.is_issuer_staff and user.issuer_id == app.issuer_id
+                  and app.status in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW))
+    if can_assign and number_form is None:
+        number_form = assign_form(app)
+    return {"is_address": True, "address": address, "number_form": number_form if can_assign else None}
 
 
 def next_steps(app, user) -> list[dict[str, str]]:
