@@ -361,5 +361,5 @@ def address_number_assign(*, application: Application, by, street_id: int, numbe
     street = Street.objects.filter(pk=street_id, uat_id=parcel.uat_id if parcel else None).first()
     if parcel is None or street is None:
         raise ValidationError({"street": [_("Alegeți o stradă din UAT-ul parcelei.")]})
-    basis = (decision or "").strip() or _("Atribuit la cererea nr. %(number)s") % {"number": app.registration}
+    basis = (decision or "").strip() or f"Atribuit la cererea nr. {app.registration}"  # stored: Romanian
     return number_assign(parcel=parcel, street=street, number=number, decision=basis, by=by)

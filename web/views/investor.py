@@ -49,6 +49,7 @@ TITLES: dict[str, Any] = {
     Kind.AC: _("Cerere pentru emiterea autorizației de construire"),
     Kind.AC_EXTENSION: _("Cerere pentru prelungirea autorizației de construire"),
     Kind.AD: _("Cerere pentru emiterea autorizației de desființare"),
+    Kind.ADDRESS_CERT: _("Cerere pentru emiterea certificatului de nomenclatură stradală și adresă"),
 }
 
 
@@ -76,7 +77,8 @@ def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
         "config": config,
         "bases": bases,
         "based_on": based_on,
-        "purposes": labels.translated_choices(Purpose),
+        "is_address": kind in ADDRESS_KINDS,
+        "purposes": labels.translated_choices(AddressPurpose if kind in ADDRESS_KINDS else Purpose),
         "works_kinds": labels.translated_choices(WorksKind),
         "applicant_types": labels.translated_choices(ApplicantType),
         "doc_types": labels.translated_choices(DocType, REQUIRED_DOCUMENTS[kind]),

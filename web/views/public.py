@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         loggedIn=user.is_authenticated,
         canRequest=user.is_authenticated and user.role == "investor",
         cuNewUrl=reverse("web:cu-new"),
-        newUrls={kind: reverse("web:request-new", args=[kind]) for kind in ("ac", "ad")},
+        newUrls={kind: reverse("web:request-new", args=[kind]) for kind in ("ac", "ad", "address_certificate")},
         loginUrl=reverse("web:login"),
     )
     return render(request, "web/home.html", {"config": config})

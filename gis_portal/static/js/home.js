@@ -68,7 +68,8 @@ async function select(parcel, { fly = true } = {}) {
   field("intravilan").textContent = p.intravilan === undefined || p.intravilan === null ? "—" : p.intravilan ? t("da") : t("nu");
   field("issuer").textContent = "…";
   // Every kind starts from the parcel (an AC/AD then asks for the issued CU it is based on).
-  for (const [linkId, base] of [["request-cu", config.cuNewUrl], ["request-ac", config.newUrls.ac], ["request-ad", config.newUrls.ad]]) {
+  for (const [linkId, base] of [["request-cu", config.cuNewUrl], ["request-ac", config.newUrls.ac], ["request-ad", config.newUrls.ad],
+    ["request-address", config.newUrls.address_certificate]]) {
     const target = `${base}?parcel=${id}`;
     $(linkId).href = config.canRequest ? target : `${config.loginUrl}?next=${encodeURIComponent(target)}`;
   }

@@ -16,11 +16,15 @@ const { map, ready } = createMap("wizard-map", config, { legend: false });
 const state = { step: 1, parcels: new Map(), footprint: null, footprintArea: null, draftId: config.draftId || null,
   draft: null, draw: null, compliance: null };
 const kind = config.kind || "cu";
+// An address certificate has no works (step 3) and no avize: it states the address of the street register.
+const isAddress = kind === "address_certificate";
+const skipped = new Set(($("wizard").dataset.skip || "").split(",").filter(Boolean).map(Number));
 const returned = config.draftStatus === "returned_for_completion";
 const LAST = 5;
 
 // ---- steps ------------------------------------------------------------------------------------
-function show(step) {
+function show(step, direction = 1) {
+  while (skipped.has(step)) step += direction;
   step = Math.min(Math.max(step, 1), LAST);
   state.step = step;
   for (const section of document.querySelectorAll(".wizard-step")) section.hidden = Number(section.dataset.step) !== step;
@@ -105,7 +109,7 @@ function checkStep(step) {
     need("applicant_name", t("Completați numele solicitantului."));
     const codeProblem = checkIdCode(true);
     if (codeProblem && ok) { $("applicant_id_code").focus(); ok = false; }
-    if (kind !== "cu") need("based_on", t("Alegeți actul pe care se bazează cererea."));
+    if ($("based_on")) need("based_on", t("Alegeți actul pe care se bazează cererea."));
   }
   if (!ok) throw new Invalid(t("Corectați câmpurile marcate."));
 }
@@ -135,7 +139,7 @@ $("next").addEventListener("click", async () => {
     $("next").disabled = false;
   }
 });
-$("prev").addEventListener("click", () => show(state.step - 1));
+$("prev").addEventListener("click", () => show(state.step - 1, -1));
 
 // Checked as the user types: the check digits on every change, required fields once left.
 $("applicant_id_code").addEventListener("input", () => {
@@ -152,9 +156,34 @@ if ($("based_on")) $("based_on").addEventListener("change", () => $("based_on").
 async function addParcel(parcel) {
   if (!parcel.geometry) parcel = await api(`/api/v1/parcels/${parcel.id}/`);
   const id = parcel.id ?? parcel.properties.id;
+  if (isAddress) state.parcels.clear(); // one certificate, one parcel
   state.parcels.set(id, parcel);
   setFieldError("parcel_ids", null);
   renderParcels();
+  if (isAddress) showRegisterAddress(id);
+}
+
+// The parcel's address in the street register, or why the city hall will first assign it a number.
+async function showRegisterAddress(id) {
+  const box = $("parcel-address");
+  box.hidden = false;
+  box.replaceChildren(el("p", { class: "muted", text: t("Se caută adresa în nomenclatura stradală…") }));
+  try {
+    const { address } = await api(`/api/v1/parcels/${id}/address/`);
+    if (!state.parcels.has(id)) return;
+    if (!address) {
+      box.replaceChildren(el("p", { class: "warning", id: "no-register-address",
+        text: t("Parcela nu are încă număr administrativ în nomenclatura stradală. Puteți trimite cererea: primăria îi va atribui un număr înainte de emiterea certificatului.") }));
+      return;
+    }
+    const rows = [el("p", {}, t("Adresa din nomenclatura stradală:"), " ", el("strong", { id: "register-address", text: address.text }))];
+    if (address.former_names.length) {
+      rows.push(el("p", { class: "help", text: fmt("Denumiri anterioare ale străzii: %s", [address.former_names.map((f) => f.name).join(", ")]) }));
+    }
+    box.replaceChildren(...rows);
+  } catch (error) {
+    box.replaceChildren(el("p", { class: "error", text: error.message }));
+  }
 }
 
 function renderParcels() {
@@ -345,8 +374,12 @@ function payload() {
   };
   // Parcels are fixed once registered (a request returned for completion keeps its parcels).
   if (!returned) body.parcel_ids = [...state.parcels.keys()].map(Number);
-  if (kind === "cu") body.purpose = value("purpose");
-  else body.based_on = num("based_on");
+  if ($("purpose")) body.purpose = value("purpose");
+  if ($("based_on")) body.based_on = num("based_on");
+  if (isAddress) {
+    return { kind, ...Object.fromEntries(["applicant_type", "applicant_name", "applicant_id_code", "applicant_address",
+      "applicant_email", "purpose"].map((id) => [id, value(id)])), ...(returned ? {} : { parcel_ids: body.parcel_ids }) };
+  }
   if ($("works_value_ron")) { body.works_value_ron = value("works_value_ron") || null; body.residential = $("residential").checked; }
   if ($("taxable_value_ron")) body.taxable_value_ron = value("taxable_value_ron") || null;
   const gfa = works().gross_floor_area_m2;
@@ -411,11 +444,12 @@ function recap() {
     [t("Solicitant"), `${text("applicant_name")} (${text("applicant_type")}), ${text("applicant_id_code")}`],
     [t("Domiciliu / sediu"), text("applicant_address")],
     [t("E-mail"), text("applicant_email")],
-    kind === "cu" ? [t("Scop"), text("purpose")] : [t("Bazată pe"), text("based_on")],
-    [t("Lucrări"), [text("works_kind"), text("works_description")].filter(Boolean).join(" — ")],
-    [t("Niveluri"), text("works_levels")],
-    [t("Înălțime (m)"), text("works_height_m")],
-    [t("Amprentă"), state.footprintArea ? `${number(state.footprintArea, 1)} m²` : ""],
+    $("purpose") ? [t("Scop"), text("purpose")] : [t("Bazată pe"), text("based_on")],
+    ...(isAddress ? [[t("Adresa"), $("register-address") ? $("register-address").textContent : t("de atribuit de primărie")]] : [
+      [t("Lucrări"), [text("works_kind"), text("works_description")].filter(Boolean).join(" — ")],
+      [t("Niveluri"), text("works_levels")],
+      [t("Înălțime (m)"), text("works_height_m")],
+      [t("Amprentă"), state.footprintArea ? `${number(state.footprintArea, 1)} m²` : ""]]),
     [t("Documente"), (state.draft && state.draft.documents || []).map((d) => `${docLabel(d.doc_type)} (${d.original_name})`).join("; ")],
   ].filter(([, v]) => v);
   $("recap").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
@@ -429,6 +463,7 @@ async function refreshDraft() {
   const missing = state.draft.missing_documents || [];
   $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.map(docLabel).join(", ")]) : "";
   recap();
+  if (isAddress) return; // no analysis, no avize, no works to check
   const result = await checkCompliance() || await analyseParcels();
   renderAvize($("wizard-avize"), (result && result.required_avize) || []);
   const failures = failedChecks(state.compliance);
@@ -454,7 +489,7 @@ function fill(app, { applicant = true } = {}) {
   if (applicant) {
     for (const id of ["applicant_type", "applicant_name", "applicant_id_code", "applicant_address", "applicant_email"]) set(id, app[id]);
   }
-  if (kind === "cu") set("purpose", app.purpose);
+  if ($("purpose")) set("purpose", app.purpose);
   if (kind !== "ad") set("works_kind", app.works_kind);
   set("works_description", app.works_description);
   set("works_levels", app.works_levels);
