@@ -58,7 +58,7 @@ class Street(models.Model):
     """A street (stradă, bulevard, alee…) of a locality of a UAT, with its axis; its names live in StreetName."""
 
     uat = models.ForeignKey("parcels.UAT", on_delete=models.PROTECT, related_name="streets")
-    locality = models.ForeignKey("parcels.Locality", null=True, blank=True, on_delete=models.PROTECT,
+    locality = models.ForeignKey("parcels.Locality", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="streets")
     code = models.CharField(max_length=40, help_text="The street's code in the UAT's register (stable across renamings).")
     axis = models.MultiLineStringField(srid=3844, null=True, blank=True)

@@ -15,7 +15,7 @@ import shapely
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from demo import bacau, layersgen, rastergen, writer
+from demo import bacau, layersgen, rastergen, streetregister, writer
 from demo.catalog import CJ_ISSUER, COUNTY, COUNTY_CODE, DEPARTMENT_COMMUNES, MAYOR_TITLE, MONUMENTS, REGIMES, UATS
 from demo.layout import CountyLayout, plan
 from demo.parcelgen import NotEnoughRoom, ParcelSet, generate_uat
@@ -46,6 +46,7 @@ def demo_clear() -> None:
     """Remove the demo parcels, zoning units and layers; UATs and issuers stay (users point at them)."""
     uat_ids = list(UAT.objects.filter(siruta__in=[u.siruta for u in UATS]).values_list("id", flat=True))
     writer.execute("DELETE FROM demo_showcaseparcel")
+    streetregister.street_register_clear(uat_ids)
     writer.execute("DELETE FROM parcels_building b USING parcels_parcel p WHERE b.parcel_id = p.id "
                    "AND p.uat_id = ANY(%s)", [uat_ids])
     writer.execute("DELETE FROM parcels_parcel WHERE uat_id = ANY(%s)", [uat_ids])
@@ -238,6 +239,8 @@ def demo_county_generate(*, parcels: int = 5_000, seed: int = 1, force: bool = F
     versions = layersgen.write_vectors(features, coverage=coverage, seed=seed)
     summary.features = {slug: v.feature_count for slug, v in versions.items()}
     lap("layers")
+    streetregister.street_register_build([u.pk for u in uats.values()])
+    lap("street register")
     rasters = rastergen.build(layout, np.random.default_rng([seed, 98]))
     for spec in layersgen.LAYERS:
         if spec.kind == "raster":

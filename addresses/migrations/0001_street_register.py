@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(help_text="The street's code in the UAT's register (stable across renamings).", max_length=40)),
                 ('axis', django.contrib.gis.db.models.fields.MultiLineStringField(blank=True, null=True, srid=3844)),
-                ('locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='streets', to='parcels.locality')),
+                ('locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='streets', to='parcels.locality')),
                 ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='addresses.registerimport')),
                 ('uat', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='streets', to='parcels.uat')),
             ],

@@ -1,6 +1,6 @@
 """No server error from any page of any role on any state an application can reach (issue 15, point 8).
 
-Every kind (CU, CU extension, AC, AC extension, AD) is walked through every status it can reach with
+Every kind (CU, CU extension, AC, AC extension, AD, address certificate) is walked through every status it can reach with
 the real services (draft, submitted, returned, resubmitted, in review, avize with each state of its aviz
 request, issued, expired, refused, withdrawn); at each state every page of every role is opened and
 answers exactly what that role may see: 200, a 302 to the log-in page, 403 or 404, never a 5xx.
@@ -95,7 +95,9 @@ class Walker:
             staff = user is not None and (user.is_issuer_staff or user.is_portal_admin)
             reviewer = user is not None and (user.role == "reviewer" or user.is_portal_admin)
             login = 302 if role == "anonymous" else None
+            investor = user is not None and user.role == "investor"
             pages = {"/": 200, "/requests/": login or 200, "/start/": 302,
+                     "/requests/new/address_certificate/": login or (200 if investor else 403),
                      "/staff/avize/": login or (200 if staff else 403), "/inbox/": login or (200 if reviewer else 403),
                      "/manage/": login or (200 if role == "root" else 403)}
             for view in ("todo", "waiting", "done", "all"):
@@ -172,6 +174,31 @@ def _main(walker, kind: str, data: dict) -> Application:
     return app
 
 
+def _address_certificates(walker) -> Application:
+    """The address certificate: its branches, a parcel without a number that the clerk numbers first (the
+    page with the assignment form, then with the address), and the main path on a numbered parcel."""
+    from datetime import date
+
+    from addresses import services as register
+
+    w = walker.w
+    street = register.street_add(uat=w["uat_a"], code="BC-0417", name="Strada Republicii", valid_from=date(1948, 1, 1))
+    register.street_rename(street=street, name="Strada Mărășești", on=date(1990, 3, 1), decision="HCL 7/1990")
+    numbered, bare = w["parcels"][2], w["parcels"][3]
+    register.number_assign(parcel=numbered, street=street, number="3", on=date(1995, 1, 1))
+    data = {"parcel_ids": [numbered.pk], "purpose": "addr_land_book"}
+    _branches(walker, Kind.ADDRESS_CERT, data)
+    unnumbered = services.application_create(by=w["alice"], data={"kind": Kind.ADDRESS_CERT, **PERSON,
+                                                                  "parcel_ids": [bare.pk], "purpose": "addr_notarial"})
+    _documents(unnumbered, w["alice"])
+    services.application_submit(application=unnumbered, by=w["alice"])
+    services.application_act(application=unnumbered, action="accept", by=w["carol"])
+    walker.check(unnumbered)
+    services.address_number_assign(application=unnumbered, by=w["carol"], street_id=street.pk, number="4")
+    walker.check(unnumbered)
+    return _main(walker, Kind.ADDRESS_CERT, data)
+
+
 def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, signing, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = mapped_world
@@ -194,7 +221,8 @@ def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, sig
         extension = _main(walker, kind, {"based_on": base.pk})
         services.application_act(application=extension, action="expire", by=w["root"], reason="Test.")
         walker.check(extension)
-    for act in (ad, ac, cu):
+    address = _address_certificates(walker)
+    for act in (ad, ac, cu, address):
         services.application_act(application=act, action="expire", by=w["root"], reason="Test.")
         walker.check(act)
     expected_statuses = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED, Status.IN_REVIEW,
