@@ -92,6 +92,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/parcels/"): Case(lambda w: f"/api/v1/parcels/?bbox={BACAU_BBOX}", public()),
     ("GET", "/api/v1/parcels/at/"): Case(lambda w: "/api/v1/parcels/at/?lon=26.91&lat=46.57", public((200, 404))),
     ("GET", "/api/v1/parcels/{pk}/"): Case(lambda w: f"/api/v1/parcels/{w['parcel'].pk}/", public()),
+    ("GET", "/api/v1/parcels/{pk}/address/"): Case(lambda w: f"/api/v1/parcels/{w['parcel'].pk}/address/", public()),
     ("GET", "/api/v1/uats/"): Case(lambda w: "/api/v1/uats/", public()),
     ("GET", "/api/v1/uats/{siruta}/"): Case(lambda w: "/api/v1/uats/20297/", public()),
     ("GET", "/api/v1/layers/"): Case(lambda w: "/api/v1/layers/", public()),
