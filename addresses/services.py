@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.gis.geos import GEOSGeometry, MultiLineString
+from django.contrib.gis.geos import GEOSGeometry, MultiLineString, Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +37,7 @@ def _as_axis(axis: GEOSGeometry | None) -> MultiLineString | None:
         axis = axis.transform(3844, clone=True)
     if axis.geom_type == "LineString":
         axis = MultiLineString(axis, srid=3844)
-    if axis.geom_type != "MultiLineString":
+    if not isinstance(axis, MultiLineString):
         raise ValidationError({"axis": [_("Axa străzii trebuie să fie o linie.")]})
     return axis
 
@@ -100,6 +100,8 @@ def number_assign(*, parcel: Parcel, street: Street, number: str, on: date | Non
         point = parcel.geom.point_on_surface
     elif point.srid != 3844:
         point = point.transform(3844, clone=True)
+    if not isinstance(point, Point):
+        raise ValidationError({"point": [_("Numărul se plasează printr-un punct.")]})
     return BuildingNumber.objects.create(street=street, number=number, parcel=parcel, point=point, valid_from=on,
                                          decision=(decision or "").strip()[:200], assigned_by=by, source=source)
 

@@ -13,10 +13,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from addresses.selectors import address_of
 from gis_portal.signing import sign_pdf
 from permits import acts, avize_hook, calendar
 from permits.analysis import works_of
-from addresses.selectors import address_of
 from permits.choices import ADDRESS_KINDS, Connection, Kind, issue_register
 from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct

@@ -17,11 +17,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
-from parcels.models import Parcel
+from parcels.models import Issuer, Parcel
 from permits import avize_hook, calendar, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
-from parcels.models import Issuer
 from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
 from permits.documents import check_upload
 from permits.extensions import issued_on_of, regime_for
@@ -358,7 +357,7 @@ def address_number_assign(*, application: Application, by, street_id: int, numbe
         raise workflow.StateConflict("A number is assigned to a registered address certificate request only.",
                                      allowed=workflow.allowed_actions(app, by))
     parcel = app.parcels.select_related("uat").first()
-    street = Street.objects.filter(pk=street_id, uat_id=parcel.uat_id if parcel else None).first()
+    street = Street.objects.filter(pk=street_id, uat_id=parcel.uat_id).first() if parcel else None
     if parcel is None or street is None:
         raise ValidationError({"street": [_("Alegeți o stradă din UAT-ul parcelei.")]})
     basis = (decision or "").strip() or f"Atribuit la cererea nr. {app.registration}"  # stored: Romanian

@@ -10,7 +10,17 @@ from rest_framework import serializers
 
 from gis_portal.api.geojson import geometry_dict
 from permits import workflow
-from permits.choices import AddressPurpose, ApplicantType, Connection, Destination, DocType, Kind, Purpose, RoadAccess, WorksKind
+from permits.choices import (
+    AddressPurpose,
+    ApplicantType,
+    Connection,
+    Destination,
+    DocType,
+    Kind,
+    Purpose,
+    RoadAccess,
+    WorksKind,
+)
 from permits.models import Application, Document, TransitionEvent
 
 

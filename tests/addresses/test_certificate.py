@@ -78,7 +78,7 @@ def test_an_address_certificate_is_requested_checked_paid_issued_and_verified(
     html = client.get(f"/verify/{app.act.verify_code}").content.decode()
     assert app.act.sha256 in html and body["act"]["number"] in html
     assert "Strada Mărășești nr. 12 bis" in html and "Certificat de nomenclatură stradală și adresă" in html
-    register = client.get(f"/api/v1/registers/20297/?kind=address_certificate").json()
+    register = client.get("/api/v1/registers/20297/?kind=address_certificate").json()
     assert register["count"] == 1 and register["results"][0]["register"] == "address"
     assert register["results"][0]["address"] == "Strada Mărășești nr. 12 bis, Bacău, județul Bacău"
     # A second certificate is numbered in its own register, not after the CUs or the ACs.

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
-from permits import workflow
 from addresses.selectors import address_of, streets_of
+from permits import workflow
 from permits.choices import (
     ADDRESS_KINDS,
     REQUIRED_DOCUMENTS,
