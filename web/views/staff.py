@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.requests import signed_in
 from web import geo, labels, selectors
+from web.views.investor import address_context
 from web.views.public import map_config
 
 
@@ -71,4 +72,5 @@ def avize_board(request: HttpRequest) -> HttpResponse:
 def issue_preview(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request.user)
     app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
-    return render(request, "web/issue_preview.html", {"app": app, "analysis": app.analysis_result or {}})
+    return render(request, "web/issue_preview.html", {"app": app, "analysis": app.analysis_result or {},
+                                                      **address_context(app, request.user)})
