@@ -26,11 +26,11 @@ TEXT = {
     "ro": {"search": "Caută", "cadastral": "Număr cadastral sau adresă", "request": "Cere certificat de adresă",
            "next": "Continuă", "submit": "Trimite cererea", "confirm": "Cererea a fost trimisă",
            "title": "certificatului de nomenclatură stradală", "former": "Denumiri anterioare ale străzii",
-           "registered": "Înregistrată"},
+           "registered": "Înregistrată", "no_number": "nu are încă număr administrativ"},
     "en": {"search": "Search", "cadastral": "Cadastral number or address", "request": "Request an address certificate",
            "next": "Continue", "submit": "Submit the request", "confirm": "The request was sent",
            "title": "street name and address certificate", "former": "Former names of the street",
-           "registered": "Registered"},
+           "registered": "Registered", "no_number": "has no building number in the street register yet"},
 }
 
 
@@ -52,7 +52,8 @@ def journey_page(browser, live_server, request):
 
 @pytest.fixture
 def numbered_street(mapped_world):
-    """The parcels of mapped_world numbered 1…8 on Strada Mărășești, called Strada Republicii until 1 March 1990."""
+    """The parcels of mapped_world numbered 1…7 on Strada Mărășești, called Strada Republicii until 1 March 1990;
+    the eighth (70008) has no number yet."""
     uat = mapped_world["uat_a"]
     locality = Locality.objects.create(siruta=20313, name="Bacău", uat=uat, kind="municipiu reședință", is_seat=True,
                                        urban=True, postal_code="600001")
@@ -60,7 +61,7 @@ def numbered_street(mapped_world):
                                  valid_from=date(1948, 1, 1), decision="Decizia 12/1948",
                                  axis=LineString((BACAU_E - 10, BACAU_N - 5), (BACAU_E + 210, BACAU_N - 5), srid=3844))
     register.street_rename(street=street, name="Strada Mărășești", on=date(1990, 3, 1), decision="HCL 7/1990")
-    for i, parcel in enumerate(mapped_world["parcels"]):
+    for i, parcel in enumerate(mapped_world["parcels"][:7]):
         register.number_assign(parcel=parcel, street=street, number=str(i + 1), on=date(1995, 1, 1))
     return street
 
@@ -123,4 +124,10 @@ def test_the_investor_requests_an_address_certificate_from_the_map(journey_page,
     assert (app.kind, app.status, app.purpose) == (Kind.ADDRESS_CERT, Status.SUBMITTED, "addr_land_book")
     assert list(app.parcels.values_list("cadastral_number", flat=True)) == ["70002"]
     assert app.works_kind == "" and app.works_footprint is None and app.analysis_result is None
+
+    # A parcel without a number: the wizard says so at once, and the request can still be sent.
+    bare = mapped_world["parcels"][7]
+    page.goto(f"/requests/new/address_certificate/?parcel={bare.pk}")
+    expect(page.locator("#no-register-address")).to_contain_text(text["no_number"])
+    shot(page, f"address-{page.tag}-05-no-number")
     assert not page.console_errors, page.console_errors
