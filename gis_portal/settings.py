@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "layers",
     "institutions",
     "rules",
+    "workdays",
     "permits",
     "avize",
     "notifications",

@@ -1,4 +1,4 @@
-"""Admin: applications read-mostly (status changes only through the workflow), policies and fees editable."""
+"""Admin: applications read-mostly (status changes only through the workflow), fees editable."""
 from django.contrib import admin
 
 from permits import models
@@ -50,14 +50,6 @@ class IssuedActAdmin(admin.ModelAdmin):
     readonly_fields = ["verify_code", "sha256"]
 
 
-@admin.register(models.ClosedDay)
-class ClosedDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "reason", "issuer"]
-    list_filter = ["issuer"]
-    date_hierarchy = "date"
-
-
-admin.site.register(models.DeadlinePolicy)
 admin.site.register(models.FeeSchedule)
 admin.site.register(models.Payment)
 admin.site.register(models.RegisterCounter)

@@ -7,10 +7,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from avize.selectors import aviz_requests_visible_to
-from permits.calendar import due_soon_until
 from permits.choices import TERMINAL, Status
 from permits.models import Application
 from permits.selectors import applications_visible_to
+from workdays.calendar import due_soon_until
 
 
 def applications_for(user) -> QuerySet[Application]:
