@@ -1,6 +1,6 @@
-"""Small read helpers for the pages: map extents and GeoJSON for the few shapes a page shows.
+"""Where the pages' maps open: the territory's extent and the main town's centre.
 
-GeoJSON is built in SQL (gis_portal.api.geojson.features_geojson), never by a per-row Python transform.
+The GeoJSON of the few shapes a page shows is built in SQL by gis_portal.api.geojson.features_geojson.
 """
 from __future__ import annotations
 

@@ -89,9 +89,9 @@ def test_due_soon_is_three_working_days_for_the_api_the_staff_queue_and_the_aviz
 
     from avize.models import AvizRequest
     from avize.selectors import inbox_filter
-    from workdays.calendar import due_soon_until
     from permits.models import Application
     from web.selectors import deadline_state
+    from workdays.calendar import due_soon_until
 
     friday = date(2026, 12, 11)
     assert due_soon_until(friday) == date(2026, 12, 16)  # Mon 14, Tue 15, Wed 16

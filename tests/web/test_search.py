@@ -5,8 +5,8 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
-from tests.conftest import BACAU_E, BACAU_N
 from parcels.search import SEARCH_LIMIT, parcel_search_sql
+from tests.conftest import BACAU_E, BACAU_N
 
 pytestmark = pytest.mark.django_db
 
