@@ -1,13 +1,14 @@
-"""The aviz answer as a PDF (WeasyPrint, no network) signed PAdES-style with the portal's certificate."""
+"""The aviz answer as a PDF (gis_portal.rendering: WeasyPrint, no network), signed PAdES with the
+portal's certificate."""
 from __future__ import annotations
 
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from avize.models import AvizRequest, State
+from gis_portal.rendering import html_to_pdf
 from gis_portal.signing import sign_pdf as permits_sign_pdf
 
 
@@ -17,9 +18,7 @@ def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
 
 
 def aviz_pdf_bytes(request: AvizRequest) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("avize/aviz.html", {
+    return html_to_pdf("avize/aviz.html", {
         "r": request,
         "application": request.application,
         "institution": request.institution,
@@ -27,7 +26,6 @@ def aviz_pdf_bytes(request: AvizRequest) -> bytes:
         "parcels": list(request.application.parcels.values_list("cadastral_number", flat=True)),
         "generated_at": timezone.localtime(),
     })
-    return HTML(string=html, base_url=None).write_pdf()
 
 
 def aviz_pdf_attach(*, request: AvizRequest) -> None:

@@ -11,9 +11,9 @@ from django.http import Http404
 from accounts.models import User
 from avize.models import FINAL, AvizRequest, State
 from gis_portal.api.geojson import geometry_sql
-from permits.calendar import due_soon_until
 from permits.models import Application
 from permits.selectors import applications_visible_to
+from workdays.calendar import due_soon_until
 
 # Most severe first: the application shows the worst answer it got.
 SEVERITY = {State.UNFAVOURABLE: 3, State.FAVOURABLE_WITH_CONDITIONS: 2, State.FAVOURABLE: 1,
@@ -45,7 +45,7 @@ def aviz_request_get(*, user: User, pk: int) -> AvizRequest:
 def inbox_filter(qs: QuerySet[AvizRequest], *, today: date, due_soon: bool | None = None,
                  overdue: bool | None = None, uat: int | None = None,
                  state: str | None = None, live: bool | None = True) -> QuerySet[AvizRequest]:
-    """The inbox filters: open requests due soon (permits.calendar.due_soon_until: working days), past
+    """The inbox filters: open requests due soon (workdays.calendar.due_soon_until: working days), past
     due, by UAT (SIRUTA) and state."""
     open_q = ~Q(state__in=FINAL)
     if live is not None:

@@ -19,7 +19,7 @@ from avize.scheduling import TACIT_LEGAL_BASIS, avize_tick  # noqa: F401  (re-ex
 from avize.stage import maybe_complete_stage, reopen_stage
 from gis_portal.api.exceptions import StateConflict
 from institutions.models import Institution
-from permits import calendar
+from workdays import calendar
 
 # OUG 31/2025: 15 days at the authorisation stage unless the institution is configured otherwise.
 DEFAULT_RESPONSE_DAYS = 15

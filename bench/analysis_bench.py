@@ -45,6 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchdb import migrated_database, psql  # noqa: E402
 from procstat import child_pids, cpu_seconds  # noqa: E402
 from rawhttp import LibClient, RawClient  # noqa: E402
 
@@ -53,21 +54,8 @@ PORT = 8766
 SPATIAL_PREDICATE = re.compile(r"ST_(Intersects|DWithin|Covers|Contains|Within|Distance|Touches)\(", re.I)
 
 
-def psql(url: str, sql: str) -> str:
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
 def prepare(parcels: int, name: str) -> str:
-    from gis_portal import devdb
-
-    base = devdb.database_url()
-    admin = base.replace("/gis_portal?", "/postgres?")
-    url = base.replace("/gis_portal?", f"/{name}?")
-    if not psql(admin, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
-        psql(admin, f"CREATE DATABASE {name}")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    url, env = migrated_database(name)
     if int(psql(url, "SELECT count(*) FROM parcels_parcel")) < parcels:
         print(f"generating the demo county with {parcels} parcels…", flush=True)
         started = time.perf_counter()

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -29,23 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def psql(url: str, sql: str) -> str:
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
+from benchdb import migrated_database  # noqa: E402
 
 
 def prepare(name: str) -> str:
-    from gis_portal import devdb
-
-    base = devdb.database_url()
-    admin = base.replace("/gis_portal?", "/postgres?")
-    url = base.replace("/gis_portal?", f"/{name}?")
-    psql(admin, f"DROP DATABASE IF EXISTS {name}")
-    psql(admin, f"CREATE DATABASE {name}")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    return url
+    return migrated_database(name, fresh=True)[0]
 
 
 def build(n: int, tag: str):

@@ -33,10 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchdb import migrated_database, psql  # noqa: E402
 from procstat import child_pids  # noqa: E402
 from rawhttp import LibClient, RawClient  # noqa: E402
-
-from gis_portal import devdb  # noqa: E402
 
 DB = "bench_tiles"
 PORT = 8771
@@ -44,19 +43,8 @@ PORT = 8771
 E0, N0, LOT_W, LOT_H, COLS = 632_000.0, 535_000.0, 30.0, 60.0, 1000
 
 
-def psql(url: str, sql: str) -> str:
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
 def prepare(parcels: int) -> str:
-    base = devdb.database_url()
-    admin = base.replace("/gis_portal?", "/postgres?")
-    url = base.replace("/gis_portal?", f"/{DB}?")
-    if not psql(admin, f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"):
-        psql(admin, f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    url, _env = migrated_database(DB)
     if int(psql(url, "SELECT count(*) FROM parcels_parcel")) != parcels:
         print(f"generating {parcels} parcels…", flush=True)
         started = time.perf_counter()

@@ -3,7 +3,7 @@
 A scratch database `bench_web_search` (created if missing, on the project's cluster) holds the two
 tables the search reads, parcels_uat and parcels_parcel (same names and columns the query uses),
 with BENCH_PARCELS (default 1,000,000) parcels whose addresses are "Strada <street> nr. <n>, <locality>"
-(400 streets, 60 localities). For each query the exact SQL of `web.selectors.parcel_search_sql`
+(400 streets, 60 localities). For each query the exact SQL of `parcels.search.parcel_search_sql`
 runs BENCH_RUNS times (median, ms) with the pg_trgm GIN index, then again after dropping it
 (sequential scan: the same SQL without the index is the baseline). Timed: building the SQL
 (with its cadastral-number check) and the GeoJSON FeatureCollection, i.e. the API minus HTTP. Writes bench/results/web_search.json.
@@ -47,7 +47,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from web.selectors import parcel_search_sql
+    from parcels.search import parcel_search_sql
 
     with connection.cursor() as cur:
         cur.execute("CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -111,8 +111,8 @@ def _generate(cur) -> None:
 
 def _median(q: str) -> float:
     """What the search API does for q, minus HTTP: build the SQL (cadastral check) and the GeoJSON."""
-    from web.geo import features_geojson
-    from web.selectors import parcel_search_sql
+    from gis_portal.api.geojson import features_geojson
+    from parcels.search import parcel_search_sql
 
     features_geojson(*parcel_search_sql(q))  # warm-up
     times = []

@@ -19,8 +19,12 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from gis_portal.security import ContentSecurityPolicyMiddleware
 
 _DATABASE_DOWN = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -94,20 +98,30 @@ def _remember_exception(sender: object, request: HttpRequest | None = None, **kw
 class ServiceFailureMiddleware:
     """First in MIDDLEWARE: turns the 500 of a database outage or a full disk into a 503/507.
 
-    An exception raised in a view reaches `process_exception`. One raised in another middleware
-    (sessions, authentication, rate limits) is already a 500 response when it gets here; Django's
-    got_request_exception signal marked the request with it, and `__call__` swaps the answer.
+    An exception raised in a view reaches `process_exception` (its answer then goes back through
+    every middleware). One raised in another middleware (sessions, authentication, rate limits) is
+    already a 500 response when it gets here; Django's got_request_exception signal marked the
+    request with it, and `__call__` swaps the answer and gives it the security middleware's headers.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         got_request_exception.connect(_remember_exception, dispatch_uid="gis_portal.failures")
+        # A swapped answer did not come back through the middleware that add the security headers
+        # (nosniff, Referrer-Policy, COOP, HSTS, X-Frame-Options, CSP): it gets them here, as any answer.
+        self.secure = [SecurityMiddleware(get_response).process_response,
+                       XFrameOptionsMiddleware(get_response).process_response,
+                       ContentSecurityPolicyMiddleware(get_response).process_response]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         failure = getattr(request, "_service_failure", None)
         if response.status_code == 500 and failure is not None:
-            return failure_response(request, failure) or response
+            swapped = failure_response(request, failure)
+            if swapped is not None:
+                for secure in self.secure:
+                    swapped = secure(request, swapped)
+                return swapped
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

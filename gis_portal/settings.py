@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "addresses",
     "institutions",
     "rules",
+    "workdays",
     "permits",
     "avize",
     "notifications",

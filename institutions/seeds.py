@@ -11,6 +11,26 @@ OUG_31_2025 = ("OUG 31/2025 (aviz în 15 zile la faza de autorizare, 30 zile pen
 NO_TACIT = ("OUG 31/2025: instituțiile de apărare, ordine publică și securitate națională sunt exceptate "
             "de la aprobarea tacită")
 
+# Synthetic operators (marked `synthetic`): the kinds a CU lists for connections (F.6 d.1), with
+# invented names, to be replaced by each UAT's real operator. (code, kind, e-mail domain, the service
+# operated, law)
+_SYNTHETIC_OPERATOR_ROWS: list[tuple[str, str, str, str, str]] = [
+    ("termoficare-bacau", "heating", "termoficare-bacau", "serviciului de alimentare centralizată cu energie termică",
+     "Legea 325/2006 a serviciului public de alimentare cu energie termică"),
+    ("telecom-bacau", "telecom", "telecom-bacau", "de rețele de comunicații electronice",
+     "Legea 159/2016 privind infrastructura rețelelor de comunicații electronice"),
+    ("salubritate-bacau", "sanitation", "salubritate-bacau", "serviciului de salubrizare",
+     "Legea 101/2006 a serviciului de salubrizare a localităților"),
+    ("transport-urban-bacau", "transport", "transport-bacau", "de transport public local",
+     "Legea 92/2007 a serviciilor de transport public local"),
+]
+SYNTHETIC_OPERATORS: list[dict] = [
+    {"code": code, "kind": kind, "synthetic": True, "name": f"Operatorul {service} (sintetic)",
+     "email": f"avize@{domain}.example.ro",
+     "address": "Bacău", "legal_basis": f"{law}; {OUG_31_2025}"}
+    for code, kind, domain, service, law in _SYNTHETIC_OPERATOR_ROWS
+]
+
 BACAU_INSTITUTIONS: list[dict] = [
     {"code": "djc-bacau", "kind": "culture", "name": "Direcția Județeană pentru Cultură Bacău",
      "email": "avize@djc-bacau.example.ro", "address": "Bacău",
@@ -64,24 +84,7 @@ BACAU_INSTITUTIONS: list[dict] = [
      "name": "Compania Regională de Apă Bacău SA (CRAB)",
      "email": "avize@crab.example.ro", "address": "Bacău",
      "legal_basis": "Legea 241/2006 a serviciului de alimentare cu apă și de canalizare; " + OUG_31_2025},
-    # Synthetic operators (marked `synthetic`): the kinds a CU lists for connections (F.6 d.1), with
-    # invented names, to be replaced by each UAT's real operator.
-    {"code": "termoficare-bacau", "kind": "heating", "synthetic": True,
-     "name": "Operatorul serviciului de alimentare centralizată cu energie termică (sintetic)",
-     "email": "avize@termoficare-bacau.example.ro", "address": "Bacău",
-     "legal_basis": "Legea 325/2006 a serviciului public de alimentare cu energie termică; " + OUG_31_2025},
-    {"code": "telecom-bacau", "kind": "telecom", "synthetic": True,
-     "name": "Operatorul de rețele de comunicații electronice (sintetic)",
-     "email": "avize@telecom-bacau.example.ro", "address": "Bacău",
-     "legal_basis": "Legea 159/2016 privind infrastructura rețelelor de comunicații electronice; " + OUG_31_2025},
-    {"code": "salubritate-bacau", "kind": "sanitation", "synthetic": True,
-     "name": "Operatorul serviciului de salubrizare (sintetic)",
-     "email": "avize@salubritate-bacau.example.ro", "address": "Bacău",
-     "legal_basis": "Legea 101/2006 a serviciului de salubrizare a localităților; " + OUG_31_2025},
-    {"code": "transport-urban-bacau", "kind": "transport", "synthetic": True,
-     "name": "Operatorul de transport public local (sintetic)",
-     "email": "avize@transport-bacau.example.ro", "address": "Bacău",
-     "legal_basis": "Legea 92/2007 a serviciilor de transport public local; " + OUG_31_2025},
+    *SYNTHETIC_OPERATORS,
     {"code": "aacr", "kind": "aviation", "name": "Autoritatea Aeronautică Civilă Română (AACR)",
      "email": "avize@aacr.example.ro", "address": "București", "county": "",
      "legal_basis": "RACR-AVZ 2/2020 (servituți aeronautice civile); " + OUG_31_2025},

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from gis_portal.admin_readonly import ReadOnlyModelAdmin
 from layers.imports import layer_import
 from layers.models import Feature, Layer, LayerVersion, ZoningUnit
 
@@ -83,7 +84,7 @@ class ZoningUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(ReadOnlyModelAdmin):
     """Features come only from imports: read-only here."""
 
     list_display = ["id", "name", "source_id", "version"]
@@ -91,12 +92,3 @@ class FeatureAdmin(admin.ModelAdmin):
     search_fields = ["name", "source_id"]
     list_select_related = ["version__layer"]
     readonly_fields = ["version", "source_id", "name", "attrs", "geom"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,6 +1,7 @@
-"""Admin: applications read-mostly (status changes only through the workflow), policies and fees editable."""
+"""Admin: applications read-mostly (status changes only through the workflow), fees editable."""
 from django.contrib import admin
 
+from gis_portal.admin_readonly import ReadOnlyModelAdmin
 from permits import models
 
 
@@ -34,14 +35,10 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TransitionEvent)
-class TransitionEventAdmin(admin.ModelAdmin):
+class TransitionEventAdmin(ReadOnlyModelAdmin):
+    """The audit trail is written by permits.workflow only (a database trigger forbids UPDATE/DELETE)."""
+
     list_display = ["application", "action", "from_status", "to_status", "by", "at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.IssuedAct)
@@ -50,14 +47,6 @@ class IssuedActAdmin(admin.ModelAdmin):
     readonly_fields = ["verify_code", "sha256"]
 
 
-@admin.register(models.ClosedDay)
-class ClosedDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "reason", "issuer"]
-    list_filter = ["issuer"]
-    date_hierarchy = "date"
-
-
-admin.site.register(models.DeadlinePolicy)
 admin.site.register(models.FeeSchedule)
 admin.site.register(models.Payment)
 admin.site.register(models.RegisterCounter)

@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gis_portal.api.exceptions import StateConflict
-from permits import calendar, workflow
+from permits import workflow
 from permits.choices import Status
 from permits.models import Application
+from workdays import calendar
 
 ACT_EXPIRED = "Termen de valabilitate depășit ({until})."
 RETURN_LAPSED = "Documentația nu a fost completată în termen ({due}); cererea a expirat."

@@ -4,7 +4,7 @@ Law 176/2022 (in force 13.06.2022) changed Law 50/1991 art. 7(7): an AC/AD issue
 extended once, free of charge, for at most 24 months, on a request made at least 45 working days
 before expiry. An act issued before keeps the regime it was issued under: request at least 15
 (calendar) days before expiry, at most 12 months, fee 30 % of the initial AC fee (Cod fiscal art.
-474(14)). The terms are policy rules (permits.calendar, overridable through DeadlinePolicy) so a
+474(14)). The terms are policy rules (workdays.calendar, overridable through DeadlinePolicy) so a
 further change of law is data, not code.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from permits import calendar
+from workdays import calendar
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ class ExtensionRegime:
 
     code: str
     issued_from: date
-    notice_rule: str  # permits.calendar policy: how long before expiry the request must be filed
-    max_rule: str  # permits.calendar policy: longest extension, in months
+    notice_rule: str  # workdays.calendar policy: how long before expiry the request must be filed
+    max_rule: str  # workdays.calendar policy: longest extension, in months
     fee_factor: Decimal  # share of the initial AC/AD fee (0: free)
     max_extensions: int
     legal_basis: str

@@ -4,10 +4,10 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 
-from permits.calendar import due_soon_until
 from permits.choices import Kind, Status
 from permits.models import Application
 from permits.selectors import OPEN
+from workdays.calendar import due_soon_until
 
 
 class ApplicationFilterSet(django_filters.FilterSet):

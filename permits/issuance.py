@@ -14,15 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from addresses.selectors import address_of
+from gis_portal.rendering import data_uri, html_to_pdf, qr_svg
 from gis_portal.signing import sign_pdf
-from permits import acts, avize_hook, calendar
+from layers.extract import map_svg
+from permits import acts, avize_hook
 from permits.analysis import works_of
 from permits.choices import ADDRESS_KINDS, Connection, Kind, issue_register
 from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
-from permits.rendering import data_uri, html_to_pdf, map_svg, qr_svg
 from rules.works import lists_avize
+from workdays import calendar
 
 TEMPLATES: dict[str, str] = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
              Kind.AC: "permits/act_ac.html", Kind.AD: "permits/act_ac.html",

@@ -1,4 +1,4 @@
-"""CU / AC / AD applications, their documents, audit trail, numbering, calendar, fees and issued acts.
+"""CU / AC / AD applications, their documents, audit trail, numbering, fees and issued acts.
 
 Status changes happen only in permits.workflow; this module holds data, not rules.
 """
@@ -194,45 +194,6 @@ class IssuedAct(models.Model):
     @property
     def numbering(self) -> str:
         return f"{self.number}/{self.year}"
-
-
-class ClosedDay(models.Model):
-    """An extra non-working day: for every issuer (a bridge day decided by the government) when `issuer`
-    is empty, else the issuer's own closure (a local holiday, a move). Public holidays are not stored
-    here: permits.calendar takes them from the `holidays` library."""
-
-    date = models.DateField()
-    reason = models.CharField(max_length=200)
-    issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="closed_days", help_text="Empty: closed for every issuer.")
-
-    class Meta:
-        ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["date", "issuer"], name="closed_day_unique_per_issuer"),
-            models.UniqueConstraint(fields=["date"], condition=models.Q(issuer__isnull=True),
-                                    name="closed_day_unique_for_everyone"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.date}: {self.reason}"
-
-
-class DeadlinePolicy(models.Model):
-    """Overrides a legal deadline of permits.calendar.DEFAULT_POLICIES (e.g. after a change of law)."""
-
-    class Unit(models.TextChoices):
-        WORKING_DAYS = "working_days", "Zile lucrătoare"
-        DAYS = "days", "Zile calendaristice"
-        MONTHS = "months", "Luni"
-
-    rule = models.SlugField(max_length=40, unique=True)
-    amount = models.PositiveIntegerField()
-    unit = models.CharField(max_length=12, choices=Unit.choices)
-    legal_basis = models.CharField(max_length=255, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.rule}: {self.amount} {self.unit}"
 
 
 class FeeSchedule(models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Issuer, Parcel
-from permits import avize_hook, calendar, workflow
+from permits import avize_hook, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
@@ -28,6 +28,7 @@ from permits.fees import application_fee
 from permits.identity import validate_applicant_code
 from permits.models import Application, Document, Payment
 from permits.numbering import next_number
+from workdays import calendar
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 SIMPLE_FIELDS = (

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
+from gis_portal.admin_readonly import ReadOnlyModelAdmin
 from rules.models import Analysis, Rule, RuleRevision, WorksRule
 from rules.services import revision_record
 
@@ -39,20 +40,11 @@ class WorksRuleAdmin(VersionedRuleAdmin):
 
 
 @admin.register(RuleRevision)
-class RuleRevisionAdmin(admin.ModelAdmin):
+class RuleRevisionAdmin(ReadOnlyModelAdmin):
     list_display = ("catalogue", "code", "version", "created_at", "created_by")
     list_filter = ("catalogue",)
     search_fields = ("code",)
     readonly_fields = ("catalogue", "code", "version", "data", "created_at", "created_by")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Analysis)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from gis_portal.api.crs import parse_srid
 from gis_portal.ratelimit import SharedScopedRateThrottle
-from rules.selectors import analysis_stored, rule_list
+from rules.selectors import analyses_visible_to, analysis_stored, hit_marks_geojson, rule_list
 from rules.serializers import (
     AnalysisInputSerializer,
     AnalysisOutputSerializer,
@@ -74,3 +74,21 @@ class RuleListApi(APIView):
                    responses=RuleOutputSerializer(many=True))
     def get(self, request):
         return Response(RuleOutputSerializer(rule_list(), many=True).data)
+
+
+class AnalysisHitMarksApi(APIView):
+    """Where the map writes each hit constraint's distance: for every feature of a public layer the
+    analysis hit, the shortest line from the feature to the analysed geometry (GeoJSON, EPSG:4326).
+    Readable by whoever may read the analysis (rules.selectors.analyses_visible_to)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["analyses"],
+                   summary="Anchor points of an analysis's hit features, for the map's distance labels")
+    def get(self, request, analysis_id):
+        if not analyses_visible_to(request.user).filter(pk=analysis_id).exists():
+            raise Http404("No such analysis.")
+        collection = hit_marks_geojson(analysis_id)
+        for feature in collection["features"]:
+            feature["id"] = feature["properties"]["feature_id"]
+        return Response(collection)

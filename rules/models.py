@@ -18,7 +18,48 @@ from institutions.models import Institution
 from rules.choices import F6_GROUPS
 
 
-class Rule(models.Model):
+class CatalogueRow(models.Model):
+    """What a spatial rule and a works rule share: a catalogue code (each declares its own `code` and
+    `title`), the message and its legal basis, the confidence tag, and a version that grows on each edit."""
+
+    class Confidence(models.TextChoices):
+        C = "C", "C — confirmed"
+        S = "S", "S — secondary source"
+        U = "U", "U — unconfirmed default"
+        CS = "C/S", "C/S"
+        SU = "S/U", "S/U — partly unconfirmed default"
+
+    code: str
+    title: str
+    message_ro = models.TextField()
+    message_en = models.TextField()
+    legal_basis = models.TextField()
+    source_url = models.TextField(blank=True)
+    confidence = models.CharField(max_length=3, choices=Confidence.choices)
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_default(self) -> bool:
+        """U rows are editable defaults: shown to staff as such, never as settled law."""
+        return "U" in self.confidence
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        digits = "".join(ch for ch in self.code if ch.isdigit())
+        return (int(digits or 0), self.code)
+
+
+class Rule(CatalogueRow):
     """One row of the spatial rules catalogue, editable in the admin; `version` grows on each edit."""
 
     class Predicate(models.TextChoices):
@@ -35,13 +76,6 @@ class Rule(models.Model):
         APPLIES_ZONING = "applies_zoning", "Applies the zoning regime"
         CIVIL_CODE_CHECK = "civil_code_check", "Civil Code / RGU check"
         CLASSIFIES = "classifies", "Classifies the locality (urban / rural / extravilan)"
-
-    class Confidence(models.TextChoices):
-        C = "C", "C — confirmed"
-        S = "S", "S — secondary source"
-        U = "U", "U — unconfirmed default"
-        CS = "C/S", "C/S"
-        SU = "S/U", "S/U — partly unconfirmed default"
 
     LOCALITY_CLASSES = ("urban", "rural", "extravilan")
 
@@ -71,34 +105,9 @@ class Rule(models.Model):
     effect = models.CharField(max_length=20, choices=Effect.choices)
     institution_kinds = ArrayField(models.CharField(max_length=32, choices=Institution.Kind.choices),
                                    default=list, blank=True)
-    message_ro = models.TextField()
-    message_en = models.TextField()
-    legal_basis = models.TextField()
-    source_url = models.TextField(blank=True)
-    confidence = models.CharField(max_length=3, choices=Confidence.choices)
-    notes = models.TextField(blank=True)
-    active = models.BooleanField(default=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.title}"
-
-    @property
-    def is_default(self) -> bool:
-        """U rows are editable defaults: shown to staff as such, never as settled law."""
-        return "U" in self.confidence
-
-    @property
-    def sort_key(self) -> tuple[int, str]:
-        digits = "".join(ch for ch in self.code if ch.isdigit())
-        return (int(digits or 0), self.code)
 
 
-class WorksRule(models.Model):
+class WorksRule(CatalogueRow):
     """A rule on the declared works (not on the map): when the works match `conditions`, the AC request
     needs this item (an aviz, the environmental act, a study, a document or a fee), in this F.6 group.
 
@@ -128,30 +137,6 @@ class WorksRule(models.Model):
                                    default=list, blank=True, help_text="Who gives the aviz or act (resolved per UAT)")
     label_ro = models.CharField(max_length=200, help_text="The line printed on the CU, e.g. Alimentare cu apă")
     label_en = models.CharField(max_length=200)
-    message_ro = models.TextField()
-    message_en = models.TextField()
-    legal_basis = models.TextField()
-    source_url = models.TextField(blank=True)
-    confidence = models.CharField(max_length=3, choices=Rule.Confidence.choices)
-    notes = models.TextField(blank=True)
-    active = models.BooleanField(default=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.title}"
-
-    @property
-    def is_default(self) -> bool:
-        return "U" in self.confidence
-
-    @property
-    def sort_key(self) -> tuple[int, str]:
-        digits = "".join(ch for ch in self.code if ch.isdigit())
-        return (int(digits or 0), self.code)
 
     def clean(self) -> None:
         from rules.works import conditions_problems

@@ -1,10 +1,13 @@
 """Reads of the rules app, scoped to the caller."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from gis_portal.api.geojson import features_geojson
 from gis_portal.generations import GenerationCache
 from rules.models import Analysis, Rule, WorksRule
 
@@ -84,3 +87,26 @@ _active_works = GenerationCache("rules", _load_active_works)  # the same rules_g
 def active_works_rules(*, generation: int | None = None) -> list[WorksRule]:
     """Active works rules in catalogue order, kept per process like active_rules."""
     return list(_active_works.get(generation=generation))
+
+
+# At most this many hit features get a distance label on the map (the nearest first).
+MAX_HIT_MARKS = 50
+
+
+def hit_marks_geojson(analysis_id) -> dict[str, Any]:
+    """Where the map labels each feature an analysis hit: the shortest line from the feature to the
+    analysed geometry (its first point lies on the feature), or a point of their overlap when they
+    touch. Only features of public layers (the ones the map draws), nearest first."""
+    sql = (
+        "SELECT CASE WHEN ST_Intersects(f.geom, a.geometry)"
+        " THEN ST_PointOnSurface(ST_Intersection(f.geom, a.geometry))"
+        " ELSE ST_ShortestLine(f.geom, a.geometry) END AS geom,"
+        " json_build_object('feature_id', f.id, 'layer', l.slug) AS props"
+        " FROM rules_analysis a"
+        " JOIN layers_feature f ON f.id IN (SELECT (jsonb_array_elements(h -> 'feature_ids'))::int"
+        "  FROM jsonb_array_elements(a.result -> 'rule_hits') h)"
+        " JOIN layers_layerversion v ON v.id = f.version_id"
+        " JOIN layers_layer l ON l.id = v.layer_id AND l.public"
+        " WHERE a.id = %s ORDER BY ST_Distance(f.geom, a.geometry), f.id LIMIT %s"
+    )
+    return features_geojson(sql, [analysis_id, MAX_HIT_MARKS])

@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
@@ -98,31 +98,45 @@ def rule_update(*, rule: Rule | WorksRule, by: Any = None, **fields: Any) -> Rul
     return rule
 
 
+def _catalogue_rows(path: Path | str) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(line number, code, row) of each row of a rules catalogue CSV; a row without a code is refused."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            code = (row.get("code") or "").strip()
+            if not code:
+                raise ValidationError({"code": [f"line {line}: missing rule code"]})
+            yield line, code, row
+
+
+_Row = TypeVar("_Row", Rule, WorksRule)
+
+
+def _new_row(rule: _Row, line: int) -> _Row:
+    """A new catalogue row, validated; its errors name the CSV line."""
+    try:
+        rule.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationError({f"line {line}": exc.messages}) from None
+    return rule
+
+
 @transaction.atomic
 def rules_load_csv(*, path: Path | str = DEFAULT_CSV) -> dict[str, int]:
     """Upsert rules by code from a structured CSV (see rules/data/rules.csv). All or nothing."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {r.code: r for r in Rule.objects.all()}
     new: list[Rule] = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            code = (row.get("code") or "").strip()
-            if not code:
-                raise ValidationError({"code": [f"line {line}: missing rule code"]})
-            values = _row_values(row, line)
-            rule = existing.get(code)
-            if rule is None:
-                rule = Rule(code=code, **values)
-                try:
-                    rule.full_clean(validate_unique=False)
-                except ValidationError as exc:
-                    raise ValidationError({f"line {line}": exc.messages}) from None
-                new.append(rule)
-                existing[code] = rule
-            else:
-                before = rule.version
-                rule_update(rule=rule, **values)
-                counts["updated" if rule.version != before else "unchanged"] += 1
+    for line, code, row in _catalogue_rows(path):
+        values = _row_values(row, line)
+        rule = existing.get(code)
+        if rule is None:
+            rule = _new_row(Rule(code=code, **values), line)
+            new.append(rule)
+            existing[code] = rule
+        else:
+            before = rule.version
+            rule_update(rule=rule, **values)
+            counts["updated" if rule.version != before else "unchanged"] += 1
     Rule.objects.bulk_create(new)
     counts["created"] = len(new)
     return counts
@@ -139,32 +153,24 @@ def works_rules_load_csv(*, path: Path | str = WORKS_CSV) -> dict[str, int]:
     a changed row gets a new version and both versions are kept as revisions."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {r.code: r for r in WorksRule.objects.all()}
-    with open(path, newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            code = (row.get("code") or "").strip()
-            if not code:
-                raise ValidationError({"code": [f"line {line}: missing rule code"]})
-            values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in _WORKS_EDITABLE}
-            try:
-                values["conditions"] = json.loads(row.get("conditions") or "{}")
-            except ValueError:
-                raise ValidationError({"conditions": [f"line {line}: not valid JSON"]}) from None
-            values["institution_kinds"] = [k.strip() for k in (row.get("institution_kinds") or "").split("|") if k.strip()]
-            values["active"] = (row.get("active") or "true").strip().lower() in ("true", "1", "yes")
-            rule = existing.get(code)
-            if rule is None:
-                rule = WorksRule(code=code, **values)
-                try:
-                    rule.full_clean(validate_unique=False)
-                except ValidationError as exc:
-                    raise ValidationError({f"line {line}": exc.messages}) from None
-                rule.save()
-                revision_record(rule=rule)
-                counts["created"] += 1
-            else:
-                before = rule.version
-                rule_update(rule=rule, **values)
-                counts["updated" if rule.version != before else "unchanged"] += 1
+    for line, code, row in _catalogue_rows(path):
+        values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in _WORKS_EDITABLE}
+        try:
+            values["conditions"] = json.loads(row.get("conditions") or "{}")
+        except ValueError:
+            raise ValidationError({"conditions": [f"line {line}: not valid JSON"]}) from None
+        values["institution_kinds"] = [k.strip() for k in (row.get("institution_kinds") or "").split("|") if k.strip()]
+        values["active"] = (row.get("active") or "true").strip().lower() in ("true", "1", "yes")
+        rule = existing.get(code)
+        if rule is None:
+            rule = _new_row(WorksRule(code=code, **values), line)
+            rule.save()
+            revision_record(rule=rule)
+            counts["created"] += 1
+        else:
+            before = rule.version
+            rule_update(rule=rule, **values)
+            counts["updated" if rule.version != before else "unchanged"] += 1
     return counts
 
 

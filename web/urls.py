@@ -3,16 +3,12 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
-from web import apis
 from web.views import account, addresses, admin, completion, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
     path("", public.home, name="home"),
     path("map/style.json", replica_reads(public.map_style), name="map-style"),
-    path("api/v1/search/", replica_reads(apis.ParcelSearchApi.as_view()), name="parcel-search"),
-    path("api/v1/analyses/<uuid:analysis_id>/hit-marks/", apis.AnalysisHitMarksApi.as_view(), name="hit-marks"),
-    path("api/v1/footprints/clip/", replica_reads(apis.FootprintClipApi.as_view()), name="footprint-clip"),
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="jsi18n"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
          name="login"),

@@ -7,6 +7,7 @@ GEOS geometry already in Python goes through `geometry_dict` (shapely's orient +
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +15,8 @@ import shapely
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 from shapely.geometry import mapping
+
+from gis_portal.db_router import read_connection
 
 GEOGRAPHIC = (4326, 4258)
 STORAGE_SRID = 3844
@@ -59,3 +62,18 @@ def geometry_dict(geom: GEOSGeometry, srid: int = 4326) -> dict[str, Any]:
         return {"type": out["type"], "geometries": [
             {"type": g["type"], "coordinates": _rounded(g["coordinates"], decimals(srid))} for g in out["geometries"]]}
     return {"type": out["type"], "coordinates": _rounded(out["coordinates"], decimals(srid))}
+
+
+def features_geojson(sql: str, params: list[Any]) -> dict[str, Any]:
+    """Run `sql` selecting (geom_3844, properties_json) rows; return a FeatureCollection in EPSG:4326."""
+    wrapped = (
+        "SELECT coalesce(json_agg(json_build_object('type', 'Feature', "
+        f"'geometry', {geometry_sql('q.geom')}::json, 'properties', q.props)), '[]'::json) "
+        f"FROM ({sql}) q"
+    )
+    with read_connection().cursor() as cur:
+        cur.execute(wrapped, params)
+        features = cur.fetchone()[0]
+    if isinstance(features, str):
+        features = json.loads(features)
+    return {"type": "FeatureCollection", "features": features}

@@ -16,10 +16,11 @@ from rest_framework.views import APIView
 from addresses.selectors import address_of
 from gis_portal.api.geojson import geometry_sql
 from parcels.models import UAT
-from permits import calendar, fees, selectors
+from permits import fees, selectors
 from permits.api.serializers import DeadlineOutput, FeeQuoteInput, FeeQuoteOutput
 from permits.choices import ApplicantType, Kind
 from permits.choices import Register as RegisterChoice
+from workdays import calendar
 
 PUBLIC_RULES = tuple(r for r, p in calendar.DEFAULT_POLICIES.items() if p.unit in ("working_days", "days"))
 

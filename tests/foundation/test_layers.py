@@ -4,7 +4,7 @@ A module may import its own app and any app of a LOWER layer; an import of a pee
 app) or of a higher layer fails. Imports inside functions count the same as module-level ones. No
 module may use `importlib` / `__import__` or catch ImportError: cross-app calls are plain imports.
 
-Moving a module between layers (for instance the legal calendar out of permits) is one line of
+Moving a module between layers (for instance rendering out of permits) is one line of
 `LAYERS`: modules are placed by their longest matching prefix.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shared", ("gis_portal",)),  # infrastructure: api/, db, env, tasks, ratelimit, security, health, outbound, storage, signing
     ("territory", ("parcels", "institutions")),
+    ("calendar", ("workdays",)),
     ("layers", ("layers", "addresses")),
     ("accounts", ("accounts",)),
     ("engines", ("rules", "notifications")),

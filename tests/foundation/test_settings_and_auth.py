@@ -37,13 +37,35 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY is required" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "0", "SECRET_KEY": "x7$k2!q9Lz0@pW4vN8&mR1^tY6*uB3%cE5#hJ7(oF2)gD9_sA4+iK8=lZ1-nX6",
+    "ALLOWED_HOSTS": "urbanism.example.ro", "TSA_URL": "https://tsa.example.ro/tsr",
+}
+
+
 def test_production_settings_pass_check_deploy():
-    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], {
-        "DEBUG": "0", "SECRET_KEY": "x7$k2!q9Lz0@pW4vN8&mR1^tY6*uB3%cE5#hJ7(oF2)gD9_sA4+iK8=lZ1-nX6",
-        "ALLOWED_HOSTS": "urbanism.example.ro",
-    })
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_has_no_time_stamping_authority():
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], {**PRODUCTION, "TSA_URL": ""})
+    assert result.returncode == 1
+    assert "gis_portal.W001" in result.stderr and "TSA_URL is empty" in result.stderr
+    assert "System check identified 1 issue" in result.stderr  # the only one
+    plain = _manage(["check", "--fail-level", "WARNING"], {**PRODUCTION, "TSA_URL": ""})
+    assert plain.returncode == 0 and "gis_portal.W001" not in plain.stdout + plain.stderr  # a deploy check only
+
+
+def test_the_tsa_check_is_silent_in_debug(settings):
+    from gis_portal.checks import tsa_configured
+
+    settings.TSA_URL = ""
+    settings.DEBUG = True
+    assert tsa_configured() == []
+    settings.DEBUG = False
+    assert [m.id for m in tsa_configured()] == ["gis_portal.W001"]
 
 
 @pytest.mark.django_db

@@ -111,8 +111,8 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda w: f"/ogc/collections/lmi/items/{w['feature'].pk}", public()),
     ("GET", "/api/v1/institutions/"): Case(lambda w: "/api/v1/institutions/", public()),
     ("GET", "/api/v1/rules/"): Case(lambda w: "/api/v1/rules/", public()),
-    ("GET", "/api/v1/search/"): Case(lambda w: "/api/v1/search/?q=60001", public()),
-    ("POST", "/api/v1/footprints/clip/"): Case(lambda w: "/api/v1/footprints/clip/", public((400,)),
+    ("GET", "/api/v1/parcels/search/"): Case(lambda w: "/api/v1/parcels/search/?q=60001", public()),
+    ("POST", "/api/v1/parcels/footprint-clip/"): Case(lambda w: "/api/v1/parcels/footprint-clip/", public((400,)),
                                                body=lambda w: {}),
     # Analyses: anyone runs one; a stored one is read by its creator, the issuer's staff and admins.
     ("POST", "/api/v1/analyses/"): Case(lambda w: "/api/v1/analyses/", public((400,)), body=lambda w: {}),

@@ -111,7 +111,7 @@ def test_a_hostile_works_footprint_is_refused_on_an_application(name, cast, api,
 def test_a_hostile_footprint_is_refused_by_the_clip_helper(name, cast, api, parcel_factory):
     geometry, word = BAD_GEOMETRIES[name]
     parcel = parcel_factory()
-    response = _post_json(api(), "/api/v1/footprints/clip/", {"footprint": geometry, "parcels": [parcel.pk]})
+    response = _post_json(api(), "/api/v1/parcels/footprint-clip/", {"footprint": geometry, "parcels": [parcel.pk]})
     _assert_refused(response, word)
 
 

@@ -81,7 +81,7 @@ def test_each_user_sees_the_same_applications_through_api_web_and_avize(applicat
 
 
 def test_due_soon_is_three_working_days_for_the_api_the_staff_queue_and_the_avize_inbox(applications, cast, api):
-    """One definition (permits.calendar.due_soon_until): over a weekend, a deadline 4 calendar days
+    """One definition (workdays.calendar.due_soon_until): over a weekend, a deadline 4 calendar days
     away (Friday → Tuesday) is due soon everywhere; it was not on the staff queue (3 calendar days)."""
     from datetime import date, timedelta
 
@@ -89,9 +89,9 @@ def test_due_soon_is_three_working_days_for_the_api_the_staff_queue_and_the_aviz
 
     from avize.models import AvizRequest
     from avize.selectors import inbox_filter
-    from permits.calendar import due_soon_until
     from permits.models import Application
     from web.selectors import deadline_state
+    from workdays.calendar import due_soon_until
 
     friday = date(2026, 12, 11)
     assert due_soon_until(friday) == date(2026, 12, 16)  # Mon 14, Tue 15, Wed 16

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,3 +46,38 @@ def test_a_web_page_answers_a_plain_503_page(database_unreachable):
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "Serviciu indisponibil temporar" in page and "Traceback" not in page
+
+
+class FailingMiddleware:
+    """Raises what the test names inside the middleware stack (after sessions and authentication,
+    before clickjacking and CSP): the answer is already a 500 when ServiceFailureMiddleware sees it."""
+
+    error: BaseException = OSError(28, "No space left on device")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise type(self).error
+
+
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                    "Cross-Origin-Opener-Policy": "same-origin", "X-Frame-Options": "DENY"}
+
+
+@pytest.mark.parametrize("error, status", [
+    (OperationalError("connection to server failed"), 503),
+    (OSError(28, "No space left on device"), 507),
+])
+@pytest.mark.parametrize("path", ["/api/v1/rules/", "/login/"])
+def test_failures_raised_inside_middleware_keep_the_security_headers(settings, monkeypatch, error, status, path):
+    at = settings.MIDDLEWARE.index("accounts.middleware.LoginRateLimitMiddleware")
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:at + 1], f"{__name__}.FailingMiddleware",
+                           *settings.MIDDLEWARE[at + 1:]]
+    monkeypatch.setattr(FailingMiddleware, "error", error)
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == status
+    for name, value in SECURITY_HEADERS.items():
+        assert response.get(name) == value, name
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "no-store"

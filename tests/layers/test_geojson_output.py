@@ -111,7 +111,7 @@ def test_analyses_and_the_clipped_footprint_are_right_hand_ruled_at_7_decimals(w
     assert check(detail.content) >= 1
     (x0, y0), (x1, y1) = lonlat(BACAU_E + 300, BACAU_N + 300), lonlat(BACAU_E + 330, BACAU_N + 330)
     clockwise = {"type": "Polygon", "coordinates": [[[x0, y0], [x0, y1], [x1, y1], [x1, y0], [x0, y0]]]}
-    clip = client.post("/api/v1/footprints/clip/", {"footprint": clockwise, "parcels": [world["holed"].pk]},
+    clip = client.post("/api/v1/parcels/footprint-clip/", {"footprint": clockwise, "parcels": [world["holed"].pk]},
                        content_type="application/json")
     assert clip.status_code == 200, clip.content[:300]
     assert check(clip.content) == 1

@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
+from gis_portal import rendering
 from layers.models import Feature, Layer
 from layers.services import layer_version_publish, layer_version_start
-from permits import rendering
 from permits.issuance import act_issue
 from permits.models import Application
 from tests.conftest import BACAU_E, BACAU_N

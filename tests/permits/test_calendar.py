@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from permits import calendar
-from permits.models import ClosedDay, DeadlinePolicy
+from workdays import calendar
+from workdays.models import ClosedDay, DeadlinePolicy
 
 
 @pytest.mark.parametrize("year, easter", [(2024, date(2024, 5, 5)), (2025, date(2025, 4, 20)),

@@ -8,8 +8,9 @@ import pytest
 
 from permits.choices import ApplicantType, Kind, Status
 from permits.expiry import applications_expire, completion_due
-from permits.models import Application, DeadlinePolicy
+from permits.models import Application
 from tests.permits.conftest import VALID_CNP
+from workdays.models import DeadlinePolicy
 
 pytestmark = pytest.mark.django_db
 BUCHAREST = ZoneInfo("Europe/Bucharest")

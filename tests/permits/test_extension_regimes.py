@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from permits import fees
-from permits.calendar import add_months
 from permits.choices import ApplicantType, Kind, Status
 from permits.extensions import regime_for
 from permits.models import Application, IssuedAct
 from tests.permits.conftest import VALID_CNP, pdf_upload
+from workdays.calendar import add_months
 
 pytestmark = pytest.mark.django_db
 

@@ -61,7 +61,7 @@ def test_a_two_letter_search_is_refused_in_the_chosen_language(db, language, exp
     client = Client()
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get("/api/v1/search/", {"q": "ab"})
+    response = client.get("/api/v1/parcels/search/", {"q": "ab"})
     assert response.status_code == 400
     assert response.json()["errors"]["q"][0].startswith(expected)
 

@@ -204,7 +204,7 @@ def test_clipping_a_footprint_keeps_only_the_part_inside_the_parcel(mapped_world
     drawn = Polygon.from_bbox((BACAU_E + 5, BACAU_N + 5, BACAU_E + 15, BACAU_N + 35))
     drawn.srid = 3844
     drawn.transform(4326)
-    response = client_for().post("/api/v1/footprints/clip/", {"footprint": json.loads(drawn.geojson),
+    response = client_for().post("/api/v1/parcels/footprint-clip/", {"footprint": json.loads(drawn.geojson),
                                  "parcels": [parcel.pk]}, content_type="application/json")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -219,7 +219,7 @@ def test_clipping_a_footprint_outside_the_parcel_is_a_400_naming_the_field(mappe
     drawn = Polygon.from_bbox((BACAU_E + 500, BACAU_N, BACAU_E + 510, BACAU_N + 10))
     drawn.srid = 3844
     drawn.transform(4326)
-    response = client_for().post("/api/v1/footprints/clip/", {"footprint": json.loads(drawn.geojson),
+    response = client_for().post("/api/v1/parcels/footprint-clip/", {"footprint": json.loads(drawn.geojson),
                                  "parcels": [parcel.pk]}, content_type="application/json")
     assert response.status_code == 400
     assert "footprint" in response.json()["errors"]

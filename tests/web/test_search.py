@@ -5,8 +5,8 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from parcels.search import SEARCH_LIMIT, parcel_search_sql
 from tests.conftest import BACAU_E, BACAU_N
-from web.selectors import SEARCH_LIMIT, parcel_search_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def street(cast, parcel_factory):
 
 
 def search(q: str):
-    return Client().get("/api/v1/search/", {"q": q})
+    return Client().get("/api/v1/parcels/search/", {"q": q})
 
 
 def test_a_cadastral_number_finds_exactly_that_parcel(street):

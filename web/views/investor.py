@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
 from addresses.selectors import address_of, streets_of
+from gis_portal.api.geojson import features_geojson
 from permits import workflow
 from permits.choices import (
     ADDRESS_KINDS,
@@ -28,7 +29,7 @@ from permits.choices import (
     Status,
     WorksKind,
 )
-from web import geo, labels, selectors
+from web import labels, selectors
 from web.forms import AssignNumberForm
 from web.views.public import map_config
 
@@ -183,7 +184,7 @@ def application_overlay(app, institution=None) -> dict:
                       "FROM layers_feature f WHERE f.id = ANY(%s)", [hit_ids]))
     sql = " UNION ALL ".join(part for part, _ in parts)
     params = [p for _, ps in parts for p in ps]
-    collection = geo.features_geojson(sql, params)
+    collection = features_geojson(sql, params)
     triggers = trigger_features(app.analysis_result or {}, institution.code) if institution is not None else set()
     for feature in collection["features"]:
         fid = feature["properties"].get("feature_id")

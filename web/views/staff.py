@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.requests import signed_in
-from web import geo, labels, selectors
+from gis_portal.api.geojson import features_geojson
+from web import labels, selectors
 from web.views.investor import address_context
 from web.views.public import map_config
 
@@ -43,7 +44,7 @@ def _queue_overlay(ids: list[int]) -> dict:
     """The parcels of the listed requests, tagged with the request id (a few hundred shapes at most)."""
     if not ids:
         return {"type": "FeatureCollection", "features": []}
-    return geo.features_geojson(
+    return features_geojson(
         "SELECT p.geom, json_build_object('role', 'parcel', 'application', ap.application_id, "
         "'label', p.cadastral_number) AS props FROM parcels_parcel p "
         "JOIN permits_application_parcels ap ON ap.parcel_id = p.id WHERE ap.application_id = ANY(%s)", [ids])

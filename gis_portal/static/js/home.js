@@ -19,7 +19,7 @@ $("search-form").addEventListener("submit", async (event) => {
   $("search-status").textContent = t("Se caută…");
   $("search-results").replaceChildren();
   try {
-    const found = results(await api(`/api/v1/search/?q=${encodeURIComponent(q)}`));
+    const found = results(await api(`/api/v1/parcels/search/?q=${encodeURIComponent(q)}`));
     $("search-status").textContent = found.length ? nfmt("%s rezultat", "%s rezultate", found.length) : t("Nicio parcelă găsită.");
     if (found.length === 1) return select(found[0]);
     $("search-results").replaceChildren(...found.map((parcel) =>

@@ -211,7 +211,7 @@ $("parcel-search").addEventListener("click", async () => {
   if (!q) return;
   $("parcel-search-status").textContent = "";
   try {
-    const found = results(await api(`/api/v1/search/?q=${encodeURIComponent(q)}`));
+    const found = results(await api(`/api/v1/parcels/search/?q=${encodeURIComponent(q)}`));
     $("parcel-search-status").textContent = found.length ? nfmt("%s rezultat", "%s rezultate", found.length) : "";
     $("parcel-results").replaceChildren(...(found.length ? found.map((p) => el("li", {},
       el("button", { type: "button", onclick: () => { $("parcel-results").replaceChildren(); addParcel(p); } }, parcelLabel(p))))
@@ -281,7 +281,7 @@ function ensureDraw() {
 async function clip(geometry) {
   $("footprint-status").textContent = t("Se decupează amprenta la parcelă…");
   try {
-    const out = await api("/api/v1/footprints/clip/", { method: "POST",
+    const out = await api("/api/v1/parcels/footprint-clip/", { method: "POST",
       body: { footprint: geometry, parcels: [...state.parcels.keys()] } });
     state.footprint = out.footprint;
     state.footprintArea = Number(out.area_m2);
@@ -508,7 +508,7 @@ function fill(app, { applicant = true } = {}) {
   if (app.footprint) {
     state.footprint = app.footprint;
     $("footprint-status").textContent = t("Amprenta a fost preluată.");
-    api("/api/v1/footprints/clip/", { method: "POST", body: { footprint: app.footprint, parcels: (app.parcels || []).map((p) => p.id) } })
+    api("/api/v1/parcels/footprint-clip/", { method: "POST", body: { footprint: app.footprint, parcels: (app.parcels || []).map((p) => p.id) } })
       .then((out) => {
         state.footprintArea = Number(out.area_m2);
         $("footprint-status").textContent = fmt("Amprentă de %s m².", [number(out.area_m2, 1)]);

@@ -1,12 +1,11 @@
-"""Server-side rendering of issued acts: map extract (SVG), QR code, HTML → PDF with WeasyPrint.
+"""The map extract printed on issued acts: zoning and constraint features of the current layer
+versions around the parcels, the parcels and the works footprint, as an SVG drawn in EPSG:3844.
 
-Nothing here touches the network: the map is drawn from our own geometries in EPSG:3844, the QR is
-generated locally, fonts are the system's (DejaVu), and the URL fetcher refuses anything but data: URIs.
+Nothing here touches the network: the map is drawn from our own geometries. Used by permits'
+issuance (embedded with `gis_portal.rendering.data_uri`).
 """
 from __future__ import annotations
 
-import base64
-import io
 from html import escape
 from typing import cast
 
@@ -20,7 +19,6 @@ from django.contrib.gis.geos import (
     Point,
     Polygon,
 )
-from django.template.loader import render_to_string
 
 from layers.models import Feature, Layer
 
@@ -101,32 +99,3 @@ def map_svg(*, parcels, footprint=None) -> tuple[str, list[dict[str, str]]]:
            f'viewBox="0 0 {WIDTH} {HEIGHT}"><rect width="100%" height="100%" fill="#ffffff" stroke="#999"/>'
            + "".join(shapes) + "</svg>")
     return svg, [{"name": n, "fill": f, "stroke": s} for n, (f, s) in legend.items()]
-
-
-def data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def qr_svg(url: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
-
-
-def _offline_fetcher(url: str, *args, **kwargs):
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"Remote resources are not allowed in issued documents: {url[:80]}")
-
-
-def html_to_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, url_fetcher=_offline_fetcher, base_url=None).write_pdf()

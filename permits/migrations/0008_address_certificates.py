@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permits', '0006_closed_day_per_issuer'),
+        ('permits', '0007_calendar_models_to_workdays'),
     ]
 
     operations = [

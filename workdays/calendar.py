@@ -3,7 +3,7 @@
 Public holidays (Codul muncii art. 139) come from the `holidays` library, year by year as the law had
 them: 6–7 January (Bobotează, Sf. Ioan) are holidays from 2024 (Legea 17/2023), so a deadline of 2022
 runs through them; Orthodox Good Friday, Easter and Rusalii move every year. Extra closed days (bridge
-days for everyone, an issuer's own closures) are data: permits.ClosedDay, edited in the admin.
+days for everyone, an issuer's own closures) are data: workdays.ClosedDay, edited in the admin.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def public_holidays(year: int) -> dict[date, str]:
 
 def extra_closed_days(start: date, end: date, issuer_id: int | None = None) -> dict[date, str]:
     """Closed days of everyone (no issuer) and, when given, the issuer's own."""
-    from permits.models import ClosedDay
+    from workdays.models import ClosedDay
 
     whose = Q(issuer__isnull=True) | Q(issuer_id=issuer_id) if issuer_id else Q(issuer__isnull=True)
     return dict(ClosedDay.objects.filter(whose, date__range=(start, end)).values_list("date", "reason"))
@@ -111,7 +111,7 @@ class Policy:
     legal_basis: str
 
 
-# Domain defaults (domain-ro.md §1.3–1.4); overridable per rule through permits.DeadlinePolicy.
+# Domain defaults (domain-ro.md §1.3–1.4); overridable per rule through workdays.DeadlinePolicy.
 DEFAULT_POLICIES: dict[str, Policy] = {
     "cu_completeness": Policy(10, "working_days", "Legea 50/1991 art. 6^1, Legea 193/2019"),
     "ac_completeness": Policy(5, "working_days", "Legea 50/1991 art. 7, Legea 193/2019"),
@@ -138,7 +138,7 @@ DEFAULT_POLICIES: dict[str, Policy] = {
 
 
 def policy(rule: str) -> Policy:
-    from permits.models import DeadlinePolicy
+    from workdays.models import DeadlinePolicy
 
     row = DeadlinePolicy.objects.filter(rule=rule).first()
     if row is not None:
