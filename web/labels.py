@@ -60,6 +60,7 @@ GUARD_REASONS = {
     "compliance_ok": _("verificările de conformitate urbanistică nu sunt îndeplinite (arhitectul-șef poate "
                        "aproba o derogare motivată)"),
     "needs_avize": _("analiza nu cere avize"),
+    "avize_to_request": _("toate instituțiile au fost deja consultate pe documentația actuală"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 

@@ -141,7 +141,7 @@ def test_a_late_answer_to_a_tacit_institution_has_no_effect(cast, sent, t0):
     r = sent["djc-bacau"]
     with pytest.raises(ValidationError) as err:
         services.aviz_answer(request=r, by=cast["frank"], outcome=State.FAVOURABLE, now=t0 + days(16))
-    assert "tacitly approved" in str(err.value)
+    assert "aprobat tacit" in str(err.value)
 
 
 def test_a_withdrawn_request_cannot_be_answered(cast, sent, t0):

@@ -182,8 +182,8 @@ BAD_FILES = {
     "an ELF binary named .pdf": ("plan.pdf", b"\x7fELF" + b"\x00" * 200, "unsupported"),
     "an HTML page named .png": ("photo.png", b"<html><script>alert(1)</script></html>", "unsupported"),
     "an SVG with script named .png": ("photo.png", b"<svg onload=alert(1)></svg>", "unsupported"),
-    "a truncated PDF": ("plan.pdf", pdf_bytes()[:60], "cannot be read"),
-    "a PNG header with garbage": ("photo.png", png_bytes()[:20] + b"garbage", "cannot be read"),
+    "a truncated PDF": ("plan.pdf", pdf_bytes()[:60], "nu poate fi citit"),
+    "a PNG header with garbage": ("photo.png", png_bytes()[:20] + b"garbage", "nu poate fi citit"),
     "an empty file": ("plan.pdf", b"", None),
     "a zip archive named .pdf": ("plan.pdf", _zip({"a.txt": b"hello"}), "unsupported"),
 }
