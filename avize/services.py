@@ -285,6 +285,5 @@ def aviz_reconsult(*, application, by: User, reason: str, institution_ids: list[
         raise ValidationError({"institutions": _("Dosarul nu s-a schimbat de când au fost consultate aceste instituții: %(names)s. Încărcați "
                                                  "mai întâi documentele modificate.") % {"names": ", ".join(unchanged)}})
     version = current_dossier_version(application) + 1
-    created = [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]
-    reopen_stage(application, by=by)
-    return created
+    reopen_stage(application, by=by)  # first: the state machine sees the institutions still to ask
+    return [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]
