@@ -43,7 +43,7 @@ def invitation_link(user: User) -> str:
 @transaction.atomic
 def staff_invite(*, by: User, email: str, role: str, issuer, first_name: str = "", last_name: str = "",
                  language: str = "ro") -> User:
-    """Create the invited (inactive) account and e-mail its one-time link once the transaction commits."""
+    """Create the invited (inactive) account and defer the e-mail of its one-time link (same transaction)."""
     if not issuers_managed_by(by).filter(pk=issuer.pk).exists():
         raise PermissionDenied("You may invite staff only for your own issuer.")
     if role not in INVITABLE_ROLES:
@@ -56,18 +56,36 @@ def staff_invite(*, by: User, email: str, role: str, issuer, first_name: str = "
                 preferred_language=language if language in ("ro", "en") else "ro")
     user.set_unusable_password()
     user.save()
-    link = invitation_link(user)
+    # The e-mail is a job recorded in this transaction: it exists if and only if the invitation does, and
+    # the worker retries it while the mail server refuses it (accounts.tasks.staff_invitation_send).
+    from accounts.tasks import staff_invitation_send
+
+    staff_invitation_send.defer(user_id=user.pk, invited_by_id=by.pk)
+    return user
+
+
+def invitation_message(user: User, by: User | None, issuer) -> tuple[str, str]:
+    """Subject and body of the invitation, in the invited person's language, with a fresh one-time link."""
     with override(user.preferred_language):
         subject = _("Invitație în portalul de urbanism — %(issuer)s") % {"issuer": issuer.name}
         body = _("Bună ziua,\n\n%(who)s vă invită în portalul de urbanism ca %(role)s pentru %(issuer)s.\n\n"
                  "Alegeți numele de utilizator și parola aici (linkul se poate folosi o singură dată):\n%(link)s\n\n"
                  "Acest mesaj a fost trimis automat de portalul de urbanism.\n") % {
-            "who": by.get_full_name() or by.username, "role": user.get_role_display(), "issuer": issuer.name,
-            "link": link}
-    # After the commit: a refused SMTP delivery is logged (robust) and does not undo the invitation; the
-    # staff page shows it as still "invited".
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]), robust=True)
-    return user
+            "who": (by.get_full_name() or by.username) if by else issuer.name, "role": user.get_role_display(),
+            "issuer": issuer.name, "link": invitation_link(user)}
+    return subject, body
+
+
+def invitation_send(*, user_id: int, invited_by_id: int | None) -> bool:
+    """Send the invitation of a still pending account (False when it was accepted or removed meanwhile).
+    A refused delivery raises, so the worker tries again later."""
+    user = User.objects.filter(pk=user_id, is_active=False).select_related("issuer").first()
+    if user is None or user.has_usable_password() or user.issuer is None:
+        return False
+    by = User.objects.filter(pk=invited_by_id).first() if invited_by_id is not None else None
+    subject, body = invitation_message(user, by, user.issuer)
+    send_mail(subject, body, None, [user.email])
+    return True
 
 
 def invited_user(*, uidb64: str, token: str) -> User | None:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -28,7 +28,17 @@ def tokens_revoke(*, user) -> int:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing (and deleting) a token older than its lifetime."""
+    """DRF's token authentication, refusing (and deleting) a token older than its lifetime.
+
+    A program calling with a token gets its messages in the account's language (`preferred_language`);
+    a browser's language cookie, when sent, still wins (web.middleware.ChosenLanguageMiddleware)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(result[0].preferred_language or settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = translation.get_language()
+        return result
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -117,7 +118,7 @@ class PdfView(APIView):
     def get(self, request, pk: int):
         obj = selectors.aviz_request_get(user=request.user, pk=pk)
         if not obj.pdf:
-            raise Http404("This request has no signed answer yet.")
+            raise Http404(_("Cererea nu are încă un răspuns semnat."))
         return FileResponse(obj.pdf.open("rb"), content_type="application/pdf",
                             filename=f"aviz-{obj.pk}.pdf")
 
@@ -130,10 +131,10 @@ class DocumentView(APIView):
     def get(self, request, pk: int, doc_id: int):
         obj = selectors.aviz_request_get(user=request.user, pk=pk)
         if doc_id not in {d["id"] for d in obj.documents}:
-            raise Http404("Document not shared in this request.")
+            raise Http404(_("Documentul nu face parte din această cerere."))
         document = obj.application.documents.filter(pk=doc_id).first()
         if document is None:
-            raise Http404("Document not found.")
+            raise Http404(_("Documentul nu a fost găsit."))
         return FileResponse(document.file.open("rb"), content_type=document.content_type,
                             filename=document.original_name)
 

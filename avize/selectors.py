@@ -7,6 +7,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from avize.models import FINAL, AvizRequest, State
@@ -143,20 +144,38 @@ def rollup_for(application, *, user: User | None = None) -> dict:
 
 
 def avize_status_for(application) -> dict:
-    """The avize stage's status for permits (permits.avize_hook): resolved, favourable, conditions, detail."""
+    """The avize stage's status for permits (permits.avize_hook): resolved, favourable, conditions, detail,
+    and `to_request`: how many required institutions a `request_avize` would ask now (never asked, or
+    asked on documents that changed since)."""
     rollup = rollup_for(application)
+    to_request = _institutions_to_ask(application)
     if not rollup["institutions"]:
-        return {"resolved": False, "favourable": False, "conditions": [],
-                "detail": "Nu au fost trimise cereri de aviz."}
+        return {"resolved": False, "favourable": False, "conditions": [], "to_request": to_request,
+                "detail": _("Nu au fost trimise cereri de aviz.")}
     favourable = rollup["resolved"] and rollup["outcome"] != State.UNFAVOURABLE
     if rollup["pending"]:
-        detail = "Avize în așteptare: " + ", ".join(rollup["pending"])
+        detail = _("Avize în așteptare: %(institutions)s") % {"institutions": ", ".join(rollup["pending"])}
     elif not favourable:
-        detail = "Cel puțin un aviz este nefavorabil."
+        detail = _("Cel puțin un aviz este nefavorabil.")
     else:
-        detail = "Toate avizele sunt favorabile sau aprobate tacit."
+        detail = _("Toate avizele sunt favorabile sau aprobate tacit.")
     return {"resolved": rollup["resolved"], "favourable": favourable, "conditions": rollup["conditions"],
-            "detail": detail, "outcome": rollup["outcome"]}
+            "detail": detail, "outcome": rollup["outcome"], "to_request": to_request}
+
+
+def _institutions_to_ask(application) -> int:
+    """Required institutions never asked, plus, when the documents changed after the latest dossier
+    version was sent (a completion sent to one institution is that version), those asked on other ones."""
+    required = {int(item["institution"]["id"]) for item in (application.analysis_result or {}).get("required_avize") or []
+                if (item.get("institution") or {}).get("id") is not None}
+    if not required:
+        return 0
+    live = list(application.aviz_requests.filter(live=True).exclude(state=State.WITHDRAWN)
+                .only("institution_id", "documents", "dossier_version").order_by("-dossier_version"))
+    asked = {r.institution_id: {d["sha256"] for d in r.documents} for r in live}
+    current = set(application.documents.values_list("sha256", flat=True))
+    changed = bool(live) and asked[live[0].institution_id] != current
+    return sum(1 for pk in required if pk not in asked or (changed and asked[pk] != current))
 
 
 def application_get(*, user: User, pk: int):

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from avize import notify, workflow
@@ -149,12 +151,12 @@ def aviz_completion_request(*, request: AvizRequest, by: User, text: str, now: d
     """The single reasoned request for completions the law allows; it stops the institution's clock."""
     request = _locked(request)
     if not _can_act_for_institution(by, request):
-        raise PermissionDenied("Only the institution addressed may ask for completions.")
+        raise PermissionDenied(_("Numai instituția solicitată poate cere completări."))
     if request.completion_requested_at is not None:
-        raise StateConflict("Completions may be requested only once (OUG 31/2025).",
+        raise StateConflict(_("Completările se pot cere o singură dată (OUG 31/2025)."),
                             allowed=workflow.allowed_actions(request.state))
     if not (text or "").strip():
-        raise ValidationError({"text": "A completion request must say what is missing."})
+        raise ValidationError({"text": _("Cererea de completare trebuie să spună ce lipsește.")})
     now = now or timezone.now()
     audit = workflow.apply(request=request, action="request_completion", by=by, now=now, reason=text,
                            fields={"completion_requested_at": now, "completion_request_text": text.strip()})
@@ -171,10 +173,9 @@ def aviz_completion_document_add(*, request: AvizRequest, by: User, doc_type: st
 
     request = _locked(request)
     if not _can_act_for_dossier(by, request):
-        raise PermissionDenied("Only the applicant or the issuer's staff may complete the dossier.")
+        raise PermissionDenied(_("Numai solicitantul sau personalul emitentului poate completa dosarul."))
     if request.state != State.COMPLETION_REQUESTED:
-        raise StateConflict("Documents are added during the avize stage only when an institution asked for "
-                            "completions.", allowed=workflow.allowed_actions(request.state))
+        raise StateConflict(_("În etapa avizelor se adaugă documente numai când o instituție a cerut completări."), allowed=workflow.allowed_actions(request.state))
     return document_store(application=request.application, by=by, doc_type=doc_type, upload=upload)
 
 
@@ -184,11 +185,10 @@ def aviz_resubmit(*, request: AvizRequest, by: User, note: str = "", now: dateti
     alone (the others keep judging the version they were sent) and its clock restarts in full."""
     request = _locked(request)
     if not _can_act_for_dossier(by, request):
-        raise PermissionDenied("Only the applicant or the issuer's staff may resubmit.")
+        raise PermissionDenied(_("Numai solicitantul sau personalul emitentului poate retrimite dosarul."))
     documents = _shared_documents(request.application)
     if request.state == State.COMPLETION_REQUESTED and _fingerprint(documents) == _fingerprint(request.documents):
-        raise ValidationError({"documents": "Upload the documents the institution asked for before sending "
-                                            "the completion: the dossier has not changed."})
+        raise ValidationError({"documents": _("Încărcați documentele cerute de instituție înainte de a trimite completarea: dosarul nu s-a schimbat.")})
     now = now or timezone.now()
     due, rule = due_date_for(institution=request.institution, start=timezone.localdate(now))
     audit = workflow.apply(request=request, action="resubmit", by=by, now=now, reason=note,
@@ -202,11 +202,11 @@ def aviz_resubmit(*, request: AvizRequest, by: User, note: str = "", now: dateti
 def _clean_conditions(outcome: str, conditions: list[str] | None) -> list[str]:
     cleaned = [" ".join(str(c).split()) for c in (conditions or [])]
     if any(not c for c in cleaned):
-        raise ValidationError({"conditions": "A condition may not be empty."})
+        raise ValidationError({"conditions": _("O condiție nu poate fi goală.")})
     if outcome == State.FAVOURABLE_WITH_CONDITIONS and not cleaned:
-        raise ValidationError({"conditions": "A favourable aviz with conditions needs at least one condition."})
+        raise ValidationError({"conditions": _("Un aviz favorabil cu condiții trebuie să aibă cel puțin o condiție.")})
     if outcome == State.FAVOURABLE and cleaned:
-        raise ValidationError({"conditions": "A favourable aviz has no conditions; use favourable_with_conditions."})
+        raise ValidationError({"conditions": _("Un aviz favorabil nu are condiții; alegeți „favorabil cu condiții”.")})
     return cleaned
 
 
@@ -217,20 +217,20 @@ def aviz_answer(*, request: AvizRequest, by: User, outcome: str, conditions: lis
     """The institution's answer, with its conditions, rendered as a signed PDF in the same transaction."""
     request = _locked(request)
     if not _can_act_for_institution(by, request):
-        raise PermissionDenied("Only the institution addressed may answer.")
+        raise PermissionDenied(_("Numai instituția solicitată poate răspunde."))
     if outcome not in ANSWER_OUTCOMES:
-        raise ValidationError({"outcome": f"Must be one of {', '.join(ANSWER_OUTCOMES)}."})
+        raise ValidationError({"outcome": _("Răspuns necunoscut; unul dintre: %(outcomes)s.") % {"outcomes": ", ".join(ANSWER_OUTCOMES)}})
     cleaned = _clean_conditions(outcome, conditions)
     if outcome == State.UNFAVOURABLE and not (text or "").strip():
-        raise ValidationError({"text": "An unfavourable aviz must give its reasons."})
+        raise ValidationError({"text": _("Un aviz nefavorabil trebuie motivat.")})
     if dossier_version is not None and dossier_version != request.dossier_version:
-        raise ValidationError({"dossier_version": f"This request concerns dossier version {request.dossier_version}, "
-                                                  f"not {dossier_version}."})
+        raise ValidationError({"dossier_version": _("Cererea privește versiunea %(version)s a dosarului, nu %(given)s.")
+                                                  % {"version": request.dossier_version, "given": dossier_version}})
     now = now or timezone.now()
     # After the deadline the aviz is tacit and a late answer has no legal effect (OUG 31/2025).
     if request.institution.tacit_approval and timezone.localdate(now) > request.due_date:
-        raise ValidationError({"outcome": f"The deadline {request.due_date} has passed: the aviz is tacitly "
-                                          "approved and a late answer has no legal effect."})
+        raise ValidationError({"outcome": _("Termenul de %(date)s a trecut: avizul este aprobat tacit, iar un răspuns întârziat nu are "
+                                            "efect juridic.") % {"date": date_format(request.due_date, "SHORT_DATE_FORMAT")}})
     action = {str(State.FAVOURABLE): "answer_favourable", State.UNFAVOURABLE: "answer_unfavourable",
               State.FAVOURABLE_WITH_CONDITIONS: "answer_with_conditions"}[outcome]
     audit = workflow.apply(request=request, action=action, by=by, now=now, reason=text,
@@ -250,7 +250,7 @@ def aviz_answer(*, request: AvizRequest, by: User, outcome: str, conditions: lis
 def aviz_withdraw(*, request: AvizRequest, by: User | None, reason: str, now: datetime | None = None) -> AvizRequest:
     request = _locked(request)
     if by is not None and not _can_act_for_dossier(by, request):
-        raise PermissionDenied("Only the applicant or the issuer's staff may withdraw a request.")
+        raise PermissionDenied(_("Numai solicitantul sau personalul emitentului poate retrage o cerere de aviz."))
     audit = workflow.apply(request=request, action="withdraw", by=by, now=now or timezone.now(), reason=reason)
     notify.state_changed(request, audit=audit)
     return request
@@ -265,26 +265,25 @@ def aviz_reconsult(*, application, by: User, reason: str, institution_ids: list[
     (open ones are withdrawn first, answered ones stay as the record of what the old version got).
     """
     if not (by.is_portal_admin or (by.is_issuer_staff and by.issuer_id == application.issuer_id)):
-        raise PermissionDenied("Only the issuer's staff may re-consult institutions.")
+        raise PermissionDenied(_("Numai personalul emitentului poate reconsulta instituțiile."))
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say what changed in the dossier."})
+        raise ValidationError({"reason": _("Spuneți ce s-a schimbat în dosar.")})
     now = now or timezone.now()
     live = list(application.aviz_requests.select_for_update().filter(live=True)
                 .exclude(state=State.WITHDRAWN).select_related("institution"))
     if institution_ids is not None:
         unknown = set(institution_ids) - {r.institution_id for r in live}
         if unknown:
-            raise ValidationError({"institutions": f"No request to re-consult for institutions {sorted(unknown)}."})
+            raise ValidationError({"institutions": _("Nu există cerere de reconsultat pentru instituțiile %(ids)s.") % {"ids": sorted(unknown)}})
         live = [r for r in live if r.institution_id in set(institution_ids)]
     if not live:
-        raise ValidationError({"institutions": "There is no aviz request to re-consult."})
+        raise ValidationError({"institutions": _("Nu există nicio cerere de aviz de reconsultat.")})
     # A re-consultation is a new dossier version: without a changed document there is nothing new to judge.
     documents = _fingerprint(_shared_documents(application))
     unchanged = sorted(r.institution.name for r in live if _fingerprint(r.documents) == documents)
     if unchanged:
-        raise ValidationError({"institutions": "The dossier did not change since these institutions were asked: "
-                                               + ", ".join(unchanged) + ". Upload the changed documents first."})
+        raise ValidationError({"institutions": _("Dosarul nu s-a schimbat de când au fost consultate aceste instituții: %(names)s. Încărcați "
+                                                 "mai întâi documentele modificate.") % {"names": ", ".join(unchanged)}})
     version = current_dossier_version(application) + 1
-    created = [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]
-    reopen_stage(application, by=by)
-    return created
+    reopen_stage(application, by=by)  # first: the state machine sees the institutions still to ask
+    return [_replace(old, reasons=old.reasons, version=version, by=by, now=now, reason=reason) for old in live]

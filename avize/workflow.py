@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from avize.models import AvizEvent, AvizRequest, State
 from gis_portal.api.exceptions import StateConflict
 
@@ -48,7 +50,7 @@ def apply(*, request: AvizRequest, action: str, by, now: datetime, reason: str =
     """
     transition = TRANSITIONS[action]
     if request.state not in transition.sources:
-        raise StateConflict(f"'{action}' is not allowed from state '{request.state}'.",
+        raise StateConflict(_("Acțiunea „%(action)s” nu este permisă din starea „%(state)s”.") % {"action": action, "state": _(State(request.state).label)},
                             allowed=allowed_actions(request.state))
     from_state = request.state
     request.state = transition.target

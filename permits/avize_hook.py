@@ -8,7 +8,8 @@ app registers its stage here from `AvizeConfig.ready()`:
 
 - `status_for(application) -> dict` with keys `resolved` (bool: every request answered or tacitly
   approved), `favourable` (bool: none unfavourable), `conditions` (list of str, the roll-up printed on
-  the AC/AD) and optional `detail`;
+  the AC/AD), optional `detail` and `to_request` (int: required institutions not asked yet on the
+  current documents; 0 blocks `request_avize`, so it is not offered once every institution was asked);
 - `requests_create_for(*, application, by)`: called inside the transaction of the `request_avize`
   transition (in_review → avize) to send one request per required institution.
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class AvizeState:
     favourable: bool
     conditions: list[str] = field(default_factory=list)
     detail: str = ""
+    to_request: int = 0  # required institutions a request_avize would ask now
 
 
 _stage: AvizeStage | None = None
@@ -61,10 +64,11 @@ def required_avize(application) -> list[dict]:
 
 def avize_state(application) -> AvizeState:
     if not required_avize(application):
-        return AvizeState(True, True, [], "Analiza nu cere avize.")
+        return AvizeState(True, True, [], _("Analiza nu cere avize."))
     data = registered().status_for(application)
     return AvizeState(bool(data.get("resolved")), bool(data.get("favourable")),
-                      [str(c) for c in data.get("conditions") or []], str(data.get("detail") or ""))
+                      [str(c) for c in data.get("conditions") or []], str(data.get("detail") or ""),
+                      int(data.get("to_request") or 0))
 
 
 def request_avize(*, application, by) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 MAGIC = ((b"%PDF-", "application/pdf", "pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
          (b"\xff\xd8\xff", "image/jpeg", "jpg"))
@@ -28,19 +30,23 @@ class CheckedFile:
 def check_upload(upload, *, field: str = "file") -> CheckedFile:
     limit = settings.DOCUMENT_MAX_BYTES
     if upload is None:
-        raise ValidationError({field: ["No file was sent."]})
+        raise ValidationError({field: [_("Nu a fost trimis niciun fișier.")]})
     if upload.size is not None and upload.size > limit:
-        raise ValidationError({field: [f"The file has {upload.size} bytes, more than the limit of {limit}."]})
+        raise ValidationError({field: [_too_large(limit)]})
     content = upload.read(limit + 1)
     if len(content) > limit:
-        raise ValidationError({field: [f"The file is larger than the limit of {limit} bytes."]})
+        raise ValidationError({field: [_too_large(limit)]})
     if not content:
-        raise ValidationError({field: ["The file is empty."]})
+        raise ValidationError({field: [_("Fișierul este gol.")]})
     for magic, content_type, extension in MAGIC:
         if content.startswith(magic):
             _parse(content, content_type, field)
             return CheckedFile(content, content_type, extension, hashlib.sha256(content).hexdigest())
-    raise ValidationError({field: ["Unsupported file type: only PDF, PNG and JPEG documents are accepted."]})
+    raise ValidationError({field: [_("Tip de fișier neacceptat: se primesc numai documente PDF, PNG și JPEG.")]})
+
+
+def _too_large(limit: int) -> str:
+    return _("Fișierul depășește limita de %(size)s.") % {"size": filesizeformat(limit)}
 
 
 def _parse(content: bytes, content_type: str, field: str) -> None:
@@ -56,5 +62,6 @@ def _parse(content: bytes, content_type: str, field: str) -> None:
 
             with Image.open(io.BytesIO(content)) as image:
                 image.verify()
-    except Exception as exc:  # any parser failure means the file is not what it claims
-        raise ValidationError({field: [f"The file looks like {content_type} but cannot be read ({exc})."]}) from None
+    except Exception:  # any parser failure means the file is not what it claims
+        raise ValidationError({field: [_("Fișierul pare %(type)s, dar nu poate fi citit (este deteriorat?).")
+                                       % {"type": content_type.split("/")[-1].upper()}]}) from None

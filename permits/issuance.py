@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from addresses.selectors import address_of
 from gis_portal.rendering import data_uri, html_to_pdf, qr_svg
@@ -38,13 +39,14 @@ def _validity(app: Application, months: int | None) -> int | None:
         low, high = calendar.policy("cu_validity_min").amount, calendar.policy("cu_validity_max").amount
         months = months or 12
         if not low <= months <= high:
-            raise ValidationError({"validity_months": [f"A CU is valid between {low} and {high} months."]})
+            raise ValidationError({"validity_months": [_("Un certificat de urbanism este valabil între %(low)s și %(high)s luni.")
+                                                    % {"low": low, "high": high}]})
         return months
     if app.kind in (Kind.AC, Kind.AD):
         high = calendar.policy("ac_start_max").amount
         months = months or high
         if not 1 <= months <= high:
-            raise ValidationError({"validity_months": [f"Works must start within at most {high} months."]})
+            raise ValidationError({"validity_months": [_("Lucrările trebuie începute în cel mult %(high)s luni.") % {"high": high}]})
         return months
     if app.kind == Kind.CU_EXTENSION:
         high = calendar.policy("cu_extension_max").amount
@@ -52,7 +54,7 @@ def _validity(app: Application, months: int | None) -> int | None:
         high = regime_for(issued_on_of(app.based_on)).max_months()
     months = months or high
     if not 1 <= months <= high:
-        raise ValidationError({"validity_months": [f"An extension is for at most {high} months."]})
+        raise ValidationError({"validity_months": [_("O prelungire este de cel mult %(high)s luni.") % {"high": high}]})
     return months
 
 

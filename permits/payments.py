@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gis_portal import outbound
 from gis_portal.api.jsoninput import loads
@@ -97,7 +98,8 @@ PROVIDERS: dict[str, Provider] = {"loopback": LoopbackProvider()}
 def provider_get(name: str) -> Provider:
     enabled = [p for p in settings.PAYMENT_PROVIDERS if p in PROVIDERS]
     if name not in enabled:
-        raise ValidationError({"provider": [f"Unknown payment provider {name!r}; one of: {', '.join(enabled) or '—'}."]})
+        raise ValidationError({"provider": [_("Furnizor de plată necunoscut; unul dintre: %(providers)s.")
+                                       % {"providers": ", ".join(enabled) or "—"}]})
     return PROVIDERS[name]
 
 
@@ -106,11 +108,11 @@ def payment_session_create(*, application: Application, by, provider: str) -> tu
     impl = provider_get(provider)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.owner_id != by.pk:
-        raise PermissionDenied("Only the applicant pays online.")
+        raise PermissionDenied(_("Numai solicitantul plătește online."))
     if app.paid_at is not None:
-        raise ValidationError({"application": ["The fee is already paid."]})
+        raise ValidationError({"application": [_("Taxa este deja plătită.")]})
     if not app.fee_ron:
-        raise ValidationError({"application": ["There is no fee to pay yet (complete the application data)."]})
+        raise ValidationError({"application": [_("Nu există încă o taxă de plătit (completați datele cererii).")]})
     payment = Payment.objects.create(application=app, issuer_id=app.issuer_id, provider=impl.name,
                                      reference=uuid.uuid4().hex,
                                      amount_ron=app.fee_ron)
@@ -125,7 +127,7 @@ def payment_callback(*, provider: str, body: bytes, headers) -> Payment:
     data = impl.callback_verify(body=body, headers=headers)
     payment = Payment.objects.select_for_update().filter(provider=impl.name, reference=data["reference"]).first()
     if payment is None:
-        raise ValidationError({"reference": ["Unknown payment reference."]})
+        raise ValidationError({"reference": [_("Referință de plată necunoscută.")]})
     if data["status"] != "paid":
         if payment.state == Payment.State.PENDING:
             payment.state = Payment.State.FAILED

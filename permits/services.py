@@ -88,7 +88,7 @@ def _refresh_fee(app: Application) -> None:
 @transaction.atomic
 def application_create(*, by, data: dict[str, Any]) -> Application:
     if data.get("kind") not in Kind.values:
-        raise ValidationError({"kind": [f"One of {', '.join(Kind.values)}."]})
+        raise ValidationError({"kind": [_("Tip de cerere necunoscut; unul dintre: %(kinds)s.") % {"kinds": ", ".join(Kind.values)}]})
     app = Application(kind=data["kind"], owner=by, applicant_type=data.get("applicant_type", "person"),
                       applicant_name=data.get("applicant_name", ""))
     parcels = _apply(app, data, by)
@@ -109,16 +109,17 @@ def _locked_for_applicant(application: Application, by, *, not_owner: str, not_e
     if app.owner_id != by.pk:
         raise PermissionDenied(not_owner)
     if app.status not in EDITABLE:
-        raise workflow.StateConflict(not_editable.format(status=app.status), allowed=workflow.allowed_actions(app, by))
+        raise workflow.StateConflict(not_editable % {"status": _(Status(app.status).label)},
+                                     allowed=workflow.allowed_actions(app, by))
     return app
 
 
 @transaction.atomic
 def application_update(*, application: Application, by, data: dict[str, Any]) -> Application:
-    app = _locked_for_applicant(application, by, not_owner="Only the applicant edits an application.",
-                                not_editable="An application in status {status!r} cannot be edited.")
+    app = _locked_for_applicant(application, by, not_owner=_("Numai solicitantul poate modifica cererea."),
+                                not_editable=_("O cerere în starea „%(status)s” nu se mai poate modifica."))
     if "kind" in data and data["kind"] != app.kind:
-        raise ValidationError({"kind": ["The kind of an application cannot change; start a new one."]})
+        raise ValidationError({"kind": [_("Tipul cererii nu se poate schimba; începeți o cerere nouă.")]})
     parcels = _apply(app, data, by)
     app.save()
     if parcels is not None:
@@ -134,10 +135,10 @@ def application_update(*, application: Application, by, data: dict[str, Any]) ->
 @transaction.atomic
 def document_add(*, application: Application, by, doc_type: str, upload) -> Document:
     if doc_type not in DocType.values:
-        raise ValidationError({"doc_type": [f"One of {', '.join(DocType.values)}."]})
+        raise ValidationError({"doc_type": [_("Tip de document necunoscut.")]})
     app = _locked_for_applicant(application, by,
-                                not_owner="Only the applicant uploads documents to an application.",
-                                not_editable="Documents cannot be added in status {status!r}.")
+                                not_owner=_("Numai solicitantul poate adăuga documente la cerere."),
+                                not_editable=_("În starea „%(status)s” nu se mai pot adăuga documente."))
     return document_store(application=app, by=by, doc_type=doc_type, upload=upload)
 
 
@@ -145,7 +146,7 @@ def document_store(*, application: Application, by, doc_type: str, upload) -> Do
     """Check and store one document of the application; the caller decided that `by` may add it now
     (document_add for the applicant's own dossier, avize.services for an institution's completion request)."""
     if doc_type not in DocType.values:
-        raise ValidationError({"doc_type": [f"One of {', '.join(DocType.values)}."]})
+        raise ValidationError({"doc_type": [_("Tip de document necunoscut.")]})
     app = application
     checked = check_upload(upload)
     name = (getattr(upload, "name", "") or f"document.{checked.extension}")[-200:]
@@ -315,25 +316,26 @@ def payment_record(*, application: Application, by, amount_ron: Decimal, referen
     """Staff record a payment made at the cash desk or by bank transfer."""
     app = Application.objects.select_for_update().get(pk=application.pk)
     if not (workflow.roles_of(by, app) & workflow.STAFF):
-        raise PermissionDenied("Only the issuer's staff record payments.")
+        raise PermissionDenied(_("Numai personalul emitentului înregistrează plăți."))
     return _mark_paid(app, provider=provider, reference=reference, amount_ron=amount_ron, by=by)
 
 
 def _mark_paid(app: Application, *, provider: str, reference: str, amount_ron: Decimal, by=None) -> Payment:
     if app.fee_ron is None:
-        raise ValidationError({"amount_ron": ["The application has no fee yet."]})
+        raise ValidationError({"amount_ron": [_("Cererea nu are încă o taxă calculată.")]})
     if Decimal(amount_ron) != app.fee_ron:
-        raise ValidationError({"amount_ron": [f"The fee is {app.fee_ron} lei, not {amount_ron}."]})
+        raise ValidationError({"amount_ron": [_("Taxa este de %(fee)s lei, nu %(amount)s.")
+                                             % {"fee": app.fee_ron, "amount": amount_ron}]})
     if by is not None:  # a receipt: its number is unique within this issuer's series only
-        payment, _ = Payment.objects.get_or_create(
+        payment, _created = Payment.objects.get_or_create(
             issuer_id=app.issuer_id, provider=provider, reference=reference, recorded_by__isnull=False,
             defaults={"application": app, "amount_ron": amount_ron, "recorded_by": by})
     else:  # an online payment confirmed by its provider: the session created it
-        payment, _ = Payment.objects.get_or_create(
+        payment, _created = Payment.objects.get_or_create(
             provider=provider, reference=reference, recorded_by__isnull=True,
             defaults={"application": app, "issuer_id": app.issuer_id, "amount_ron": amount_ron})
     if payment.application_id != app.pk:
-        raise ValidationError({"reference": ["This receipt number is already recorded for another application."]})
+        raise ValidationError({"reference": [_("Numărul de chitanță este deja înregistrat la altă cerere.")]})
     if payment.state != Payment.State.PAID:
         now = timezone.now()
         payment.state, payment.paid_at = Payment.State.PAID, now

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gis_portal.api.exceptions import StateConflict
 from notifications.services import notify
@@ -28,12 +29,12 @@ Guard = Callable[[Application], str | None]  # returns why the transition is blo
 
 # ---- guards -------------------------------------------------------------------------------------
 def returned_never(app: Application) -> str | None:
-    return "The application was already returned for completion once." if app.returned_count else None
+    return _("Cererea a fost deja returnată o dată pentru completare.") if app.returned_count else None
 
 
 def fee_paid(app: Application) -> str | None:
     if app.fee_ron and app.fee_ron > 0 and app.paid_at is None:
-        return f"The fee of {app.fee_ron} lei has not been paid."
+        return _("Taxa de %(fee)s lei nu a fost plătită.") % {"fee": app.fee_ron}
     return None
 
 
@@ -48,7 +49,7 @@ def valid_cu_covers_parcels(app: Application) -> str | None:
 def avize_resolved(app: Application) -> str | None:
     state = avize_hook.avize_state(app)
     if not state.resolved:
-        return state.detail or "Not all aviz requests are resolved."
+        return state.detail or _("Nu toate cererile de aviz au primit răspuns.")
     return None
 
 
@@ -57,7 +58,7 @@ def avize_favourable(app: Application) -> str | None:
         return None
     state = avize_hook.avize_state(app)
     if not (state.resolved and state.favourable):
-        return state.detail or "The required avize are not all favourable or tacitly approved."
+        return state.detail or _("Avizele necesare nu sunt toate favorabile sau aprobate tacit.")
     return None
 
 
@@ -66,8 +67,8 @@ def compliance_ok(app: Application) -> str | None:
         return None
     failed = failed_compliance_checks(app)
     if failed:
-        return ("Zoning compliance checks failed (" + ", ".join(failed) + "); the chief architect may "
-                "override them with a written reason.")
+        return _("Verificările de conformitate urbanistică nu sunt îndeplinite (%(checks)s); arhitectul-șef "
+                 "poate aproba o derogare motivată în scris.") % {"checks": ", ".join(failed)}
     return None
 
 
@@ -102,7 +103,14 @@ def address_in_register(app: Application) -> str | None:
 
 
 def needs_avize(app: Application) -> str | None:
-    return None if avize_hook.required_avize(app) else "The analysis requires no avize."
+    return None if avize_hook.required_avize(app) else _("Analiza nu cere avize.")
+
+
+def avize_to_request(app: Application) -> str | None:
+    """Asking again is useful only for institutions not asked yet or asked on other documents."""
+    if not avize_hook.required_avize(app) or avize_hook.avize_state(app).to_request:
+        return None
+    return _("Toate instituțiile au fost deja consultate pe documentația actuală.")
 
 
 # ---- the table ------------------------------------------------------------------------------------
@@ -124,7 +132,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                guards=(returned_never,), reason_required=True),
     Transition("resubmit", (S.RETURNED,), S.RESUBMITTED, frozenset({APPLICANT})),
     Transition("request_avize", (S.IN_REVIEW,), S.AVIZE, STAFF, kinds=PERMIT_KINDS,
-               guards=(needs_avize, valid_cu_covers_parcels)),
+               guards=(needs_avize, avize_to_request, valid_cu_covers_parcels)),
     Transition("avize_complete", (S.AVIZE,), S.IN_REVIEW, STAFF | {SYSTEM}, kinds=PERMIT_KINDS,
                guards=(avize_resolved,)),
     Transition("override_compliance", (S.IN_REVIEW, S.AVIZE), None, frozenset({CHIEF}), kinds=PERMIT_KINDS,
@@ -197,6 +205,11 @@ def offered_actions(app: Application, user) -> tuple[list[str], dict[str, list[s
     return offered, blocked
 
 
+def _status(code: str) -> str:
+    """A status in the caller's language (the choices carry Romanian labels, translated in the catalogue)."""
+    return _(Status(code).label) if code in Status.values else code
+
+
 def _allowed_from(status: str, kind: str) -> list[str]:
     return [t.action for t in TRANSITIONS if status in t.sources and kind in t.kinds]
 
@@ -208,20 +221,24 @@ def transition(*, application: Application | int, action: str, by, reason: str =
     """Apply `action` to the application; raise StateConflict (409), PermissionDenied or ValidationError."""
     spec = BY_ACTION.get(action)
     if spec is None:
-        raise ValidationError({"action": [f"Unknown action {action!r}; one of {', '.join(ACTIONS)}."]})
+        raise ValidationError({"action": [_("Acțiune necunoscută „%(action)s”; una dintre: %(actions)s.")
+                                          % {"action": action[:40], "actions": ", ".join(ACTIONS)}]})
     pk = application.pk if isinstance(application, Application) else application
     # The row lock serialises concurrent transitions: the loser re-reads the new state and gets a 409.
     app = Application.objects.select_for_update().get(pk=pk)
     allowed = _allowed_from(app.status, app.kind)
     if expected_status is not None and app.status != expected_status:
-        raise StateConflict(f"The application is {app.status}, not {expected_status}.", allowed=allowed)
+        raise StateConflict(_("Cererea este „%(status)s”, nu „%(expected)s”.")
+                            % {"status": _status(app.status), "expected": _status(expected_status)}, allowed=allowed)
     if app.status not in spec.sources or app.kind not in spec.kinds:
-        raise StateConflict(f"Action {action!r} is not allowed from status {app.status!r}.", allowed=allowed)
+        raise StateConflict(_("Acțiunea „%(action)s” nu este permisă când cererea este „%(status)s”.")
+                            % {"action": action, "status": _status(app.status)}, allowed=allowed)
     if not roles_of(by, app) & spec.roles:
-        raise PermissionDenied(f"Your role may not {action} this application.")
+        raise PermissionDenied(_("Rolul dumneavoastră nu permite acțiunea „%(action)s” pentru această cerere.")
+                               % {"action": action})
     reason = (reason or "").strip()
     if spec.reason_required and not reason:
-        raise ValidationError({"reason": [f"A written reason is required to {action}."]})
+        raise ValidationError({"reason": [_("Acțiunea „%(action)s” cere o motivare scrisă.") % {"action": action}]})
     problems = [p for guard in spec.guards if (p := guard(app))]
     if problems:
         raise ValidationError({action: problems})

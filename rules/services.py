@@ -12,6 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from institutions.models import Institution
@@ -74,7 +75,7 @@ def rule_snapshot(rule: Rule | WorksRule) -> dict[str, Any]:
 def revision_record(*, rule: Rule | WorksRule, by: Any = None) -> RuleRevision:
     """Keep this version of the rule (idempotent per catalogue, code and version)."""
     catalogue = RuleRevision.Catalogue.WORKS if isinstance(rule, WorksRule) else RuleRevision.Catalogue.SPATIAL
-    revision, _ = RuleRevision.objects.get_or_create(
+    revision, _created = RuleRevision.objects.get_or_create(
         catalogue=catalogue, code=rule.code, version=rule.version,
         defaults={"data": json.loads(json.dumps(rule_snapshot(rule), default=str)),
                   "created_by": by if getattr(by, "is_authenticated", False) else None})
@@ -181,26 +182,28 @@ def _clean_works(works: dict | None, *, srid: Any) -> dict:
     if not works:
         return {}
     if not isinstance(works, dict):
-        raise ValidationError({"works": ["Expected an object."]})
+        raise ValidationError({"works": [_("Descrierea lucrărilor lipsește sau este greșită.")]})
     clean: dict[str, Any] = {}
     for name, low, high in (("levels", 0, 200), ("height_m", 0, 1000), ("gross_floor_area_m2", 0, 10_000_000)):
         value = works.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ValidationError({f"works.{name}": [f"Must be a number between {low} and {high}."]})
+            raise ValidationError({f"works.{name}": [_("Introduceți un număr între %(low)s și %(high)s.")
+                                                       % {"low": low, "high": high}]})
         clean[name] = value
     for name, low, high in (("built_area_m2", 0, 10_000_000), ("occupants", 0, 1_000_000)):
         value = works.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ValidationError({f"works.{name}": [f"Must be a number between {low} and {high}."]})
+            raise ValidationError({f"works.{name}": [_("Introduceți un număr între %(low)s și %(high)s.")
+                                                       % {"low": low, "high": high}]})
         clean[name] = value
     for name in ("kind", "function", "purpose"):
         if works.get(name) not in (None, ""):
             if not isinstance(works[name], str) or len(works[name]) > 60:
-                raise ValidationError({f"works.{name}": ["Must be a short text."]})
+                raise ValidationError({f"works.{name}": [_("Introduceți un text scurt (cel mult 60 de caractere).")]})
             clean[name] = works[name]
     for name, vocabulary in (("operation", WORKS_OPERATIONS), ("road_access", ROAD_CLASSES)):
         if works.get(name) not in (None, ""):

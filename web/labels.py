@@ -62,6 +62,7 @@ GUARD_REASONS = {
     "needs_avize": _("analiza nu cere avize"),
     "address_in_register": _("parcela nu are număr administrativ pe o stradă din nomenclatura stradală (atribuiți "
                              "întâi un număr)"),
+    "avize_to_request": _("toate instituțiile au fost deja consultate pe documentația actuală"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 

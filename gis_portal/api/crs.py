@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Generous envelopes around Romania's territory (onshore and the Black Sea shelf).
 RO_LONLAT = (20.0, 43.4, 30.2, 48.4)  # min lon, min lat, max lon, max lat
@@ -27,9 +28,11 @@ def parse_srid(value, *, field: str = "crs", default: int = 4326) -> int:
     try:
         srid = int(text)
     except ValueError:
-        raise ValidationError({field: [f"Unknown CRS {value!r}; use one of EPSG:{_allowed()}."]}) from None
+        raise ValidationError({field: [_("Sistem de coordonate necunoscut %(crs)s; folosiți unul dintre EPSG:%(allowed)s.")
+                                       % {"crs": repr(value)[:40], "allowed": _allowed()}]}) from None
     if srid not in settings.ALLOWED_SRIDS:
-        raise ValidationError({field: [f"CRS EPSG:{srid} is not supported; use one of EPSG:{_allowed()}."]})
+        raise ValidationError({field: [_("Sistemul de coordonate EPSG:%(srid)s nu este acceptat; folosiți unul dintre EPSG:%(allowed)s.")
+                                       % {"srid": srid, "allowed": _allowed()}]})
     return srid
 
 
@@ -48,23 +51,24 @@ def check_in_romania(x: float, y: float, srid: int, *, field: str) -> None:
             return
         if _inside(y, x, RO_LONLAT):
             raise ValidationError({field: [
-                f"Coordinates ({x}, {y}) look swapped: GeoJSON and this API use longitude first, "
-                f"then latitude (did you mean ({y}, {x}))?"]})
+                _("Coordonatele (%(x)s, %(y)s) par inversate: GeoJSON și acest API folosesc întâi longitudinea, "
+                  "apoi latitudinea (ați vrut (%(y)s, %(x)s)?).") % {"x": x, "y": y}]})
         if _inside(x, y, RO_STEREO70):
             raise ValidationError({field: [
-                f"Coordinates ({x}, {y}) look like Stereo 70 metres; declare EPSG:3844."]})
-        raise ValidationError({field: [f"Coordinates ({x}, {y}) are outside Romania (EPSG:{srid})."]})
+                _("Coordonatele (%(x)s, %(y)s) par metri Stereo 70; declarați EPSG:3844.") % {"x": x, "y": y}]})
+        raise ValidationError({field: [_outside(x, y, srid)]})
     if srid == 3844:
         if _inside(x, y, RO_STEREO70):
             return
         if _inside(y, x, RO_STEREO70):
             raise ValidationError({field: [
-                f"Stereo 70 coordinates ({x}, {y}) look swapped: store easting (Y on Romanian plans) "
-                f"as x and northing (X) as y (did you mean ({y}, {x}))?"]})
+                _("Coordonatele Stereo 70 (%(x)s, %(y)s) par inversate: puneți estul (Y pe planurile românești) "
+                  "ca x și nordul (X) ca y (ați vrut (%(y)s, %(x)s)?).") % {"x": x, "y": y}]})
         if _inside(x, y, RO_LONLAT):
             raise ValidationError({field: [
-                f"Coordinates ({x}, {y}) look like longitude/latitude degrees, not Stereo 70 metres."]})
-        raise ValidationError({field: [f"Coordinates ({x}, {y}) are outside Romania (EPSG:3844)."]})
+                _("Coordonatele (%(x)s, %(y)s) par grade de longitudine/latitudine, nu metri Stereo 70.")
+                % {"x": x, "y": y}]})
+        raise ValidationError({field: [_outside(x, y, 3844)]})
     # Other whitelisted CRSs: check after transforming to 4326.
     from django.contrib.gis.geos import Point
 
@@ -89,6 +93,11 @@ def check_bbox_in_romania(box: tuple[float, float, float, float], srid: int, *, 
     if meets(box):
         return
     if meets((box[1], box[0], box[3], box[2])):
-        raise ValidationError({field: [f"The bbox {list(box)} looks swapped: give x (longitude / easting) first, "
-                                       f"then y (latitude / northing)."]})
-    raise ValidationError({field: [f"The bbox {list(box)} does not intersect Romania (EPSG:{srid})."]})
+        raise ValidationError({field: [_("Dreptunghiul bbox %(bbox)s pare inversat: dați întâi x (longitudine / est), "
+                                         "apoi y (latitudine / nord).") % {"bbox": list(box)}]})
+    raise ValidationError({field: [_("Dreptunghiul bbox %(bbox)s nu intersectează România (EPSG:%(srid)s).")
+                                   % {"bbox": list(box), "srid": srid}]})
+
+
+def _outside(x: float, y: float, srid: int) -> str:
+    return _("Coordonatele (%(x)s, %(y)s) sunt în afara României (EPSG:%(srid)s).") % {"x": x, "y": y, "srid": srid}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -150,7 +151,7 @@ class ActPdf(APIView):
         app = selectors.application_get(user=request.user, pk=pk)
         act = getattr(app, "act", None)
         if act is None:
-            raise ValidationError({"act": ["The application has no issued act."]})
+            raise ValidationError({"act": [_("Cererea nu are un act emis.")]})
         return FileResponse(act.pdf.open("rb"), content_type="application/pdf",
                             filename=f"{act.register}-{act.number}-{act.year}.pdf")
 
@@ -172,7 +173,7 @@ class ApplicationPayments(APIView):
             body = {**PaymentOutput(payment).data, "pay_url": session.pay_url}
         else:
             if "amount_ron" not in d or not d.get("reference"):
-                raise ValidationError({"amount_ron": ["Staff give amount_ron and reference (receipt number)."]})
+                raise ValidationError({"amount_ron": [_("Introduceți suma și numărul chitanței.")]})
             payment = services.payment_record(application=app, by=request.user, amount_ron=d["amount_ron"],
                                               reference=d["reference"])
             body = PaymentOutput(payment).data

@@ -66,7 +66,7 @@ def test_a_re_consultation_without_a_changed_dossier_is_refused(cast, sent, t0):
     app = sent["app"]
     with pytest.raises(ValidationError) as err:
         services.aviz_reconsult(application=app, by=cast["carol"], reason="Verificare.", now=t0 + days(1))
-    assert "did not change" in str(err.value)
+    assert "nu s-a schimbat" in str(err.value)
     assert app.aviz_requests.count() == 2 and not app.aviz_requests.filter(dossier_version=2).exists()
     new_document(app, by=cast["alice"], name="plan-modificat.pdf")
     created = services.aviz_reconsult(application=app, by=cast["carol"], reason="Plan modificat.",
@@ -78,3 +78,31 @@ def test_a_re_consultation_without_a_changed_dossier_is_refused(cast, sent, t0):
         services.aviz_reconsult(application=app, by=cast["carol"], reason="Încă o dată.", now=t0 + days(2))
     app.refresh_from_db()
     assert app.status == Status.AVIZE
+
+
+def test_asking_for_avize_again_is_offered_only_when_an_institution_has_something_new(cast, sent, t0, api):
+    """Back in review after the avize, with every institution asked on the current documents, the clerk is
+    not offered "Solicită avizele" (it would change nothing); a completion sent to one institution is the
+    latest dossier version and does not make the others due; a changed document does."""
+    from permits import workflow
+
+    app, culture, electricity = sent["app"], sent["djc-bacau"], sent["delgaz-grid-bacau"]
+    services.aviz_completion_request(request=culture, by=cast["frank"], text="Studiu istoric.", now=t0 + days(1))
+    assert api(cast["alice"]).post(f"/api/v1/avize/{culture.pk}/documents/",
+                                   {"doc_type": "altele", "file": pdf_upload("studiu.pdf")},
+                                   format="multipart").status_code == 201
+    services.aviz_resubmit(request=culture, by=cast["alice"], now=t0 + days(2))
+    services.aviz_answer(request=culture, by=cast["frank"], outcome=State.FAVOURABLE, now=t0 + days(3))
+    services.aviz_answer(request=electricity, by=cast["grace"], outcome=State.FAVOURABLE, now=t0 + days(3))
+    app.refresh_from_db()
+    assert app.status == Status.IN_REVIEW
+    offered, blocked = workflow.offered_actions(app, cast["carol"])
+    assert "request_avize" not in offered and blocked["request_avize"] == ["avize_to_request"]
+    refused = api(cast["carol"]).post(f"/api/v1/applications/{app.pk}/transitions/", {"action": "request_avize"},
+                                      format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["request_avize"] == [
+        "Toate instituțiile au fost deja consultate pe documentația actuală."]
+    new_document(app, by=cast["carol"], name="plan-modificat.pdf")
+    offered, blocked = workflow.offered_actions(app, cast["carol"])
+    assert "request_avize" in offered

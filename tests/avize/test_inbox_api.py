@@ -161,7 +161,7 @@ def test_the_rollup_and_reconsultation_endpoints(cast, api, inbox):
                                                                                       "institutions": [999]})
     assert bad.status_code == 400 and "institutions" in bad.json()["errors"]
     unchanged = api(cast["carol"]).post(f"/api/v1/avize/applications/{app.pk}/reconsult/", {"reason": "Nimic nou."})
-    assert unchanged.status_code == 400 and "did not change" in str(unchanged.json()["errors"])
+    assert unchanged.status_code == 400 and "nu s-a schimbat" in str(unchanged.json()["errors"])
     new_document(app, by=cast["alice"])
     done = api(cast["carol"]).post(f"/api/v1/avize/applications/{app.pk}/reconsult/",
                                    {"reason": "Plan de situație nou."})

@@ -69,7 +69,7 @@ def test_completion_may_be_requested_only_once(cast, sent, t0):
     assert r.due_date == date(2026, 3, 23)
     with pytest.raises(StateConflict) as err:
         services.aviz_completion_request(request=r, by=cast["frank"], text="Încă ceva.", now=t0 + days(6))
-    assert "only once" in err.value.message and "request_completion" not in err.value.allowed
+    assert "o singură dată" in err.value.message and "request_completion" not in err.value.allowed
 
 
 def test_a_reviewer_of_another_institution_cannot_answer(cast, sent, t0):
@@ -141,7 +141,7 @@ def test_a_late_answer_to_a_tacit_institution_has_no_effect(cast, sent, t0):
     r = sent["djc-bacau"]
     with pytest.raises(ValidationError) as err:
         services.aviz_answer(request=r, by=cast["frank"], outcome=State.FAVOURABLE, now=t0 + days(16))
-    assert "tacitly approved" in str(err.value)
+    assert "aprobat tacit" in str(err.value)
 
 
 def test_a_withdrawn_request_cannot_be_answered(cast, sent, t0):

@@ -68,7 +68,7 @@ def test_a_geometry_string_longer_than_its_byte_limit_is_refused_before_parsing(
     settings.GEOMETRY_MAX_BYTES = 1000
     geometry = json.dumps({"type": "Polygon", "coordinates": [[[26.9, 46.5]] * 100]})
     response = api(cast["bob"]).post("/api/v1/analyses/", {"geometry": geometry}, format="json")
-    assert response.status_code == 400 and "larger than 1000 bytes" in _reason(response)
+    assert response.status_code == 400 and "limita de 1000 octeți" in _reason(response)
 
 
 def _rest(sock, first: bytes) -> bytes:

@@ -40,31 +40,31 @@ def huge_vertices():
 # name -> (GeoJSON value, a word the reason must contain)
 BAD_GEOMETRIES = {
     "self-intersecting bow tie": (polygon([[[LON, LAT], [LON + .001, LAT + .001], [LON + .001, LAT],
-                                             [LON, LAT + .001], [LON, LAT]]]), "invalid"),
-    "empty polygon": ({"type": "Polygon", "coordinates": []}, "empty"),
-    "empty ring": (polygon([[]]), "empty"),
+                                             [LON, LAT + .001], [LON, LAT]]]), "invalidă"),
+    "empty polygon": ({"type": "Polygon", "coordinates": []}, "goală"),
+    "empty ring": (polygon([[]]), "goală"),
     "3D coordinates": (polygon([[[x, y, 100.0] for x, y in ring()]]), "3d"),
     "NaN coordinate": (polygon([[[float("nan"), LAT]] + ring()[1:]]), "nan"),
     "Infinity coordinate": (polygon([[[float("inf"), LAT]] + ring()[1:]]), "infinity"),
-    "string coordinates": (polygon([[[str(x), str(y)] for x, y in ring()]]), "number"),
-    "unclosed ring": (polygon([ring()[:-1]]), "malformed"),
-    "too many vertices": (huge_vertices(), "vertices"),
+    "string coordinates": (polygon([[[str(x), str(y)] for x, y in ring()]]), "numere"),
+    "unclosed ring": (polygon([ring()[:-1]]), "greșit formată"),
+    "too many vertices": (huge_vertices(), "vârfuri"),
     "larger than the area limit": (polygon([ring(d=0.5)]), "limit"),
-    "axis swapped lat/lon": (polygon([[[y, x] for x, y in ring()]]), "swapped"),
+    "axis swapped lat/lon": (polygon([[[y, x] for x, y in ring()]]), "inversate"),
     "Stereo 70 metres declared as lon/lat": (polygon([[[BACAU_E, BACAU_N], [BACAU_E + 50, BACAU_N],
                                                        [BACAU_E + 50, BACAU_N + 50], [BACAU_E, BACAU_N]]]),
                                              "stereo 70"),
-    "outside Romania": (polygon([ring(lon=2.35, lat=48.85)]), "outside romania"),
-    "unknown CRS": ({**polygon([ring()]), "crs": {"type": "name", "properties": {"name": "EPSG:2154"}}}, "not supported"),
+    "outside Romania": (polygon([ring(lon=2.35, lat=48.85)]), "în afara româniei"),
+    "unknown CRS": ({**polygon([ring()]), "crs": {"type": "name", "properties": {"name": "EPSG:2154"}}}, "nu este acceptat"),
     "user-supplied PROJ string": ({**polygon([ring()]),
                                    "crs": {"type": "name", "properties": {"name": "+proj=longlat +init=/etc/passwd"}}},
-                                  "unknown crs"),
-    "not a geometry type": ({"type": "Circle", "coordinates": [LON, LAT]}, "unsupported"),
-    "point where a polygon is needed": ({"type": "Point", "coordinates": [LON, LAT]}, "not accepted"),
-    "no coordinates": ({"type": "Polygon"}, "no coordinates"),
+                                  "necunoscut"),
+    "not a geometry type": ({"type": "Circle", "coordinates": [LON, LAT]}, "neacceptat"),
+    "point where a polygon is needed": ({"type": "Point", "coordinates": [LON, LAT]}, "nu este acceptat"),
+    "no coordinates": ({"type": "Polygon"}, "nu are coordonate"),
     "a JSON string that is not JSON": ("{not json", "json"),
     "a list instead of an object": ([1, 2, 3], "geojson"),
-    "deeply nested arrays": (polygon([[[[[[[[LON, LAT]]]]]]]]), "position"),
+    "deeply nested arrays": (polygon([[[[[[[[LON, LAT]]]]]]]]), "poziție"),
 }
 
 
@@ -178,14 +178,14 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 # name -> (file name, bytes, word of the reason)
 BAD_FILES = {
-    "a PNG named .pdf that is really an executable": ("plan.pdf", b"MZ\x90\x00" + b"\x00" * 200, "unsupported"),
-    "an ELF binary named .pdf": ("plan.pdf", b"\x7fELF" + b"\x00" * 200, "unsupported"),
-    "an HTML page named .png": ("photo.png", b"<html><script>alert(1)</script></html>", "unsupported"),
-    "an SVG with script named .png": ("photo.png", b"<svg onload=alert(1)></svg>", "unsupported"),
-    "a truncated PDF": ("plan.pdf", pdf_bytes()[:60], "cannot be read"),
-    "a PNG header with garbage": ("photo.png", png_bytes()[:20] + b"garbage", "cannot be read"),
+    "a PNG named .pdf that is really an executable": ("plan.pdf", b"MZ\x90\x00" + b"\x00" * 200, "neacceptat"),
+    "an ELF binary named .pdf": ("plan.pdf", b"\x7fELF" + b"\x00" * 200, "neacceptat"),
+    "an HTML page named .png": ("photo.png", b"<html><script>alert(1)</script></html>", "neacceptat"),
+    "an SVG with script named .png": ("photo.png", b"<svg onload=alert(1)></svg>", "neacceptat"),
+    "a truncated PDF": ("plan.pdf", pdf_bytes()[:60], "nu poate fi citit"),
+    "a PNG header with garbage": ("photo.png", png_bytes()[:20] + b"garbage", "nu poate fi citit"),
     "an empty file": ("plan.pdf", b"", None),
-    "a zip archive named .pdf": ("plan.pdf", _zip({"a.txt": b"hello"}), "unsupported"),
+    "a zip archive named .pdf": ("plan.pdf", _zip({"a.txt": b"hello"}), "neacceptat"),
 }
 
 

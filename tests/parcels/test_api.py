@@ -79,8 +79,8 @@ def test_list_query_count_does_not_grow_with_rows(api, parcel_factory, django_as
     ("bbox=-170,-80,170,80", "bbox", "larger than any plausible range"),
     ("bbox=46.5,26.8,46.6,26.9", "bbox", "swapped"),
     ("bbox=2,40,3,41", "bbox", "does not intersect Romania"),
-    ("crs=9999", "crs", "not supported"),
-    ("crs=banana", "crs", "Unknown CRS"),
+    ("crs=9999", "crs", "nu este acceptat"),
+    ("crs=banana", "crs", "necunoscut"),
     ("uat=abc", "uat", "not a valid code"),
     ("offset=-1", "offset", "non-negative"),
 ])
@@ -101,13 +101,13 @@ def test_at_returns_the_parcels_containing_a_point_in_lonlat_or_stereo70(api, pa
 
 
 @pytest.mark.parametrize("query, field, reason", [
-    ("lon=46.56&lat=26.91", "lon", "look swapped"),
-    ("lon=2.35&lat=48.85", "lon", "outside Romania"),
+    ("lon=46.56&lat=26.91", "lon", "par inversate"),
+    ("lon=2.35&lat=48.85", "lon", "în afara României"),
     ("lon=26.9", "lat", "Required"),
     ("lon=x&lat=46.5", "lon", "not a number"),
     ("lon=nan&lat=46.5", "lon", "finite"),
-    ("crs=3844&x=26.91&y=46.56", "x", "look like longitude/latitude degrees"),
-    ("crs=EPSG:1234&x=1&y=2", "crs", "not supported"),
+    ("crs=3844&x=26.91&y=46.56", "x", "par grade de longitudine/latitudine"),
+    ("crs=EPSG:1234&x=1&y=2", "crs", "nu este acceptat"),
 ])
 def test_bad_points_are_a_400_that_says_what_is_wrong(api, db, query, field, reason):
     response = api().get(f"/api/v1/parcels/at/?{query}")

@@ -101,7 +101,7 @@ def test_a_streamed_bulk_load_decides_duplicates_after_every_geometry_is_checked
     report = import_parcels_file(path=path, uat_siruta=20297)
     reasons = {issue.row: issue.reason for issue in report.issues}
     assert set(reasons) == {2, 3, 5}
-    assert "outside Romania" in reasons[2]
+    assert "în afara României" in reasons[2]
     assert reasons[3] == reasons[5] == ("Duplicate cadastral number 3 in this file (rows 3, 5); none of these rows "
                                         "was imported.")
     stored = {p.cadastral_number: p.geom.extent for p in Parcel.objects.all()}

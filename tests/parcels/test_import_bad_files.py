@@ -45,7 +45,7 @@ def _zip(shp):
 
 def test_a_crs_outside_the_whitelist_is_refused(tmp_path, territory):
     path = write_layer(tmp_path / "p.gpkg", boxes(1), {"cadastral_number": ["1"]}, crs="EPSG:32635", driver="GPKG")
-    with pytest.raises(ImportFileError, match="EPSG:32635 is not supported"):
+    with pytest.raises(ImportFileError, match="EPSG:32635 nu este acceptat"):
         import_parcels_file(path=path, uat_siruta=20297)
 
 
@@ -54,7 +54,7 @@ def test_swapped_lonlat_rows_are_rejected_with_a_message_that_says_so(tmp_path, 
     path = write_layer(tmp_path / "p.geojson", [swapped], {"cadastral_number": ["1"]}, crs="EPSG:4326", driver="GeoJSON")
     report = import_parcels_file(path=path, uat_siruta=20297)
     assert report.imported == 0
-    assert "look swapped" in report.issues[0].reason
+    assert "par inversate" in report.issues[0].reason
 
 
 def test_mixed_geometry_types_reject_the_non_polygon_rows(tmp_path, territory):

@@ -22,7 +22,7 @@ def test_issue_is_shown_blocked_by_the_unpaid_fee_until_the_payment_is_recorded(
     erin = api(cast["erin"])
     states = _actions(erin, pk)
     assert states["issue"] == {"action": "issue", "allowed": False,
-                               "reasons": ["The fee of 9.00 lei has not been paid."], "reason_required": False}
+                               "reasons": ["Taxa de 9.00 lei nu a fost plătită."], "reason_required": False}
     assert states["refuse"] == {"action": "refuse", "allowed": True, "reasons": [], "reason_required": True}
     assert states["return_for_completion"]["allowed"] is True
     carol.post(f"/api/v1/applications/{pk}/payments/", {"amount_ron": "9.00", "reference": "CH-9"}, format="json")
@@ -39,7 +39,7 @@ def test_a_second_return_for_completion_is_shown_blocked_with_its_reason(submitt
     assert alice.post(url, {"action": "resubmit"}, format="json").status_code == 200
     carol.post(url, {"action": "accept"}, format="json")
     state = _actions(carol, pk)["return_for_completion"]
-    assert state["allowed"] is False and "already returned" in state["reasons"][0]
+    assert state["allowed"] is False and "returnată o dată" in state["reasons"][0]
     # The same reason the API gives when acting anyway.
     refused = carol.post(url, {"action": "return_for_completion", "reason": "din nou"}, format="json")
     assert refused.status_code == 400 and state["reasons"][0] in refused.json()["detail"]

@@ -87,7 +87,7 @@ def test_uploads_are_checked_by_content_and_size(cu_draft, settings):
     url = f"/api/v1/applications/{pk}/documents/"
     fake = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
     response = client.post(url, {"doc_type": "plan_situatie", "file": fake}, format="multipart")
-    assert response.status_code == 400 and "Unsupported file type" in response.json()["detail"]
+    assert response.status_code == 400 and "Tip de fișier neacceptat" in response.json()["detail"]
     broken = SimpleUploadedFile("cf.pdf", b"%PDF-1.7\n garbage", content_type="application/pdf")
     assert client.post(url, {"doc_type": "extras_cf", "file": broken}, format="multipart").status_code == 400
     settings.DOCUMENT_MAX_BYTES = 100
@@ -189,7 +189,7 @@ def test_return_for_completion_happens_once_and_stops_the_clock(submitted_cu, ap
     assert app.status == "resubmitted" and app.due_date > due and app.clock_paused_on is None
     assert carol.post(url, {"action": "accept"}, format="json").status_code == 200
     again = carol.post(url, {"action": "return_for_completion", "reason": "Din nou"}, format="json")
-    assert again.status_code == 400 and "already returned" in again.json()["detail"]
+    assert again.status_code == 400 and "returnată o dată" in again.json()["detail"]
     timeline = client.get(f"/api/v1/applications/{pk}/timeline/").json()
     assert [e["action"] for e in timeline] == ["submit", "return_for_completion", "resubmit", "accept"]
     assert timeline[1]["reason"] == "Lipsește planul"

@@ -97,7 +97,7 @@ def test_an_ac_issued_before_june_2022_is_extended_for_30_percent_and_at_most_12
     assert unpaid.status_code == 400 and "450.00" in unpaid.json()["detail"]
     carol.post(f"/api/v1/applications/{pk}/payments/", {"amount_ron": "450.00", "reference": "EXT-1"}, format="json")
     too_long = api(cast["erin"]).post(url, {"action": "issue", "validity_months": 13}, format="json")
-    assert too_long.status_code == 400 and "12 months" in too_long.json()["detail"]
+    assert too_long.status_code == 400 and "12 luni" in too_long.json()["detail"]
     until = ac.valid_until
     assert api(cast["erin"]).post(url, {"action": "issue", "validity_months": 12}, format="json").status_code == 200
     ac.refresh_from_db()

@@ -59,7 +59,7 @@ def test_a_cu_is_requested_checked_issued_signed_and_verifiable_then_an_ac_reach
     url = f"/api/v1/applications/{pk}/transitions/"
     assert carol.post(url, {"action": "accept", "expected_status": "submitted"}, format="json").status_code == 200
     blocked = api(cast["erin"]).post(url, {"action": "issue"}, format="json")
-    assert blocked.status_code == 400 and "not been paid" in blocked.json()["detail"]
+    assert blocked.status_code == 400 and "nu a fost plătită" in blocked.json()["detail"]
     paid = carol.post(f"/api/v1/applications/{pk}/payments/", {"amount_ron": "9.00", "reference": "CH-0001"},
                       format="json")
     assert paid.status_code == 201, paid.json()

@@ -66,12 +66,12 @@ SQUARE = [[26.91, 46.57], [26.911, 46.57], [26.911, 46.571], [26.91, 46.571], [2
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("payload, field, words", [
-    ({"geometry": BOWTIE}, "geometry", "Invalid geometry"),
-    ({"geometry": {"type": "Polygon", "coordinates": []}}, "geometry", "empty"),
-    ({"geometry": {"type": "Point", "coordinates": [26.91, 46.57]}}, "geometry", "not accepted"),
-    ({"geometry": {"type": "Polygon", "coordinates": [[[y, x] for x, y in SQUARE]]}}, "geometry", "swapped"),
-    ({"geometry": {"type": "Polygon", "coordinates": [[[x - 30, y] for x, y in SQUARE]]}}, "geometry", "outside Romania"),
-    ({"geometry": {"type": "Polygon", "coordinates": [SQUARE]}, "crs": 2154}, "crs", "not supported"),
+    ({"geometry": BOWTIE}, "geometry", "Geometrie invalidă"),
+    ({"geometry": {"type": "Polygon", "coordinates": []}}, "geometry", "goală"),
+    ({"geometry": {"type": "Point", "coordinates": [26.91, 46.57]}}, "geometry", "nu este acceptat"),
+    ({"geometry": {"type": "Polygon", "coordinates": [[[y, x] for x, y in SQUARE]]}}, "geometry", "par inversate"),
+    ({"geometry": {"type": "Polygon", "coordinates": [[[x - 30, y] for x, y in SQUARE]]}}, "geometry", "în afara României"),
+    ({"geometry": {"type": "Polygon", "coordinates": [SQUARE]}, "crs": 2154}, "crs", "nu este acceptat"),
     ({"parcels": [999999]}, "parcels", "Unknown parcel ids: [999999]"),
     ({"parcels": ["x"]}, "parcels", ""),
     ({}, "geometry", "Send parcels"),
@@ -97,7 +97,7 @@ def test_a_shape_outside_every_uat_is_outside_the_covered_territory(api, seeded)
 def test_too_many_vertices_and_too_large_areas_are_refused(api, seeded):
     with override_settings(GEOMETRY_MAX_VERTICES=4):
         response = api().post(URL, {"geometry": {"type": "Polygon", "coordinates": [SQUARE]}}, format="json")
-        assert response.status_code == 400 and "Too many vertices" in response.json()["detail"]
+        assert response.status_code == 400 and "Prea multe vârfuri" in response.json()["detail"]
     with override_settings(GEOMETRY_MAX_AREA_M2=1000):
         response = api().post(URL, {"geometry": {"type": "Polygon", "coordinates": [SQUARE]}}, format="json")
         assert response.status_code == 400 and "km²" in response.json()["detail"]
