@@ -54,7 +54,7 @@ def test_an_address_certificate_is_requested_checked_paid_issued_and_verified(
     assert carol.post(url, {"action": "request_avize"}, format="json").status_code == 409  # no avize for this kind
     assert carol.post(url, {"action": "issue"}, format="json").status_code == 403  # separation of duties
     unpaid = erin.post(url, {"action": "issue"}, format="json")
-    assert unpaid.status_code == 400 and "not been paid" in unpaid.json()["detail"]
+    assert unpaid.status_code == 400 and "nu a fost plătită" in unpaid.json()["detail"]
     paid = carol.post(f"/api/v1/applications/{pk}/payments/", {"amount_ron": "8.50", "reference": "CH-77"}, format="json")
     assert paid.status_code == 201, paid.json()
     issued = erin.post(url, {"action": "issue"}, format="json")
