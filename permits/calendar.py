@@ -131,6 +131,10 @@ DEFAULT_POLICIES: dict[str, Policy] = {
     # An application returned for completion and not completed within this term lapses (local policy).
     "returned_completion_max": Policy(30, "days", "politică internă: termen de completare a documentației"),
     "due_soon": Policy(3, "working_days", "internal: staff warning window"),
+    # Works after the AC/AD (permits.works). The reminders are local defaults [U], editable as DeadlinePolicy rows.
+    "works_start_reminder": Policy(30, "days", "politică internă: reamintire înainte de termenul de începere"),
+    "works_end_reminder": Policy(30, "days", "politică internă: reamintire înainte de sfârșitul duratei de execuție"),
+    "works_regularisation": Policy(15, "days", "Legea 227/2015 (Codul fiscal) art. 474: regularizare în 15 zile"),
 }
 
 
