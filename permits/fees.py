@@ -181,12 +181,13 @@ class Regularisation:
 def regularisation(*, final_value_ron, residential: bool, initial_fee_ron) -> Regularisation:
     """The AC fee on the final value (the same art. 474 rate as at issue) minus the fee already paid."""
     initial = _positive(initial_fee_ron, "initial_fee_ron")
-    quote = fee_quote(kind="ac", works_value_ron=final_value_ron, residential=residential)
+    final = _positive(final_value_ron, "final_value_ron")
+    quote = fee_quote(kind="ac", works_value_ron=final, residential=residential)
     difference = quote.amount_ron - initial
     lines = [*quote.breakdown, {"item": f"taxa plătită la emitere: {initial} lei", "amount_ron": str(_money(-initial))},
              {"item": "diferență de plată" if difference > 0 else "diferență de restituit" if difference < 0
               else "nicio diferență", "amount_ron": str(difference)}]
-    return Regularisation(initial, _positive(final_value_ron, "final_value_ron"), quote.amount_ron, difference, lines,
+    return Regularisation(initial, final, quote.amount_ron, difference, lines,
                           REGULARISATION_BASIS)
 
 
