@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from permits import payments, selectors, services
+from permits.choices import PERMIT_KINDS
 from permits.api.serializers import (
     ApplicationDetailOutput,
     ApplicationInput,
@@ -153,6 +154,32 @@ class ActPdf(APIView):
             raise ValidationError({"act": ["The application has no issued act."]})
         return FileResponse(act.pdf.open("rb"), content_type="application/pdf",
                             filename=f"{act.register}-{act.number}-{act.year}.pdf")
+
+
+class SitePanelPdf(APIView):
+    """The construction-site panel (panou de identificare a investiției) of an AC/AD, printable (WeasyPrint)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk: int):
+        from django.http import HttpResponse
+
+        from permits.issuance import verify_url
+        from permits.rendering import html_to_pdf
+
+        app = selectors.application_get(user=request.user, pk=pk)
+        act = getattr(app, "act", None)
+        if act is None or app.kind not in PERMIT_KINDS:
+            raise ValidationError({"act": ["Only an issued AC/AD has a site panel."]})
+        parcels = sorted(app.parcels.all(), key=lambda p: p.cadastral_number)
+        pdf = html_to_pdf("permits/site_panel.html", {
+            "app": app, "act": act, "works": getattr(app, "works", None), "verify_url": verify_url(act.verify_code),
+            "parcels": [p.cadastral_number for p in parcels],
+            "address": "; ".join(dict.fromkeys(p.address for p in parcels if p.address))})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="panou-{act.number}-{act.year}.pdf"'
+        return response
 
 
 class ApplicationPayments(APIView):

@@ -25,7 +25,9 @@ from permits.choices import (
     Status,
     WorksKind,
 )
+from permits.works import WORKS_ACTIONS
 from web import geo, labels, selectors
+from web.works_context import works_context
 from web.views.public import map_config
 
 
@@ -91,11 +93,20 @@ def _int(value) -> int | None:
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    return render(request, "web/request_detail.html", detail_context(request, app))
+
+
+def detail_context(request: HttpRequest, app, **works_forms) -> dict[str, Any]:
+    """The request page's context; the works forms (web.views.works) pass their bound forms with errors."""
     overlay = application_overlay(app)
     actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
     events = list(app.events.select_related("by"))
-    return render(request, "web/request_detail.html", {
+    # The works steps carry data: they are forms of their own (web/_works.html), not plain action buttons.
+    works_actions = [a for a in actions if a in WORKS_ACTIONS]
+    actions = [a for a in actions if a not in WORKS_ACTIONS]
+    return {
+        "works": works_context(app, request.user, works_actions, **works_forms),
         "app": app,
         "parcels": app.parcels.all(),
         "timeline": [(e, labels.status_label(e.to_status)) for e in events],
@@ -114,7 +125,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
         "config": config,
-    })
+    }
 
 
 def next_steps(app, user) -> list[dict[str, str]]:
