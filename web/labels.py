@@ -19,6 +19,9 @@ STATUS = {
     "refused": _("Respinsă"),
     "withdrawn": _("Retrasă"),
     "expired": _("Expirată"),
+    "works_started": _("Lucrări în execuție"),
+    "works_ended": _("Lucrări terminate"),
+    "closed": _("Închisă (recepționată)"),
 }
 
 QUEUE_VIEWS = {
@@ -40,6 +43,9 @@ ACTIONS = {
     "refuse": _("Respinge"),
     "withdraw": _("Retrage cererea"),
     "expire": _("Marchează expirată"),
+    "announce_start": _("Anunță începerea lucrărilor"),
+    "announce_end": _("Anunță terminarea lucrărilor"),
+    "record_reception": _("Înregistrează recepția"),
 }
 DANGEROUS_ACTIONS = {"refuse", "withdraw", "expire"}
 # Decisions that cannot be undone: the page asks for confirmation in a dialog before sending them.
@@ -60,6 +66,7 @@ GUARD_REASONS = {
     "compliance_ok": _("verificările de conformitate urbanistică nu sunt îndeplinite (arhitectul-șef poate "
                        "aproba o derogare motivată)"),
     "needs_avize": _("analiza nu cere avize"),
+    "start_term_open": _("termenul de începere a lucrărilor a expirat (autorizația nu mai permite începerea lor)"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 
