@@ -128,7 +128,12 @@ class WebhookForm(forms.Form):
 
 # ---- works after the AC/AD (permits.works) --------------------------------------------------------------
 class _DateInput(forms.DateInput):
+    """A native date picker: its value is always ISO (YYYY-MM-DD), whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class WorksStartForm(forms.Form):
