@@ -128,7 +128,7 @@ def works_start_announce(*, application: Application, by, start_date: date, dura
         _notice(app, works, which="start")
 
     return workflow.transition(application=application, action="announce_start", by=by, effects=effects,
-                               reason=_("Începerea lucrărilor: %(date)s") % {"date": _d(start_date)})
+                               reason=f"Începerea lucrărilor: {start_date:%d.%m.%Y}")  # the audit trail is Romanian
 
 
 @transaction.atomic
@@ -153,7 +153,7 @@ def works_end_announce(*, application: Application, by, end_date: date, final_va
         _notice(app, works, which="end")
 
     return workflow.transition(application=application, action="announce_end", by=by, effects=effects,
-                               reason=_("Terminarea lucrărilor: %(date)s") % {"date": _d(end_date)})
+                               reason=f"Terminarea lucrărilor: {end_date:%d.%m.%Y}")
 
 
 def _staff_locked(application: Application, by) -> tuple[Application, Works]:
@@ -178,7 +178,7 @@ def works_regularisation_pay(*, application: Application, by, reference: str) ->
     reference = (reference or "").strip()[:64]
     if not reference:
         raise ValidationError({"reference": [_("Completați numărul chitanței.")]})
-    if Payment.objects.filter(issuer_id=app.issuer_id, provider="cash_desk", reference=reference,
+    if Payment.objects.filter(issuer=app.issuer, provider="cash_desk", reference=reference,
                               recorded_by__isnull=False).exists():
         raise ValidationError({"reference": [_("Această chitanță este deja înregistrată.")]})
     now = timezone.now()
@@ -246,7 +246,7 @@ def works_reception_record(*, application: Application, by, reception_date: date
     label = Reception.Outcome(outcome).label
     workflow.transition(application=application, action="record_reception", by=by, effects=effects,
                         keep_status=outcome == Reception.Outcome.REJECTED,
-                        reason=f"Recepție {_d(reception_date)}: {label}" + (f" — {remarks}" if remarks else ""))
+                        reason=f"Recepție {reception_date:%d.%m.%Y}: {label}" + (f" — {remarks}" if remarks else ""))
     return created[0]
 
 

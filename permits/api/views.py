@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from permits import payments, selectors, services
-from permits.choices import PERMIT_KINDS
 from permits.api.serializers import (
     ApplicationDetailOutput,
     ApplicationInput,
@@ -23,6 +22,7 @@ from permits.api.serializers import (
     PaymentOutput,
     TransitionInput,
 )
+from permits.choices import PERMIT_KINDS
 from permits.filtersets import ApplicationFilterSet
 
 

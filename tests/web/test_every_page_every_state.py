@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from avize import services as avize_services
 from avize.models import AvizRequest
-from permits import services, workflow
-from permits import works
+from permits import services, workflow, works
 from permits.choices import REQUIRED_DOCUMENTS, WORKS_STATUSES, Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload

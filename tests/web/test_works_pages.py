@@ -136,8 +136,9 @@ def test_the_site_panel_pdf_is_printable_by_the_holder_only(cast, issued):
     response = _client(cast["alice"]).get(f"/api/v1/applications/{ac.pk}/site-panel.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "301/" in text and "Alice Popescu" in text and "Arh. Ion Ionescu" in text and VALID_CNP not in text

@@ -27,8 +27,8 @@ from permits.choices import (
 )
 from permits.works import WORKS_ACTIONS
 from web import geo, labels, selectors
-from web.works_context import works_context
 from web.views.public import map_config
+from web.works_context import works_context
 
 
 @login_required
