@@ -191,6 +191,31 @@ def works_regularisation_pay(*, application: Application, by, reference: str) ->
     return payment
 
 
+def regularisation_due_ron(app: Application) -> Decimal:
+    """The positive difference still to pay (the caller holds the application's lock)."""
+    works = Works.objects.select_for_update().filter(application=app).first()
+    if works is None or works.regularisation_ron is None or works.regularisation_ron <= 0:
+        raise ValidationError({"purpose": [_("Nu există o diferență de plată.")]})
+    if works.regularisation_paid_at is not None:
+        raise ValidationError({"purpose": [_("Diferența a fost deja plătită.")]})
+    return works.regularisation_ron
+
+
+def regularisation_paid(app: Application, *, payment: Payment, amount_ron) -> Payment:
+    """A provider confirmed the online payment of the difference (permits.payments.payment_callback)."""
+    works = Works.objects.select_for_update().get(application=app)
+    if Decimal(amount_ron) != payment.amount_ron or payment.amount_ron != works.regularisation_ron:
+        raise ValidationError({"amount_ron": [f"The difference is {works.regularisation_ron} lei, not {amount_ron}."]})
+    if payment.state != Payment.State.PAID:
+        now = timezone.now()
+        payment.state, payment.paid_at = Payment.State.PAID, now
+        payment.save(update_fields=["state", "paid_at"])
+        if works.regularisation_paid_at is None:
+            works.regularisation_paid_at = now
+            works.save(update_fields=["regularisation_paid_at"])
+    return payment
+
+
 @transaction.atomic
 def works_refund_record(*, application: Application, by, reference: str) -> Works:
     """Staff record the refund of a negative difference (the payment order's number)."""

@@ -246,6 +246,8 @@ class DocumentInput(serializers.Serializer):
 
 class PaymentInput(serializers.Serializer):
     provider = serializers.CharField(required=False, help_text="Online: 'loopback'. Staff: omit, give amount.")
+    purpose = serializers.ChoiceField(choices=["fee", "regularisation"], required=False, default="fee",
+                                      help_text="Online: the fee, or the positive difference after the works.")
     amount_ron = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     reference = serializers.CharField(max_length=64, required=False)
 

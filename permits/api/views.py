@@ -195,7 +195,7 @@ class ApplicationPayments(APIView):
         d = data.validated_data
         if d.get("provider"):
             payment, session = payments.payment_session_create(
-                application=app, by=request.user, provider=d["provider"])
+                application=app, by=request.user, provider=d["provider"], purpose=d.get("purpose", "fee"))
             body = {**PaymentOutput(payment).data, "pay_url": session.pay_url}
         else:
             if "amount_ron" not in d or not d.get("reference"):
