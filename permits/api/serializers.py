@@ -11,7 +11,7 @@ from rest_framework import serializers
 from gis_portal.api.geojson import geometry_dict
 from permits import workflow
 from permits.choices import ApplicantType, Connection, Destination, DocType, Kind, Purpose, RoadAccess, WorksKind
-from permits.models import Application, Document, TransitionEvent
+from permits.models import Application, Document, Payment, TransitionEvent
 
 
 class ApplicationInput(serializers.Serializer):
@@ -246,7 +246,7 @@ class DocumentInput(serializers.Serializer):
 
 class PaymentInput(serializers.Serializer):
     provider = serializers.CharField(required=False, help_text="Online: 'loopback'. Staff: omit, give amount.")
-    purpose = serializers.ChoiceField(choices=["fee", "regularisation"], required=False, default="fee",
+    purpose = serializers.ChoiceField(choices=Payment.Purpose.choices, required=False, default="fee",
                                       help_text="Online: the fee, or the positive difference after the works.")
     amount_ron = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     reference = serializers.CharField(max_length=64, required=False)
