@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -24,6 +24,8 @@ from permits.api.serializers import (
 )
 from permits.choices import PERMIT_KINDS
 from permits.filtersets import ApplicationFilterSet
+from permits.issuance import verify_url
+from permits.rendering import html_to_pdf
 
 
 def _detail(request, app):
@@ -163,11 +165,6 @@ class SitePanelPdf(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, pk: int):
-        from django.http import HttpResponse
-
-        from permits.issuance import verify_url
-        from permits.rendering import html_to_pdf
-
         app = selectors.application_get(user=request.user, pk=pk)
         act = getattr(app, "act", None)
         if act is None or app.kind not in PERMIT_KINDS:

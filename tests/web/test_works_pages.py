@@ -2,6 +2,7 @@
 layer of works in progress (only public fields), the site panel PDF."""
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from permits import works
 from permits.choices import ApplicantType, Kind, Status
@@ -121,8 +123,7 @@ def test_the_public_register_and_layer_show_started_works_only_and_no_private_fi
     style = _client().get("/map/style.json").json()
     assert style["sources"]["works-in-progress"]["type"] == "geojson"
     assert any(item["id"] == "works-in-progress" for item in style["metadata"]["portal:legend"])
-    # Received: off the register and the layer.
-    assert merely_issued.status == Status.ISSUED
+    assert merely_issued.status == Status.ISSUED  # issued but not started: public only in the acts register
 
 
 def works_public_fields():
@@ -136,9 +137,7 @@ def test_the_site_panel_pdf_is_printable_by_the_holder_only(cast, issued):
     response = _client(cast["alice"]).get(f"/api/v1/applications/{ac.pk}/site-panel.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    import io
 
-    from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "301/" in text and "Alice Popescu" in text and "Arh. Ion Ionescu" in text and VALID_CNP not in text
