@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationActionEnum": "permits.workflow.ACTIONS",
         "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "NotificationStatusEnum": "notifications.models.Notification.Status",
+        "PaymentPurposeEnum": "permits.models.Payment.Purpose",
+        "ApplicationPurposeEnum": "permits.choices.Purpose",
     },
 }
 

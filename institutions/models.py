@@ -35,6 +35,8 @@ class Institution(models.Model):
         DEFENCE = "defence", "Apărare (MApN / SMG)"
         METEO = "meteo", "Meteorologie (ANM)"
         CADASTRE = "cadastre", "Cadastru (OCPI)"
+        # Not an avizator: told of the start and end of works (permits.works), collects the quotas.
+        ISC = "isc", "Inspectoratul de Stat în Construcții (ISC)"
         OTHER = "other", "Altele"
 
     code = models.SlugField(max_length=40, unique=True)

@@ -98,4 +98,9 @@ BACAU_INSTITUTIONS: list[dict] = [
     {"code": "ocpi-bacau", "kind": "cadastre", "name": "Oficiul de Cadastru și Publicitate Imobiliară Bacău",
      "email": "avize@ocpi-bacau.example.ro", "address": "Bacău",
      "legal_basis": "Legea 7/1996 a cadastrului și a publicității imobiliare"},
+    # Not an avizator: told of the start and end of works (permits.works) and collects the quotas.
+    {"code": "isc-bacau", "kind": "isc", "name": "Inspectoratul Județean în Construcții Bacău (ISC)",
+     "email": "comunicari@isc-bacau.example.ro", "address": "Bacău",
+     "legal_basis": "Legea 50/1991 art. 7(8) și art. 40; Legea 10/1995 art. 40 (comunicarea începerii și "
+                    "terminării lucrărilor, cotele ISC)"},
 ]

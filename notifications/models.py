@@ -22,6 +22,8 @@ class Event(models.TextChoices):
     - aviz_overdue: the clerks of the issuer, when a request passes its due date.
     - aviz_reminder: the institution (or its reviewers), a few days before the due date.
     - expiry_reminder: the holders of a CU or AC, before the document expires.
+    - works_notice: the ISC of the county and the issuer's staff, when the holder announces the start or end of works.
+    - works_reminder: the holder of an AC/AD, before the start deadline and before the end of the works' duration.
     """
 
     APPLICATION_STATUS_CHANGED = "application_status_changed", "Application status changed"
@@ -31,6 +33,8 @@ class Event(models.TextChoices):
     AVIZ_OVERDUE = "aviz_overdue", "Aviz overdue"
     AVIZ_REMINDER = "aviz_reminder", "Aviz due soon"
     EXPIRY_REMINDER = "expiry_reminder", "Document expires soon"
+    WORKS_NOTICE = "works_notice", "Start or end of works announced"
+    WORKS_REMINDER = "works_reminder", "Works deadline soon"
 
 
 class Notification(models.Model):

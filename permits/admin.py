@@ -50,3 +50,21 @@ class IssuedActAdmin(admin.ModelAdmin):
 admin.site.register(models.FeeSchedule)
 admin.site.register(models.Payment)
 admin.site.register(models.RegisterCounter)
+
+
+@admin.register(models.Works)
+class WorksAdmin(admin.ModelAdmin):
+    """Read-only: the works change only through the holder's notices and the staff's records (permits.works)."""
+
+    list_display = ["application", "start_date", "end_due", "end_date", "final_value_ron", "regularisation_ron"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Reception)
+class ReceptionAdmin(admin.ModelAdmin):
+    list_display = ["application", "date", "outcome", "recorded_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

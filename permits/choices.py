@@ -51,9 +51,15 @@ class Status(models.TextChoices):
     REFUSED = "refused", "Respinsă"
     WITHDRAWN = "withdrawn", "Retrasă"
     EXPIRED = "expired", "Expirată"
+    # After an AC/AD is issued: the start and end of works announced by the holder, then the reception.
+    WORKS_STARTED = "works_started", "Lucrări în execuție"
+    WORKS_ENDED = "works_ended", "Lucrări terminate"
+    CLOSED = "closed", "Închisă (recepționată)"
 
 
-TERMINAL = (Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.EXPIRED)
+TERMINAL = (Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.EXPIRED, Status.WORKS_STARTED, Status.CLOSED)
+# The life of an issued AC/AD on site (permits.works): no legal deadline of the request runs any more.
+WORKS_STATUSES = (Status.WORKS_STARTED, Status.WORKS_ENDED, Status.CLOSED)
 
 
 class Purpose(models.TextChoices):
@@ -156,6 +162,9 @@ class DocType(models.TextChoices):
     AVIZ = "aviz", gettext_noop("Aviz / acord")
     FOTOGRAFII = "fotografii", gettext_noop("Fotografii ale construcției de desființat")
     ACT_IDENTITATE = "act_identitate", gettext_noop("Act de identitate")
+    # Works after the AC/AD (permits.works): proof of the ISC quotas at the start, the reception report at the end.
+    DOVADA_COTE_ISC = "dovada_cote_isc", gettext_noop("Dovada plății cotelor ISC")
+    PV_RECEPTIE = "pv_receptie", gettext_noop("Proces-verbal de recepție la terminarea lucrărilor")
     ALTELE = "altele", gettext_noop("Altele")
 
 

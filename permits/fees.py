@@ -165,3 +165,67 @@ def application_fee(application) -> Quote:
                          initial_fee_ron=base.fee_ron if base else None)
     return fee_quote(kind=application.kind, works_value_ron=application.works_value_ron,
                      residential=application.residential, taxable_value_ron=application.taxable_value_ron)
+
+
+# ---- after the works (permits.works) ------------------------------------------------------------------
+REGULARISATION_BASIS = f"{LEGAL_BASIS} alin. (5)–(6): regularizarea taxei pe valoarea reală a lucrărilor"
+ISC_LAW_50_RATE = Decimal("0.001")  # Legea 50/1991 art. 40: 0,1 %
+ISC_LAW_10_RATE = Decimal("0.005")  # Legea 10/1995 art. 40: 0,5 %, half of it paid at the start of works
+ISC_BASIS = "Legea 50/1991 art. 40 (0,1 %); Legea 10/1995 art. 40 (0,5 %, jumătate la începerea lucrărilor)"
+
+
+@dataclass(frozen=True)
+class Regularisation:
+    """The AC fee recomputed on the declared final value of the works and the difference to the fee paid."""
+
+    initial_fee_ron: Decimal
+    final_value_ron: Decimal
+    regularised_fee_ron: Decimal
+    difference_ron: Decimal  # > 0: to pay; < 0: to refund; 0: nothing
+    breakdown: list[dict]
+    legal_basis: str
+
+    @property
+    def direction(self) -> str:
+        return "pay" if self.difference_ron > 0 else "refund" if self.difference_ron < 0 else "none"
+
+    def as_dict(self) -> dict:
+        return {"initial_fee_ron": str(self.initial_fee_ron), "final_value_ron": str(self.final_value_ron),
+                "regularised_fee_ron": str(self.regularised_fee_ron), "difference_ron": str(self.difference_ron),
+                "direction": self.direction, "breakdown": self.breakdown, "legal_basis": self.legal_basis}
+
+
+def regularisation(*, final_value_ron, residential: bool, initial_fee_ron) -> Regularisation:
+    """The AC fee on the final value (the same art. 474 rate as at issue) minus the fee already paid."""
+    initial = _positive(initial_fee_ron, "initial_fee_ron")
+    final = _positive(final_value_ron, "final_value_ron")
+    quote = fee_quote(kind="ac", works_value_ron=final, residential=residential)
+    difference = quote.amount_ron - initial
+    lines = [*quote.breakdown, {"item": f"taxa plătită la emitere: {initial} lei", "amount_ron": str(_money(-initial))},
+             {"item": "diferență de plată" if difference > 0 else "diferență de restituit" if difference < 0
+              else "nicio diferență", "amount_ron": str(difference)}]
+    return Regularisation(initial, final, quote.amount_ron, difference, lines,
+                          REGULARISATION_BASIS)
+
+
+@dataclass(frozen=True)
+class IscQuotas:
+    """The quotas paid to the State Construction Inspectorate (not local fees) on the value of the works."""
+
+    value_ron: Decimal
+    law_50_ron: Decimal  # 0.1 %
+    law_10_ron: Decimal  # 0.5 %
+    at_start_ron: Decimal  # the whole 0.1 % and half of the 0.5 %
+    at_end_ron: Decimal  # the other half of the 0.5 % (at the reception)
+    legal_basis: str = ISC_BASIS
+
+    @property
+    def total_ron(self) -> Decimal:
+        return self.law_50_ron + self.law_10_ron
+
+
+def isc_quotas(value_ron) -> IscQuotas:
+    value = _positive(value_ron, "works_value_ron")
+    law_50, law_10 = _money(value * ISC_LAW_50_RATE), _money(value * ISC_LAW_10_RATE)
+    half = _money(law_10 / 2)
+    return IscQuotas(value, law_50, law_10, law_50 + half, law_10 - half)

@@ -222,7 +222,12 @@ class Payment(models.Model):
         PAID = "paid", "Plătită"
         FAILED = "failed", "Eșuată"
 
+    class Purpose(models.TextChoices):
+        FEE = "fee", "Taxa de eliberare"
+        REGULARISATION = "regularisation", "Regularizarea taxei (valoarea finală a lucrărilor)"
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.FEE, db_default=Purpose.FEE)
     # The issuer the fee is paid to (the application's, when the payment was made): receipt numbers are
     # the issuer's own series, unique per issuer only.
     issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -248,3 +253,61 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.reference} {self.amount_ron} {self.state}"
+
+
+class Works(models.Model):
+    """The works of an issued AC/AD on site (permits.works): start and end notices, fee regularisation.
+
+    Created by the start notice (comunicarea privind începerea execuției lucrărilor); the end notice adds the
+    declared final value and the regularised fee (Codul fiscal art. 474); receptions are `Reception` rows.
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="works")
+    start_date = models.DateField()
+    duration_months = models.PositiveSmallIntegerField(help_text="Durata de execuție prevăzută în autorizație.")
+    end_due = models.DateField(help_text="Start date plus the authorised duration.")
+    contractor_name = models.CharField(max_length=200, blank=True)
+    start_announced_at = models.DateTimeField()
+    end_date = models.DateField(null=True, blank=True)
+    end_announced_at = models.DateTimeField(null=True, blank=True)
+    final_value_ron = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # The regularised fee on the final value and the difference to the fee paid: > 0 to pay, < 0 to refund.
+    regularised_fee_ron = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    regularisation_ron = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    regularisation_due = models.DateField(null=True, blank=True)
+    regularisation_breakdown = models.JSONField(default=dict, blank=True)
+    regularisation_paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refund_reference = models.CharField(max_length=64, blank=True)
+    refund_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="+")
+
+    class Meta:
+        verbose_name_plural = "works"
+
+    def __str__(self) -> str:
+        return f"Lucrări {self.application_id} din {self.start_date}"
+
+
+class Reception(models.Model):
+    """A reception at the end of works (HG 343/2017): a rejected one keeps the file open, a later one closes it."""
+
+    class Outcome(models.TextChoices):
+        ADMITTED = "admitted", "Admisă"
+        ADMITTED_WITH_REMARKS = "admitted_with_remarks", "Admisă cu obiecții"
+        REJECTED = "rejected", "Respinsă"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="receptions")
+    date = models.DateField()
+    commission = models.JSONField(default=list, help_text="The members, one name (and role) per item.")
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    remarks = models.TextField(blank=True)
+    report = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"Recepție {self.application_id} {self.date}: {self.outcome}"

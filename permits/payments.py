@@ -104,11 +104,21 @@ def provider_get(name: str) -> Provider:
 
 
 @transaction.atomic
-def payment_session_create(*, application: Application, by, provider: str) -> tuple[Payment, Session]:
+def payment_session_create(*, application: Application, by, provider: str,
+                           purpose: str = Payment.Purpose.FEE) -> tuple[Payment, Session]:
     impl = provider_get(provider)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.owner_id != by.pk:
         raise PermissionDenied(_("Numai solicitantul plătește online."))
+    if purpose == Payment.Purpose.REGULARISATION:  # the positive difference after the works (permits.works)
+        from permits.works import regularisation_due_ron
+
+        payment = Payment.objects.create(application=app, issuer_id=app.issuer_id, provider=impl.name,
+                                         reference=uuid.uuid4().hex, amount_ron=regularisation_due_ron(app),
+                                         purpose=purpose)
+        return payment, impl.session_create(payment=payment)
+    if purpose != Payment.Purpose.FEE:
+        raise ValidationError({"purpose": [_("Scop de plată necunoscut.")]})
     if app.paid_at is not None:
         raise ValidationError({"application": [_("Taxa este deja plătită.")]})
     if not app.fee_ron:
@@ -134,6 +144,10 @@ def payment_callback(*, provider: str, body: bytes, headers) -> Payment:
             payment.save(update_fields=["state"])
         return payment
     app = Application.objects.select_for_update().get(pk=payment.application_id)
+    if payment.purpose == Payment.Purpose.REGULARISATION:
+        from permits.works import regularisation_paid
+
+        return regularisation_paid(app, payment=payment, amount_ron=data["amount_ron"])
     return _mark_paid(app, provider=impl.name, reference=payment.reference, amount_ron=data["amount_ron"])
 
 

@@ -271,6 +271,8 @@ def _due_rule(app: Application) -> str:
 def application_act(*, application: Application, action: str, by, reason: str = "",
                     expected_status: str | None = None, validity_months: int | None = None) -> Application:
     """Every staff/applicant action other than submit; issuance is delegated to permits.issuance."""
+    if action in ("announce_start", "announce_end", "record_reception"):  # they carry data: permits.works
+        raise ValidationError({"action": [_("Această acțiune se face din formularul ei (permits.works).")]})
     today = timezone.localdate()
 
     def effects(app: Application) -> None:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from gis_portal.tasks import periodic
 from permits.expiry import applications_expire
+from permits.works import works_reminders
 
 
 @periodic(name="permits_expire", cron="5 0 * * *")
@@ -12,3 +13,9 @@ def permits_expire_task() -> dict[str, int]:
     # Daily, just after midnight local time: an act valid "until" a date is valid all that day.
     # Running twice is harmless: each expiry is a guarded transition from the expected status.
     return applications_expire(now=timezone.now())
+
+
+@periodic(name="works_reminders", cron="15 7 * * *")
+def works_reminders_task() -> dict[str, int]:
+    # Daily in the morning: each reminder is sent once (its idempotency key names the deadline).
+    return works_reminders(now=timezone.now())

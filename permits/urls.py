@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/applications/<int:pk>/documents/", views.ApplicationDocuments.as_view(),
          name="application-documents"),
     path("api/v1/applications/<int:pk>/payments/", views.ApplicationPayments.as_view(), name="application-payments"),
+    path("api/v1/applications/<int:pk>/site-panel.pdf", views.SitePanelPdf.as_view(), name="site-panel-pdf"),
+    path("api/v1/works/in-progress/", replica_reads(public.WorksInProgress.as_view()), name="works-in-progress"),
     path("api/v1/applications/<int:pk>/act.pdf", views.ActPdf.as_view(), name="application-act-pdf"),
     path("api/v1/documents/<int:pk>/download/", views.DocumentDownload.as_view(), name="document-download"),
     path("api/v1/payments/callback/<slug:provider>/", views.PaymentCallback.as_view(), name="payment-callback"),

@@ -102,6 +102,13 @@ def address_in_register(app: Application) -> str | None:
     return None
 
 
+def start_term_open(app: Application) -> str | None:
+    """Works may start only while the AC/AD is valid (Law 50/1991 art. 7: start within its validity)."""
+    from permits.works import start_term_problem
+
+    return start_term_problem(app, timezone.localdate())
+
+
 def needs_avize(app: Application) -> str | None:
     return None if avize_hook.required_avize(app) else _("Analiza nu cere avize.")
 
@@ -123,6 +130,8 @@ class Transition:
     kinds: tuple[str, ...] = ALL_KINDS
     guards: tuple[Guard, ...] = field(default_factory=tuple)
     reason_required: bool = False
+    # The decision may be recorded without moving the file (a rejected reception keeps it open).
+    may_keep_status: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -146,6 +155,12 @@ TRANSITIONS: tuple[Transition, ...] = (
                frozenset({APPLICANT, ADMIN})),
     # Issued acts past their validity, and applications not completed within the term after a return.
     Transition("expire", (S.ISSUED, S.RETURNED), S.EXPIRED, frozenset({SYSTEM, ADMIN})),
+    # After the AC/AD (permits.works): the holder's start and end notices, the reception recorded by the
+    # issuer's staff (its representative sits on the commission, HG 343/2017); a rejected one keeps it open.
+    Transition("announce_start", (S.ISSUED,), S.WORKS_STARTED, frozenset({APPLICANT}), kinds=PERMIT_KINDS,
+               guards=(start_term_open,)),
+    Transition("announce_end", (S.WORKS_STARTED,), S.WORKS_ENDED, frozenset({APPLICANT}), kinds=PERMIT_KINDS),
+    Transition("record_reception", (S.WORKS_ENDED,), S.CLOSED, STAFF, kinds=PERMIT_KINDS, may_keep_status=True),
 )
 BY_ACTION = {t.action: t for t in TRANSITIONS}
 ACTIONS = tuple(BY_ACTION)
@@ -217,7 +232,7 @@ def _allowed_from(status: str, kind: str) -> list[str]:
 @transaction.atomic
 def transition(*, application: Application | int, action: str, by, reason: str = "",
                expected_status: str | None = None,
-               effects: Callable[[Application], None] | None = None) -> Application:
+               effects: Callable[[Application], None] | None = None, keep_status: bool = False) -> Application:
     """Apply `action` to the application; raise StateConflict (409), PermissionDenied or ValidationError."""
     spec = BY_ACTION.get(action)
     if spec is None:
@@ -245,7 +260,9 @@ def transition(*, application: Application | int, action: str, by, reason: str =
     if effects is not None:
         effects(app)  # e.g. registration or issuance, in the same transaction as the state change
     before = app.status
-    if spec.target is not None:
+    if keep_status and not spec.may_keep_status:
+        raise ValidationError({action: [f"Action {action!r} always changes the status."]})
+    if spec.target is not None and not keep_status:
         app.status = spec.target
         app.save(update_fields=["status", "updated_at"])
     event = TransitionEvent.objects.create(application=app, action=action, from_status=before,

@@ -137,3 +137,51 @@ class AssignNumberForm(forms.Form):
     def __init__(self, *args, streets: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].choices = streets  # type: ignore[attr-defined]  # a ChoiceField
+
+
+# ---- works after the AC/AD (permits.works) --------------------------------------------------------------
+class _DateInput(forms.DateInput):
+    """A native date picker: its value is always ISO (YYYY-MM-DD), whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class WorksStartForm(forms.Form):
+    """The holder's start notice (comunicarea privind începerea execuției lucrărilor)."""
+
+    start_date = forms.DateField(label=_("Data începerii lucrărilor"), widget=_DateInput)
+    duration_months = forms.IntegerField(label=_("Durata de execuție (luni, conform autorizației)"), min_value=1,
+                                         max_value=120)
+    contractor_name = forms.CharField(label=_("Executantul lucrărilor (opțional)"), max_length=200, required=False)
+    documents = forms.FileField(label=_("Dovada plății cotelor ISC (0,1 % și jumătate din 0,5 %)"),
+                                required=False, widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+
+
+class WorksEndForm(forms.Form):
+    """The holder's end notice (comunicarea privind încheierea execuției lucrărilor) with the final value."""
+
+    end_date = forms.DateField(label=_("Data terminării lucrărilor"), widget=_DateInput)
+    final_value_ron = forms.DecimalField(label=_("Valoarea finală (reală) a lucrărilor, în lei"), min_value=0,
+                                         max_digits=14, decimal_places=2)
+
+
+class ReceptionForm(forms.Form):
+    """The reception at the end of works, recorded by the issuer's staff."""
+
+    reception_date = forms.DateField(label=_("Data recepției"), widget=_DateInput)
+    issuer_representative = forms.CharField(label=_("Reprezentantul emitentului în comisie"), max_length=200)
+    members = forms.CharField(label=_("Ceilalți membri ai comisiei (câte unul pe rând)"), max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(label=_("Rezultatul recepției"), choices=[
+        ("admitted", _("Admisă")), ("admitted_with_remarks", _("Admisă cu obiecții")), ("rejected", _("Respinsă"))])
+    remarks = forms.CharField(label=_("Obiecții / motive"), max_length=4000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    report = forms.FileField(label=_("Procesul-verbal de recepție semnat"), required=False,
+                             widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
+
+
+class ReferenceForm(forms.Form):
+    reference = forms.CharField(label=_("Număr chitanță / ordin de plată"), max_length=64)

@@ -19,6 +19,9 @@ STATUS = {
     "refused": _("Respinsă"),
     "withdrawn": _("Retrasă"),
     "expired": _("Expirată"),
+    "works_started": _("Lucrări în execuție"),
+    "works_ended": _("Lucrări terminate"),
+    "closed": _("Închisă (recepționată)"),
 }
 
 QUEUE_VIEWS = {
@@ -40,6 +43,9 @@ ACTIONS = {
     "refuse": _("Respinge"),
     "withdraw": _("Retrage cererea"),
     "expire": _("Marchează expirată"),
+    "announce_start": _("Anunță începerea lucrărilor"),
+    "announce_end": _("Anunță terminarea lucrărilor"),
+    "record_reception": _("Înregistrează recepția"),
 }
 DANGEROUS_ACTIONS = {"refuse", "withdraw", "expire"}
 # Decisions that cannot be undone: the page asks for confirmation in a dialog before sending them.
@@ -63,6 +69,7 @@ GUARD_REASONS = {
     "address_in_register": _("parcela nu are număr administrativ pe o stradă din nomenclatura stradală (atribuiți "
                              "întâi un număr)"),
     "avize_to_request": _("toate instituțiile au fost deja consultate pe documentația actuală"),
+    "start_term_open": _("termenul de începere a lucrărilor a expirat (autorizația nu mai permite începerea lor)"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 

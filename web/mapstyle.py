@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,9 @@ _THEME_COLOURS: tuple[tuple[str, str], ...] = (
 _DEFAULT_COLOUR = "#495057"
 PARCEL_COLOUR = "#3a0ca3"
 BUILDING_COLOUR = "#adb5bd"
+# Building works in progress (the excavations of issue 18 are a layer of their own).
+WORKS_LAYER = "works-in-progress"
+WORKS_COLOUR = "#f77f00"
 # Parcels are tiled only from z14 (the tile endpoint refuses lower zooms: too many per tile).
 PARCEL_MINZOOM = 14
 BUILDING_MINZOOM = 15
@@ -163,7 +167,17 @@ def build_style(request) -> dict[str, Any]:
                     "symbol-placement": "point", "text-padding": 4},
          "paint": {"text-color": PARCEL_COLOUR, "text-halo-color": "#ffffff", "text-halo-width": 1.5}},
     ]
+    # Authorised works in progress (AC/AD with a start notice, permits.works_public): public, toggled in the legend.
+    sources[WORKS_LAYER] = {"type": "geojson", "data": request.build_absolute_uri(reverse("permits:works-in-progress"))}
+    layers += [
+        {"id": f"{WORKS_LAYER}-fill", "type": "fill", "source": WORKS_LAYER, "layout": {"visibility": "visible"},
+         "paint": {"fill-color": WORKS_COLOUR, "fill-opacity": 0.35}},
+        {"id": f"{WORKS_LAYER}-line", "type": "line", "source": WORKS_LAYER, "layout": {"visibility": "visible"},
+         "paint": {"line-color": WORKS_COLOUR, "line-width": 2, "line-dasharray": [2, 1]}},
+    ]
     legend += [
+        {"id": WORKS_LAYER, "label": _("Lucrări autorizate în execuție"), "colour": WORKS_COLOUR, "kind": "works",
+         "visible": True, "layers": [f"{WORKS_LAYER}-fill", f"{WORKS_LAYER}-line"]},
         {"id": "parcels", "label": _("Parcele (de la zoom 14)"), "colour": PARCEL_COLOUR, "kind": "parcels",
          "visible": True, "layers": ["parcels-fill", "parcels-line", "parcels-label"]},
         {"id": "buildings", "label": _("Clădiri"), "colour": BUILDING_COLOUR, "kind": "buildings",

@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from avize.selectors import aviz_requests_visible_to
-from permits.choices import TERMINAL, Status
+from permits.choices import TERMINAL, WORKS_STATUSES, Status
 from permits.models import Application
 from permits.selectors import applications_visible_to
 from workdays.calendar import due_soon_until
@@ -38,7 +38,8 @@ def staff_queue(user) -> QuerySet[Application]:
 
 # The work list's views: what waits for the person (by role), what waits for someone else, what is done.
 WAITING_FOR = {
-    "clerk": (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW),
+    # The clerk also records the reception of works whose end was announced (permits.works).
+    "clerk": (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.WORKS_ENDED),
     "chief_architect": (Status.IN_REVIEW,),  # ready to be signed (the clerk prepared it)
 }
 WAITING_ELSEWHERE = (Status.AVIZE, Status.RETURNED)
@@ -60,7 +61,7 @@ def staff_queue_view(user, view: str) -> QuerySet[Application]:
 
 def deadline_state(app: Application, today: date) -> str:
     """"overdue", "due-soon" or "" for the queue's highlighting."""
-    if app.status in TERMINAL or app.due_date is None or app.status in (Status.RETURNED, Status.DRAFT):
+    if app.status in TERMINAL or app.status in WORKS_STATUSES or app.due_date is None or app.status in (Status.RETURNED, Status.DRAFT):
         return ""
     if app.due_date < today:
         return "overdue"

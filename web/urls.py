@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
-from web.views import account, addresses, admin, completion, institution, investor, public, reviewer, staff
+from web.views import account, addresses, admin, completion, institution, investor, public, reviewer, staff, works
 
 app_name = "web"
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
     path("requests/new/<slug:kind>/", investor.request_new, name="request-new"),
     path("requests/<int:pk>/", investor.request_detail, name="request-detail"),
     path("requests/<int:pk>/address/", addresses.assign_number, name="address-assign"),
+    path("requests/<int:pk>/works/start/", works.start, name="works-start"),
+    path("requests/<int:pk>/works/end/", works.end, name="works-end"),
+    path("requests/<int:pk>/works/reception/", works.reception, name="works-reception"),
+    path("requests/<int:pk>/works/regularisation/", works.regularisation, name="works-regularisation"),
+    path("works/", replica_reads(works.register), name="works-register"),
     path("start/", staff.landing, name="landing"),
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),

@@ -134,6 +134,10 @@ DEFAULT_POLICIES: dict[str, Policy] = {
     # [U] The address certificate has no term of its own in Law 50/1991: the general term of petitions.
     "address_completeness": Policy(5, "working_days", "politică internă [U]"),
     "address_issue": Policy(30, "days", "OG 27/2002 art. 8 (termenul general al petițiilor) [U]"),
+    # Works after the AC/AD (permits.works). The reminders are local defaults [U], editable as DeadlinePolicy rows.
+    "works_start_reminder": Policy(30, "days", "politică internă: reamintire înainte de termenul de începere"),
+    "works_end_reminder": Policy(30, "days", "politică internă: reamintire înainte de sfârșitul duratei de execuție"),
+    "works_regularisation": Policy(15, "days", "Legea 227/2015 (Codul fiscal) art. 474: regularizare în 15 zile"),
 }
 
 

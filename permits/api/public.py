@@ -147,3 +147,17 @@ def verify_page(request, code):
     parcels = list(app.parcels.select_related("uat").order_by("cadastral_number"))
     return render(request, "permits/verify.html", {"act": act, "app": app, "parcels": parcels,
                                                    "address": _address_text(act)})
+
+
+class WorksInProgress(APIView):
+    """Authorised works in progress (AC/AD with a start notice, not yet received): public GeoJSON layer."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        from permits.works_public import works_geojson
+
+        response = Response(works_geojson(), content_type="application/geo+json")
+        response["Cache-Control"] = "public, max-age=60"
+        return response

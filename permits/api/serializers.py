@@ -21,7 +21,7 @@ from permits.choices import (
     RoadAccess,
     WorksKind,
 )
-from permits.models import Application, Document, TransitionEvent
+from permits.models import Application, Document, Payment, TransitionEvent
 
 
 class ApplicationInput(serializers.Serializer):
@@ -256,6 +256,8 @@ class DocumentInput(serializers.Serializer):
 
 class PaymentInput(serializers.Serializer):
     provider = serializers.CharField(required=False, help_text="Online: 'loopback'. Staff: omit, give amount.")
+    purpose = serializers.ChoiceField(choices=Payment.Purpose.choices, required=False, default="fee",
+                                      help_text="Online: the fee, or the positive difference after the works.")
     amount_ron = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     reference = serializers.CharField(max_length=64, required=False)
 

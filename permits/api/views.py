@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis_portal.rendering import html_to_pdf
 from permits import payments, selectors, services
 from permits.api.serializers import (
     ApplicationDetailOutput,
@@ -23,7 +24,9 @@ from permits.api.serializers import (
     PaymentOutput,
     TransitionInput,
 )
+from permits.choices import PERMIT_KINDS
 from permits.filtersets import ApplicationFilterSet
+from permits.issuance import verify_url
 
 
 def _detail(request, app):
@@ -156,6 +159,27 @@ class ActPdf(APIView):
                             filename=f"{act.register}-{act.number}-{act.year}.pdf")
 
 
+class SitePanelPdf(APIView):
+    """The construction-site panel (panou de identificare a investiției) of an AC/AD, printable (WeasyPrint)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk: int):
+        app = selectors.application_get(user=request.user, pk=pk)
+        act = getattr(app, "act", None)
+        if act is None or app.kind not in PERMIT_KINDS:
+            raise ValidationError({"act": ["Only an issued AC/AD has a site panel."]})
+        parcels = sorted(app.parcels.all(), key=lambda p: p.cadastral_number)
+        pdf = html_to_pdf("permits/site_panel.html", {
+            "app": app, "act": act, "works": getattr(app, "works", None), "verify_url": verify_url(act.verify_code),
+            "parcels": [p.cadastral_number for p in parcels],
+            "address": "; ".join(dict.fromkeys(p.address for p in parcels if p.address))})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="panou-{act.number}-{act.year}.pdf"'
+        return response
+
+
 class ApplicationPayments(APIView):
     """The applicant starts an online payment; the issuer's staff record a cash-desk payment."""
 
@@ -169,7 +193,7 @@ class ApplicationPayments(APIView):
         d = data.validated_data
         if d.get("provider"):
             payment, session = payments.payment_session_create(
-                application=app, by=request.user, provider=d["provider"])
+                application=app, by=request.user, provider=d["provider"], purpose=d.get("purpose", "fee"))
             body = {**PaymentOutput(payment).data, "pay_url": session.pay_url}
         else:
             if "amount_ron" not in d or not d.get("reference"):

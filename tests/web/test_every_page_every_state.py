@@ -12,11 +12,12 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from avize import services as avize_services
 from avize.models import AvizRequest
-from permits import services, workflow
-from permits.choices import REQUIRED_DOCUMENTS, Kind, Status
+from permits import services, workflow, works
+from permits.choices import REQUIRED_DOCUMENTS, WORKS_STATUSES, Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload
 
@@ -81,6 +82,8 @@ class Walker:
                 self.get(role, f"/inbox/{req.pk}/", expected, context=f"{context}, aviz {req.state}")
             if role == "alice" and app.status in (Status.ISSUED, Status.EXPIRED):
                 self.get("anonymous", f"/verify/{app.act.verify_code}", 200, context=context)
+            if role == "alice" and app.status in WORKS_STATUSES[:2]:  # the construction-site panel (PDF)
+                self.get("alice", f"/api/v1/applications/{app.pk}/site-panel.pdf", 200, context=context)
         # The list pages show every application in its current state: opened whenever a status (or an
         # aviz state) appears for the first time, which keeps the walk fast.
         states = {(app.status, r.state) for r in AvizRequest.objects.filter(application=app)} or {(app.status, "")}
@@ -96,7 +99,7 @@ class Walker:
             reviewer = user is not None and (user.role == "reviewer" or user.is_portal_admin)
             login = 302 if role == "anonymous" else None
             investor = user is not None and user.role == "investor"
-            pages = {"/": 200, "/requests/": login or 200, "/start/": 302,
+            pages = {"/": 200, "/works/": 200, "/requests/": login or 200, "/start/": 302,
                      "/requests/new/address_certificate/": login or (200 if investor else 403),
                      "/staff/avize/": login or (200 if staff else 403), "/inbox/": login or (200 if reviewer else 403),
                      "/manage/": login or (200 if role == "root" else 403)}
@@ -199,6 +202,22 @@ def _address_certificates(walker) -> Application:
     return _main(walker, Kind.ADDRESS_CERT, data)
 
 
+def _works_life(walker, app) -> None:
+    """issued → works started → ended → reception rejected (still ended) → received (closed)."""
+    w = walker.w
+    today = timezone.localdate()
+    works.works_start_announce(application=app, by=w["alice"], start_date=today, duration_months=12,
+                               contractor_name="Construct SRL", documents=[pdf_upload("cote.pdf")])
+    walker.check(app)
+    works.works_end_announce(application=app, by=w["alice"], end_date=today, final_value_ron=260000)
+    walker.check(app)
+    for outcome, remarks in (("rejected", "Lipsesc finisajele."), ("admitted", "")):
+        works.works_reception_record(application=app, by=w["carol"], reception_date=today,
+                                     issuer_representative="Carol", members=["Alice Popescu"], outcome=outcome,
+                                     remarks=remarks, report=pdf_upload("pv.pdf"))
+        walker.check(app)
+
+
 def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, signing, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = mapped_world
@@ -212,6 +231,7 @@ def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, sig
                "works_value_ron": 250000, "residential": True}
     _branches(walker, Kind.AC, ac_data)
     ac = _main(walker, Kind.AC, ac_data)
+    _works_life(walker, _main(walker, Kind.AC, ac_data))  # a second AC lives on to its reception
     ad_data = {"based_on": cu.pk, "works_kind": "demolition", "works_description": "Desființare anexă",
                "works_value_ron": 20000, "taxable_value_ron": 20000}
     ad = _main(walker, Kind.AD, ad_data)
@@ -230,4 +250,5 @@ def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, sig
     for kind in Kind.values:
         reached = {status for (k, status) in walker.seen if k == kind}
         wanted = expected_statuses | ({Status.AVIZE} if kind in (Kind.AC, Kind.AD) else set())
+        wanted |= set(WORKS_STATUSES) if kind == Kind.AC else set()
         assert reached == wanted, (kind, wanted - reached)

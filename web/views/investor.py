@@ -29,9 +29,11 @@ from permits.choices import (
     Status,
     WorksKind,
 )
+from permits.works import WORKS_ACTIONS
 from web import labels, selectors
 from web.forms import AssignNumberForm
 from web.views.public import map_config
+from web.works_context import works_context
 
 
 @login_required
@@ -98,11 +100,21 @@ def _int(value) -> int | None:
 @login_required
 def request_detail(request: HttpRequest, pk: int, number_form=None) -> HttpResponse:
     app = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    return render(request, "web/request_detail.html", detail_context(request, app, number_form=number_form))
+
+
+def detail_context(request: HttpRequest, app, number_form=None, **works_forms) -> dict[str, Any]:
+    """The request page's context; the works forms (web.views.works) and the number assignment
+    (web.views.addresses) pass their bound forms with errors."""
     overlay = application_overlay(app)
     actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
     events = list(app.events.select_related("by"))
-    return render(request, "web/request_detail.html", {
+    # The works steps carry data: they are forms of their own (web/_works.html), not plain action buttons.
+    works_actions = [a for a in actions if a in WORKS_ACTIONS]
+    actions = [a for a in actions if a not in WORKS_ACTIONS]
+    return {
+        "works": works_context(app, request.user, works_actions, **works_forms),
         "app": app,
         "parcels": app.parcels.all(),
         "timeline": [(e, labels.status_label(e.to_status)) for e in events],
@@ -122,7 +134,7 @@ def request_detail(request: HttpRequest, pk: int, number_form=None) -> HttpRespo
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
         "config": config,
         **address_context(app, request.user, number_form),
-    })
+    }
 
 
 def assign_form(app, data=None) -> AssignNumberForm:
