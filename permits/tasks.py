@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from gis_portal.tasks import periodic
+from permits.assignment import leaves_apply
 from permits.expiry import applications_expire
 
 
@@ -12,3 +13,9 @@ def permits_expire_task() -> dict[str, int]:
     # Daily, just after midnight local time: an act valid "until" a date is valid all that day.
     # Running twice is harmless: each expiry is a guarded transition from the expected status.
     return applications_expire(now=timezone.now())
+
+
+@periodic(name="assignment_leaves", cron="15 0 * * *")
+def assignment_leaves_task() -> int:
+    # On the first day of a leave recorded in advance, the clerk's open requests go to the others.
+    return leaves_apply(on=timezone.localdate())
