@@ -101,10 +101,10 @@ WITH apps AS (
 )
 SELECT f.issuer_id, i.name, f.clerk_id, GROUPING(f.clerk_id) = 1 AS whole_issuer,
        u.first_name, u.last_name, u.username,
-       count(*) FILTER (WHERE kind = 'received'), count(*) FILTER (WHERE kind = 'resolved'),
-       count(*) FILTER (WHERE kind = 'pending'), count(*) FILTER (WHERE kind = 'completion'),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY wd), percentile_cont(0.9) WITHIN GROUP (ORDER BY wd),
-       count(*) FILTER (WHERE kind = 'resolved' AND in_time)
+       count(*) FILTER (WHERE f.kind = 'received'), count(*) FILTER (WHERE f.kind = 'resolved'),
+       count(*) FILTER (WHERE f.kind = 'pending'), count(*) FILTER (WHERE f.kind = 'completion'),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.wd), percentile_cont(0.9) WITHIN GROUP (ORDER BY f.wd),
+       count(*) FILTER (WHERE f.kind = 'resolved' AND f.in_time)
 FROM facts f JOIN parcels_issuer i ON i.id = f.issuer_id LEFT JOIN accounts_user u ON u.id = f.clerk_id
 GROUP BY GROUPING SETS ((f.issuer_id, i.name), (f.issuer_id, i.name, f.clerk_id, u.first_name, u.last_name,
                                                  u.username))
