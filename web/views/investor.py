@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
-from permits import workflow
+from permits import assignment, workflow
+from permits import selectors as permits_selectors
 from permits.choices import (
     REQUIRED_DOCUMENTS,
     ApplicantType,
@@ -26,6 +27,7 @@ from permits.choices import (
     WorksKind,
 )
 from web import geo, labels, selectors
+from web.forms import AssignForm
 from web.views.public import map_config
 
 
@@ -94,11 +96,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     overlay = application_overlay(app)
     actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
-    events = list(app.events.select_related("by"))
+    staff_view = signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin
+    events = list(permits_selectors.application_timeline(application=app, user=request.user))
+    head = assignment.is_head(signed_in(request), app.issuer_id) and app.status in assignment.OPEN_WORK
     return render(request, "web/request_detail.html", {
         "app": app,
         "parcels": app.parcels.all(),
-        "timeline": [(e, labels.status_label(e.to_status)) for e in events],
+        "timeline": [(e, _("Repartizare") if e.action == assignment.ASSIGN else labels.status_label(e.to_status))
+                     for e in events],
+        "assign_form": AssignForm(staff=selectors.assignable_staff(app.issuer_id)) if head else None,
         "documents": app.documents.all(),
         "act": getattr(app, "act", None),
         "analysis": app.analysis_result or {},
@@ -109,7 +115,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "doc_types": DocType.choices,
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
-        "is_staff_view": signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin,
+        "is_staff_view": staff_view,
         "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -139,7 +138,7 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
     by = signed_in(request)
     app = get_object_or_404(selectors.applications_for(by), pk=pk)
     assignment.require_head(by, app.issuer_id)
-    form = AssignForm(request.POST, staff=assignable_staff(app.issuer_id))
+    form = AssignForm(request.POST, staff=selectors.assignable_staff(app.issuer_id))
     if form.is_valid():
         try:
             assignment.assign_by_hand(application=app, to=form.cleaned_data["assigned_to"], by=by,
@@ -154,12 +153,6 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
             for text in errors:
                 messages.error(request, text)
     return redirect("web:request-detail", pk=app.pk)
-
-
-def assignable_staff(issuer_id: int | None):
-    """Who a request of the issuer may be given to: its active clerks and its chief architect."""
-    return (User.objects.filter(Q(role=User.Role.CLERK) | Q(role=User.Role.CHIEF_ARCHITECT), issuer_id=issuer_id,
-                                is_active=True).order_by("role", "last_name", "first_name", "username"))
 
 
 # ---- indicators -------------------------------------------------------------------------------------
