@@ -32,7 +32,7 @@ def work_columns(per_clerk: bool) -> list[Column]:
         (lambda: _("Mediana (zile lucrătoare)"), lambda r: _number(r.median_wd)),
         (lambda: _("Percentila 90 (zile lucrătoare)"), lambda r: _number(r.p90_wd)),
         (lambda: _("Soluționate în termenul legal (%)"), lambda r: _share(r.in_time_share)),
-        (lambda: _("Completări solicitate"), lambda r: r.completions),
+        (lambda: _("Returnate pentru completare"), lambda r: r.completions),
     ]
 
 
