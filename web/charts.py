@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-WIDTH, LABEL_W, BAR_H, GAP = 640, 200, 14, 10
+WIDTH, LABEL_W, BAR_H, GAP = 640, 210, 18, 12
 PLOT_W = WIDTH - LABEL_W - 60
 
 
@@ -21,5 +21,5 @@ def bars(rows: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[st
         groups.append({"label": label, "label_y": y + group_h / 2 + 4, "bars": items})
         y += group_h + GAP
     legend_y = y + 6
-    return {"width": WIDTH, "height": legend_y + 16, "label_w": LABEL_W, "bar_h": BAR_H - 2, "groups": groups,
-            "legend": [{"name": name, "series": i, "x": LABEL_W + i * 170, "y": legend_y} for i, name in enumerate(series)]}
+    return {"width": WIDTH, "height": legend_y + 20, "label_w": LABEL_W, "bar_h": BAR_H - 2, "groups": groups,
+            "legend": [{"name": name, "series": i, "x": 10 + i * 210, "y": legend_y} for i, name in enumerate(series)]}

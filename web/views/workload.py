@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Leave, User
@@ -116,8 +117,10 @@ def _post(request: HttpRequest, action: str, issuer: Issuer, by: User, forms: di
             d = form.cleaned_data
             _leave, moved = assignment.leave_record(user=d["user"], start=d["start"], end=d["end"], by=by,
                                                     reason=d["reason"])
-            messages.success(request, _("Concediul a fost înregistrat; %(n)s cereri în lucru au fost repartizate altor "
-                                        "colegi.") % {"n": moved})
+            messages.success(request, ngettext(
+                "Concediul a fost înregistrat; %(n)s cerere în lucru a fost repartizată altui coleg.",
+                "Concediul a fost înregistrat; %(n)s cereri în lucru au fost repartizate altor colegi.", moved)
+                % {"n": moved})
         elif action == "leave_delete":
             leave = get_object_or_404(Leave, pk=request.POST.get("leave", "0")[:12] or 0, user__issuer=issuer)
             assignment.leave_delete(leave=leave, by=by)
