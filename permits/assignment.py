@@ -94,8 +94,8 @@ def _mapped_clerk(policy: AssignmentPolicy, app: Application) -> int | None:
 def _choose(policy: AssignmentPolicy, app: Application, candidates: list[int]) -> int:
     if policy.kind in (Policy.BY_UAT, Policy.BY_LOCALITY):
         mapped = _mapped_clerk(policy, app)
-        if mapped in candidates:
-            return mapped  # type: ignore[return-value]
+        if mapped is not None and mapped in candidates:
+            return mapped
         # Unmapped place, or its clerk is absent: the least loaded of the others.
     if policy.kind == Policy.ROUND_ROBIN:
         last = policy.last_assigned_id or 0
@@ -153,7 +153,7 @@ def assign_by_hand(*, application: Application, to: User, by, reason: str) -> Tr
         raise ValidationError({"assigned_to": [_("Alegeți un funcționar al emitentului.")]})
     if to.pk == app.assigned_to_id:
         raise ValidationError({"assigned_to": [_("Cererea este deja repartizată acestei persoane.")]})
-    if to.pk in absent_ids(app.issuer_id, timezone.localdate()):
+    if app.issuer_id is not None and to.pk in absent_ids(app.issuer_id, timezone.localdate()):
         raise ValidationError({"assigned_to": [_("Persoana aleasă este în concediu.")]})
     event = _record(app, to, by=by, reason=reason)
     application.assigned_to = to

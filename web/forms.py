@@ -139,7 +139,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 class AssignmentPolicyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Regula de repartizare a cererilor noi"))
 
-    def __init__(self, *args, choices, **kwargs) -> None:
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = choices
 
@@ -148,7 +148,7 @@ class AssignmentRuleForm(forms.Form):
     place = forms.ChoiceField(label=_("UAT sau localitate"))
     clerk = StaffChoiceField(label=_("Funcționar"), queryset=User.objects.none())
 
-    def __init__(self, *args, places, clerks, **kwargs) -> None:
+    def __init__(self, *args, places, clerks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = places
         self.fields["clerk"].queryset = clerks
@@ -160,7 +160,7 @@ class LeaveForm(forms.Form):
     end = forms.DateField(label=_("Ultima zi"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Motiv"), max_length=200, required=False)
 
-    def __init__(self, *args, clerks, **kwargs) -> None:
+    def __init__(self, *args, clerks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = clerks
 
@@ -175,7 +175,7 @@ class AssignForm(forms.Form):
     assigned_to = StaffChoiceField(label=_("Repartizează către"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Motivul"), max_length=500)
 
-    def __init__(self, *args, staff, **kwargs) -> None:
+    def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = staff
 
@@ -186,7 +186,7 @@ class PeriodForm(forms.Form):
     issuer = forms.ModelChoiceField(label=_("Emitent"), queryset=Issuer.objects.none(), required=False,
                                     empty_label=_("Toți emitenții"))
 
-    def __init__(self, *args, issuers=None, **kwargs) -> None:
+    def __init__(self, *args, issuers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if issuers is None:
             del self.fields["issuer"]

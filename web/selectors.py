@@ -65,6 +65,8 @@ def staff_queue_view(user, view: str) -> QuerySet[Application]:
 
 def assignable_staff(issuer_id: int | None) -> QuerySet[User]:
     """Who a request of the issuer may be given to by hand: its active clerks and its chief architect."""
+    if issuer_id is None:
+        return User.objects.none()
     return (User.objects.filter(role__in=(User.Role.CLERK, User.Role.CHIEF_ARCHITECT), issuer_id=issuer_id,
                                 is_active=True).order_by("role", "last_name", "first_name", "username"))
 

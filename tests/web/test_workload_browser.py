@@ -9,7 +9,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
-from permits import assignment
 from permits.models import Application, AssignmentPolicy
 from tests.web.conftest import login, shot
 from tests.workload.test_indicators import event

@@ -15,7 +15,7 @@ import pytest
 
 from avize.models import AvizEvent, AvizRequest
 from indicators import export
-from indicators.selectors import scope_for, institution_indicators, work_indicators
+from indicators.selectors import institution_indicators, scope_for, work_indicators
 from permits.models import ClosedDay, TransitionEvent
 
 TZ = ZoneInfo("Europe/Bucharest")

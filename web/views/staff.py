@@ -31,7 +31,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if who not in selectors.QUEUE_WHO:
         who = "all"
     if who == "mine":
-        apps = apps.filter(assigned_to=request.user)
+        apps = apps.filter(assigned_to=signed_in(request))
     if status:
         apps = apps.filter(status=status)
     rows = [(app, selectors.deadline_state(app, today)) for app in apps[:500]]

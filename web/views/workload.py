@@ -92,6 +92,7 @@ def _post(request: HttpRequest, action: str, issuer: Issuer, by: User, forms: di
     """Apply one of the page's forms; True when done (redirect), False to show the form's errors."""
     try:
         if action == "policy":
+            form: AssignmentPolicyForm | AssignmentRuleForm | LeaveForm
             form = forms["policy"] = AssignmentPolicyForm(request.POST, choices=forms["policy"].fields["kind"].choices,
                                                           prefix="policy")
             if not form.is_valid():
@@ -153,8 +154,8 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Cererea a fost repartizată."))
     else:
         for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("web:request-detail", pk=app.pk)
 
 
@@ -183,9 +184,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
     clerks = [r for r in rows if not r.whole_issuer]
     institutions = institution_indicators(scope=scope, start=start, end=end)
     unassigned = _("Nerepartizate")
-    query = urlencode({"start": start.isoformat(), "end": end.isoformat(),
-                       **({"issuer": scope.issuer_ids[0]} if scope.issuer_ids and signed_in(request).is_portal_admin
-                          else {})})
+    params = {"start": start.isoformat(), "end": end.isoformat()}
+    if scope.issuer_ids and signed_in(request).is_portal_admin:
+        params["issuer"] = str(scope.issuer_ids[0])
+    query = urlencode(params)
     return render(request, "web/indicators.html", {
         "form": form, "start": start, "end": end, "query": query, "issuers": issuers, "clerks": clerks,
         "institutions": institutions, "unassigned": unassigned,
