@@ -75,7 +75,7 @@ def test_by_locality_reads_the_locality_from_the_address(cast, clerks, registere
     assert _counts(apps, clerks) == [15, 20, 30, 35]
 
 
-def test_submission_assigns_and_audits(cast, clerks, registered):
+def test_automatic_assignment_is_audited(cast, clerks, registered):
     app = registered(1, status="submitted")[0]
     assignment.assign_auto(application=app)
     event = TransitionEvent.objects.get(application=app, action="assign")
