@@ -72,12 +72,12 @@ WITH apps AS (
   WHERE to_status IN ('issued', 'refused', 'withdrawn', 'expired') AND action <> 'assign' GROUP BY application_id
 ), facts AS (
   SELECT 'received' AS kind, apps.issuer_id,
-         (SELECT x.assigned_to_id FROM ev x WHERE x.application_id = reg.application_id AND x.action = 'assign'
+         (SELECT x.assigned_to_id FROM permits_transitionevent x WHERE x.application_id = reg.application_id AND x.action = 'assign'
           ORDER BY x.at, x.id LIMIT 1) AS clerk_id, NULL::int AS wd, NULL::boolean AS in_time
   FROM reg JOIN apps ON apps.id = reg.application_id WHERE reg.day BETWEEN %(start)s AND %(end)s
   UNION ALL
   SELECT 'resolved', apps.issuer_id,
-         (SELECT x.assigned_to_id FROM ev x WHERE x.application_id = d.application_id AND x.action = 'assign'
+         (SELECT x.assigned_to_id FROM permits_transitionevent x WHERE x.application_id = d.application_id AND x.action = 'assign'
           AND x.at <= d.at ORDER BY x.at DESC, x.id DESC LIMIT 1),
          (SELECT count(*) FROM generate_series(reg.day + 1, d.day, interval '1 day') g(t)
           WHERE extract(isodow FROM g.t) < 6 AND g.t::date <> ALL(%(holidays)s::date[])
@@ -88,13 +88,13 @@ WITH apps AS (
   WHERE d.day BETWEEN %(start)s AND %(end)s
   UNION ALL
   SELECT 'pending', apps.issuer_id,
-         (SELECT x.assigned_to_id FROM ev x WHERE x.application_id = reg.application_id AND x.action = 'assign'
-          AND x.day <= %(end)s ORDER BY x.at DESC, x.id DESC LIMIT 1), NULL, NULL
+         (SELECT x.assigned_to_id FROM permits_transitionevent x WHERE x.application_id = reg.application_id AND x.action = 'assign'
+          AND (x.at AT TIME ZONE %(tz)s)::date <= %(end)s ORDER BY x.at DESC, x.id DESC LIMIT 1), NULL, NULL
   FROM reg JOIN apps ON apps.id = reg.application_id LEFT JOIN closed ON closed.application_id = reg.application_id
   WHERE reg.day <= %(end)s AND (closed.day IS NULL OR closed.day > %(end)s)
   UNION ALL
   SELECT 'completion', apps.issuer_id,
-         (SELECT x.assigned_to_id FROM ev x WHERE x.application_id = r.application_id AND x.action = 'assign'
+         (SELECT x.assigned_to_id FROM permits_transitionevent x WHERE x.application_id = r.application_id AND x.action = 'assign'
           AND x.at <= r.at ORDER BY x.at DESC, x.id DESC LIMIT 1), NULL, NULL
   FROM ev r JOIN apps ON apps.id = r.application_id
   WHERE r.action = 'return_for_completion' AND r.day BETWEEN %(start)s AND %(end)s
