@@ -67,6 +67,13 @@ def test_the_chief_architect_assigns_and_reads_the_indicators(page, office):
     office["pending"].refresh_from_db()
     assert office["pending"].assigned_to.username in ("ana", "radu")
     shot(page, "workload-ro-assignment-desktop")
+    page.get_by_role("navigation").get_by_role("link", name="Registru cereri").click()
+    page.get_by_label("Repartizate").select_option("all")
+    page.get_by_role("button", name="Filtrează").click()
+    holder = office["pending"].assigned_to.get_full_name()
+    expect(page.locator(f"#queue tr[data-application='{office['pending'].pk}']")).to_contain_text(holder)
+    expect(page.locator("#queue thead")).to_contain_text("Responsabil")
+    shot(page, "workload-ro-queue-desktop")
 
     page.get_by_role("navigation").get_by_role("link", name="Indicatori").click()
     page.get_by_label("De la").fill("2025-12-01")
