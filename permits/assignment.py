@@ -8,6 +8,7 @@ round robin and least-open work never give two requests the same turn.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -231,3 +232,20 @@ def leaves_apply(*, on: date) -> int:
     holders = (User.objects.filter(leaves__start__lte=on, leaves__end__gte=on,
                                    assigned_applications__status__in=OPEN_WORK).distinct())
     return sum(leave_redistribute(user=u, by=None, on=on) for u in holders)
+
+
+_AUTO = re.compile(r"^Repartizare automată: (?P<policy>.+)\.$")
+_LEAVE = re.compile(r"^Concediu (?P<start>\d{4}-\d{2}-\d{2}) – (?P<end>\d{4}-\d{2}-\d{2}): repartizare automată\.$")
+
+
+def reason_shown(event: TransitionEvent) -> str:
+    """The reason of an event in the reader's language: the automatic assignments' reasons are stored in
+    Romanian (the audit trail's language) and said again through gettext; any other reason as written."""
+    if event.action != ASSIGN or event.by_id is not None:
+        return event.reason
+    if m := _AUTO.match(event.reason):
+        label = next((label for _k, label in Policy.choices if label == m["policy"]), m["policy"])
+        return _("Repartizare automată: %(policy)s.") % {"policy": _(label)}
+    if m := _LEAVE.match(event.reason):
+        return _("Concediu %(start)s – %(end)s: repartizare automată.") % {"start": m["start"], "end": m["end"]}
+    return event.reason

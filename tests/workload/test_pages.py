@@ -67,6 +67,9 @@ def test_assignment_by_hand_from_the_request_page(cast, clerks, registered):
     assignment.assign_auto(application=app)
     page = client_for(cast["erin"]).get(f"/requests/{app.pk}/").content.decode()
     assert 'id="assign-form"' in page and 'id="assigned-to"' in page
+    en = client_for(cast["erin"], "en").get(f"/requests/{app.pk}/").content.decode()
+    assert "Assign to another clerk" in en and "Assigned to" in en and "Repartiz" not in en
+    assert "Automatic assignment: In turn (round robin)." in en
     clerk_page = client_for(clerks[0]).get(f"/requests/{app.pk}/").content.decode()
     assert 'id="assign-form"' not in clerk_page and "Repartizare" in clerk_page  # the staff timeline
     applicant_page = client_for(cast["alice"]).get(f"/requests/{app.pk}/").content.decode()
@@ -124,6 +127,9 @@ def test_indicators_page_and_csv(cast, decided):
     page = client_for(cast["erin"]).get("/staff/indicators/" + query).content.decode()
     assert 'id="table-issuers"' in page and 'id="chart-work"' in page and "<svg" in page
     assert "Clerk1 Test" in page
+    en = client_for(cast["erin"], "en").get("/staff/indicators/" + query).content.decode()
+    assert "Performance indicators" in en and "Time to resolution (working days)" in en and "Returned for completion" in en
+    assert not any(word in en for word in ("Soluționate", "Funcționar", "Primite", "Descarcă", "Instituții"))
     reviewer = client_for(cast["frank"]).get("/staff/indicators/" + query).content.decode()
     assert 'id="table-issuers"' not in reviewer and 'id="table-institutions"' in reviewer
     bad = client_for(cast["erin"]).get("/staff/indicators/?start=2025-12-31&end=2025-12-01")

@@ -102,8 +102,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/request_detail.html", {
         "app": app,
         "parcels": app.parcels.all(),
-        "timeline": [(e, _("Repartizare") if e.action == assignment.ASSIGN else labels.status_label(e.to_status))
-                     for e in events],
+        "timeline": [(e, _("Repartizare") if e.action == assignment.ASSIGN else labels.status_label(e.to_status),
+                      assignment.reason_shown(e)) for e in events],
         "assign_form": AssignForm(staff=selectors.assignable_staff(app.issuer_id)) if head else None,
         "documents": app.documents.all(),
         "act": getattr(app, "act", None),
