@@ -82,3 +82,24 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:12]}… {self.failures} failures"
+
+
+class Leave(models.Model):
+    """A staff member's absence (leave, sick leave), both days included: while it lasts, the automatic
+    assignment skips them, and their open requests were moved to the others when it was recorded or began
+    (permits.assignment)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="leaves")
+    start = models.DateField()
+    end = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="leave_end_after_start")]
+        indexes = [models.Index(fields=["user", "end"], name="leave_user_end")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.start}–{self.end}"

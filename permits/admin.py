@@ -16,7 +16,7 @@ class DocumentInline(admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = models.TransitionEvent
     extra = 0
-    readonly_fields = ["action", "from_status", "to_status", "by", "reason", "at"]
+    readonly_fields = ["action", "from_status", "to_status", "by", "reason", "at", "assigned_from", "assigned_to"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -29,7 +29,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "issuer"]
     search_fields = ["registration_number", "applicant_name", "parcels__cadastral_number"]
     readonly_fields = ["status", "registration_number", "registration_year", "registered_at", "analysis_id",
-                       "analysis_result", "owner", "issuer", "uat", "fee_ron", "fee_breakdown", "paid_at"]
+                       "analysis_result", "owner", "issuer", "uat", "fee_ron", "fee_breakdown", "paid_at",
+                       "assigned_to"]  # assigned only through permits.assignment, which audits it
     raw_id_fields = ["parcels", "based_on", "compliance_override_by"]
     inlines = [DocumentInline, EventInline]
 
@@ -68,3 +69,14 @@ class ReceptionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+@admin.register(models.AssignmentPolicy)
+class AssignmentPolicyAdmin(admin.ModelAdmin):
+    list_display = ["issuer", "kind", "updated_by", "updated_at"]
+    readonly_fields = ["last_assigned", "updated_by"]
+
+
+@admin.register(models.AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    list_display = ["issuer", "uat", "locality", "clerk"]
+    list_filter = ["issuer"]
+    raw_id_fields = ["locality", "clerk"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from gis_portal.db import AppendOnlyModel
 from permits.choices import (
@@ -75,6 +76,10 @@ class Application(models.Model):
     # The analysis frozen at submission: the rules app's record and a copy of its result JSON.
     analysis = models.ForeignKey("rules.Analysis", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     analysis_result = models.JSONField(null=True, blank=True)
+    # The clerk responsible for the request (permits.assignment: automatic at registration, by hand by the
+    # head of the urbanism department; every change is a TransitionEvent "assign").
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="assigned_applications")
     # Chief-architect override of failed zoning compliance checks, with the written reason.
     compliance_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                                on_delete=models.PROTECT, related_name="+")
@@ -147,6 +152,11 @@ class TransitionEvent(AppendOnlyModel):
                            related_name="+")
     reason = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # An assignment event (action "assign", the status unchanged): the clerk before and after.
+    assigned_from = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
 
     class Meta:
@@ -311,3 +321,50 @@ class Reception(models.Model):
 
     def __str__(self) -> str:
         return f"Recepție {self.application_id} {self.date}: {self.outcome}"
+
+
+class AssignmentPolicy(models.Model):
+    """How an issuer's new requests are given to its clerks (permits.assignment); one row per issuer,
+    locked FOR UPDATE while a request is assigned, so concurrent registrations take turns."""
+
+    class Kind(models.TextChoices):
+        ROUND_ROBIN = "round_robin", gettext_noop("Pe rând (round robin)")
+        LEAST_OPEN = "least_open", gettext_noop("Cel mai puțin încărcat")
+        BY_UAT = "by_uat", gettext_noop("După UAT")
+        BY_LOCALITY = "by_locality", gettext_noop("După localitate")
+
+    issuer = models.OneToOneField("parcels.Issuer", on_delete=models.CASCADE, related_name="assignment_policy")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ROUND_ROBIN)
+    # Round robin: the clerk who received the last request (the next one goes to the clerk after them).
+    last_assigned = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id}: {self.kind}"
+
+
+class AssignmentRule(models.Model):
+    """One line of an issuer's mapping for the by-UAT or by-locality policies: requests there go to `clerk`."""
+
+    issuer = models.ForeignKey("parcels.Issuer", on_delete=models.CASCADE, related_name="assignment_rules")
+    uat = models.ForeignKey("parcels.UAT", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    locality = models.ForeignKey("parcels.Locality", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignment_rules")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(uat__isnull=True) ^ Q(locality__isnull=True),
+                                   name="assignment_rule_uat_xor_locality"),
+            models.UniqueConstraint(fields=["issuer", "uat"], condition=Q(uat__isnull=False),
+                                    name="assignment_rule_unique_uat"),
+            models.UniqueConstraint(fields=["issuer", "locality"], condition=Q(locality__isnull=False),
+                                    name="assignment_rule_unique_locality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id}: {self.uat_id or self.locality_id} → {self.clerk_id}"

@@ -87,8 +87,13 @@ def application_detail(*, user, pk) -> Application:
                 .annotate(parcels_shown=_parcels_shown()).prefetch_related(Prefetch("documents", queryset=documents)), pk)
 
 
-def application_timeline(*, application: Application) -> QuerySet[TransitionEvent]:
-    return application.events.select_related("by").order_by("at", "id")
+def application_timeline(*, application: Application, user=None) -> QuerySet[TransitionEvent]:
+    """The audit trail of the application; who works on it inside the issuer (the "assign" events) is
+    shown to the issuer's staff and admins only."""
+    events = application.events.select_related("by", "assigned_from", "assigned_to").order_by("at", "id")
+    if user is None or not (user.is_portal_admin or user.is_issuer_staff):
+        events = events.exclude(action="assign")
+    return events
 
 
 def document_get(*, user, pk) -> Document:

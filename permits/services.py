@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Issuer, Parcel
-from permits import avize_hook, workflow
+from permits import assignment, avize_hook, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
@@ -239,7 +239,9 @@ def application_submit(*, application: Application, by) -> Application:
         app.due_date = calendar.deadline(today, _due_rule(app), issuer_id).due
         app.save()
 
-    return workflow.transition(application=application, action="submit", by=by, effects=register)
+    app = workflow.transition(application=application, action="submit", by=by, effects=register)
+    assignment.assign_auto(application=app)  # after the submit event, in the same transaction
+    return app
 
 
 # What the applicant declares about the works (the rules on declared works read them; permits.analysis.works_of).

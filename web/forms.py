@@ -185,3 +185,81 @@ class ReceptionForm(forms.Form):
 
 class ReferenceForm(forms.Form):
     reference = forms.CharField(label=_("Număr chitanță / ordin de plată"), max_length=64)
+
+
+# ---- assignment of requests (web.views.workload) -------------------------------------------------
+def _staff_label(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _staff_label(obj)
+
+
+class AssignmentPolicyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Regula de repartizare a cererilor noi"))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = choices
+
+
+class AssignmentRuleForm(forms.Form):
+    place = forms.ChoiceField(label=_("UAT sau localitate"))
+    clerk = StaffChoiceField(label=_("Funcționar"), queryset=User.objects.none())
+
+    def __init__(self, *args, places, clerks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = places
+        self.fields["clerk"].queryset = clerks
+
+
+class LeaveForm(forms.Form):
+    user = StaffChoiceField(label=_("Funcționar"), queryset=User.objects.none())
+    start = forms.DateField(label=_("Prima zi"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Ultima zi"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Motiv"), max_length=200, required=False)
+
+    def __init__(self, *args, clerks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = clerks
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("Ultima zi de concediu nu poate fi înaintea primei."))
+        return data
+
+
+class AssignForm(forms.Form):
+    assigned_to = StaffChoiceField(label=_("Repartizează către"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Motivul"), max_length=500)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = staff
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("De la"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Până la"), widget=forms.DateInput(attrs={"type": "date"}))
+    issuer = forms.ModelChoiceField(label=_("Emitent"), queryset=Issuer.objects.none(), required=False,
+                                    empty_label=_("Toți emitenții"))
+
+    def __init__(self, *args, issuers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if issuers is None:
+            del self.fields["issuer"]
+        else:
+            self.fields["issuer"].queryset = issuers
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("Sfârșitul perioadei nu poate fi înaintea începutului."))
+            elif (end - start).days > 366 * 5:
+                self.add_error("end", _("Alegeți o perioadă de cel mult cinci ani."))
+        return data

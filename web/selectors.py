@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from avize.selectors import aviz_requests_visible_to
 from permits.choices import TERMINAL, WORKS_STATUSES, Status
 from permits.models import Application
@@ -29,11 +30,13 @@ def issued_acts(user, kinds: tuple[str, ...]) -> list[Application]:
 
 
 def staff_queue(user) -> QuerySet[Application]:
-    """Registered requests of the user's issuer, the legal deadline first (no deadline last)."""
-    from django.db.models import F
+    """Registered requests of the user's issuer: those assigned to the user first, then by legal deadline
+    (no deadline last)."""
+    from django.db.models import Case, F, IntegerField, Value, When
 
-    return (applications_for(user).exclude(status=Status.DRAFT)
-            .order_by(F("due_date").asc(nulls_last=True), "registered_at", "id"))
+    mine_first = Case(When(assigned_to_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (applications_for(user).select_related("assigned_to").exclude(status=Status.DRAFT)
+            .order_by(mine_first, F("due_date").asc(nulls_last=True), "registered_at", "id"))
 
 
 # The work list's views: what waits for the person (by role), what waits for someone else, what is done.
@@ -44,6 +47,7 @@ WAITING_FOR = {
 }
 WAITING_ELSEWHERE = (Status.AVIZE, Status.RETURNED)
 QUEUE_VIEWS = ("todo", "waiting", "done", "all")
+QUEUE_WHO = ("all", "mine")  # everyone's requests (the user's own first) or only those assigned to the user
 
 
 def staff_queue_view(user, view: str) -> QuerySet[Application]:
@@ -57,6 +61,14 @@ def staff_queue_view(user, view: str) -> QuerySet[Application]:
     if view == "done":
         return apps.filter(status__in=TERMINAL)
     return apps
+
+
+def assignable_staff(issuer_id: int | None) -> QuerySet[User]:
+    """Who a request of the issuer may be given to by hand: its active clerks and its chief architect."""
+    if issuer_id is None:
+        return User.objects.none()
+    return (User.objects.filter(role__in=(User.Role.CLERK, User.Role.CHIEF_ARCHITECT), issuer_id=issuer_id,
+                                is_active=True).order_by("role", "last_name", "first_name", "username"))
 
 
 def deadline_state(app: Application, today: date) -> str:

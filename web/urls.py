@@ -3,7 +3,19 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
-from web.views import account, addresses, admin, completion, institution, investor, public, reviewer, staff, works
+from web.views import (
+    account,
+    addresses,
+    admin,
+    completion,
+    institution,
+    investor,
+    public,
+    reviewer,
+    staff,
+    workload,
+    works,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -34,6 +46,10 @@ urlpatterns = [
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
+    path("staff/requests/<int:pk>/assign/", workload.request_assign, name="request-assign"),
+    path("staff/assignment/", workload.assignment_settings, name="assignment"),
+    path("staff/indicators/", workload.indicators, name="indicators"),
+    path("staff/indicators/<slug:table>.csv", workload.indicators_csv, name="indicators-csv"),
     path("avize/<int:pk>/completion/documents/", completion.upload, name="completion-upload"),
     path("avize/<int:pk>/completion/send/", completion.send, name="completion-send"),
     path("inbox/", reviewer.inbox, name="inbox"),

@@ -243,10 +243,14 @@ class TransitionInput(serializers.Serializer):
 
 class EventOutput(serializers.ModelSerializer):
     by = serializers.CharField(source="by.username", default=None)
+    assigned_from = serializers.CharField(source="assigned_from.username", default=None,
+                                          help_text="An 'assign' event (staff only): the clerk before.")
+    assigned_to = serializers.CharField(source="assigned_to.username", default=None,
+                                        help_text="An 'assign' event (staff only): the clerk after.")
 
     class Meta:
         model = TransitionEvent
-        fields = ["id", "action", "from_status", "to_status", "by", "reason", "at"]
+        fields = ["id", "action", "from_status", "to_status", "by", "reason", "at", "assigned_from", "assigned_to"]
 
 
 class DocumentInput(serializers.Serializer):

@@ -114,7 +114,7 @@ class ApplicationTimeline(generics.ListAPIView):
 
     def get_queryset(self):
         app = selectors.application_get(user=self.request.user, pk=self.kwargs["pk"])
-        return selectors.application_timeline(application=app)
+        return selectors.application_timeline(application=app, user=self.request.user)
 
 
 class ApplicationDocuments(APIView):

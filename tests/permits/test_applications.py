@@ -62,9 +62,12 @@ def test_submission_registers_a_number_freezes_the_analysis_and_sets_deadlines(s
     assert app.issuer == cast["issuer_a"]
     assert app.analysis_result["issuer"]["id"] == cast["issuer_a"].pk
     assert app.due_date > app.completeness_due > timezone.localdate()
-    event = app.events.get()
-    assert (event.action, event.from_status, event.to_status, event.by) == ("submit", "draft", "submitted",
-                                                                           cast["alice"])
+    submit, assign = app.events.all()
+    assert (submit.action, submit.from_status, submit.to_status, submit.by) == ("submit", "draft", "submitted",
+                                                                               cast["alice"])
+    # Registered, then given to the issuer's clerk in the same transaction (permits.assignment, issue 19).
+    assert (assign.action, assign.by, assign.assigned_from, assign.assigned_to) == ("assign", None, None, cast["carol"])
+    assert app.assigned_to == cast["carol"]
 
 
 
@@ -197,7 +200,7 @@ def test_return_for_completion_happens_once_and_stops_the_clock(submitted_cu, ap
 
 def test_the_audit_trail_is_append_only(submitted_cu):
     _, pk = submitted_cu()
-    event = TransitionEvent.objects.get(application_id=pk)
+    event = TransitionEvent.objects.get(application_id=pk, action="submit")
     with pytest.raises(TypeError):
         TransitionEvent.objects.filter(pk=event.pk).update(reason="rewritten")
     with pytest.raises(TypeError):

@@ -105,6 +105,14 @@ class Walker:
                      "/manage/": login or (200 if role == "root" else 403)}
             for view in ("todo", "waiting", "done", "all"):
                 pages[f"/staff/queue/?view={view}"] = login or (200 if staff else 403)
+            pages["/staff/queue/?view=all&who=mine"] = login or (200 if staff else 403)
+            # Issue 19: the indicators (staff, admins, reviewers for their institution) and the assignment
+            # settings (the head of the department: the chief architect; admins).
+            indicators = login or (200 if staff or (user is not None and user.role == "reviewer") else 403)
+            pages["/staff/indicators/"] = indicators
+            for table in ("issuers", "clerks", "institutions"):
+                pages[f"/staff/indicators/{table}.csv"] = indicators
+            pages["/staff/assignment/"] = login or (200 if role in ("erin", "root") else 403)
             for url, expected in pages.items():
                 self.get(role, url, expected, context=context)
 

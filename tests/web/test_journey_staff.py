@@ -252,8 +252,8 @@ def test_from_the_map_to_the_issued_building_permit_through_the_interface_alone(
     erin.shot("cu-04-chief-issued")
     cu.refresh_from_db()
     assert cu.status == Status.ISSUED and cu.act.issued_by.username == "erin"
-    assert [(e.action, e.by.username) for e in cu.events.all()] == [
-        ("submit", "alice"), ("accept", "carol"), ("issue", "erin")]
+    assert [(e.action, e.by and e.by.username) for e in cu.events.all()] == [
+        ("submit", "alice"), ("assign", None), ("accept", "carol"), ("issue", "erin")]
 
     app = investor_starts_the_ac_from_the_cu(alice, cu)
     assert app.kind == Kind.AC and app.status == Status.SUBMITTED and app.based_on_id == cu.pk

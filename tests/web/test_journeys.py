@@ -205,7 +205,8 @@ def test_a_clerk_prepares_the_request_from_the_queue_and_the_chief_architect_iss
     shot(page, "clerk-04-issued")
     app.refresh_from_db()
     assert app.status == "issued" and app.paid_at is not None and app.validity_months == 12
-    assert [e.to_status for e in app.events.all()] == ["submitted", "in_review", "issued"]
+    assert [(e.action, e.to_status) for e in app.events.all()] == [
+        ("submit", "submitted"), ("assign", "submitted"), ("accept", "in_review"), ("issue", "issued")]
     with page.expect_download() as download_info:
         page.locator("#download-act").click()
     pdf = download_info.value.path().read_bytes()

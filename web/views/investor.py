@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.requests import signed_in
 from addresses.selectors import address_of, streets_of
 from gis_portal.api.geojson import features_geojson
-from permits import workflow
+from permits import assignment, workflow
+from permits import selectors as permits_selectors
 from permits.choices import (
     ADDRESS_KINDS,
     REQUIRED_DOCUMENTS,
@@ -31,7 +32,7 @@ from permits.choices import (
 )
 from permits.works import WORKS_ACTIONS
 from web import labels, selectors
-from web.forms import AssignNumberForm
+from web.forms import AssignForm, AssignNumberForm
 from web.views.public import map_config
 from web.works_context import works_context
 
@@ -109,7 +110,9 @@ def detail_context(request: HttpRequest, app, number_form=None, **works_forms) -
     overlay = application_overlay(app)
     actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
-    events = list(app.events.select_related("by"))
+    staff_view = signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin
+    events = list(permits_selectors.application_timeline(application=app, user=request.user))
+    head = assignment.is_head(signed_in(request), app.issuer_id) and app.status in assignment.OPEN_WORK
     # The works steps carry data: they are forms of their own (web/_works.html), not plain action buttons.
     works_actions = [a for a in actions if a in WORKS_ACTIONS]
     actions = [a for a in actions if a not in WORKS_ACTIONS]
@@ -117,7 +120,9 @@ def detail_context(request: HttpRequest, app, number_form=None, **works_forms) -
         "works": works_context(app, request.user, works_actions, **works_forms),
         "app": app,
         "parcels": app.parcels.all(),
-        "timeline": [(e, labels.status_label(e.to_status)) for e in events],
+        "timeline": [(e, _("Repartizare") if e.action == assignment.ASSIGN else labels.status_label(e.to_status),
+                      assignment.reason_shown(e)) for e in events],
+        "assign_form": AssignForm(staff=selectors.assignable_staff(app.issuer_id)) if head else None,
         "documents": app.documents.all(),
         "act": getattr(app, "act", None),
         "analysis": app.analysis_result or {},
@@ -128,7 +133,7 @@ def detail_context(request: HttpRequest, app, number_form=None, **works_forms) -
         "doc_types": DocType.choices,
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
-        "is_staff_view": signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin,
+        "is_staff_view": staff_view,
         "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,

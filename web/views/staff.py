@@ -29,12 +29,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     if view not in selectors.QUEUE_VIEWS:
         view = "todo"
     apps = selectors.staff_queue_view(request.user, view)
+    who = request.GET.get("who", "all")
+    if who not in selectors.QUEUE_WHO:
+        who = "all"
+    if who == "mine":
+        apps = apps.filter(assigned_to=signed_in(request))
     if status:
         apps = apps.filter(status=status)
     rows = [(app, selectors.deadline_state(app, today)) for app in apps[:500]]
     config = map_config(request, overlay=_queue_overlay([app.pk for app, _ in rows]))
     return render(request, "web/staff_queue.html", {
-        "rows": rows, "today": today, "status": status, "config": config, "view": view,
+        "rows": rows, "today": today, "status": status, "config": config, "view": view, "who": who,
         "views": [(code, labels.QUEUE_VIEWS[code]) for code in selectors.QUEUE_VIEWS],
         "status_choices": [(code, label) for code, label in labels.STATUS.items() if code != "draft"],
     })

@@ -1,0 +1,1 @@
+"""Performance indicators of the issuers, their clerks and the partner institutions (SQL over the audit trails)."""
