@@ -1,12 +1,13 @@
 """The text of a scan: the PDF's own text layer when it has one, else Romanian OCR (tesseract).
 
-Each tool runs as a separate process with a time limit (poppler's `pdftotext` / `pdftoppm`, then
+The text layer is read by pypdf; each other tool runs as a separate process with a time limit (poppler's `pdftoppm`, then
 `tesseract -l ron`), in a private temporary folder, one thread each (OMP_THREAD_LIMIT=1: the worker
 runs several jobs side by side). The text is normalised so that the two spellings of ș and ț (comma
 below, the correct one, and the older cedilla) are one: search finds both.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -14,6 +15,8 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from archive.files import PDF
 
@@ -44,9 +47,13 @@ def _run(args: list[str], *, timeout: int, data: bytes | None = None) -> bytes:
 
 
 def text_layer(data: bytes) -> str:
-    """The text a PDF carries (empty for a pure image scan)."""
-    pages = str(settings.ARCHIVE_MAX_PAGES)
-    return _run(["pdftotext", "-l", pages, "-enc", "UTF-8", "-", "-"], data=data, timeout=60).decode("utf-8", "replace")
+    """The text a PDF carries (empty for a pure image scan), read in-process by pypdf: the file is
+    already bounded in size and pages (archive.files.scan_check)."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join(page.extract_text() or "" for page in reader.pages[: settings.ARCHIVE_MAX_PAGES])
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, AttributeError) as error:
+        raise ExtractionFailed(f"unreadable PDF: {error}") from None
 
 
 def ocr_image(path: Path, *, pages: int) -> str:

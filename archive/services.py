@@ -20,6 +20,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,41 +144,43 @@ def archive_import(*, issuer: Issuer, manifest: bytes, source: files.Source, by:
 
 @transaction.atomic
 def _import_row(*, issuer: Issuer, fields: dict, scans: list, matcher: Matcher, line: int) -> RowResult:
-    act, created = ArchiveAct.objects.select_for_update().get_or_create(
-        issuer=issuer, kind=fields["kind"], year=fields["year"], number=fields["number"],
-        defaults={"holder": fields["holder"], "cadastral_number": fields["cadastral_number"],
-                  "address": fields["address"]})
+    key = {"issuer": issuer, "kind": fields["kind"], "year": fields["year"], "number": fields["number"]}
+    act = ArchiveAct.objects.select_for_update().filter(**key).first()
+    created = act is None
+    if act is None:
+        act = ArchiveAct(**key)
     changed = created
-    if not created:
-        for name in ("holder", "cadastral_number", "address"):
-            if getattr(act, name) != fields[name]:
-                setattr(act, name, fields[name])
-                changed = True
+    for name in ("holder", "cadastral_number", "address"):
+        if getattr(act, name) != fields[name]:
+            setattr(act, name, fields[name])
+            changed = True
     if act.matched_by != ArchiveAct.MatchedBy.MANUAL:
         parcel_id, how = matcher.match(cadastral_number=act.cadastral_number, address=act.address)
         if (parcel_id, how) != (act.parcel_id, act.matched_by):
             act.parcel_id, act.matched_by = parcel_id, how
             changed = True
-    known = set(act.files.values_list("sha256", flat=True)) if not created else set()
-    new_files = 0
+    known = set() if created else set(act.files.values_list("sha256", flat=True))
+    new_files = []
     for index, scan in scans:
         digest = hashlib.sha256(scan.data).hexdigest()
         if digest in known:
             continue
         known.add(digest)
-        stored = ArchiveFile(act=act, role=ArchiveFile.Role.ACT if index == 0 else ArchiveFile.Role.ANNEX,
+        stored = ArchiveFile(role=ArchiveFile.Role.ACT if index == 0 else ArchiveFile.Role.ANNEX,
                              original_name=scan.name[:255], content_type=scan.content_type, size=len(scan.data),
                              pages=scan.pages, sha256=digest)
         stored.file.save(f"{digest[:2]}/{digest}.{'pdf' if scan.content_type == files.PDF else 'tif'}",
                          ContentFile(scan.data), save=False)
-        stored.save()
-        new_files += 1
+        new_files.append(stored)
     if new_files:
         act.text_status = ArchiveAct.TextStatus.PENDING
         changed = True
     if changed:
         act.save()
     if new_files:
+        for stored in new_files:
+            stored.act = act
+        ArchiveFile.objects.bulk_create(new_files)
         from archive.tasks import archive_extract_text
 
         archive_extract_text.defer(act_id=act.pk)
@@ -185,30 +188,31 @@ def _import_row(*, issuer: Issuer, fields: dict, scans: list, matcher: Matcher, 
     return RowResult(row=line, outcome=outcome, act_id=act.pk, matched_by=act.matched_by)
 
 
-def act_text_extract(*, act_id: int) -> ArchiveAct:
+def act_text_extract(*, act_id: int) -> None:
     """Extract the text of the act's files that have none yet, then refresh its searchable text."""
-    for stored in ArchiveFile.objects.filter(act_id=act_id, text_source=""):
-        with stored.file.open("rb") as fh:
-            data = fh.read(settings.ARCHIVE_MAX_FILE_BYTES + 1)
-        try:
-            text, how = ocr.extract(data, content_type=stored.content_type, pages=stored.pages)
-        except ocr.ExtractionFailed as failure:
-            logger.warning("Archive file %s: %s", stored.pk, failure)
-            ArchiveAct.objects.filter(pk=act_id).update(text_status=ArchiveAct.TextStatus.FAILED)
-            raise
-        ArchiveFile.objects.filter(pk=stored.pk).update(text=text, text_source=how)
-    with transaction.atomic():
-        act = ArchiveAct.objects.select_for_update().get(pk=act_id)
-        act.text = "\n\n".join(t for t in act.files.values_list("text", flat=True) if t)
-        act.text_status = ArchiveAct.TextStatus.DONE
-        act.save(update_fields=["text", "text_status", "updated_at"])
-        ArchiveAct.objects.filter(pk=act_id).update(search=search_vector())
-    return act
+    texts = []
+    for stored in ArchiveFile.objects.filter(act_id=act_id).order_by("pk"):
+        if not stored.text_source:
+            with stored.file.open("rb") as fh:
+                data = fh.read(settings.ARCHIVE_MAX_FILE_BYTES + 1)
+            try:
+                stored.text, how = ocr.extract(data, content_type=stored.content_type, pages=stored.pages)
+            except ocr.ExtractionFailed as failure:
+                logger.warning("Archive file %s: %s", stored.pk, failure)
+                ArchiveAct.objects.filter(pk=act_id).update(text_status=ArchiveAct.TextStatus.FAILED)
+                raise
+            ArchiveFile.objects.filter(pk=stored.pk).update(text=stored.text, text_source=how)
+        if stored.text:
+            texts.append(stored.text)
+    text = "\n\n".join(texts)
+    # One statement: the text, its status and the search vector built from the new text.
+    ArchiveAct.objects.filter(pk=act_id).update(text=text, text_status=ArchiveAct.TextStatus.DONE,
+                                                search=search_vector(text), updated_at=timezone.now())
 
 
-def search_vector() -> SearchVector:
+def search_vector(text: str) -> SearchVector:
     """Number, holder, address and text in the archive's configuration (no diacritics, no stemming)."""
-    return SearchVector("number", "holder", "address", "cadastral_number", "text", config=SEARCH_CONFIG)
+    return SearchVector("number", "holder", "address", "cadastral_number", Value(text), config=SEARCH_CONFIG)
 
 
 @transaction.atomic
