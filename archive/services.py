@@ -49,10 +49,25 @@ class RowResult:
 @dataclass
 class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # of the whole batch (the manifest itself)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def created(self) -> int:
+        return self.count("created")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def failed(self) -> list[RowResult]:
+        return [r for r in self.rows if r.outcome == "error"]
 
     @property
     def placed(self) -> int:

@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
 from web import apis
-from web.views import account, admin, completion, institution, investor, public, reviewer, staff
+from web.views import account, admin, archive, completion, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -31,6 +31,10 @@ urlpatterns = [
     path("start/", staff.landing, name="landing"),
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),
+    path("staff/archive/", archive.search, name="archive-search"),
+    path("staff/archive/queue/", archive.queue, name="archive-queue"),
+    path("staff/archive/import/", archive.import_batch, name="archive-import"),
+    path("staff/archive/<int:pk>/", archive.act_detail, name="archive-act"),
     path("staff/requests/<int:pk>/preview/", staff.issue_preview, name="issue-preview"),
     path("avize/<int:pk>/completion/documents/", completion.upload, name="completion-upload"),
     path("avize/<int:pk>/completion/send/", completion.send, name="completion-send"),

@@ -177,7 +177,7 @@ def test_two_hundred_scans_matched_queued_ocr_searchable(county, cast, tmp_path,
     assert selectors.search(cast["carol"], holder="titular 17").filter(number="1017").exists()
 
     # A clerk places one act of the queue: a point inside parcel 80005 → that parcel.
-    queued = acts[185]
+    queued = acts[186]  # a CU: not public
     target = county["by_cad"]["80005"]
     centre = target.geom.centroid.transform(4326, clone=True)
     placed = services.act_place(act=queued, by=cast["carol"], lon=centre.x, lat=centre.y)
@@ -194,7 +194,7 @@ def test_two_hundred_scans_matched_queued_ocr_searchable(county, cast, tmp_path,
     assert ArchiveAct.objects.get(pk=queued.pk).parcel_id == target.pk
     # History of parcel 80005: staff see every act (with holder and scans); the public the AC/AD only.
     history = selectors.parcel_history(target, cast["carol"])
-    assert {r["number"] for r in history} == {"1005", "1185"}
+    assert {r["number"] for r in history} == {"1005", "1186"}
     assert all("files" in r and r["holder"] for r in history)
     public = selectors.parcel_history(target, None)
     assert [(r["number"], r["kind"]) for r in public] == [("1005", "ac")]

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engines", ("rules", "notifications")),
     ("permits", ("permits",)),
     ("avize", ("avize",)),
+    ("archive", ("archive",)),
     ("data", ("demo", "ops")),
     ("web", ("web",)),
     ("project", ("gis_portal.settings", "gis_portal.urls", "gis_portal.wsgi", "gis_portal.asgi")),

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
+from archive import selectors as archive_selectors
+from archive.models import ArchiveAct
 from permits import workflow
 from permits.choices import (
     REQUIRED_DOCUMENTS,
@@ -95,6 +97,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions, blocked = workflow.offered_actions(app, request.user)  # only what the guards allow now
     config = map_config(request, applicationId=app.pk, overlay=overlay, actions=actions)
     events = list(app.events.select_related("by"))
+    staff_view = signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin
     return render(request, "web/request_detail.html", {
         "app": app,
         "parcels": app.parcels.all(),
@@ -109,12 +112,24 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "doc_types": DocType.choices,
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
-        "is_staff_view": signed_in(request).is_issuer_staff or signed_in(request).is_portal_admin,
+        "is_staff_view": staff_view,
+        "parcel_history": _parcel_history(app, request.user) if staff_view else [],
         "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
         "config": config,
     })
+
+
+def _parcel_history(app, user) -> list[tuple]:
+    """The other acts on the request's parcels (archive and portal), for the issuer's staff."""
+    out = []
+    for parcel in app.parcels.all():
+        rows = [r for r in archive_selectors.parcel_history(parcel, user) if not (r["source"] == "portal" and r.get("id") == app.pk)]
+        for row in rows:
+            row["label"] = labels.choice_label(ArchiveAct.Kind if row["source"] == "archive" else Kind, row["kind"])
+        out.append((parcel, rows))
+    return out
 
 
 def next_steps(app, user) -> list[dict[str, str]]:
