@@ -95,7 +95,7 @@ class ZipSource(Source):
 
     def __init__(self, file: str | Path | io.IOBase) -> None:
         try:
-            self.zip = zipfile.ZipFile(file)  # type: ignore[arg-type]
+            self.zip = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, OSError):
             raise FileRefused(_("Fișierul încărcat nu este o arhivă zip validă.")) from None
         members = self.zip.infolist()

@@ -101,7 +101,7 @@ def manifest_rows(data: bytes) -> list[dict[str, str]]:
     if missing:
         raise ValidationError({"manifest": [_("Manifestului îi lipsesc coloanele: %(cols)s.") % {"cols": ", ".join(missing)}]})
     reader.fieldnames = header
-    rows = []
+    rows: list[dict[str, str]] = []
     for row in reader:
         if len(rows) >= settings.ARCHIVE_MAX_MANIFEST_ROWS:
             raise ValidationError({"manifest": [_("Manifestul are mai mult de %(n)s rânduri.")

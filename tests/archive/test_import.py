@@ -119,8 +119,10 @@ def _write_archive(folder) -> tuple[bytes, dict[int, int | None]]:
     return out.getvalue().encode(), expected
 
 
-def _run_jobs() -> int:
-    jobs = list(ProcrastinateJob.objects.filter(task_name="archive_extract_text", status="todo").order_by("id"))
+def _run_jobs(after: int) -> int:
+    """Run the text jobs deferred since job `after` (browser tests' live servers may leave older ones)."""
+    jobs = list(ProcrastinateJob.objects.filter(task_name="archive_extract_text", status="todo", id__gt=after)
+                .order_by("id"))
     for job in jobs:
         services.act_text_extract(act_id=job.args["act_id"])
     ProcrastinateJob.objects.filter(pk__in=[j.pk for j in jobs]).update(status="succeeded")
@@ -134,6 +136,7 @@ def test_two_hundred_scans_matched_queued_ocr_searchable(county, cast, tmp_path,
     issuer = county["issuer_a"]
     assert len(OCR_ROWS) == 16
 
+    last_job = ProcrastinateJob.objects.order_by("-id").values_list("id", flat=True).first() or 0
     started = time.monotonic()
     report = services.archive_import(issuer=issuer, manifest=manifest, source=FolderSource(tmp_path / "batch"),
                                      by=cast["carol"])
@@ -157,7 +160,7 @@ def test_two_hundred_scans_matched_queued_ocr_searchable(county, cast, tmp_path,
     assert ArchiveFile.objects.filter(role="annex").count() == 8
 
     started = time.monotonic()
-    assert _run_jobs() == 200
+    assert _run_jobs(last_job) == 200
     extracted = time.monotonic() - started
     assert ArchiveFile.objects.filter(text_source="ocr").count() == 16
     assert ArchiveFile.objects.filter(text_source="layer").count() == 192
@@ -216,10 +219,10 @@ def test_command_imports_a_zip_and_reports_rows_in_english(county, tmp_path, set
     from tests.archive.scans import zip_of
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    manifest = ("number,year,kind,holder,cadastral_number,address,files\n"
-                "7,1980,AC,Ion,80001,,a.pdf\n"
-                "8,1981,XX,Ion,80002,,b.pdf\n"
-                "9,1982,AD,Ion,80003,,missing.pdf\n").encode()
+    manifest = (b"number,year,kind,holder,cadastral_number,address,files\n"
+                b"7,1980,AC,Ion,80001,,a.pdf\n"
+                b"8,1981,XX,Ion,80002,,b.pdf\n"
+                b"9,1982,AD,Ion,80003,,missing.pdf\n")
     batch = tmp_path / "batch.zip"
     batch.write_bytes(zip_of({"manifest.csv": manifest, "a.pdf": text_pdf(["one"]), "b.pdf": text_pdf(["two"])}))
     call_command("import_archive", str(batch), "--issuer", str(county["uat_a"].siruta), "--language", "en",

@@ -31,11 +31,8 @@ class SearchForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Număr"), max_length=32, required=False)
     year = forms.IntegerField(label=gettext_lazy("An"), min_value=1850, max_value=2100, required=False)
     holder = forms.CharField(label=gettext_lazy("Titular"), max_length=200, required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Tip"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Toate"))] + [(v, _(label)) for v, label in ArchiveAct.Kind.choices]
+    kind = forms.ChoiceField(label=gettext_lazy("Tip"), required=False, choices=lambda: [
+        ("", _("Toate")), *[(v, _(label)) for v, label in ArchiveAct.Kind.choices]])
 
 
 @login_required
@@ -45,8 +42,9 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     acts = None
     if form.is_bound and form.is_valid() and any(form.cleaned_data.values()):
-        acts = list(selectors.search(user, **{k: v or ("" if k != "year" else None) for k, v in form.cleaned_data.items()})
-                    [:PAGE_SIZE])
+        data = form.cleaned_data
+        acts = list(selectors.search(user, q=data["q"], number=data["number"], year=data["year"], holder=data["holder"],
+                                     kind=data["kind"])[:PAGE_SIZE])
     return render(request, "web/archive_search.html", {
         "form": form, "acts": acts, "page_size": PAGE_SIZE, "queue_count": selectors.review_queue(user).count()})
 
@@ -82,8 +80,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             except ValidationError as invalid:
                 error = " ".join(invalid.messages)
             else:
+                parcel = placed.parcel.cadastral_number if placed.parcel else ""
                 messages.success(request, _("Actul %(act)s a fost plasat pe parcela %(parcel)s.")
-                                 % {"act": f"{placed.number}/{placed.year}", "parcel": placed.parcel.cadastral_number})
+                                 % {"act": f"{placed.number}/{placed.year}", "parcel": parcel})
                 return redirect("web:archive-queue")
     rows = list(acts[:PAGE_SIZE])
     config = map_config(request, parcelAtUrl="/api/v1/parcels/at/",
@@ -115,7 +114,8 @@ class ImportForm(forms.Form):
 def import_batch(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     _require_staff(user)
-    if not user.issuer_id:
+    issuer = user.issuer
+    if issuer is None:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     report, batch_error = None, ""
@@ -131,7 +131,7 @@ def import_batch(request: HttpRequest) -> HttpResponse:
                 if manifest is None:
                     batch_error = _("Lipsește manifestul (--manifest sau manifest.csv în sursă).")
                 else:
-                    report = services.archive_import(issuer=user.issuer, manifest=manifest, source=source, by=user)
+                    report = services.archive_import(issuer=issuer, manifest=manifest, source=source, by=user)
             except ValidationError as invalid:
                 batch_error = " ".join(invalid.messages)
             finally:
