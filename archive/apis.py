@@ -36,6 +36,6 @@ class FileDownload(APIView):
         if stored is None:
             raise Http404
         response = FileResponse(stored.file.open("rb"), content_type=stored.content_type,
-                                as_attachment=stored.content_type != "application/pdf", filename=stored.original_name)
+                                as_attachment=True, filename=stored.original_name)
         response["X-Content-Type-Options"] = "nosniff"
         return response
