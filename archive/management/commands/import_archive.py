@@ -43,7 +43,8 @@ class Command(BaseCommand):
             raise CommandError(str(refused)) from None
         try:
             if options["manifest"]:
-                manifest = Path(options["manifest"]).read_bytes()[:services.MANIFEST_MAX_BYTES + 1]
+                with open(options["manifest"], "rb") as fh:  # bounded: a longer manifest is refused, not read
+                    manifest = fh.read(services.MANIFEST_MAX_BYTES + 1)
             else:
                 found = source.manifest()
                 if found is None:
