@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "workdays",
     "permits",
     "avize",
+    "archive",
     "notifications",
     "demo",
     "ops",
@@ -220,6 +221,16 @@ GEOMETRY_MAX_AREA_M2 = env_int("GEOMETRY_MAX_AREA_M2", 10_000_000)
 # forms, parsed in memory; multipart uploads, streamed to disk (documents, layer imports).
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 2 * 1024 * 1024)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 512 * 1024 * 1024)
+# The digitised archive (archive app): bounds checked before a scan is parsed or stored.
+ARCHIVE_MAX_FILE_BYTES = env_int("ARCHIVE_MAX_FILE_BYTES", 64 * 1024 * 1024)  # one scan
+ARCHIVE_MAX_PAGES = env_int("ARCHIVE_MAX_PAGES", 200)  # pages of one scan
+ARCHIVE_MAX_PIXELS = env_int("ARCHIVE_MAX_PIXELS", 120_000_000)  # one TIFF page (A0 at 300 dpi is ~110 Mpx)
+ARCHIVE_MAX_BATCH_BYTES = env_int("ARCHIVE_MAX_BATCH_BYTES", 4 * 1024 * 1024 * 1024)  # a zip, uncompressed
+ARCHIVE_MAX_BATCH_FILES = env_int("ARCHIVE_MAX_BATCH_FILES", 20_000)
+ARCHIVE_MAX_MANIFEST_ROWS = env_int("ARCHIVE_MAX_MANIFEST_ROWS", 20_000)
+ARCHIVE_OCR_TIMEOUT_SECONDS = env_int("ARCHIVE_OCR_TIMEOUT_SECONDS", 120)  # per page
+ARCHIVE_OCR_DPI = env_int("ARCHIVE_OCR_DPI", 200)  # PDFs without a text layer are rasterised at this resolution
+ARCHIVE_PLACE_MAX_METRES = env_int("ARCHIVE_PLACE_MAX_METRES", 100)  # a clerk's point → the nearest parcel within
 # A geometry sent as a JSON string: its length is checked before it is parsed (default ~64 bytes a vertex).
 GEOMETRY_MAX_BYTES = env_int("GEOMETRY_MAX_BYTES", GEOMETRY_MAX_VERTICES * 64)
 # Deepest JSON nesting accepted anywhere (GeoJSON needs 6): checked on the raw text before parsing.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("rules.urls")),
     path("", include("permits.urls")),
     path("", include("avize.urls")),
+    path("", include("archive.urls")),
     path("", include("notifications.urls")),
     path("", include("web.urls")),
 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what is missing and start the database. Idempotent: a second run only checks.
-#  1. Debian packages (PostgreSQL + PostGIS, GDAL, Chromium, Pango for PDFs, wrk for the benchmarks)
+#  1. Debian packages (PostgreSQL + PostGIS, GDAL, Chromium, Pango for PDFs, wrk for the benchmarks,
+#     poppler and tesseract with its Romanian data for the archive's OCR)
 #     with apt-get when root.
 #  2. .venv with the pinned Python packages (reinstalled only when requirements.txt changes).
 #  3. npm packages (MapLibre GL JS, terra-draw) when package.json changes.
@@ -12,7 +13,8 @@ cd "$(dirname "$0")/.."
 pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
 pg_major=${pg_major:-15}
 apt_packages=(postgresql "postgresql-${pg_major}-postgis-3" gdal-bin libgdal-dev chromium nginx
-  libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core python3-venv wrk poppler-utils libnss3-tools)
+  libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core python3-venv wrk poppler-utils libnss3-tools
+  tesseract-ocr tesseract-ocr-ron)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

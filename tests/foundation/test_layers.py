@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engines", ("rules", "notifications")),
     ("permits", ("permits",)),
     ("avize", ("avize",)),
+    ("archive", ("archive",)),
     ("data", ("demo", "ops", "indicators")),
     ("web", ("web",)),
     ("project", ("gis_portal.settings", "gis_portal.urls", "gis_portal.wsgi", "gis_portal.asgi")),

@@ -195,6 +195,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/admin/notifications/{pk}/retry/"): Case(
         lambda w: f"/api/v1/admin/notifications/{w['notification'].pk}/retry/",
         scoped({"root"}, (202, 409), denied=(403, 404)), sees={"root"}),
+    # The archive (issue 19): a parcel's history is public (its public part); the scans are issuer_a's staff's.
+    ("GET", "/api/v1/parcels/{pk}/acts/"): Case(lambda w: f"/api/v1/parcels/{w['parcel'].pk}/acts/", public()),
+    ("GET", "/api/v1/archive/files/{pk}/"): Case(
+        lambda w: f"/api/v1/archive/files/{w['archive_file'].pk}/", scoped({"carol", "erin", "root"})),
 }
 
 # Reads first, then writes (each write is refused, but keep the world as built while reading).
@@ -269,9 +273,18 @@ def _snapshot(world) -> tuple:
 
 @pytest.fixture
 def matrix_world(world):
+    from django.core.files.base import ContentFile
+
+    from archive.models import ArchiveAct, ArchiveFile
     from layers.models import Feature
 
-    return {**world, "feature": Feature.objects.get(version__layer__slug="lmi")}
+    act = ArchiveAct.objects.create(issuer=world["parcel"].uat.issuer, kind="ac", number="3", year=1979,
+                                    parcel=world["parcel"], matched_by="cadastral", holder="Ion Vasilescu")
+    scan = ArchiveFile(act=act, original_name="ac-3-1979.pdf", content_type="application/pdf", size=9, pages=1,
+                       sha256="0" * 64)
+    scan.file.save("archive/test/ac-3-1979.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    scan.save()
+    return {**world, "feature": Feature.objects.get(version__layer__slug="lmi"), "archive_file": scan}
 
 
 def test_every_endpoint_answers_each_member_of_the_cast_as_the_matrix_says(matrix_world, api):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from archive.models import ArchiveAct
 from avize import services as avize_services
 from avize.models import AvizRequest
 from permits import services, workflow, works
@@ -113,6 +114,14 @@ class Walker:
             for table in ("issuers", "clerks", "institutions"):
                 pages[f"/staff/indicators/{table}.csv"] = indicators
             pages["/staff/assignment/"] = login or (200 if role in ("erin", "root") else 403)
+            # The archive (issue 19): its pages for staff, an act of issuer_a's archive, the parcel's history.
+            for url in ("/staff/archive/", "/staff/archive/?q=autorizatie&year=1985", "/staff/archive/queue/"):
+                pages[url] = login or (200 if staff else 403)
+            pages["/staff/archive/import/"] = login or (200 if staff and user.issuer_id else 403)
+            act = self.w["archive_act"]
+            own = user is not None and (user.is_portal_admin or user.issuer_id == act.issuer_id)
+            pages[f"/staff/archive/{act.pk}/"] = login or (403 if not staff else 200 if own else 404)
+            pages[f"/api/v1/parcels/{act.parcel_id}/acts/"] = 200
             for url, expected in pages.items():
                 self.get(role, url, expected, context=context)
 
@@ -229,8 +238,11 @@ def _works_life(walker, app) -> None:
 def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, signing, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = mapped_world
-    walker = Walker(w)
     parcel = w["parcels"][0]  # 50 m from a listed monument: the AC/AD need the culture aviz
+    # An old act of the archive on the same parcel: the request pages of staff show it in its history.
+    w["archive_act"] = ArchiveAct.objects.create(issuer=w["issuer_a"], kind="ac", number="12", year=1985, parcel=parcel,
+                                                 matched_by="cadastral", holder="Ion Vasilescu", text="Autorizație")
+    walker = Walker(w)
     cu_data = {"parcel_ids": [parcel.pk], "purpose": "construire", "works_kind": "building",
                "works_description": "Locuință P+1"}
     _branches(walker, Kind.CU, cu_data)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import signed_in
 from addresses.selectors import address_of, streets_of
+from archive import selectors as archive_selectors
+from archive.models import ArchiveAct
 from gis_portal.api.geojson import features_geojson
 from permits import assignment, workflow
 from permits import selectors as permits_selectors
@@ -134,6 +136,7 @@ def detail_context(request: HttpRequest, app, number_form=None, **works_forms) -
         "can_issue": "issue" in actions,
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
         "is_staff_view": staff_view,
+        "parcel_history": _parcel_history(app, request.user) if staff_view else [],
         "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
@@ -158,6 +161,17 @@ def address_context(app, user, number_form=None) -> dict[str, Any]:
     if can_assign and number_form is None:
         number_form = assign_form(app)
     return {"is_address": True, "address": address, "number_form": number_form if can_assign else None}
+
+
+def _parcel_history(app, user) -> list[tuple]:
+    """The other acts on the request's parcels (archive and portal), for the issuer's staff."""
+    out = []
+    for parcel in app.parcels.all():
+        rows = [r for r in archive_selectors.parcel_history(parcel, user) if not (r["source"] == "portal" and r.get("id") == app.pk)]
+        for row in rows:
+            row["label"] = labels.choice_label(ArchiveAct.Kind if row["source"] == "archive" else Kind, row["kind"])
+        out.append((parcel, rows))
+    return out
 
 
 def next_steps(app, user) -> list[dict[str, str]]:

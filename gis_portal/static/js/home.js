@@ -79,7 +79,44 @@ async function select(parcel, { fly = true } = {}) {
     const b = boundsOf(parcel);
     if (b) map.fitBounds(b, { padding: 80, maxZoom: 17, duration: 0 });
   }
+  history(id);
   await analyse(id, uat, p);
+}
+
+// The acts on the parcel, old (archive) and new (portal): all to the issuer's staff, the public AC/AD to others.
+async function history(id) {
+  $("history").replaceChildren();
+  $("history-note").textContent = "";
+  try {
+    const answer = await api(`/api/v1/parcels/${id}/acts/`);
+    if (!isCurrent(id)) return;
+    $("history-note").textContent = answer.full ? ""
+      : t("Sunt afișate doar autorizațiile de construire și de desființare emise (acte publice).");
+    if (!answer.results.length) {
+      $("history").replaceChildren(el("li", { class: "muted" }, t("Niciun act cunoscut pe această parcelă.")));
+      return;
+    }
+    $("history").replaceChildren(...answer.results.map(historyItem));
+  } catch (error) {
+    $("history-note").textContent = error.message;
+  }
+}
+
+const KIND_LABELS = {
+  cu: () => t("Certificat de urbanism"), ac: () => t("Autorizație de construire"),
+  ad: () => t("Autorizație de desființare"), other: () => t("Alt act"),
+  cu_extension: () => t("Prelungire certificat de urbanism"), ac_extension: () => t("Prelungire autorizație de construire"),
+};
+
+function historyItem(row) {
+  const kind = (KIND_LABELS[row.kind] || (() => row.kind))();
+  const number = row.number ? `${row.number}${row.year ? `/${row.year}` : ""}` : t("fără număr");
+  const title = `${kind} ${number}`;
+  const origin = row.source === "archive" ? t("arhivă") : t("portal");
+  const parts = [row.url ? el("a", { href: row.url }, title) : el("strong", {}, title), ` · ${origin}`];
+  if (row.holder) parts.push(` · ${row.holder}`);
+  for (const file of row.files || []) parts.push(" · ", el("a", { href: file.url }, file.name));
+  return el("li", { "data-source": row.source }, ...parts);
 }
 
 async function analyse(id, uat, p) {
