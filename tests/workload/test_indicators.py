@@ -16,7 +16,8 @@ import pytest
 from avize.models import AvizEvent, AvizRequest
 from indicators import export
 from indicators.selectors import institution_indicators, scope_for, work_indicators
-from permits.models import ClosedDay, TransitionEvent
+from permits.models import TransitionEvent
+from workdays.models import ClosedDay
 
 TZ = ZoneInfo("Europe/Bucharest")
 START, END = date(2025, 12, 1), date(2026, 1, 31)
@@ -35,7 +36,7 @@ def event(app, day: date, action: str, *, to_status: str = "", clerk=None, frm=N
 
 
 def working_days(start: date, end: date) -> int:
-    """Independent of permits.calendar: the `holidays` library and a day-by-day loop."""
+    """Independent of workdays.calendar: the `holidays` library and a day-by-day loop."""
     ro = holidays.country_holidays("RO", years=range(2024, 2027))
     n, day = 0, start
     while day < end:
