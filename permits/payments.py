@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.audit import audit_record
 from gis_portal import outbound
 from gis_portal.api.jsoninput import loads
 from permits.models import Application, Payment
@@ -130,6 +131,8 @@ def payment_callback(*, provider: str, body: bytes, headers) -> Payment:
         if payment.state == Payment.State.PENDING:
             payment.state = Payment.State.FAILED
             payment.save(update_fields=["state"])
+            audit_record(actor=None, action="payment_failed", target=payment,
+                         changes={"state": [Payment.State.PENDING, Payment.State.FAILED]})
         return payment
     app = Application.objects.select_for_update().get(pk=payment.application_id)
     return _mark_paid(app, provider=impl.name, reference=payment.reference, amount_ron=data["amount_ron"])

@@ -124,3 +124,11 @@ class WebhookForm(forms.Form):
     webhook_url = forms.CharField(label=_("Adresa webhook (https://)"), max_length=200, required=False,
                                   help_text=_("Portalul trimite aici, semnate HMAC-SHA256, cererile de aviz și "
                                               "evenimentele lor. Lăsați gol pentru a opri trimiterea."))
+
+
+class SecondFactorForm(forms.Form):
+    """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
+
+    otp = forms.CharField(label=_("Cod de autentificare"), max_length=32, strip=True, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false",
+               "autofocus": True}))

@@ -4,7 +4,18 @@ from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
 from web import apis
-from web.views import account, admin, completion, institution, investor, public, reviewer, staff
+from web.views import (
+    account,
+    admin,
+    completion,
+    institution,
+    investor,
+    manage_security,
+    public,
+    reviewer,
+    security,
+    staff,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -24,6 +35,14 @@ urlpatterns = [
     path("password/reset/sent/", account.password_reset_done, name="password-reset-done"),
     path("password/reset/<uidb64>/<token>/", account.password_reset_confirm, name="password-reset-confirm"),
     path("password/reset/done/", account.password_reset_complete, name="password-reset-complete"),
+    path("account/second-factor/", security.second_factor, name="second-factor"),
+    path("account/second-factor/enrol/", security.second_factor_enrol, name="second-factor-enrol"),
+    path("account/second-factor/off/", security.second_factor_off, name="second-factor-off"),
+    path("account/security/", security.security, name="security"),
+    path("account/security/sessions/<int:pk>/end/", security.session_end, name="session-end"),
+    path("account/security/sessions/end/", security.sessions_end_all, name="sessions-end-all"),
+    path("account/security/token/revoke/", security.token_revoke, name="token-revoke"),
+    path("account/security/recovery-codes/", security.recovery_codes_renew, name="recovery-codes"),
     path("requests/", investor.my_requests, name="my-requests"),
     path("requests/new/cu/", investor.request_new, name="cu-new"),
     path("requests/new/<slug:kind>/", investor.request_new, name="request-new"),
@@ -39,5 +58,8 @@ urlpatterns = [
     path("institution/settings/", institution.institution_settings, name="institution-settings"),
     path("manage/", admin.home, name="admin-home"),
     path("manage/staff/", admin.staff, name="staff-accounts"),
+    path("manage/users/", manage_security.users, name="manage-users"),
+    path("manage/users/<int:pk>/security/", manage_security.user_security, name="manage-user-security"),
+    path("manage/audit/", manage_security.audit, name="audit"),
     path("invitation/<str:uidb64>/<str:token>/", admin.invitation_accept, name="invitation-accept"),
 ]

@@ -13,6 +13,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from avize.models import AvizRequest
+from tests.helpers import otp_login
 from tests.web.conftest import shot, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def axe_context(browser, live_server):
         cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
         if user is not None:
             client = Client()
-            client.force_login(user)
+            otp_login(client, user)
             cookies.append({"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url})
         context.add_cookies(cookies)
         contexts.append(context)

@@ -19,6 +19,7 @@ from permits import services, workflow
 from permits.choices import REQUIRED_DOCUMENTS, Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload
+from tests.helpers import otp_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -35,7 +36,7 @@ class Walker:
             client = Client()
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ro"
             if role != "anonymous":
-                client.force_login(world[role])
+                otp_login(client, world[role])
             self.clients[role] = client
         self.seen: Counter = Counter()
         self.listed: set[tuple[str, str]] = set()

@@ -13,6 +13,7 @@ from accounts.models import User
 from permits.choices import Kind, Status
 from permits.models import Application
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def client_for(user=None, language="ro") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
-        client.force_login(user)
+        otp_login(client, user)
     return client
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from accounts.models import User
 from parcels.models import UAT, Issuer
 from tests.conftest import BACAU_E, BACAU_N, square
+from tests.helpers import otp_login
 from tests.notifications.conftest import smtp  # noqa: F401  (the loopback SMTP server fixture)
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_an_admin_invites_a_chief_architect_who_invites_a_clerk_of_the_same_issu
         cast, new_issuer, smtp, settings, django_capture_on_commit_callbacks):  # noqa: F811
     settings.SITE_URL = "https://urbanism.example.ro"
     admin = Client()
-    admin.force_login(cast["root"])
+    otp_login(admin, cast["root"])
     with django_capture_on_commit_callbacks(execute=True):
         response = _invite(admin, email="Ana.Sef@Buhusi.ro", first_name="Ana", last_name="Șef",
                            role="chief_architect", issuer=new_issuer.pk)
@@ -76,7 +77,7 @@ def test_an_admin_invites_a_chief_architect_who_invites_a_clerk_of_the_same_issu
 def test_clerks_investors_and_reviewers_cannot_invite(cast):
     for name in ("carol", "alice", "frank"):
         client = Client()
-        client.force_login(cast[name])
+        otp_login(client, cast[name])
         assert client.get("/manage/staff/").status_code == 403
         assert _invite(client, email="x@y.ro", role="clerk", issuer=cast["issuer_a"].pk).status_code == 403
     assert Client().get("/manage/staff/").status_code == 302
