@@ -82,8 +82,8 @@ def _short(field, value) -> Any:
         return "••••" if value else ""
     if hasattr(value, "geom_type"):
         return f"{value.geom_type} ({value.num_coords} vertices)"
-    if isinstance(value, Decimal):
-        return str(value)
+    if isinstance(field, models.DecimalField):  # as stored: "0.0100", whether read back or typed "0.01"
+        return str(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
     if hasattr(value, "name") and isinstance(field, models.FileField):
         return value.name or ""
     text = value if isinstance(value, str) else str(value)
