@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from accounts.mfa import second_factor_expected
-from accounts.sessions import session_touch
+from accounts.sessions import session_rekey, session_touch
 from gis_portal.api.jsoninput import JSONInputError, loads
 from gis_portal.ratelimit import client_address, hit
 
@@ -79,7 +79,12 @@ class SessionRegistryMiddleware:
             # Not logout(): its signal would also revoke the user's API token (accounts.apps).
             request.session.flush()
             request.user = AnonymousUser()
-        return self.get_response(request)
+            key = None
+        response = self.get_response(request)
+        if key and hasattr(request, "session") and request.session.session_key not in (None, key):
+            # The view cycled the session key (e.g. a password change keeps its own session): follow it.
+            session_rekey(old_key=key, new_key=request.session.session_key)
+        return response
 
 
 # Views an unverified staff session may open: the second-factor pages, log-out, the language switch.

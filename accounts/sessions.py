@@ -46,6 +46,15 @@ def session_touch(*, session_key: str, user_id: int) -> bool:
     return True
 
 
+def session_rekey(*, old_key: str, new_key: str) -> None:
+    """The session's key was cycled: the same session goes on under the new key (a password change), or
+    the old one ended and a new log-in registered the new key (another account signed in)."""
+    if UserSession.objects.filter(session_key=new_key).exists():
+        UserSession.objects.filter(session_key=old_key).delete()
+    else:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 def sessions_of(user: User):
     """The user's live sessions (those past their lifetime are not listed)."""
     oldest = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)

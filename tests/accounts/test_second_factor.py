@@ -218,9 +218,8 @@ def test_the_demo_secret_exists_only_in_demo_mode_and_tests(cast, settings):
 
 
 def test_demo_accounts_get_the_documented_secret(territory, settings):
-    from institutions.services import institutions_seed
-
     from accounts.demo import ensure_demo_accounts
+    from institutions.services import institutions_seed
 
     institutions_seed()
     users = {u.username: u for u in ensure_demo_accounts(password="demo-parola-2026")}

@@ -161,7 +161,7 @@ def test_admin_edits_are_audited_with_before_and_after(cast):
     carol = cast["carol"]
     page = admin.get(f"/admin/accounts/user/{carol.pk}/change/")
     assert page.status_code == 200
-    admin.post(f"/admin/accounts/user/", {"action": "end_sessions", "_selected_action": [carol.pk]})
+    admin.post("/admin/accounts/user/", {"action": "end_sessions", "_selected_action": [carol.pk]})
     assert AuditEntry.objects.filter(action="sessions_revoke", target_id=str(carol.pk)).exists()
     shown = admin.get("/manage/audit/").content.decode()
     assert "HCL 1/2026 → HCL 9/2026" in shown
@@ -191,3 +191,15 @@ def test_the_audit_trail_is_append_only(cast):
         entry.save()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_auditentry SET action = 'nothing' WHERE id = %s", [entry.pk])
+
+
+def test_a_cycled_session_key_is_followed_or_the_ended_session_forgotten(cast):
+    from accounts.sessions import session_rekey
+
+    old = UserSession.objects.create(user=cast["carol"], session_key="a" * 32)
+    session_rekey(old_key="a" * 32, new_key="b" * 32)  # the same session goes on (a password change)
+    old.refresh_from_db()
+    assert old.session_key == "b" * 32
+    UserSession.objects.create(user=cast["alice"], session_key="c" * 32)
+    session_rekey(old_key="b" * 32, new_key="c" * 32)  # another account signed in on that browser
+    assert list(UserSession.objects.values_list("user__username", flat=True)) == ["alice"]
