@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from parcels.models import UAT, Issuer
@@ -54,7 +56,12 @@ def test_an_admin_invites_a_chief_architect_who_invites_a_clerk_of_the_same_issu
     assert weak.status_code == 400
     response = ana.post(link, {"username": "ana.sef", "password1": "Buhusi-urbanism-2026",
                                "password2": "Buhusi-urbanism-2026"}, follow=True)
-    assert response.redirect_chain[-1][0] == "/staff/queue/"
+    # staff enrol their authenticator app before anything else, then land on their work list
+    assert response.redirect_chain[-1][0] == "/account/second-factor/enrol/?next=%2Fstart%2F"
+    device = TOTPDevice.objects.get(user=invited, confirmed=False)
+    enrolled = ana.post(response.redirect_chain[-1][0], {"otp": f"{TOTP(device.bin_key).token():06d}"})
+    assert enrolled.status_code == 200 and "Coduri de recuperare" in enrolled.content.decode()
+    assert ana.get("/start/", follow=True).redirect_chain[-1][0] == "/staff/queue/"
     invited.refresh_from_db()
     assert invited.is_active and invited.username == "ana.sef" and invited.check_password("Buhusi-urbanism-2026")
     # one-time: the link no longer works
