@@ -104,6 +104,21 @@ class UserSession(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {self.address or ''}"
 
+    @property
+    def device(self) -> str:
+        """A short name of the browser and system from the User-Agent ("Firefox · Android"), or ""."""
+        agent = self.user_agent
+        browser = next((name for token, name in _BROWSERS if token in agent), "")
+        system = next((name for token, name in _SYSTEMS if token in agent), "")
+        return " · ".join(part for part in (browser, system) if part) or agent[:40]
+
+
+# Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari", Android also says "Linux".
+_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari")]
+_SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
 
 class AuditEntry(AppendOnlyModel):
     """One administrative or money/document event outside an application's own timeline: edits in the

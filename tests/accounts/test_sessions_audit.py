@@ -21,14 +21,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_log_in_is_listed_with_its_device_and_address_and_can_be_ended(cast):
-    phone = Client(HTTP_USER_AGENT="Mozilla/5.0 (Android 14) Telefon", REMOTE_ADDR="203.0.113.7")
-    desk = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux) Birou", REMOTE_ADDR="198.51.100.9")
+    phone = Client(HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Firefox/128.0 Telefon", REMOTE_ADDR="203.0.113.7")
+    desk = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux) Chrome/131.0 Safari/537.36 Birou", REMOTE_ADDR="198.51.100.9")
     login_through_forms(phone, "carol")
     login_through_forms(desk, "carol")
     rows = UserSession.objects.filter(user=cast["carol"])
     assert {(r.address, r.user_agent.split()[-1]) for r in rows} == {("203.0.113.7", "Telefon"), ("198.51.100.9", "Birou")}
     page = desk.get("/account/security/").content.decode()
     assert "203.0.113.7" in page and "198.51.100.9" in page and page.count("data-session=") == 2
+    assert "Firefox · Android" in page and "Chrome · Linux" in page
     phone_row = rows.get(address="203.0.113.7")
     assert desk.post(f"/account/security/sessions/{phone_row.pk}/end/").status_code == 302
     ended = phone.get("/staff/queue/")
