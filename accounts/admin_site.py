@@ -21,15 +21,15 @@ class AuditedAdminMixin:
         if change and obj.pk is not None:
             stored = type(obj)._default_manager.filter(pk=obj.pk).first()
             obj._audit_before = snapshot(stored) if stored is not None else None
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)
 
     def log_addition(self, request, obj, message):
         self._audit(request, obj, "admin_add", None)
-        return super().log_addition(request, obj, message)  # type: ignore[misc]
+        return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
         self._audit(request, obj, "admin_change", getattr(obj, "_audit_before", None))
-        return super().log_change(request, obj, message)  # type: ignore[misc]
+        return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         from accounts.audit import audit_record, diff, snapshot
@@ -37,7 +37,7 @@ class AuditedAdminMixin:
         for obj in queryset:
             audit_record(actor=request.user, action="admin_delete", target=obj, changes=diff(snapshot(obj), None),
                          request=request)
-        return super().log_deletions(request, queryset)  # type: ignore[misc]
+        return super().log_deletions(request, queryset)
 
     def _audit(self, request, obj, action, before) -> None:
         from accounts.audit import audit_record, diff, snapshot
