@@ -82,3 +82,9 @@ def sessions_revoke(*, user: User, keep_key: str | None = None) -> int:
 def session_forget(*, session_key: str | None) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
+
+
+def sessions_prune() -> int:
+    """Forget the rows of sessions past their lifetime (hourly, accounts.tasks); returns how many."""
+    oldest = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    return UserSession.objects.filter(created_at__lte=oldest).delete()[0]

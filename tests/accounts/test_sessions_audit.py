@@ -63,6 +63,11 @@ def test_a_session_ends_at_its_lifetime_even_when_used(cast, settings):
         created_at=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 1))
     assert client.get("/staff/queue/").status_code == 302
     assert "Sesiuni" not in client.get("/account/security/").content.decode()  # logged out: the log-in page
+    from accounts.sessions import sessions_prune
+
+    otp_login(Client(), cast["erin"])
+    assert sessions_prune() == 1  # the hourly clean-up forgets the expired row, not the live one
+    assert list(UserSession.objects.values_list("user__username", flat=True)) == ["erin"]
 
 
 def test_log_out_forgets_the_session(cast):
