@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.mfa import demo_totp_device, second_factor_required, totp_device
 from accounts.models import User
 from institutions.models import Institution
 from parcels.models import Issuer
@@ -35,5 +36,7 @@ def ensure_demo_accounts(*, password: str) -> list[User]:
                 extra.update(is_staff=True, is_superuser=True)
             user = User.objects.create_user(username=username, password=password, role=role,
                                             email=f"{username}@demo.gis-portal.local", **extra)
+        if second_factor_required(user) and totp_device(user) is None:
+            demo_totp_device(user=user)  # the README's known secret (DEMO_MODE only)
         users.append(user)
     return users

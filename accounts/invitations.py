@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.audit import audit_record
 from accounts.models import User
 
 INVITABLE_ROLES = (User.Role.CLERK, User.Role.CHIEF_ARCHITECT)
@@ -56,6 +57,8 @@ def staff_invite(*, by: User, email: str, role: str, issuer, first_name: str = "
                 preferred_language=language if language in ("ro", "en") else "ro")
     user.set_unusable_password()
     user.save()
+    audit_record(actor=by, action="staff_invite", target=user, issuer_id=issuer.pk, changes={
+        "email": [None, email], "role": [None, role], "issuer": [None, issuer.name]})
     # The e-mail is a job recorded in this transaction: it exists if and only if the invitation does, and
     # the worker retries it while the mail server refuses it (accounts.tasks.staff_invitation_send).
     from accounts.tasks import staff_invitation_send

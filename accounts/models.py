@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from gis_portal.db import AppendOnlyModel
+
 
 class User(AbstractUser):
     """A person (or an institution's system account) using the portal.
@@ -103,3 +105,64 @@ class Leave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.start}–{self.end}"
+
+
+class UserSession(models.Model):
+    """One signed-in web session of a user (written at log-in by accounts.sessions): listed on the
+    security page with its device and address, and revoked one by one or all at once. A session
+    without its row is not honoured (accounts.middleware.SessionRegistryMiddleware)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now_add=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {self.address or ''}"
+
+    @property
+    def device(self) -> str:
+        """A short name of the browser and system from the User-Agent ("Firefox · Android"), or ""."""
+        agent = self.user_agent
+        browser = next((name for token, name in _BROWSERS if token in agent), "")
+        system = next((name for token, name in _SYSTEMS if token in agent), "")
+        return " · ".join(part for part in (browser, system) if part) or agent[:40]
+
+
+# Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari", Android also says "Linux".
+_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari")]
+_SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
+
+class AuditEntry(AppendOnlyModel):
+    """One administrative or money/document event outside an application's own timeline: edits in the
+    admin and in /manage/, invitations, webhook settings, session and second-factor resets, document
+    uploads, payments. Append-only (a database trigger refuses UPDATE and DELETE); `changes` maps each
+    changed field to [before, after]. Scoped by the issuer or institution it concerns."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)  # as it was then (None: the system)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=100)  # app_label.model
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    issuer = models.ForeignKey("parcels.Issuer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("institutions.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type} {self.target_id}"

@@ -46,7 +46,7 @@ if "loopback" in PAYMENT_PROVIDERS and not (DEBUG or DEMO_MODE or TESTING):
                                "itself; it is refused unless DEBUG or DEMO_MODE is on.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.PortalAdminConfig",  # django.contrib.admin, the site requiring the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "procrastinate.contrib.django",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "parcels",
     "layers",
@@ -86,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second factor
+    "accounts.middleware.SessionRegistryMiddleware",  # only sessions listed per user (revocable) are honoured
+    "accounts.middleware.SecondFactorMiddleware",  # staff: nothing but the second-factor pages until verified
     "accounts.middleware.LoginRateLimitMiddleware",  # every log-in path, before any password hash
     "django.contrib.messages.middleware.MessageMiddleware",
     "gis_portal.db_router.ReplicaPinMiddleware",  # read-your-writes when replicas serve reads
@@ -153,6 +159,14 @@ LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 1000 if TESTING else 
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # API tokens (accounts.tokens): refused after this long; a new one at each token log-in.
 API_TOKEN_LIFETIME_SECONDS = env_int("API_TOKEN_LIFETIME_SECONDS", 12 * 3600)
+# Web sessions end this long after the log-in (accounts.sessions lists and revokes them).
+SESSION_COOKIE_AGE = env_int("SESSION_LIFETIME_SECONDS", 12 * 3600)
+# Two-factor authentication (accounts.mfa, django-otp): TOTP in authenticator apps and single-use
+# recovery codes. After a wrong code a device waits THROTTLE_FACTOR * 2**(failures-1) seconds.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows TOTP keys or recovery codes
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Portal urbanism")
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 0 if TESTING else 1)
+OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_THROTTLE_FACTOR", 0 if TESTING else 1)
 # Password reset links (Django's token generator) stay valid this long.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 
@@ -262,6 +276,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("THROTTLE_LOGIN", "10000/min" if TESTING else "20/min"),
         "login_user": env_str("THROTTLE_LOGIN_USER", "10000/min" if TESTING else "30/min"),
+        # Second-factor codes per account (the web page and the token API), across workers.
+        "otp": env_str("THROTTLE_OTP", "10000/min" if TESTING else "10/min"),
         "analysis": env_str("THROTTLE_ANALYSIS", "10000/min" if TESTING else "600/min"),
         "import": env_str("THROTTLE_IMPORT", "10000/min" if TESTING else "30/min"),
         "tiles": env_str("THROTTLE_TILES", "100000/min" if TESTING else "3000/min"),

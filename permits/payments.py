@@ -26,6 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from gis_portal import outbound
 from gis_portal.api.jsoninput import loads
 from permits.models import Application, Payment
@@ -142,6 +143,8 @@ def payment_callback(*, provider: str, body: bytes, headers) -> Payment:
         if payment.state == Payment.State.PENDING:
             payment.state = Payment.State.FAILED
             payment.save(update_fields=["state"])
+            audit_record(actor=None, action="payment_failed", target=payment,
+                         changes={"state": [Payment.State.PENDING, Payment.State.FAILED]})
         return payment
     app = Application.objects.select_for_update().get(pk=payment.application_id)
     if payment.purpose == Payment.Purpose.REGULARISATION:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Issuer, Parcel
 from permits import assignment, avize_hook, workflow
@@ -155,6 +156,9 @@ def document_store(*, application: Application, by, doc_type: str, upload) -> Do
     # Stored under a generated name: the client's name is kept only as a label.
     doc.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
     doc.save()
+    audit_record(actor=by, action="document_upload", target=doc, issuer_id=app.issuer_id, changes={
+        "doc_type": [None, doc_type], "original_name": [None, name], "size": [None, doc.size],
+        "sha256": [None, doc.sha256]})
     return doc
 
 
@@ -342,8 +346,12 @@ def _mark_paid(app: Application, *, provider: str, reference: str, amount_ron: D
         raise ValidationError({"reference": [_("Numărul de chitanță este deja înregistrat la altă cerere.")]})
     if payment.state != Payment.State.PAID:
         now = timezone.now()
+        before = payment.state
         payment.state, payment.paid_at = Payment.State.PAID, now
         payment.save(update_fields=["state", "paid_at"])
+        audit_record(actor=by, action="payment_recorded" if by is not None else "payment_paid", target=payment,
+                     changes={"state": [before, payment.state], "amount_ron": [None, str(payment.amount_ron)],
+                              "provider": [None, provider], "reference": [None, reference]})
         app.paid_at = now
         app.save(update_fields=["paid_at"])
     return payment

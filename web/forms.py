@@ -263,3 +263,11 @@ class PeriodForm(forms.Form):
             elif (end - start).days > 366 * 5:
                 self.add_error("end", _("Alegeți o perioadă de cel mult cinci ani."))
         return data
+
+
+class SecondFactorForm(forms.Form):
+    """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
+
+    otp = forms.CharField(label=_("Cod de autentificare"), max_length=32, strip=True, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false",
+               "autofocus": True}))

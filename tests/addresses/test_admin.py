@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from addresses.models import RegisterImport, Street
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def root(db):
 
 
 def test_an_admin_adds_a_street_renames_it_and_imports_its_history(territory, root, client):
-    client.force_login(root)
+    otp_login(client, root)
     uat = territory["uat_a"]
     added = client.post("/admin/addresses/street/add/", {"uat": uat.pk, "code": "S-9", "name": "Strada Florilor",
                                                          "on": "1960-01-01", "decision": "HCL 3/1960", "axis": "",

@@ -12,6 +12,7 @@ from addresses.models import BuildingNumber
 from gis_portal.signing import DEMO_SUBJECT
 from permits.models import Application, FeeSchedule
 from tests.addresses.conftest import number
+from tests.helpers import otp_login
 from tests.permits.conftest import VALID_CNP, pdf_upload
 from tests.permits.test_issuance_e2e import _signature_status
 
@@ -105,10 +106,10 @@ def test_a_parcel_without_a_number_gets_a_clear_message_and_the_clerk_assigns_on
     blocked = erin.post(url, {"action": "issue"}, format="json")
     assert blocked.status_code == 400
     assert "no building number on a current street" in blocked.json()["detail"]
-    client.force_login(cast["alice"])
+    otp_login(client, cast["alice"])
     page = client.get(f"/requests/{pk}/", HTTP_ACCEPT_LANGUAGE="ro").content.decode()
     assert "nu are număr administrativ în nomenclatura stradală" in page
-    client.force_login(cast["carol"])
+    otp_login(client, cast["carol"])
     page = client.get(f"/requests/{pk}/").content.decode()
     assert 'id="assign-number"' in page and "Strada Mărășești" in page
     refused = client.post(f"/requests/{pk}/address/", {"street": street_register["street"].pk, "number": "douăzeci"})

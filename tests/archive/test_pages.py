@@ -10,6 +10,7 @@ from archive.files import FolderSource
 from archive.models import ArchiveAct, ArchiveFile
 from permits.models import Application
 from tests.archive.scans import text_pdf, zip_of
+from tests.helpers import otp_login
 
 HEADER = "number,year,kind,holder,cadastral_number,address,files\n"
 
@@ -35,7 +36,7 @@ def client(user=None, language="ro") -> Client:
     c = Client()
     c.cookies["django_language"] = language
     if user is not None:
-        c.force_login(user)
+        otp_login(c, user)
     return c
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from avize import services
 from avize.models import AvizRequest, State
 from tests.avize.conftest import new_document, pdf_upload
+from tests.helpers import otp_login
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def test_the_institution_downloads_only_the_documents_shared_with_it(cast, api, 
 
 
 def test_the_admin_lists_aviz_requests_with_their_audit_trail(cast, client, inbox):
-    client.force_login(cast["root"])
+    otp_login(client, cast["root"])
     r = AvizRequest.objects.first()
     assert client.get("/admin/avize/avizrequest/").status_code == 200
     page = client.get(f"/admin/avize/avizrequest/{r.pk}/change/")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -131,7 +132,7 @@ def test_a_session_authenticated_api_write_needs_the_csrf_token(cast, parcel_fac
 
     parcel = parcel_factory(e=BACAU_E + 300, n=BACAU_N + 300)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(cast["alice"])
+    otp_login(client, cast["alice"])
     response = client.post("/api/v1/applications/", {"kind": "cu", "parcel_ids": [parcel.pk]},
                            content_type="application/json")
     assert response.status_code == 403
@@ -251,7 +252,7 @@ def test_log_in_and_analysis_limits_hold_across_workers(cast, api, low_rates):
 
 def test_layer_imports_are_rate_limited_per_admin(cast, low_rates):
     client = Client()
-    client.force_login(cast["root"])
+    otp_login(client, cast["root"])
     codes = [client.post("/manage/", {"theme": "lmi_monument"}).status_code for _ in range(3)]
     assert codes == [400, 400, 429]  # an invalid form twice, then the limit; nothing was imported
     assert client.get("/manage/").status_code == 200  # the page itself is not limited

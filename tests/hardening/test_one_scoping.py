@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from permits import services
+from tests.helpers import otp_login
 from web.selectors import applications_for
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_each_user_sees_the_same_applications_through_api_web_and_avize(applicat
         through_api = _api_list(api, user) & every
         through_web_list = set(applications_for(user).values_list("pk", flat=True)) & every
         browser = Client(raise_request_exception=False)
-        browser.force_login(user)
+        otp_login(browser, user)
         # Found or not found is what is compared here (the page of an application moved by the system
         # answers 500 on main today: the "staff" engineer's fix).
         through_web_pages = {pk for pk in every if browser.get(f"/requests/{pk}/").status_code != 404}

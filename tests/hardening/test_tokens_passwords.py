@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.helpers import otp_login
 from tests.notifications.receivers import SmtpReceiver
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_a_web_log_out_ends_the_api_token(cast):
 def test_changing_the_password_on_the_web_page_ends_every_token(cast):
     token = _token()
     web = Client()
-    web.force_login(cast["alice"])
+    otp_login(web, cast["alice"])
     page = web.get("/password/change/")
     assert page.status_code == 200 and "Schimbă parola" in page.content.decode()
     wrong = web.post("/password/change/", {"old_password": "nope", "new_password1": "Noua-parola-2026!",

@@ -19,6 +19,7 @@ from django.test import Client
 from layers.models import Layer, LayerVersion
 from permits.models import Document
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import otp_login
 from tests.layers.conftest import write_tiff
 from tests.permits.conftest import _signing_and_media, pdf_upload  # noqa: F401  (cert + media)
 
@@ -85,7 +86,7 @@ def test_a_raster_import_on_a_full_disk_answers_a_507_page_and_leaves_nothing(ca
     dem = write_tiff(tmp_path / "dem.tif", np.tile(100 + 0.1 * np.arange(40), (40, 1)),
                      west=BACAU_E - 200, north=BACAU_N + 200, res=10.0)
     client = Client(raise_request_exception=False)
-    client.force_login(cast["root"])
+    otp_login(client, cast["root"])
     upload = SimpleUploadedFile("dem.tif", dem.read_bytes(), content_type="image/tiff")
     response = client.post("/manage/", {"file": upload, "theme": "dem", "name": "DEM", "srid": "",
                                         "on_invalid": "repair"})

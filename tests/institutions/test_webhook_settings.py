@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from institutions.models import Institution, InstitutionEvent
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 URL = "/institution/settings/"
@@ -25,7 +26,7 @@ def frank_admin(cast):
 
 def _client(user, language="ro") -> Client:
     client = Client()
-    client.force_login(user)
+    otp_login(client, user)
     client.cookies["django_language"] = language
     return client
 

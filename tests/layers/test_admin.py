@@ -5,12 +5,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from layers.models import Layer
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_admin_imports_a_file_and_sees_the_new_version(layers_world, root, client, tmp_path):
-    client.force_login(root)
+    otp_login(client, root)
     assert client.get("/admin/layers/layer/").status_code == 200
     upload = SimpleUploadedFile("mon.geojson", (tmp_path / "mon.geojson").read_bytes())
     response = client.post("/admin/layers/layer/import/", {"file": upload, "theme": "lmi_monument"})
@@ -22,7 +23,7 @@ def test_an_admin_imports_a_file_and_sees_the_new_version(layers_world, root, cl
 
 
 def test_a_bad_upload_shows_the_reason_and_imports_nothing(layers_world, root, client):
-    client.force_login(root)
+    otp_login(client, root)
     upload = SimpleUploadedFile("notes.txt", b"hello")
     response = client.post("/admin/layers/layer/import/", {"file": upload, "theme": "lmi_monument"})
     assert response.status_code == 200 and "Unsupported file type" in response.content.decode()
@@ -30,7 +31,7 @@ def test_a_bad_upload_shows_the_reason_and_imports_nothing(layers_world, root, c
 
 
 def test_features_are_read_only_in_the_admin(layers_world, root, client):
-    client.force_login(root)
+    otp_login(client, root)
     feature = layers_world["version"].features.first()
     assert client.get("/admin/layers/feature/").status_code == 200
     assert client.get(f"/admin/layers/feature/{feature.pk}/change/").status_code == 200

@@ -5,6 +5,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from notifications.models import Notification
 from notifications.services import notify
+from tests.helpers import otp_login
 from tests.notifications.conftest import wire_institution
 
 
@@ -97,7 +98,7 @@ def test_an_admin_retry_starts_a_new_round_and_defers_a_job(cast, api):
 
 def test_the_admin_changelist_filters_failed_notifications_and_retries_them(cast, client):
     failed = _failed_notification(cast)
-    client.force_login(cast["root"])
+    otp_login(client, cast["root"])
     page = client.get("/admin/notifications/notification/?status__exact=failed")
     assert page.status_code == 200 and page.context["cl"].result_count == 1
     response = client.post("/admin/notifications/notification/",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from rules.models import RuleRevision, WorksRule
 from rules.services import analysis_create, rule_update, works_rules_load_csv
+from tests.helpers import otp_login
 from tests.rules.conftest import BACAU_E, BACAU_N, LineString, box, square
 from tests.rules.test_legal_triggers import aviz_codes, hit_codes, parcel_south_of
 
@@ -123,7 +124,7 @@ def test_a_line_is_not_needed_for_the_farm_table(make_layer, intravilan, seeded)
 
 def test_an_administrator_edits_a_works_rule_in_the_admin_and_both_versions_are_kept(client, cast, seeded):
     rule = WorksRule.objects.get(code="W14")
-    client.force_login(cast["root"])
+    otp_login(client, cast["root"])
     page = client.get(f"/admin/rules/worksrule/{rule.pk}/change/")
     assert page.status_code == 200 and "conditions" in page.content.decode()
     form = {name: getattr(rule, name) for name in ("code", "title", "item", "group", "label_ro", "label_en",

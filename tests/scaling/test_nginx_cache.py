@@ -23,6 +23,7 @@ from accounts.models import User
 from layers.models import Feature, Layer
 from layers.services import layer_version_publish, layer_version_start
 from tests.conftest import BACAU_E, BACAU_N, square
+from tests.helpers import otp_login
 
 CONF = Path(django_settings.BASE_DIR) / "deploy" / "nginx" / "gis-portal.conf"
 TILE = "/tiles/zone-test/16/37667/23165.pbf"
@@ -144,7 +145,7 @@ def test_nginx_caches_public_ogc_answers_and_never_stores_private_ones(nginx, se
     _publish(layer, "secret")
     admin = User.objects.create_user(username="adm", password="parola-lunga-2026", role=User.Role.ADMIN)
     browser = Client()
-    browser.force_login(admin)
+    otp_login(browser, admin)
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
     for _ in range(2):
         status, headers, body = _get(f"{nginx}/tiles/interna/16/37667/23165.pbf", Cookie=cookie)

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import BACAU_E, BACAU_N, square
+from tests.helpers import second_factor_device, totp_code
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
@@ -56,12 +57,49 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def login(page, username: str, password: str | None = None) -> None:
+LOGIN_WORDS = {"ro": ("Nume utilizator", "Parolă", "Intră"), "en": ("Username", "Password", "Log in")}
+
+
+def login(page, username: str, password: str | None = None, *, language: str | None = None) -> None:
+    """Log in through the log-in page, then the second-factor page with a real TOTP code when the account
+    has one (staff, reviewers, admins: their app is enrolled beforehand, `second_factor_device`).
+    `language="en"` switches the page to English first (the choice stays for the session)."""
+    prepare_second_factor(username)
     page.goto("/login/")
-    page.get_by_label("Nume utilizator").fill(username)
-    page.get_by_label("Parolă").fill(password or f"{username}-secret-pass")
-    page.get_by_role("button", name="Intră").click()
+    if language == "en":
+        page.locator(".lang-switch").get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    user_label, password_label, button = LOGIN_WORDS[language or "ro"]
+    page.get_by_label(user_label, exact=True).fill(username)
+    page.get_by_label(password_label, exact=True).fill(password or f"{username}-secret-pass")
+    page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_url(lambda url: "/login/" not in url)
+    second_factor(page, username)
+
+
+def prepare_second_factor(username: str) -> None:
+    """A staff account has its authenticator app enrolled (an earlier step of that person, not the
+    journey's subject). For tests with their own log-in form steps (in another language): call this
+    before the password, and `second_factor` after it."""
+    from accounts.mfa import second_factor_required
+    from accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is not None and second_factor_required(user):
+        second_factor_device(user)
+
+
+def second_factor(page, username: str) -> None:
+    """On the second-factor page (after the password), type the current code of the user's app and go on;
+    nothing to do for an account without a second factor."""
+    from accounts.models import User
+
+    if "/account/second-factor/" not in page.url:
+        return
+    code = page.locator("input[name=otp]")
+    code.fill(totp_code(User.objects.get(username=username)))
+    code.press("Enter")
+    page.wait_for_url(lambda url: "/account/second-factor/" not in url)
 
 
 def wait_for_map(page, timeout: int = 15_000) -> None:

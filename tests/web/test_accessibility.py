@@ -13,6 +13,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from avize.models import AvizRequest
+from tests.helpers import otp_login
 from tests.web.conftest import shot, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,14 +29,17 @@ def axe_context(browser, live_server):
         pytest.skip("axe-core is not installed (npm ci)")
     contexts = []
 
-    def make(user=None, language="ro"):
+    def make(user=None, language="ro", verified=True):
         context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.url,
                                       bypass_csp=True)
         context.set_default_timeout(15_000)
         cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
         if user is not None:
             client = Client()
-            client.force_login(user)
+            if verified:
+                otp_login(client, user)
+            else:  # the password only: the second-factor pages
+                client.force_login(user)
             cookies.append({"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url})
         context.add_cookies(cookies)
         contexts.append(context)
@@ -93,6 +97,35 @@ def test_the_main_page_of_each_journey_has_no_serious_accessibility_violation(
         if url.startswith("/requests/new/"):  # every step of the wizard at once: all its fields and buttons
             expect(page.locator("#chosen-parcels li")).to_have_count(1)
             page.evaluate("document.querySelectorAll('.wizard-step[hidden]').forEach((s) => { s.hidden = false; })")
+        violations = blocking_violations(page)
+        if violations:
+            found[url] = violations
+    assert not found, found
+
+
+@pytest.mark.parametrize("language", ["ro", "en"])
+def test_the_two_factor_and_security_pages_have_no_serious_accessibility_violation(axe_context, cast, language):
+    from tests.helpers import second_factor_device
+
+    carol = cast["carol"]
+    second_factor_device(carol)
+    admin = otp_login(Client(), cast["root"])
+    admin.post(f"/manage/users/{carol.pk}/security/", {"action": "revoke_token"})  # an audit entry to show
+    pages = [
+        (carol, False, "/account/second-factor/"),
+        (cast["erin"], False, "/account/second-factor/enrol/"),
+        (carol, True, "/account/security/"),
+        (cast["alice"], True, "/account/security/"),
+        (cast["root"], True, "/manage/users/"),
+        (cast["root"], True, f"/manage/users/{carol.pk}/security/"),
+        (cast["root"], True, "/manage/audit/"),
+    ]
+    found = {}
+    for user, verified, url in pages:
+        page = axe_context(user, language, verified=verified)
+        response = page.goto(url)
+        assert response.status == 200 and page.url.endswith(url), url
+        assert page.evaluate("document.documentElement.lang") == language
         violations = blocking_violations(page)
         if violations:
             found[url] = violations

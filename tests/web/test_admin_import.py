@@ -9,6 +9,7 @@ from django.test import Client
 
 from layers.models import Feature, Layer, LayerVersion
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import otp_login
 from tests.layers.conftest import lonlat
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def monuments_upload(name: str = "monumente.geojson", *, bowtie: bool = False) -
 
 def admin_client(user) -> Client:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    otp_login(client, user)
     return client
 
 
@@ -97,7 +98,7 @@ def test_the_upload_needs_the_csrf_token(cast):
 def test_only_admins_may_import_a_layer(cast, who):
     client = Client()
     if who:
-        client.force_login(cast[who])
+        otp_login(client, cast[who])
     response = client.post("/manage/", {"file": monuments_upload(), "theme": "lmi_monument", "on_invalid": "repair"})
     assert response.status_code == (403 if who else 302)
     if not who:
@@ -107,7 +108,7 @@ def test_only_admins_may_import_a_layer(cast, who):
 
 def test_the_import_form_is_translated_when_english_is_chosen(cast):
     client = Client()
-    client.force_login(cast["root"])
+    otp_login(client, cast["root"])
     client.post("/i18n/setlang/", {"language": "en", "next": "/manage/"})
     html = client.get("/manage/").content.decode()
     assert "Import as a new version" in html and "Importă ca versiune nouă" not in html

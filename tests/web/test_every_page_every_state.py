@@ -21,6 +21,7 @@ from permits import services, workflow, works
 from permits.choices import REQUIRED_DOCUMENTS, WORKS_STATUSES, Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload
+from tests.helpers import otp_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ class Walker:
             client = Client()
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ro"
             if role != "anonymous":
-                client.force_login(world[role])
+                otp_login(client, world[role])
             self.clients[role] = client
         self.seen: Counter = Counter()
         self.listed: set[tuple[str, str]] = set()

@@ -23,7 +23,7 @@ from permits.choices import Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload
 from tests.conftest import BACAU_E, BACAU_N
-from tests.web.conftest import SCREENSHOTS, wait_for_map
+from tests.web.conftest import SCREENSHOTS, login, wait_for_map
 from tests.web.test_investor_wizard import TEXT, VALID_CNP, draw_square, upload_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,14 +69,7 @@ class Actor:
         self.w = WORDS[language]
         self.username, self.language = username, language
         page = self.page
-        page.goto("/login/")
-        if language == "en":
-            page.locator(".lang-switch").get_by_role("button", name="English").click()
-            expect(page.locator("html")).to_have_attribute("lang", "en")
-        page.get_by_label(self.w["username"]).fill(username)
-        page.get_by_label(self.w["password"]).fill(f"{username}-secret-pass")
-        page.get_by_role("button", name=self.w["login"]).click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        login(page, username, language=language)
 
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from permits.choices import Kind, Status
 from permits.models import Application
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 BAD_CNP = "1800101040010"
@@ -81,7 +82,7 @@ def test_the_english_pages_show_kinds_roles_and_the_wizard_choices_in_english(ca
                                     valid_until=timezone.localdate() + timedelta(days=300))
     cu.parcels.add(parcel_factory())
     client = Client()
-    client.force_login(alice)
+    otp_login(client, alice)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     mine = client.get("/requests/").content.decode()
     assert "Urbanism certificate #" in mine and "Investor / applicant" in mine
@@ -100,8 +101,8 @@ def test_a_draft_reopens_only_for_its_owner(cast, parcel_factory):
                                        applicant_name="Alice", applicant_id_code="1800101040017")
     draft.parcels.add(parcel_factory())
     alice, bob = Client(), Client()
-    alice.force_login(cast["alice"])
-    bob.force_login(cast["bob"])
+    otp_login(alice, cast["alice"])
+    otp_login(bob, cast["bob"])
     page = alice.get(f"/requests/new/cu/?draft={draft.pk}")
     assert page.status_code == 200 and b'data-kind="ad"' in page.content
     assert bob.get(f"/requests/new/cu/?draft={draft.pk}").status_code == 404

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import otp_login
 from tests.web.conftest import rendered, shot, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -114,10 +115,10 @@ def test_hit_marks_are_read_only_by_who_may_read_the_analysis(client, mapped_wor
     analysis = analysis_create(parcels=[mapped_world["parcels"][0].pk], geometry=None, works=None, crs=None, by=alice)
     url = f"/api/v1/analyses/{analysis.pk}/hit-marks/"
     assert client.get(url).status_code == 404  # not anonymous: only its creator (and staff of its UAT)
-    client.force_login(alice)
+    otp_login(client, alice)
     marks = client.get(url).json()["features"]
     assert [(m["properties"]["layer"], m["geometry"]["type"]) for m in marks] == [("monumente", "LineString")]
-    client.force_login(bob)
+    otp_login(client, bob)
     assert client.get(url).status_code == 404
 
 

@@ -13,6 +13,7 @@ from accounts.models import User
 from permits.choices import Kind, Status
 from permits.models import Application
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def client_for(user=None, language="ro") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
-        client.force_login(user)
+        otp_login(client, user)
     return client
 
 
@@ -237,3 +238,40 @@ def test_the_works_declaration_of_the_english_wizard_is_in_english(cast):
         assert romanian not in html, romanian
     romanian_page = client_for(cast["bob"]).get("/requests/new/cu/").content.decode()
     assert "Locuință unifamilială" in romanian_page and "Alimentare cu apă" in romanian_page
+
+
+@pytest.mark.parametrize("language, words", [
+    ("ro", ("Securitate", "Sesiuni active", "Conturi și securitate", "Jurnal de audit", "Autentificare în doi pași",
+            "Înrolați aplicația de autentificare")),
+    ("en", ("Security", "Active sessions", "Accounts and security", "Audit trail", "Two-factor authentication",
+            "Enrol your authenticator app")),
+])
+def test_the_security_pages_in_both_languages_for_whom_they_are(cast, language, words):
+    from tests.helpers import second_factor_device
+
+    security, sessions, accounts, audit, second, enrol = words
+
+    def get(client, url):
+        client.cookies["django_language"] = language
+        return client.get(url)
+
+    carol = cast["carol"]
+    for name in ("alice", "carol", "frank", "root"):
+        page = get(client_for(cast[name]), "/account/security/").content.decode()
+        assert f"<h1>{security}</h1>" in page and sessions in page, name
+    admin = client_for(cast["root"])
+    assert accounts in get(admin, "/manage/users/").content.decode()
+    assert sessions in get(admin, f"/manage/users/{carol.pk}/security/").content.decode()
+    assert audit in get(admin, "/manage/audit/").content.decode()
+    assert get(client_for(cast["erin"]), "/manage/audit/").status_code == 200  # their issuer's entries
+    for name in ("alice", "carol", "frank"):
+        assert get(client_for(cast[name]), "/manage/audit/").status_code == 403
+        assert get(client_for(cast[name]), "/manage/users/").status_code == 403
+    second_factor_device(carol)
+    password_only = Client()
+    password_only.force_login(carol)
+    assert second in get(password_only, "/account/second-factor/").content.decode()
+    new_staff = Client()
+    new_staff.force_login(cast["dave"])
+    assert enrol in get(new_staff, "/account/second-factor/enrol/").content.decode()
+    assert get(Client(), "/account/security/").status_code == 302  # anonymous: the log-in page

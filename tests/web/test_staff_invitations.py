@@ -6,10 +6,13 @@ import re
 
 import pytest
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from parcels.models import UAT, Issuer
 from tests.conftest import BACAU_E, BACAU_N, square
+from tests.helpers import otp_login
 from tests.notifications.conftest import smtp  # noqa: F401  (the loopback SMTP server fixture)
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +53,7 @@ def test_an_admin_invites_a_chief_architect_who_invites_a_clerk_of_the_same_issu
         cast, new_issuer, smtp, settings):  # noqa: F811
     settings.SITE_URL = "https://urbanism.example.ro"
     admin = Client()
-    admin.force_login(cast["root"])
+    otp_login(admin, cast["root"])
     response = _invite(admin, email="Ana.Sef@Buhusi.ro", first_name="Ana", last_name="Șef",
                        role="chief_architect", issuer=new_issuer.pk)
     assert response.status_code == 302
@@ -67,7 +70,12 @@ def test_an_admin_invites_a_chief_architect_who_invites_a_clerk_of_the_same_issu
     assert weak.status_code == 400
     response = ana.post(link, {"username": "ana.sef", "password1": "Buhusi-urbanism-2026",
                                "password2": "Buhusi-urbanism-2026"}, follow=True)
-    assert response.redirect_chain[-1][0] == "/staff/queue/"
+    # staff enrol their authenticator app before anything else, then land on their work list
+    assert response.redirect_chain[-1][0] == "/account/second-factor/enrol/?next=%2Fstart%2F"
+    device = TOTPDevice.objects.get(user=invited, confirmed=False)
+    enrolled = ana.post(response.redirect_chain[-1][0], {"otp": f"{TOTP(device.bin_key).token():06d}"})
+    assert enrolled.status_code == 200 and "Coduri de recuperare" in enrolled.content.decode()
+    assert ana.get("/start/", follow=True).redirect_chain[-1][0] == "/staff/queue/"
     invited.refresh_from_db()
     assert invited.is_active and invited.username == "ana.sef" and invited.check_password("Buhusi-urbanism-2026")
     # one-time: the link no longer works
@@ -89,7 +97,7 @@ def test_an_admin_invites_a_chief_architect_who_invites_a_clerk_of_the_same_issu
 def test_clerks_investors_and_reviewers_cannot_invite(cast):
     for name in ("carol", "alice", "frank"):
         client = Client()
-        client.force_login(cast[name])
+        otp_login(client, cast[name])
         assert client.get("/manage/staff/").status_code == 403
         assert _invite(client, email="x@y.ro", role="clerk", issuer=cast["issuer_a"].pk).status_code == 403
     assert Client().get("/manage/staff/").status_code == 302
@@ -104,7 +112,7 @@ def test_an_invitation_the_mail_server_refused_is_sent_when_the_worker_tries_aga
 
     settings.SITE_URL = "https://urbanism.example.ro"
     admin = Client()
-    admin.force_login(cast["root"])
+    otp_login(admin, cast["root"])
     assert _invite(admin, email="maria@buhusi.ro", role="clerk", issuer=new_issuer.pk).status_code == 302
     invited = User.objects.get(email="maria@buhusi.ro")
     port = settings.EMAIL_PORT

@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.models import User
 from avize import services as avize_services
 from permits.choices import Status
+from tests.helpers import login_through_forms, otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def client_for(user=None, language="ro") -> Client:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if user is not None:
-        client.force_login(user)
+        otp_login(client, user)
     return client
 
 
@@ -116,8 +117,7 @@ def test_staff_land_on_their_work_list_showing_what_waits_for_them(submitted_cu,
     w = mapped_world
     for username, landing in (("carol", "/staff/queue/"), ("erin", "/staff/queue/"), ("frank", "/inbox/"),
                               ("root", "/manage/"), ("alice", "/")):
-        response = Client().post("/login/", {"username": username, "password": f"{username}-secret-pass"},
-                                 follow=True)
+        response = login_through_forms(Client(), username)
         assert response.redirect_chain[-1][0] == landing, username
     # the clerk's default view is what waits for the clerk; the chief's is what is ready to sign
     assert f'data-application="{submitted_cu.pk}"' in client_for(w["carol"]).get("/staff/queue/").content.decode()

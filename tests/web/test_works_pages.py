@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from permits import works
 from permits.choices import ApplicantType, Kind, Status
 from permits.models import Application, IssuedAct
+from tests.helpers import otp_login
 from tests.permits.conftest import VALID_CNP, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def _client(user=None, language="ro") -> Client:
     client = Client()
     client.cookies["django_language"] = language
     if user is not None:
-        client.force_login(user)
+        otp_login(client, user)
     return client
 
 

@@ -13,13 +13,14 @@ from accounts.models import Leave
 from parcels.models import Locality
 from permits import assignment
 from permits.models import Application, AssignmentPolicy, AssignmentRule, TransitionEvent
+from tests.helpers import otp_login
 
 
 def client_for(user, language: str = "ro") -> Client:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if user is not None:
-        client.force_login(user)
+        otp_login(client, user)
     return client
 
 

@@ -29,3 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo accounts (password: DEMO_PASSWORD, default {settings.DEMO_PASSWORD!r}):")
         for user in accounts:
             self.stdout.write(f"  {user.username:<16} {user.get_role_display()}")
+        from accounts.mfa import DEMO_TOTP_SECRET
+
+        self.stdout.write(f"\nSecond factor of the staff and reviewer accounts (demo only): the TOTP secret "
+                          f"{DEMO_TOTP_SECRET} in any authenticator app (6 digits, 30 s), or the current code "
+                          f"from `.venv/bin/python manage.py demo_totp`.")

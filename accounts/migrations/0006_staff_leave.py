@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_institution_admin'),
+        ('accounts', '0005_sessions_audit_second_factor'),
     ]
 
     operations = [
