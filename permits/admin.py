@@ -61,3 +61,8 @@ admin.site.register(models.DeadlinePolicy)
 admin.site.register(models.FeeSchedule)
 admin.site.register(models.Payment)
 admin.site.register(models.RegisterCounter)
+
+
+@admin.register(models.ExcavationPolicy)
+class ExcavationPolicyAdmin(admin.ModelAdmin):
+    list_display = ("issuer", "moratorium_years")

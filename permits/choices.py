@@ -14,10 +14,12 @@ class Kind(models.TextChoices):
     AC = "ac", gettext_noop("Autorizație de construire")
     AC_EXTENSION = "ac_extension", gettext_noop("Prelungire autorizație de construire")
     AD = "ad", gettext_noop("Autorizație de desființare")
+    EXCAVATION = "excavation", gettext_noop("Autorizație de săpătură în domeniul public")
 
 
 CU_KINDS = (Kind.CU, Kind.CU_EXTENSION)
-PERMIT_KINDS = (Kind.AC, Kind.AD)  # the kinds that pass through the avize stage
+PERMIT_KINDS = (Kind.AC, Kind.AD)  # the building permits (based on a CU, zoning compliance)
+AVIZE_KINDS = (*PERMIT_KINDS, Kind.EXCAVATION)  # the kinds that pass through the avize stage
 # An AC/AD is based on a CU; an extension on the act it extends.
 NEEDS_CU = (Kind.AC, Kind.AD)
 
@@ -28,9 +30,12 @@ class Register(models.TextChoices):
     REQUESTS = "requests", gettext_noop("Registratură (cereri)")
     CU = "cu", gettext_noop("Registrul certificatelor de urbanism")
     AC_AD = "ac_ad", gettext_noop("Registrul autorizațiilor de construire/desființare")
+    EXCAVATION = "excavation", gettext_noop("Registrul autorizațiilor de săpătură")
 
 
 def issue_register(kind: str) -> str:
+    if kind == Kind.EXCAVATION:
+        return Register.EXCAVATION
     return Register.CU if kind in CU_KINDS else Register.AC_AD
 
 
@@ -45,9 +50,14 @@ class Status(models.TextChoices):
     REFUSED = "refused", "Respinsă"
     WITHDRAWN = "withdrawn", "Retrasă"
     EXPIRED = "expired", "Expirată"
+    WORKS_STARTED = "works_started", "Lucrări în execuție"
+    WORKS_ENDED = "works_ended", "Lucrări terminate"
+    CLOSED = "closed", "Închisă (recepționată)"
 
 
 TERMINAL = (Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.EXPIRED)
+# An excavation permit authorised and not yet closed: on the public layer and register, and checked by "dig once".
+EXCAVATION_LIVE = (Status.ISSUED, Status.WORKS_STARTED, Status.WORKS_ENDED)
 
 
 class Purpose(models.TextChoices):
@@ -150,4 +160,5 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
     Kind.AC: (DocType.TITLU, DocType.EXTRAS_CF, DocType.DTAC, DocType.DOVADA_PLATII),
     Kind.AD: (DocType.TITLU, DocType.EXTRAS_CF, DocType.DTAD, DocType.FOTOGRAFII, DocType.DOVADA_PLATII),
     Kind.AC_EXTENSION: (DocType.CERERE,),
+    Kind.EXCAVATION: (DocType.PLAN_SITUATIE,),
 }

@@ -19,6 +19,9 @@ STATUS = {
     "refused": _("Respinsă"),
     "withdrawn": _("Retrasă"),
     "expired": _("Expirată"),
+    "works_started": _("Lucrări în execuție"),
+    "works_ended": _("Lucrări terminate"),
+    "closed": _("Închisă (recepționată)"),
 }
 
 QUEUE_VIEWS = {
@@ -40,6 +43,11 @@ ACTIONS = {
     "refuse": _("Respinge"),
     "withdraw": _("Retrage cererea"),
     "expire": _("Marchează expirată"),
+    "coordinate_conflicts": _("Marchează suprapunerile ca fiind coordonate"),
+    "excavation_start": _("Anunță începerea săpăturii"),
+    "excavation_end": _("Anunță terminarea săpăturii"),
+    "accept_restoration": _("Recepționează refacerea carosabilului"),
+    "reject_restoration": _("Refacerea nu este acceptată"),
 }
 DANGEROUS_ACTIONS = {"refuse", "withdraw", "expire"}
 # Decisions that cannot be undone: the page asks for confirmation in a dialog before sending them.
@@ -60,6 +68,11 @@ GUARD_REASONS = {
     "compliance_ok": _("verificările de conformitate urbanistică nu sunt îndeplinite (arhitectul-șef poate "
                        "aproba o derogare motivată)"),
     "needs_avize": _("analiza nu cere avize"),
+    "dig_once_resolved": _("săpătura se suprapune cu alte lucrări sau cu o stradă reabilitată recent: "
+                           "respingeți cererea sau marcați suprapunerile ca fiind coordonate"),
+    "has_conflicts": _("săpătura nu se suprapune cu alte lucrări"),
+    "guarantee_paid": _("garanția pentru refacerea carosabilului nu a fost plătită"),
+    "within_validity": _("autorizația a expirat"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 
