@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from gis_portal.db_router import replica_reads
 from web import apis
-from web.views import account, admin, completion, institution, investor, public, reviewer, staff
+from web.views import account, admin, completion, excavations, institution, investor, public, reviewer, staff
 
 app_name = "web"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("requests/new/cu/", investor.request_new, name="cu-new"),
     path("requests/new/<slug:kind>/", investor.request_new, name="request-new"),
     path("requests/<int:pk>/", investor.request_detail, name="request-detail"),
+    path("requests/<int:pk>/guarantee/", excavations.guarantee, name="excavation-guarantee"),
+    path("excavations/", replica_reads(excavations.register), name="excavations"),
     path("start/", staff.landing, name="landing"),
     path("staff/queue/", staff.queue, name="staff-queue"),
     path("staff/avize/", staff.avize_board, name="staff-avize"),
