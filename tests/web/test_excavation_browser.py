@@ -109,6 +109,7 @@ def test_an_operator_draws_the_trench_and_submits_the_excavation_request(operato
     expect(page.locator("#dig-once-list")).to_contain_text(text["overlap"])
     page.locator("#street").fill("Strada Mărăști")
     page.locator("#works_description").fill("Înlocuire conductă de gaze")
+    page.locator("#live-check").scroll_into_view_if_needed()
     shot(page, f"excavation-{page.tag}-01-trench")
     page.locator("#applicant_name").fill("Delgaz Grid SA")
     page.locator("#applicant_id_code").fill("14399841")  # wrong check digit: reported next to the field
