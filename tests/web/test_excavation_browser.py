@@ -116,11 +116,17 @@ def test_an_operator_draws_the_trench_and_submits_the_excavation_request(operato
     page.locator("#applicant_id_code").blur()
     expect(page.locator("#excavation-form .field-error")).to_have_count(1)
     page.locator("#applicant_id_code").fill(VALID_CUI)
+    expect(page.locator("#excavation-form .field-error")).to_have_count(0)  # cleared as soon as it is right
     page.locator("#file-plan_situatie").set_input_files(
         files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
     shot(page, f"excavation-{page.tag}-02-applicant")
     page.get_by_role("button", name=text["submit"]).click()
-    page.wait_for_url(re.compile(r"/requests/\d+/\?sent=1"))
+    try:
+        page.wait_for_url(re.compile(r"/requests/\d+/\?sent=1"))
+    except Exception:
+        shot(page, f"excavation-{page.tag}-debug")
+        raise AssertionError(page.evaluate("() => [document.getElementById('form-error').textContent, "
+                                           "[...document.querySelectorAll('.field-error')].map(e => e.textContent)]"))
     expect(page.locator("#confirmation")).to_contain_text(text["confirm"])
     expect(page.locator("#dig-once-conflicts")).to_contain_text("7/2026")
     shot(page, f"excavation-{page.tag}-03-sent")

@@ -160,10 +160,16 @@ function renderCheck(out) {
 for (const id of ["width_m", "starts_on", "ends_on", "roadway_closed"]) $(id).addEventListener("change", check);
 
 // ---- applicant code as typed ------------------------------------------------------------------------
-$("applicant_id_code").addEventListener("blur", () => {
+// The problem is reported when leaving the field and cleared as soon as the code is right (while typing,
+// so the page does not move under a click that ends the typing).
+function checkCode(report) {
   const code = $("applicant_id_code").value.trim();
-  setFieldError("applicant_id_code", code ? idCodeProblem($("applicant_type").value, code) || "" : "");
-});
+  const problem = code ? idCodeProblem($("applicant_type").value, code) : null;
+  if (!problem) setFieldError("applicant_id_code", "");
+  else if (report) setFieldError("applicant_id_code", problem);
+}
+$("applicant_id_code").addEventListener("input", () => checkCode(false));
+$("applicant_id_code").addEventListener("blur", () => checkCode(true));
 
 // ---- the draft, its document, submission ----------------------------------------------------------
 function payload() {
