@@ -129,6 +129,7 @@ def test_an_operator_draws_the_trench_and_submits_the_excavation_request(operato
                                            "[...document.querySelectorAll('.field-error')].map(e => e.textContent)]"))
     expect(page.locator("#confirmation")).to_contain_text(text["confirm"])
     expect(page.locator("#dig-once-conflicts")).to_contain_text("7/2026")
+    wait_for_map(page)
     shot(page, f"excavation-{page.tag}-03-sent")
     app = Application.objects.get(owner=w["alice"], kind=Kind.EXCAVATION)
     assert app.status == Status.SUBMITTED and app.applicant_id_code == VALID_CUI
