@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from institutions.models import Institution, InstitutionEvent
 from institutions.seeds import BACAU_INSTITUTIONS
@@ -63,10 +64,11 @@ def institutions_seed(*, county: str = "Bacău") -> dict[str, int]:
 
 def _seed_jurisdictions() -> None:
     """Rows with `jurisdiction_sirutas` serve those UATs only (a city hall's streets), when the UATs exist."""
-    uat_model = Institution._meta.get_field("jurisdiction_uats").related_model  # parcels.UAT, a peer app
+    uat_model = cast(type[Model], Institution._meta.get_field("jurisdiction_uats").related_model)  # parcels.UAT, a peer
     for row in BACAU_INSTITUTIONS:
         if row.get("jurisdiction_sirutas"):
-            uats = list(uat_model.objects.filter(siruta__in=row["jurisdiction_sirutas"]))
+            uats = list(uat_model._default_manager.filter(siruta__in=row["jurisdiction_sirutas"])
+                        .values_list("pk", flat=True))
             if uats:
                 Institution.objects.get(code=row["code"]).jurisdiction_uats.set(uats)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,7 +65,7 @@ def dug_area(*, geometry: Any, width_m: Any, srid: Any = None) -> tuple[MultiPol
             raise ValidationError({"excavation.width_m": [
                 _("Lățimea șanțului este între %(low)s și %(high)s m.") % {"low": WIDTH_RANGE_M[0], "high": WIDTH_RANGE_M[1]}]})
         area = geom.buffer_with_style(float(width) / 2, end_cap_style=2, join_style=2)  # flat ends, mitred joins
-        return as_multipolygon(area), geom, width
+        return as_multipolygon(area), cast(LineString, geom), width
     area = as_multipolygon(geom)
     if area.area > MAX_AREA_M2:
         raise ValidationError({"excavation.geometry": [_("Suprafața săpăturii este de cel mult %(m)s m².") % {"m": int(MAX_AREA_M2)}]})
@@ -176,7 +176,7 @@ def overlapping_works(*, geom: GEOSGeometry, starts_on: date, ends_on: date, exc
     rows = (Excavation.objects.filter(application__kind=Kind.EXCAVATION, application__status__in=EXCAVATION_LIVE,
                                       geom__dwithin=(geom, DIG_ONCE_BUFFER_M),
                                       starts_on__lte=ends_on, ends_on__gte=starts_on)
-            .exclude(application_id=exclude_pk).select_related("application", "application__act")
+            .exclude(application_id=exclude_pk or 0).select_related("application", "application__act")
             .order_by("starts_on", "application_id"))
     return [{"kind": "excavation", "application_id": e.application_id, "number": _number(e.application),
              "holder": e.application.applicant_name, "street": e.street, "starts_on": e.starts_on.isoformat(),

@@ -262,7 +262,7 @@ def application_submit(*, application: Application, by) -> Application:
         app.due_date = calendar.deadline(today, "ad_issue" if app.kind == Kind.AD else f"{family}_issue", issuer_id).due
         app.save()
         if app.kind == Kind.EXCAVATION:
-            _, _, app.excavation.guarantee_ron = excavations.fee_and_guarantee(app)
+            app.excavation.guarantee_ron = excavations.fee_and_guarantee(app)[2]
             app.excavation.save(update_fields=["guarantee_ron"])
             excavations.conflicts_refresh(app)
 

@@ -19,8 +19,8 @@ from parcels.models import Parcel
 from rules import engine, spatial
 from rules import works as works_rules
 from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_FLAGS, WORKS_OPERATIONS
-from rules.excavation import catalogue_for
 from rules.compliance import compliance
+from rules.excavation import catalogue_for
 from rules.issuer import competent_issuer
 from rules.models import Analysis, Rule, RuleRevision, WorksRule
 from rules.selectors import active_rules, active_works_rules, cached_active_rules

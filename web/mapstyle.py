@@ -16,10 +16,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-
-from django.urls import reverse
 
 from layers.models import Layer
 
