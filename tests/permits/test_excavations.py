@@ -221,3 +221,23 @@ def test_works_cannot_start_after_the_permit_expired(api, cast, street_with_netw
     response = act(api, cast["alice"], pk, "excavation_start")
     assert response.status_code == 400
     assert Application.objects.get(pk=pk).status == "issued"
+
+
+def test_the_clerk_records_the_guarantee_on_the_request_page_and_the_queue_flags_the_overlap(
+        api, cast, street_with_networks, client):
+    _, first = excavation_request(api, cast["alice"])
+    assert authorise(api, cast, street_with_networks, first).status_code == 200
+    _, second = excavation_request(api, cast["bob"], starts=10)
+    client.force_login(cast["carol"])
+    queue = client.get("/staff/queue/?view=all").content.decode()
+    assert queue.count('class="badge due-soon dig-once"') == 1  # the overlapping request only
+    page = client.get(f"/requests/{second}/").content.decode()
+    assert 'id="dig-once-conflicts"' in page and Application.objects.get(pk=first).act.numbering in page
+    client.force_login(cast["bob"])  # the applicant cannot record his own guarantee
+    assert client.post(f"/requests/{second}/guarantee/", {"op": "record"}).status_code == 403
+    client.force_login(cast["dave"])  # another issuer's clerk does not see the request
+    assert client.post(f"/requests/{second}/guarantee/", {"op": "record"}).status_code == 404
+    assert Application.objects.get(pk=second).excavation.guarantee_paid_at is None
+    client.force_login(cast["carol"])
+    assert client.post(f"/requests/{second}/guarantee/", {"op": "record"}).status_code == 302
+    assert Application.objects.get(pk=second).excavation.guarantee_paid_at is not None

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from layers.models import Feature, Layer
 from layers.services import layer_version_publish, layer_version_start
 from permits.choices import ApplicantType, Kind, Status
-from permits.models import Application, Excavation
+from permits.models import Application, Excavation, IssuedAct
 from tests.conftest import BACAU_E, BACAU_N
 from tests.web.conftest import login, shot, wait_for_map
 from tests.web.test_investor_wizard import PHONE, choose_language
@@ -62,6 +62,8 @@ def street_world(mapped_world):
     area = MultiPolygon(Polygon.from_bbox((e - 1, BACAU_N - 40, e + 1, BACAU_N - 10)), srid=3844)
     Excavation.objects.create(application=other, geom=area, area_m2=60, street="Strada Mărăști",
                               starts_on=today + timedelta(days=10), ends_on=today + timedelta(days=30))
+    IssuedAct.objects.create(application=other, register="excavation", number=7, year=2026, issued_on=today,
+                             issued_by=w["erin"], pdf="", sha256="0" * 64)
     return {**w, "e": e}
 
 
@@ -134,8 +136,12 @@ def test_an_operator_draws_the_trench_and_submits_the_excavation_request(operato
     assert [c["application_id"] for c in app.excavation.conflicts] == [
         Application.objects.get(owner=w["bob"]).pk]
     assert page.console_errors == []
-    # The public register: the request is not there (not authorised); the register page answers on a phone too.
+    # The public register: Bob's authorised excavation, not Alice's request (not authorised yet).
     page.goto("/excavations/")
     expect(page.locator("h1")).to_contain_text(text["register"])
-    expect(page.locator(".excavation-entry")).to_have_count(0)
+    expect(page.locator(".excavation-entry")).to_have_count(1)
+    expect(page.locator(".excavation-entry")).to_contain_text("7/2026")
+    expect(page.locator(".excavation-entry")).to_contain_text(text["planned"])
+    expect(page.locator("#excavation-register")).not_to_contain_text("Delgaz")
+    wait_for_map(page)
     shot(page, f"excavation-{page.tag}-04-register")
