@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+import shapely.affinity
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext_noop
 from shapely.geometry import LineString, box
@@ -58,6 +59,9 @@ LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec("demo-lea-20kv", gettext_noop("LEA 20 kV"), "constraint", "power_line_20kV"),
     LayerSpec("demo-lea-110kv", gettext_noop("LEA 110 kV"), "constraint", "power_line_110kV"),
     LayerSpec("demo-gas", gettext_noop("Conducte de gaze naturale"), "constraint", "gas_pipeline"),
+    LayerSpec("demo-water", gettext_noop("Conducte de alimentare cu apă"), "constraint", "water_main"),
+    LayerSpec("demo-street-rehab", gettext_noop("Străzi reabilitate (moratoriu la săpături)"), "reference",
+              "street_rehabilitation"),
     LayerSpec("demo-flood", gettext_noop("Zone inundabile (hazard 1 %)"), "constraint", "flood_hazard_zone"),
     LayerSpec("demo-natura2000", gettext_noop("Situri Natura 2000"), "constraint", "natura2000_site"),
     LayerSpec("demo-dem", gettext_noop("Model digital al terenului"), "raster", "dem"),
@@ -131,11 +135,27 @@ def vector_features(layout: CountyLayout, monuments: list[dict], street_names: d
                                   {"voltage_kv": 110, "operator": "Delgaz Grid"}, line["lea110"]))
     out["demo-gas"].append(("GAZ-MP-1", "Conductă gaze medie presiune", {"pressure": "medie", "diameter_mm": 250,
                                                                          "operator": "Delgaz Grid"}, line["gas"]))
+    # Synthetic: a water main along the gas main, 8 m north of it (the operator is the real county company).
+    out["demo-water"].append(("APA-1", "Conductă de distribuție apă", {"diameter_mm": 300, "material": "PEHD",
+                                                                       "operator": "CRAB SA"},
+                              shapely.affinity.translate(line["gas"], yoff=8.0)))
+    out["demo-street-rehab"] = street_rehab(out["demo-streets"], layout)
     out["demo-flood"].append(("INUND-BISTRITA", "Zonă inundabilă Bistrița",
                               {"return_period": "1%", "river": "Bistrița"}, layout.flood))
     out["demo-natura2000"].append(("ROSPA0063", "Lacurile de acumulare Buhuși – Bacău – Berești",
                                    {"site_code": "ROSPA0063", "site_type": "SPA"}, layout.natura))
     return out
+
+
+def street_rehab(streets: list, layout: CountyLayout) -> list:
+    """Synthetic rehabilitated segments in Bacău: two streets redone recently (a moratorium on digging
+    runs) and one long ago (none runs), each with its `rehabilitated_on` date."""
+    siruta = layout.uats["bacau"].spec.siruta
+    dates = {"H2": "2024-09-15", "V2": "2023-05-10", "V4": "2015-10-01"}
+    return [(f"REAB-{source_id}", name, {"siruta": siruta, "rehabilitated_on": dates[source_id.rsplit("-", 1)[1]],
+                                         "works": "covor asfaltic și trotuare (sintetic)"}, geom)
+            for source_id, name, attrs, geom in streets
+            if attrs["siruta"] == siruta and source_id.rsplit("-", 1)[1] in dates]
 
 
 def extra_constraints(layout: CountyLayout, rng: np.random.Generator, count: int) -> dict[str, list]:

@@ -20,6 +20,7 @@ class Institution(models.Model):
         WATER = "water", "Gospodărirea apelor (ABA / SGA)"
         ROADS_NATIONAL = "roads_national", "Drumuri naționale (CNAIR / DRDP)"
         ROADS_LOCAL = "roads_local", "Drumuri județene / locale"
+        ROADS_STREET = "roads_street", "Străzi (primăria, administratorul drumurilor publice locale)"
         POLICE = "police", "Poliția rutieră"
         RAIL = "rail", "Căi ferate (CN CFR)"
         ELECTRICITY = "electricity", "Energie electrică (distribuție)"

@@ -58,6 +58,11 @@ BACAU_INSTITUTIONS: list[dict] = [
      "name": "Consiliul Județean Bacău — administrator drumuri județene",
      "email": "avize@drumuri.cjbacau.example.ro", "address": "Bacău",
      "legal_basis": "OG 43/1997 (drumuri județene); RGU art. 18; " + OUG_31_2025},
+    # The streets of a UAT are administered by its city hall (OG 43/1997 art. 22): one per UAT, by SIRUTA.
+    {"code": "primaria-bacau-drumuri", "kind": "roads_street", "jurisdiction_sirutas": [20297],
+     "name": "Primăria Municipiului Bacău — administrarea domeniului public (străzi)",
+     "email": "avize.sapaturi@primariabacau.example.ro", "address": "Bacău",
+     "legal_basis": "OG 43/1997 art. 22 (străzile sunt administrate de consiliul local); " + OUG_31_2025},
     {"code": "ipj-bacau-rutiera", "kind": "police", "tacit_approval": False,
      "name": "Inspectoratul de Poliție Județean Bacău — Serviciul Rutier",
      "email": "avize@rutiera.ipj-bacau.example.ro", "address": "Bacău",

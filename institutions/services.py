@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from institutions.models import Institution, InstitutionEvent
 from institutions.seeds import BACAU_INSTITUTIONS
@@ -46,7 +47,7 @@ def institutions_seed(*, county: str = "Bacău") -> dict[str, int]:
     new = []
     for row in BACAU_INSTITUTIONS:
         values = {"county": county, "response_days": 15, "response_working_days": False, "tacit_approval": True,
-                  **{k: v for k, v in row.items() if k != "code"}}
+                  **{k: v for k, v in row.items() if k not in ("code", "jurisdiction_sirutas")}}
         fields = {k: values[k] for k in _SEED_FIELDS if k in values}
         if row["code"] in existing:
             institution_upsert(code=row["code"], existing=existing[row["code"]], **fields)
@@ -57,7 +58,19 @@ def institutions_seed(*, county: str = "Bacău") -> dict[str, int]:
             new.append(institution)
     Institution.objects.bulk_create(new)
     counts["created"] = len(new)
+    _seed_jurisdictions()
     return counts
+
+
+def _seed_jurisdictions() -> None:
+    """Rows with `jurisdiction_sirutas` serve those UATs only (a city hall's streets), when the UATs exist."""
+    uat_model = cast(type[Model], Institution._meta.get_field("jurisdiction_uats").related_model)  # parcels.UAT, a peer
+    for row in BACAU_INSTITUTIONS:
+        if row.get("jurisdiction_sirutas"):
+            uats = list(uat_model._default_manager.filter(siruta__in=row["jurisdiction_sirutas"])
+                        .values_list("pk", flat=True))
+            if uats:
+                Institution.objects.get(code=row["code"]).jurisdiction_uats.set(uats)
 
 
 def _check_institution_admin(by, institution: Institution) -> None:

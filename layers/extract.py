@@ -51,8 +51,9 @@ def _path(geom: GEOSGeometry, tx) -> str:
 
 
 def map_svg(*, parcels, footprint=None) -> tuple[str, list[dict[str, str]]]:
-    """An SVG map extract: zoning and constraint features around the parcels, the parcels, the footprint."""
-    union = parcels[0].geom
+    """An SVG map extract: zoning and constraint features around the parcels, the parcels, the footprint
+    (an excavation has no parcels: the extract is around its dug area)."""
+    union = parcels[0].geom if parcels else footprint
     for p in parcels[1:]:
         union = union.union(p.geom)
     xmin, ymin, xmax, ymax = union.extent

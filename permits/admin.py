@@ -69,6 +69,8 @@ class ReceptionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
 @admin.register(models.AssignmentPolicy)
 class AssignmentPolicyAdmin(admin.ModelAdmin):
     list_display = ["issuer", "kind", "updated_by", "updated_at"]
@@ -80,3 +82,8 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
     list_display = ["issuer", "uat", "locality", "clerk"]
     list_filter = ["issuer"]
     raw_id_fields = ["locality", "clerk"]
+
+
+@admin.register(models.ExcavationPolicy)
+class ExcavationPolicyAdmin(admin.ModelAdmin):
+    list_display = ("issuer", "moratorium_years")

@@ -15,10 +15,12 @@ class Kind(models.TextChoices):
     AC_EXTENSION = "ac_extension", gettext_noop("Prelungire autorizație de construire")
     AD = "ad", gettext_noop("Autorizație de desființare")
     ADDRESS_CERT = "address_certificate", gettext_noop("Certificat de nomenclatură stradală și adresă")
+    EXCAVATION = "excavation", gettext_noop("Autorizație de săpătură în domeniul public")
 
 
 CU_KINDS = (Kind.CU, Kind.CU_EXTENSION)
-PERMIT_KINDS = (Kind.AC, Kind.AD)  # the kinds that pass through the avize stage
+PERMIT_KINDS = (Kind.AC, Kind.AD)  # the building permits (based on a CU, zoning compliance)
+AVIZE_KINDS = (*PERMIT_KINDS, Kind.EXCAVATION)  # the kinds that pass through the avize stage
 # An AC/AD is based on a CU; an extension on the act it extends.
 NEEDS_CU = (Kind.AC, Kind.AD)
 # Checked against the street register (addresses): no works, no analysis, no avize.
@@ -32,11 +34,14 @@ class Register(models.TextChoices):
     CU = "cu", gettext_noop("Registrul certificatelor de urbanism")
     AC_AD = "ac_ad", gettext_noop("Registrul autorizațiilor de construire/desființare")
     ADDRESS = "address", gettext_noop("Registrul certificatelor de nomenclatură stradală și adresă")
+    EXCAVATION = "excavation", gettext_noop("Registrul autorizațiilor de săpătură")
 
 
 def issue_register(kind: str) -> str:
     if kind in ADDRESS_KINDS:
         return Register.ADDRESS
+    if kind == Kind.EXCAVATION:
+        return Register.EXCAVATION
     return Register.CU if kind in CU_KINDS else Register.AC_AD
 
 
@@ -60,6 +65,8 @@ class Status(models.TextChoices):
 TERMINAL = (Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.EXPIRED, Status.WORKS_STARTED, Status.CLOSED)
 # The life of an issued AC/AD on site (permits.works): no legal deadline of the request runs any more.
 WORKS_STATUSES = (Status.WORKS_STARTED, Status.WORKS_ENDED, Status.CLOSED)
+# An excavation permit authorised and not yet closed: on the public layer and register, and checked by "dig once".
+EXCAVATION_LIVE = (Status.ISSUED, Status.WORKS_STARTED, Status.WORKS_ENDED)
 
 
 class Purpose(models.TextChoices):
@@ -176,4 +183,5 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
     Kind.AD: (DocType.TITLU, DocType.EXTRAS_CF, DocType.DTAD, DocType.FOTOGRAFII, DocType.DOVADA_PLATII),
     Kind.AC_EXTENSION: (DocType.CERERE,),
     Kind.ADDRESS_CERT: (DocType.TITLU,),
+    Kind.EXCAVATION: (DocType.PLAN_SITUATIE,),
 }

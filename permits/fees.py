@@ -149,6 +149,11 @@ def application_fee(application) -> Quote:
     """The fee of an application from its own data (area of its parcels, declared values)."""
     uat = application.uat
     urban = uat.is_urban if uat is not None else None
+    if application.kind == "excavation":
+        from permits.excavations import fee_and_guarantee
+
+        amount, breakdown, _guarantee = fee_and_guarantee(application)
+        return Quote(amount, breakdown["breakdown"], breakdown["legal_basis"])
     if application.kind == "cu":
         area = sum((Decimal(str(p.measured_area_m2)) for p in application.parcels.all()), Decimal(0))
         return fee_quote(kind="cu", urban=urban, uat=uat, area_m2=area.quantize(Decimal("1")))

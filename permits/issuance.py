@@ -20,7 +20,7 @@ from gis_portal.signing import sign_pdf
 from layers.extract import map_svg
 from permits import acts, avize_hook
 from permits.analysis import works_of
-from permits.choices import ADDRESS_KINDS, Connection, Kind, issue_register
+from permits.choices import ADDRESS_KINDS, AVIZE_KINDS, Connection, Kind, issue_register
 from permits.extensions import issued_on_of, regime_for
 from permits.models import Application, IssuedAct
 from permits.numbering import next_number
@@ -29,7 +29,8 @@ from workdays import calendar
 
 TEMPLATES: dict[str, str] = {Kind.CU: "permits/act_cu.html", Kind.CU_EXTENSION: "permits/act_extension.html",
              Kind.AC: "permits/act_ac.html", Kind.AD: "permits/act_ac.html",
-             Kind.AC_EXTENSION: "permits/act_extension.html", Kind.ADDRESS_CERT: "permits/act_address.html"}
+             Kind.AC_EXTENSION: "permits/act_extension.html", Kind.ADDRESS_CERT: "permits/act_address.html",
+             Kind.EXCAVATION: "permits/act_excavation.html"}
 
 
 def _validity(app: Application, months: int | None) -> int | None:
@@ -42,6 +43,8 @@ def _validity(app: Application, months: int | None) -> int | None:
             raise ValidationError({"validity_months": [_("Un certificat de urbanism este valabil între %(low)s și %(high)s luni.")
                                                     % {"low": low, "high": high}]})
         return months
+    if app.kind == Kind.EXCAVATION:  # valid until the end of the authorised dig
+        return max(1, months or 1)
     if app.kind in (Kind.AC, Kind.AD):
         high = calendar.policy("ac_start_max").amount
         months = months or high
@@ -79,12 +82,15 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
         base.extended = True
         base.save(update_fields=["valid_until", "extended"])
         app.valid_until = base.valid_until
+    elif app.kind == Kind.EXCAVATION:
+        app.valid_until = app.excavation.ends_on
     elif months is not None:
         app.valid_until = calendar.add_months(today, months)
     app.save(update_fields=["validity_months", "valid_until"])
-    act.conditions = avize_hook.avize_state(app).conditions if app.kind in (Kind.AC, Kind.AD) else []
+    act.conditions = avize_hook.avize_state(app).conditions if app.kind in AVIZE_KINDS else []
     parcels = list(app.parcels.select_related("uat").order_by("cadastral_number"))
-    svg, legend = map_svg(parcels=parcels, footprint=app.works_footprint)
+    excavation = app.excavation if app.kind == Kind.EXCAVATION else None
+    svg, legend = map_svg(parcels=parcels, footprint=excavation.geom if excavation else app.works_footprint)
     result = app.analysis_result or {}
     context = {
         "app": app, "act": act, "parcels": parcels, "issuer": app.issuer, "result": result,
@@ -92,7 +98,7 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
         "rule_hits": result.get("rule_hits") or [], "compliance": result.get("compliance") or {},
         "map_src": data_uri(svg), "legend": legend, "qr_src": data_uri(qr_svg(verify_url(act.verify_code))),
         "verify_url": verify_url(act.verify_code), "signer": by, "base": app.based_on,
-        "area_m2": round(sum(p.measured_area_m2 for p in parcels), 2),
+        "area_m2": round(sum(p.measured_area_m2 for p in parcels), 2), "excavation": excavation,
     }
     if app.kind == Kind.CU:
         context.update(f6=acts.f6_groups(result), lists_avize=lists_avize(works_of(app)),
@@ -106,7 +112,7 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
         if address is None:
             raise ValidationError({"issue": ["The parcel has no building number on a current street in the street register."]})
         context["address"] = address
-    if app.kind in (Kind.CU, Kind.AC, Kind.AD, *ADDRESS_KINDS):
+    if app.kind in (Kind.CU, Kind.AC, Kind.AD, Kind.EXCAVATION, *ADDRESS_KINDS):
         context["signatures"] = acts.signatures(app, signer=by)
     pdf = html_to_pdf(TEMPLATES[app.kind], context)
     signed = sign_pdf(pdf, reason=f"{app.get_kind_display()} nr. {act.number}/{act.year}",

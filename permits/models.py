@@ -219,6 +219,11 @@ class FeeSchedule(models.Model):
         max_digits=8, decimal_places=2, default="9.00",
         help_text="Taxa certificatului de nomenclatură stradală și adresă (implicit 9 lei, valoarea maximă legală "
                   "[U]: verificați HCL).")
+    # Excavations in the public domain: fee and restoration guarantee per m² dug (permits.excavations defaults).
+    excavation_per_m2 = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
+                                            help_text="Taxa de săpătură, lei/m² (gol: valoarea implicită)")
+    excavation_guarantee_per_m2 = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
+                                                      help_text="Garanția de refacere, lei/m² (gol: valoarea implicită)")
 
     def __str__(self) -> str:
         return f"Taxe {self.uat}"
@@ -368,3 +373,42 @@ class AssignmentRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer_id}: {self.uat_id or self.locality_id} → {self.clerk_id}"
+class Excavation(models.Model):
+    """What an excavation permit authorises: the dug area in the public domain, the street, the dates,
+    and the restoration guarantee; the conflicts found by "dig once" and the clerk's decision on them."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="excavation")
+    geom = models.MultiPolygonField(srid=3844, help_text="The dug area (the trench buffered by half its width).")
+    axis = models.LineStringField(srid=3844, null=True, blank=True, help_text="The trench axis, when drawn as a line.")
+    width_m = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    area_m2 = models.DecimalField(max_digits=10, decimal_places=2)
+    street = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    roadway_closed = models.BooleanField(default=False)
+    guarantee_ron = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    guarantee_paid_at = models.DateTimeField(null=True, blank=True)
+    guarantee_released_at = models.DateTimeField(null=True, blank=True)
+    # Dig once: the overlaps found at the last check, and the recorded decision that they are coordinated.
+    conflicts = models.JSONField(default=list, blank=True)
+    coordinated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+    coordinated_at = models.DateTimeField(null=True, blank=True)
+    coordination_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="excavation_dates")]
+
+    def __str__(self) -> str:
+        return f"Săpătură {self.street} {self.starts_on}–{self.ends_on}"
+
+
+class ExcavationPolicy(models.Model):
+    """An issuer's own values for excavations: the moratorium after a street's rehabilitation."""
+
+    issuer = models.OneToOneField("parcels.Issuer", on_delete=models.CASCADE, related_name="excavation_policy")
+    moratorium_years = models.PositiveSmallIntegerField(
+        default=5, help_text="[U] Ani după reabilitarea străzii în care nu se sapă (valoare implicită editabilă).")
+
+    def __str__(self) -> str:
+        return f"{self.issuer}: {self.moratorium_years} ani"

@@ -131,3 +131,15 @@ def register_entries(*, siruta: int, kind: str | None, month: tuple[int, int] | 
         qs = qs.filter(issued_on__year=month[0], issued_on__month=month[1])
     return (qs.select_related("application__issuer")
             .prefetch_related("application__parcels__uat").order_by("issued_on", "number"))
+
+
+def public_excavations(*, siruta: int | None = None) -> QuerySet[Application]:
+    """Excavation permits authorised and not closed (planned or under way): the public layer and register.
+    Callers show the legally public fields only (permits.api.public.excavation_entry)."""
+    from permits.choices import EXCAVATION_LIVE, Kind
+
+    qs = (Application.objects.filter(kind=Kind.EXCAVATION, status__in=EXCAVATION_LIVE, act__isnull=False)
+          .select_related("excavation", "act", "uat", "issuer").order_by("excavation__starts_on", "id"))
+    if siruta is not None:
+        qs = qs.filter(uat__siruta=siruta)
+    return qs

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import Issuer, Parcel
-from permits import assignment, avize_hook, workflow
+from permits import assignment, avize_hook, excavations, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
@@ -55,6 +55,9 @@ def _apply(app: Application, data: dict[str, Any], by) -> list | None:
                                if footprint else None)
     if "based_on" in data:
         app.based_on = _based_on(data["based_on"], by=by, kind=app.kind)
+    if app.kind == Kind.EXCAVATION and "excavation" in data:
+        exc = excavations.excavation_apply(app=app, data=data["excavation"], srid=data.get("excavation_crs"))
+        app._excavation_pending = exc  # type: ignore[attr-defined]  # saved once the application has a key
     parcels = None
     if "parcel_ids" in data:
         ids = list(dict.fromkeys(data["parcel_ids"]))
@@ -93,6 +96,8 @@ def application_create(*, by, data: dict[str, Any]) -> Application:
     app = Application(kind=data["kind"], owner=by, applicant_type=data.get("applicant_type", "person"),
                       applicant_name=data.get("applicant_name", ""))
     parcels = _apply(app, data, by)
+    if app.kind == Kind.EXCAVATION:
+        return _excavation_create(app, parcels)
     if parcels is None and app.based_on is not None:
         parcels = list(app.based_on.parcels.all())
     if not parcels:
@@ -100,6 +105,23 @@ def application_create(*, by, data: dict[str, Any]) -> Application:
     app.uat = parcels[0].uat  # provisional; the analysis decides at submission
     app.save()
     app.parcels.set(parcels)
+    _refresh_fee(app)
+    return app
+
+
+def _excavation_create(app: Application, parcels: list | None) -> Application:
+    """An excavation lies in the public domain: its site is the dug area, not parcels."""
+    exc = getattr(app, "_excavation_pending", None)
+    if exc is None:
+        raise ValidationError({"excavation.geometry": [_("Desenați pe hartă traseul sau suprafața săpăturii.")]})
+    if parcels:
+        raise ValidationError({"parcel_ids": [_("O săpătură în domeniul public nu se cere pe parcele.")]})
+    app.uat = excavations.uat_of(exc)
+    if app.uat is None:
+        raise ValidationError({"excavation.geometry": [_("Săpătura este în afara teritoriului acoperit de portal.")]})
+    app.save()
+    exc.application = app
+    exc.save()
     _refresh_fee(app)
     return app
 
@@ -123,6 +145,13 @@ def application_update(*, application: Application, by, data: dict[str, Any]) ->
         raise ValidationError({"kind": [_("Tipul cererii nu se poate schimba; începeți o cerere nouă.")]})
     parcels = _apply(app, data, by)
     app.save()
+    exc = getattr(app, "_excavation_pending", None)
+    if exc is not None:
+        if app.status != Status.DRAFT and "geometry" in data.get("excavation", {}):
+            raise ValidationError({"excavation.geometry": [_("Traseul nu se mai poate schimba după înregistrarea cererii.")]})
+        exc.save()
+        app.uat = excavations.uat_of(exc) or app.uat
+        app.save(update_fields=["uat"])
     if parcels is not None:
         if app.status != Status.DRAFT:
             raise ValidationError({"parcel_ids": [_("Parcelele nu se mai pot schimba după înregistrarea cererii.")]})
@@ -191,6 +220,8 @@ def _completeness_problems(app: Application) -> dict[str, list[str]]:
             errors["based_on"] = [problem]
     if app.kind in (Kind.CU_EXTENSION, Kind.AC_EXTENSION):
         errors.update(_extension_problems(app, today))
+    if app.kind == Kind.EXCAVATION:
+        errors.update(excavations.completeness_problems(app))
     return errors
 
 
@@ -222,13 +253,17 @@ def application_submit(*, application: Application, by) -> Application:
         errors = _completeness_problems(app)
         if errors:
             raise ValidationError(errors)
-        parcels = list(app.parcels.select_related("uat"))
-        if app.kind in ADDRESS_KINDS:
-            # The mayor keeps the street register and certifies addresses: no spatial analysis, no avize.
-            issuer_id = Issuer.objects.filter(uat_id=parcels[0].uat_id).values_list("pk", flat=True).first()
-        else:
-            app.analysis_id, app.analysis_result = analysis_run(application=app, parcels=parcels, by=by)
+        if app.kind == Kind.EXCAVATION:
+            app.analysis_id, app.analysis_result = excavations.analysis_run(application=app, by=by)
             issuer_id = issuer_id_from(app.analysis_result or {})
+        else:
+            parcels = list(app.parcels.select_related("uat"))
+            if app.kind in ADDRESS_KINDS:
+                # The mayor keeps the street register and certifies addresses: no spatial analysis, no avize.
+                issuer_id = Issuer.objects.filter(uat_id=parcels[0].uat_id).values_list("pk", flat=True).first()
+            else:
+                app.analysis_id, app.analysis_result = analysis_run(application=app, parcels=parcels, by=by)
+                issuer_id = issuer_id_from(app.analysis_result or {})
         if issuer_id is None:
             raise ValidationError({"parcel_ids": [_("Nicio autoritate nu este competentă pentru aceste parcele.")]})
         app.issuer_id = issuer_id
@@ -242,6 +277,10 @@ def application_submit(*, application: Application, by) -> Application:
         app.completeness_due = calendar.deadline(today, f"{family}_completeness", issuer_id).due
         app.due_date = calendar.deadline(today, _due_rule(app), issuer_id).due
         app.save()
+        if app.kind == Kind.EXCAVATION:
+            app.excavation.guarantee_ron = excavations.fee_and_guarantee(app)[2]
+            app.excavation.save(update_fields=["guarantee_ron"])
+            excavations.conflicts_refresh(app)
 
     app = workflow.transition(application=application, action="submit", by=by, effects=register)
     assignment.assign_auto(application=app)  # after the submit event, in the same transaction
@@ -296,6 +335,8 @@ def application_act(*, application: Application, action: str, by, reason: str = 
             app.save(update_fields=["compliance_override_by", "compliance_override_reason"])
         elif action == "request_avize":
             avize_hook.request_avize(application=app, by=by)
+        elif action == "coordinate_conflicts":
+            excavations.coordination_record(app=app, by=by, note=reason)
         elif action == "issue":
             from permits.issuance import act_issue
 

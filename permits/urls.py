@@ -2,7 +2,7 @@
 from django.urls import path
 
 from gis_portal.db_router import replica_reads
-from permits.api import public, views
+from permits.api import excavations, public, views
 
 app_name = "permits"
 
@@ -25,5 +25,7 @@ urlpatterns = [
     path("api/v1/calendar/deadline/", public.DeadlineCalculator.as_view(), name="calendar-deadline"),
     path("api/v1/fees/quote/", public.FeeQuote.as_view(), name="fee-quote"),
     path("api/v1/registers/<int:siruta>/", replica_reads(public.Register.as_view()), name="register"),
+    path("api/v1/excavations/check/", excavations.ExcavationCheck.as_view(), name="excavation-check"),
+    path("api/v1/public/excavations/", replica_reads(public.Excavations.as_view()), name="public-excavations"),
     path("verify/<uuid:code>", public.verify_page, name="verify"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gis_portal.api.exceptions import StateConflict
 from notifications.services import notify
 from permits import avize_hook, links
-from permits.choices import ADDRESS_KINDS, PERMIT_KINDS, Kind, Status
+from permits.choices import ADDRESS_KINDS, AVIZE_KINDS, PERMIT_KINDS, Kind, Status
 from permits.models import Application, TransitionEvent
 
 S = Status
@@ -54,7 +54,7 @@ def avize_resolved(app: Application) -> str | None:
 
 
 def avize_favourable(app: Application) -> str | None:
-    if app.kind not in PERMIT_KINDS:
+    if app.kind not in AVIZE_KINDS:
         return None
     state = avize_hook.avize_state(app)
     if not (state.resolved and state.favourable):
@@ -120,6 +120,34 @@ def avize_to_request(app: Application) -> str | None:
     return _("Toate instituțiile au fost deja consultate pe documentația actuală.")
 
 
+# Excavations (permits.excavations): dig once, the restoration guarantee, the start within validity.
+def dig_once_resolved(app: Application) -> str | None:
+    if app.kind != Kind.EXCAVATION:
+        return None
+    from permits.excavations import unresolved_conflicts
+
+    return unresolved_conflicts(app)
+
+
+def has_conflicts(app: Application) -> str | None:
+    from permits.excavations import current_conflicts
+
+    return None if current_conflicts(app) else "The excavation overlaps no other works and no moratorium."
+
+
+def guarantee_paid(app: Application) -> str | None:
+    excavation = getattr(app, "excavation", None)
+    if excavation is not None and excavation.guarantee_ron and excavation.guarantee_paid_at is None:
+        return f"The restoration guarantee of {excavation.guarantee_ron} lei has not been paid."
+    return None
+
+
+def within_validity(app: Application) -> str | None:
+    if app.valid_until is not None and timezone.localdate() > app.valid_until:
+        return f"The permit expired on {app.valid_until:%d.%m.%Y}; works cannot start after its validity."
+    return None
+
+
 # ---- the table ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Transition:
@@ -140,15 +168,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("return_for_completion", (S.SUBMITTED, S.IN_REVIEW), S.RETURNED, STAFF,
                guards=(returned_never,), reason_required=True),
     Transition("resubmit", (S.RETURNED,), S.RESUBMITTED, frozenset({APPLICANT})),
-    Transition("request_avize", (S.IN_REVIEW,), S.AVIZE, STAFF, kinds=PERMIT_KINDS,
+    Transition("request_avize", (S.IN_REVIEW,), S.AVIZE, STAFF, kinds=AVIZE_KINDS,
                guards=(needs_avize, avize_to_request, valid_cu_covers_parcels)),
-    Transition("avize_complete", (S.AVIZE,), S.IN_REVIEW, STAFF | {SYSTEM}, kinds=PERMIT_KINDS,
+    Transition("avize_complete", (S.AVIZE,), S.IN_REVIEW, STAFF | {SYSTEM}, kinds=AVIZE_KINDS,
                guards=(avize_resolved,)),
     Transition("override_compliance", (S.IN_REVIEW, S.AVIZE), None, frozenset({CHIEF}), kinds=PERMIT_KINDS,
                reason_required=True),
     # Separation of duties: the clerk checks and prepares, only the chief architect signs and issues.
     Transition("issue", (S.IN_REVIEW,), S.ISSUED, frozenset({CHIEF}),
-               guards=(fee_paid, valid_cu_covers_parcels, avize_favourable, compliance_ok, address_in_register)),
+               guards=(fee_paid, valid_cu_covers_parcels, avize_favourable, compliance_ok, address_in_register,
+                       dig_once_resolved)),
     Transition("refuse", (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.AVIZE), S.REFUSED, STAFF,
                reason_required=True),
     Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.RESUBMITTED, S.AVIZE), S.WITHDRAWN,
@@ -161,6 +190,16 @@ TRANSITIONS: tuple[Transition, ...] = (
                guards=(start_term_open,)),
     Transition("announce_end", (S.WORKS_STARTED,), S.WORKS_ENDED, frozenset({APPLICANT}), kinds=PERMIT_KINDS),
     Transition("record_reception", (S.WORKS_ENDED,), S.CLOSED, STAFF, kinds=PERMIT_KINDS, may_keep_status=True),
+    # Excavations in the public domain (permits.excavations): dig once, then the works and the restoration.
+    Transition("coordinate_conflicts", (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.AVIZE), None, STAFF,
+               kinds=(Kind.EXCAVATION,), guards=(has_conflicts,), reason_required=True),
+    Transition("excavation_start", (S.ISSUED,), S.WORKS_STARTED, frozenset({APPLICANT}) | STAFF,
+               kinds=(Kind.EXCAVATION,), guards=(within_validity, guarantee_paid)),
+    Transition("excavation_end", (S.WORKS_STARTED,), S.WORKS_ENDED, frozenset({APPLICANT}) | STAFF,
+               kinds=(Kind.EXCAVATION,)),
+    Transition("accept_restoration", (S.WORKS_ENDED,), S.CLOSED, STAFF, kinds=(Kind.EXCAVATION,)),
+    Transition("reject_restoration", (S.WORKS_ENDED,), None, STAFF, kinds=(Kind.EXCAVATION,),
+               reason_required=True),
 )
 BY_ACTION = {t.action: t for t in TRANSITIONS}
 ACTIONS = tuple(BY_ACTION)

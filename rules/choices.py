@@ -7,8 +7,14 @@ WORKS_KINDS = (
     "demolition", "road_access", "network", "water_supply", "sewage", "wwtp", "river_crossing",
     "gravel_pit", "waste_deposit", "flood_defence", "wind_turbine", "pv_park", "power_plant",
     "transformer_station", "power_line", "magistral_pipeline", "fuel_depot", "fuel_station",
-    "industrial_platform", "livestock_farm", "other",
+    "industrial_platform", "livestock_farm", "other", "excavation",
 )
+# Excavations in the public domain: the X-series rules (works_kinds "excavation") are their whole catalogue.
+EXCAVATION_KIND = "excavation"
+# The moratorium layer of rehabilitated streets (rules.excavation; attribute `rehabilitated_on`, ISO date).
+STREET_REHAB_THEME = "street_rehabilitation"
+# Yes/no facts of the declared works a works rule may require ({"flags": ["roadway_closed"]}).
+WORKS_FLAGS = ("roadway_closed",)
 
 # Effects the geometric engine evaluates; the others feed zoning, compliance and classification.
 ENGINE_EFFECTS = ("requires_aviz", "forbids", "warns")

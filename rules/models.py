@@ -54,9 +54,11 @@ class CatalogueRow(models.Model):
         return "U" in self.confidence
 
     @property
-    def sort_key(self) -> tuple[int, str]:
+    def sort_key(self) -> tuple[str, int, str]:
+        # By series, then number: R1…R37 (spatial), W… (works), then the excavation X-series.
         digits = "".join(ch for ch in self.code if ch.isdigit())
-        return (int(digits or 0), self.code)
+        letters = "".join(ch for ch in self.code if ch.isalpha())
+        return (letters, int(digits or 0), self.code)
 
 
 class Rule(CatalogueRow):

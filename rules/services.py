@@ -19,8 +19,9 @@ from institutions.models import Institution
 from parcels.models import Parcel
 from rules import engine, spatial
 from rules import works as works_rules
-from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_OPERATIONS
+from rules.choices import CONNECTIONS, ROAD_CLASSES, STREET_THEME, WORKS_FLAGS, WORKS_OPERATIONS
 from rules.compliance import compliance
+from rules.excavation import catalogue_for
 from rules.issuer import competent_issuer
 from rules.models import Analysis, Rule, RuleRevision, WorksRule
 from rules.selectors import active_rules, active_works_rules, cached_active_rules
@@ -210,6 +211,11 @@ def _clean_works(works: dict | None, *, srid: Any) -> dict:
             if works[name] not in vocabulary:
                 raise ValidationError({f"works.{name}": [f"One of {', '.join(vocabulary)}."]})
             clean[name] = works[name]
+    for flag in WORKS_FLAGS:
+        if works.get(flag) is not None:
+            if not isinstance(works[flag], bool):
+                raise ValidationError({f"works.{flag}": ["Must be true or false."]})
+            clean[flag] = works[flag]
     connections = works.get("connections")
     if connections:
         if not isinstance(connections, (list, tuple)) or len(connections) > len(CONNECTIONS) \
@@ -282,8 +288,9 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
         raise ValidationError({"geometry": ["The geometry is outside the covered territory: "
                                             "it lies in no UAT known to this portal."]})
     site = engine.Site(geom=geom, area_m2=geom.area, uats=uats, works=works)
-    rules = active_rules(generation=ctx.rules_generation)
-    by_code = {r.code: r for r in rules}
+    all_rules = active_rules(generation=ctx.rules_generation)
+    by_code = {r.code: r for r in all_rules}
+    rules = catalogue_for(all_rules, works)
     engine_rules = [r for r in rules if r.effect in engine.ENGINE_EFFECTS]
     # Street axes only matter to the compliance of proposed works (frontage, street setback).
     street_themes = {STREET_THEME} if works else set()
@@ -297,7 +304,7 @@ def analysis_compute(*, geom: GEOSGeometry, works: dict, ctx: spatial.Context) -
     applicable = [r for r in engine_rules
                   if engine.rule_applies(r, locality_class=loc["class"], works_kind=works.get("kind"))]
     hits = engine.evaluate_rules(site, applicable, versions)
-    wrules = active_works_rules(generation=ctx.rules_generation)
+    wrules = catalogue_for(active_works_rules(generation=ctx.rules_generation), works)
     works_hits = works_rules.evaluate(works, wrules, locality_class=loc["class"])
     if works_rules.lists_avize(works):
         avize, unresolved = engine.required_avize(site, hits + works_hits,
@@ -360,7 +367,7 @@ def analysis_create(*, parcels: Iterable[Any] | None = None, geometry: Any = Non
     EPSG:4326) with optional proposed works, and store the result. Raises ValidationError."""
     clean = _clean_works(works, srid=crs)
     cached = cached_active_rules()
-    plan = engine.analysis_plan(cached, works=bool(clean)) if cached else None
+    plan = engine.analysis_plan(catalogue_for(cached, clean), works=bool(clean)) if cached else None
     geom, ctx = _site(parcels, geometry, crs, plan, buildings="footprint_geom" in clean)
     result = analysis_compute(geom=geom, works=clean, ctx=ctx)
     analysis = Analysis(id=uuid.uuid4(), created_by=by if getattr(by, "is_authenticated", False) else None,

@@ -12,6 +12,7 @@ from rules.choices import (
     F6_GROUP_OF_KIND,
     INFORMATION_PURPOSES,
     ROAD_CLASSES,
+    WORKS_FLAGS,
     WORKS_KINDS,
     WORKS_NUMBERS,
     WORKS_OPERATIONS,
@@ -31,8 +32,9 @@ def conditions_problems(conditions: Any) -> list[str]:
         return ["Conditions must be a JSON object."]
     problems = []
     for key, value in conditions.items():
-        if key in _ONE_OF or key in _NONE_OF or key == "connections_any":
-            vocabulary = CONNECTIONS if key == "connections_any" else {**_ONE_OF, **_NONE_OF}[key][1]
+        if key in _ONE_OF or key in _NONE_OF or key in ("connections_any", "flags"):
+            vocabulary = (CONNECTIONS if key == "connections_any" else WORKS_FLAGS if key == "flags"
+                          else {**_ONE_OF, **_NONE_OF}[key][1])
             if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
                 problems.append(f"{key}: a non-empty list of values.")
             elif set(value) - set(vocabulary):
@@ -59,6 +61,8 @@ def matches(conditions: dict, works: dict) -> bool:
         if key in conditions and (not works.get(name) or works[name] in conditions[key]):
             return False
     if "connections_any" in conditions and not set(conditions["connections_any"]) & set(works.get("connections") or ()):
+        return False
+    if any(works.get(flag) is not True for flag in conditions.get("flags") or ()):
         return False
     for name, bound in (conditions.get("min") or {}).items():
         if works.get(name) is None or works[name] < bound:

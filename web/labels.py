@@ -46,6 +46,11 @@ ACTIONS = {
     "announce_start": _("Anunță începerea lucrărilor"),
     "announce_end": _("Anunță terminarea lucrărilor"),
     "record_reception": _("Înregistrează recepția"),
+    "coordinate_conflicts": _("Marchează suprapunerile ca fiind coordonate"),
+    "excavation_start": _("Anunță începerea săpăturii"),
+    "excavation_end": _("Anunță terminarea săpăturii"),
+    "accept_restoration": _("Recepționează refacerea carosabilului"),
+    "reject_restoration": _("Refacerea nu este acceptată"),
 }
 DANGEROUS_ACTIONS = {"refuse", "withdraw", "expire"}
 # Decisions that cannot be undone: the page asks for confirmation in a dialog before sending them.
@@ -70,6 +75,11 @@ GUARD_REASONS = {
                              "întâi un număr)"),
     "avize_to_request": _("toate instituțiile au fost deja consultate pe documentația actuală"),
     "start_term_open": _("termenul de începere a lucrărilor a expirat (autorizația nu mai permite începerea lor)"),
+    "dig_once_resolved": _("săpătura se suprapune cu alte lucrări sau cu o stradă reabilitată recent: "
+                           "respingeți cererea sau marcați suprapunerile ca fiind coordonate"),
+    "has_conflicts": _("săpătura nu se suprapune cu alte lucrări"),
+    "guarantee_paid": _("garanția pentru refacerea carosabilului nu a fost plătită"),
+    "within_validity": _("autorizația a expirat"),
 }
 PRIMARY_ACTIONS = {"submit", "accept", "issue", "resubmit"}
 

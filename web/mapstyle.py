@@ -35,17 +35,20 @@ _THEME_COLOURS: tuple[tuple[str, str], ...] = (
     ("flood", "#4ea8de"),
     ("dike", "#1f78b4"),
     ("road", "#6c757d"),
-    ("street", "#8d99ae"),
+    ("street_axis", "#8d99ae"),
     ("railway", "#343a40"),
     ("power_", "#e85d04"),
     ("transformer", "#e85d04"),
     ("gas_", "#d00000"),
+    ("water_", "#0077b6"),
+    ("street_rehab", "#2a9d8f"),
     ("natura2000", "#2d6a4f"),
     ("protected_area", "#2d6a4f"),
     ("aacr", "#5f0f40"),
     ("military", "#3d405b"),
 )
 _DEFAULT_COLOUR = "#495057"
+EXCAVATION_COLOUR = "#f77f00"
 PARCEL_COLOUR = "#3a0ca3"
 BUILDING_COLOUR = "#adb5bd"
 # Building works in progress (the excavations of issue 18 are a layer of their own).
@@ -147,7 +150,7 @@ def build_style(request) -> dict[str, Any]:
         layers.extend(styles)
         # Layer names are data; the demo's are catalogued Romanian source strings (demo/layersgen.py).
         legend.append({"id": layer.slug, "label": _(layer.name), "colour": colour, "kind": layer.kind,
-                       "visible": visible, "layers": [style["id"] for style in styles]})
+                       "theme": layer.theme, "visible": visible, "layers": [style["id"] for style in styles]})
 
     cadastre = _attribution(settings.MAP_PARCELS_ATTRIBUTION)
     sources["buildings"] = {"type": "vector", "tiles": [_tiles_url(request, "buildings")],
@@ -178,6 +181,20 @@ def build_style(request) -> dict[str, Any]:
     legend += [
         {"id": WORKS_LAYER, "label": _("Lucrări autorizate în execuție"), "colour": WORKS_COLOUR, "kind": "works",
          "visible": True, "layers": [f"{WORKS_LAYER}-fill", f"{WORKS_LAYER}-line"]},
+    ]
+    # Excavations authorised and not closed (permits' public GeoJSON, small): switched on in the legend.
+    sources["excavations"] = {"type": "geojson", "data": request.build_absolute_uri(reverse("permits:public-excavations"))}
+    layers += [
+        {"id": "excavations-fill", "type": "fill", "source": "excavations", "layout": {"visibility": "none"},
+         "paint": {"fill-color": EXCAVATION_COLOUR, "fill-opacity": 0.45}},
+        {"id": "excavations-line", "type": "line", "source": "excavations", "layout": {"visibility": "none"},
+         "paint": {"line-color": "#9c4a00", "line-width": 2}},
+    ]
+    legend += [
+        {"id": "excavations", "label": _("Săpături autorizate (în curs și planificate)"), "colour": EXCAVATION_COLOUR,
+         "kind": "excavations", "visible": False, "layers": ["excavations-fill", "excavations-line"]},
+    ]
+    legend += [
         {"id": "parcels", "label": _("Parcele (de la zoom 14)"), "colour": PARCEL_COLOUR, "kind": "parcels",
          "visible": True, "layers": ["parcels-fill", "parcels-line", "parcels-label"]},
         {"id": "buildings", "label": _("Clădiri"), "colour": BUILDING_COLOUR, "kind": "buildings",

@@ -140,6 +140,40 @@ class Register(APIView):
         return Response({"siruta": siruta, "count": len(entries), "results": entries})
 
 
+def excavation_entry(app) -> dict:
+    """The legally public fields of an excavation permit: never a natural person's name, code or contacts."""
+    exc = app.excavation
+    return {"number": app.act.numbering,
+            "holder": app.applicant_name if app.applicant_type == ApplicantType.COMPANY else None,
+            "street": exc.street, "starts_on": exc.starts_on.isoformat(), "ends_on": exc.ends_on.isoformat(),
+            "purpose": app.works_description[:300], "status": app.status, "roadway_closed": exc.roadway_closed}
+
+
+def _excavation_geometries(app_ids: list[int]) -> dict[int, dict]:
+    if not app_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT application_id, {geometry_sql('geom')} FROM permits_excavation "
+                       "WHERE application_id = ANY(%s)", [app_ids])
+        return {pk: json.loads(geo) for pk, geo in cursor.fetchall()}
+
+
+class Excavations(APIView):
+    """GeoJSON of the excavations authorised and not closed (planned or under way): the public map layer."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[OpenApiParameter("siruta", int)], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        raw = request.query_params.get("siruta")
+        if raw is not None and not raw.isdigit():
+            raise ValidationError({"siruta": ["A SIRUTA code (digits)."]})
+        apps = list(selectors.public_excavations(siruta=int(raw) if raw else None)[:5000])
+        geoms = _excavation_geometries([a.pk for a in apps])
+        return Response({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": geoms.get(a.pk), "properties": excavation_entry(a)} for a in apps]})
+
+
 def verify_page(request, code):
     """Public page behind the QR code: confirms number, date, parcels and the hash of the signed PDF."""
     act = selectors.act_by_code(code=code)

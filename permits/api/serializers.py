@@ -60,6 +60,10 @@ class ApplicationInput(serializers.Serializer):
     footprint = serializers.JSONField(required=False, allow_null=True, help_text="GeoJSON polygon (EPSG:4326 "
                                       "unless footprint_crs says otherwise).")
     footprint_crs = serializers.CharField(required=False, allow_blank=True)
+    excavation = serializers.JSONField(required=False, help_text="Excavation in the public domain: {geometry "
+                                       "(GeoJSON LineString with width_m, or Polygon), width_m, street, starts_on, "
+                                       "ends_on, roadway_closed}.")
+    excavation_crs = serializers.CharField(required=False, allow_blank=True)
 
     def validate_works_connections(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
@@ -137,7 +141,8 @@ class ApplicationOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ActBrief(allow_null=True))
     def get_act(self, app):
-        act = getattr(app, "act", None) if app.status in ("issued", "expired") else None
+        act = getattr(app, "act", None) if app.status in ("issued", "expired", "works_started", "works_ended",
+                                                           "closed") else None
         if act is None:
             return None
         from permits.issuance import verify_url
@@ -183,6 +188,7 @@ class ApplicationDetailOutput(ApplicationOutput):
     missing_documents = serializers.SerializerMethodField()
     # Detail only: evaluating the guards reads the avize and the CU, too costly for every row of a list.
     actions = serializers.SerializerMethodField()
+    excavation = serializers.SerializerMethodField()
 
     class Meta(ApplicationOutput.Meta):
         fields = ApplicationOutput.Meta.fields + [
@@ -191,7 +197,7 @@ class ApplicationDetailOutput(ApplicationOutput):
             "works_destination", "works_built_area_m2", "works_occupants", "works_connections", "works_road_access",
             "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis", "analysis_result",
             "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
-            "documents", "missing_documents", "actions"]
+            "documents", "missing_documents", "actions", "excavation"]
 
     def to_representation(self, app) -> dict:
         documents = DocumentOutput(context=self.context)
@@ -214,7 +220,23 @@ class ApplicationDetailOutput(ApplicationOutput):
             "returned_count": app.returned_count, "validity_months": app.validity_months, "extended": app.extended,
             "documents": [documents.to_representation(d) for d in app.documents.all()],
             "missing_documents": self.get_missing_documents(app), "actions": self.get_actions(app),
+            "excavation": self.get_excavation(app),
         }
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_excavation(self, app) -> dict | None:
+        exc = getattr(app, "excavation", None) if app.kind == Kind.EXCAVATION else None
+        if exc is None:
+            return None
+        return {"geometry": geometry_dict(exc.geom), "axis": geometry_dict(exc.axis) if exc.axis else None,
+                "width_m": str(exc.width_m) if exc.width_m is not None else None, "area_m2": str(exc.area_m2),
+                "street": exc.street, "starts_on": _date(exc.starts_on), "ends_on": _date(exc.ends_on),
+                "roadway_closed": exc.roadway_closed,
+                "guarantee_ron": str(exc.guarantee_ron) if exc.guarantee_ron is not None else None,
+                "guarantee_paid_at": _DATETIME.to_representation(exc.guarantee_paid_at),
+                "guarantee_released_at": _DATETIME.to_representation(exc.guarantee_released_at),
+                "conflicts": exc.conflicts, "coordinated_at": _DATETIME.to_representation(exc.coordinated_at),
+                "coordination_note": exc.coordination_note}
 
     @extend_schema_field(ActionStateOutput(many=True))
     def get_actions(self, app) -> list[dict]:

@@ -158,6 +158,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/fees/quote/"): Case(lambda w: "/api/v1/fees/quote/", public(),
                                           body=lambda w: {"kind": "cu", "uat": 20297, "area_m2": 400}),
     ("GET", "/api/v1/registers/{siruta}/"): Case(lambda w: "/api/v1/registers/20297/", public()),
+    # Excavations (issue 18): the public layer (legally public fields only) and the signed-in live check.
+    ("GET", "/api/v1/public/excavations/"): Case(lambda w: "/api/v1/public/excavations/", public()),
+    ("POST", "/api/v1/excavations/check/"): Case(lambda w: "/api/v1/excavations/check/", authenticated((400,)),
+                                                 body=lambda w: {}),
     ("GET", "/verify/{code}"): Case(lambda w: f"/verify/{w['act'].verify_code}", public()),
     # Avize.
     ("GET", "/api/v1/avize/"): Case(lambda w: "/api/v1/avize/", authenticated(), sees=AVIZ_SEE),

@@ -13,10 +13,11 @@ from rules.services import DEFAULT_CSV, rule_update, rules_load_csv
 pytestmark = pytest.mark.django_db
 
 
-def test_the_shipped_catalogue_holds_r1_to_r37_with_their_confidence(db):
+def test_the_shipped_catalogue_holds_r1_to_r37_and_the_excavation_series_with_their_confidence(db):
     call_command("seed_rules")
-    codes = sorted(Rule.objects.values_list("code", flat=True), key=lambda c: int(c[1:]))
-    assert codes == [f"R{i}" for i in range(1, 38)]
+    codes = sorted(Rule.objects.values_list("code", flat=True), key=lambda c: (c[0], int(c[1:])))
+    assert codes == [f"R{i}" for i in range(1, 38)] + [f"X{i}" for i in range(1, 7)]
+    assert all(r.works_kinds == ["excavation"] for r in Rule.objects.filter(code__startswith="X"))
     assert Rule.objects.get(code="R10").confidence == "U" and Rule.objects.get(code="R10").is_default
     r12 = Rule.objects.get(code="R12")
     assert (r12.distance_m, r12.feature_filter, r12.institution_kinds) == (18.5, {"voltage_kv": [110, "110"]}, ["electricity"])
@@ -24,8 +25,8 @@ def test_the_shipped_catalogue_holds_r1_to_r37_with_their_confidence(db):
 
 
 def test_seeding_twice_changes_nothing(db):
-    assert rules_load_csv()["created"] == 37
-    assert rules_load_csv() == {"created": 0, "updated": 0, "unchanged": 37}
+    assert rules_load_csv()["created"] == 43
+    assert rules_load_csv() == {"created": 0, "updated": 0, "unchanged": 43}
     assert set(Rule.objects.values_list("version", flat=True)) == {1}
 
 

@@ -18,7 +18,7 @@ from archive.models import ArchiveAct
 from avize import services as avize_services
 from avize.models import AvizRequest
 from permits import services, workflow, works
-from permits.choices import REQUIRED_DOCUMENTS, WORKS_STATUSES, Kind, Status
+from permits.choices import EXCAVATION_LIVE, REQUIRED_DOCUMENTS, WORKS_STATUSES, Kind, Status
 from permits.models import Application
 from tests.avize.conftest import pdf_upload
 from tests.helpers import otp_login
@@ -82,7 +82,7 @@ class Walker:
                 else:
                     expected = 200 if user.institution_id == req.institution_id else 404
                 self.get(role, f"/inbox/{req.pk}/", expected, context=f"{context}, aviz {req.state}")
-            if role == "alice" and app.status in (Status.ISSUED, Status.EXPIRED):
+            if role == "alice" and app.status in (Status.ISSUED, Status.EXPIRED, *EXCAVATION_LIVE, Status.CLOSED):
                 self.get("anonymous", f"/verify/{app.act.verify_code}", 200, context=context)
             if role == "alice" and app.status in WORKS_STATUSES[:2]:  # the construction-site panel (PDF)
                 self.get("alice", f"/api/v1/applications/{app.pk}/site-panel.pdf", 200, context=context)
@@ -101,8 +101,9 @@ class Walker:
             reviewer = user is not None and (user.role == "reviewer" or user.is_portal_admin)
             login = 302 if role == "anonymous" else None
             investor = user is not None and user.role == "investor"
-            pages = {"/": 200, "/works/": 200, "/requests/": login or 200, "/start/": 302,
+            pages = {"/": 200, "/works/": 200, "/requests/": login or 200, "/start/": 302, "/excavations/": 200,
                      "/requests/new/address_certificate/": login or (200 if investor else 403),
+                     "/requests/new/excavation/": login or (200 if role in ("alice", "bob") else 403),
                      "/staff/avize/": login or (200 if staff else 403), "/inbox/": login or (200 if reviewer else 403),
                      "/manage/": login or (200 if role == "root" else 403)}
             for view in ("todo", "waiting", "done", "all"):
@@ -175,11 +176,11 @@ def _main(walker, kind: str, data: dict) -> Application:
     services.application_act(application=app, action="accept", by=carol)
     walker.check(app)
     app.refresh_from_db()
-    if kind in (Kind.AC, Kind.AD) and "request_avize" in workflow.offered_actions(app, carol)[0]:
+    if kind in (Kind.AC, Kind.AD, Kind.EXCAVATION) and "request_avize" in workflow.offered_actions(app, carol)[0]:
         services.application_act(application=app, action="request_avize", by=carol)
         walker.check(app)
         (req,) = AvizRequest.objects.filter(application=app, live=True)
-        reviewer = w["frank"] if req.institution_id == w["culture"].pk else None
+        reviewer = {w["culture"].pk: w["frank"], w["electricity"].pk: w["grace"]}.get(req.institution_id)
         assert reviewer is not None, req.institution
         avize_services.aviz_view(request=req, by=reviewer)
         walker.check(app)
@@ -266,10 +267,55 @@ def test_every_page_of_every_role_on_every_state_of_every_kind(mapped_world, sig
     for act in (ad, ac, cu, address):
         services.application_act(application=act, action="expire", by=w["root"], reason="Test.")
         walker.check(act)
+    _excavations(walker)
     expected_statuses = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RESUBMITTED, Status.IN_REVIEW,
                          Status.ISSUED, Status.EXPIRED, Status.REFUSED, Status.WITHDRAWN}
     for kind in Kind.values:
         reached = {status for (k, status) in walker.seen if k == kind}
-        wanted = expected_statuses | ({Status.AVIZE} if kind in (Kind.AC, Kind.AD) else set())
-        wanted |= set(WORKS_STATUSES) if kind == Kind.AC else set()
+        wanted = expected_statuses | ({Status.AVIZE} if kind in (Kind.AC, Kind.AD, Kind.EXCAVATION) else set())
+        wanted |= set(WORKS_STATUSES) if kind in (Kind.AC, Kind.EXCAVATION) else set()
         assert reached == wanted, (kind, wanted - reached)
+
+
+def _excavations(walker) -> None:
+    """Excavation permits (issue 18): a trench under a 20 kV line (the operator's aviz, grace's institution)
+    through every status to closed, one issued then expired, and one overlapping the first (dig once)."""
+    from datetime import timedelta
+
+    from django.contrib.gis.geos import LineString
+    from django.utils import timezone
+
+    from layers.models import Feature, Layer
+    from layers.services import layer_version_publish, layer_version_start
+    from permits import excavations
+    from tests.conftest import BACAU_E, BACAU_N
+
+    w = walker.w
+    layer = Layer.objects.create(slug="lea", name="LEA 20 kV", kind=Layer.Kind.CONSTRAINT, theme="power_line_20kV")
+    version = layer_version_start(layer=layer, source_name="test")
+    Feature.objects.create(version=version, name="LEA 20 kV", attrs={"voltage_kv": 20},
+                           geom=LineString((BACAU_E + 400, BACAU_N + 300), (BACAU_E + 700, BACAU_N + 300), srid=3844))
+    layer_version_publish(version=version)
+    today = timezone.localdate()
+
+    def data(start: int) -> dict:
+        return {"works_description": "Branșament apă", "excavation_crs": "EPSG:3844", "excavation": {
+            "geometry": {"type": "LineString", "coordinates": [[BACAU_E + 500, BACAU_N + 280], [BACAU_E + 500, BACAU_N + 320]]},
+            "width_m": "1.0", "street": "Strada Mărăști", "starts_on": (today + timedelta(days=start)).isoformat(),
+            "ends_on": (today + timedelta(days=start + 10)).isoformat(), "roadway_closed": False}}
+
+    _branches(walker, Kind.EXCAVATION, data(14))
+    dig = _main(walker, Kind.EXCAVATION, data(14))
+    overlapping = services.application_create(by=w["bob"], data={"kind": Kind.EXCAVATION, **PERSON, **data(16)})
+    _documents(overlapping, w["bob"])
+    services.application_submit(application=overlapping, by=w["bob"])
+    walker.check(overlapping)
+    assert Application.objects.get(pk=overlapping.pk).excavation.conflicts
+    excavations.guarantee_record(application=dig, by=w["carol"])
+    for action, by in (("excavation_start", w["alice"]), ("excavation_end", w["alice"]),
+                       ("accept_restoration", w["carol"])):
+        services.application_act(application=dig, action=action, by=by)
+        walker.check(dig)
+    later = _main(walker, Kind.EXCAVATION, data(60))
+    services.application_act(application=later, action="expire", by=w["root"], reason="Test.")
+    walker.check(later)

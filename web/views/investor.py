@@ -56,6 +56,7 @@ TITLES: dict[str, Any] = {
     Kind.AC_EXTENSION: _("Cerere pentru prelungirea autorizației de construire"),
     Kind.AD: _("Cerere pentru emiterea autorizației de desființare"),
     Kind.ADDRESS_CERT: _("Cerere pentru emiterea certificatului de nomenclatură stradală și adresă"),
+    Kind.EXCAVATION: _("Cerere pentru autorizația de săpătură în domeniul public"),
 }
 
 
@@ -70,6 +71,10 @@ def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
         kind = draft.kind
     if kind not in Kind.values:
         raise Http404
+    if kind == Kind.EXCAVATION:
+        from web.views.excavations import excavation_new
+
+        return excavation_new(request, draft)
     bases = selectors.issued_acts(request.user, BASE_KINDS.get(kind, ()))
     based_on = draft.based_on_id if draft else _int(request.GET.get("based_on"))
     if based_on not in {b.pk for b in bases}:
@@ -137,7 +142,9 @@ def detail_context(request: HttpRequest, app, number_form=None, **works_forms) -
         "deadline_state": selectors.deadline_state(app, timezone.localdate()),
         "is_staff_view": staff_view,
         "parcel_history": _parcel_history(app, request.user) if staff_view else [],
-        "compliance_rows": labels.compliance_rows((app.analysis_result or {}).get("compliance")),
+        "compliance_rows": ([] if app.kind == Kind.EXCAVATION
+                            else labels.compliance_rows((app.analysis_result or {}).get("compliance"))),
+        "excavation": getattr(app, "excavation", None) if app.kind == Kind.EXCAVATION else None,
         "next_steps": next_steps(app, request.user),
         "sent": request.GET.get("sent") == "1" and app.status != Status.DRAFT,
         "config": config,
@@ -179,8 +186,9 @@ def next_steps(app, user) -> list[dict[str, str]]:
     if app.owner_id != user.pk or user.role != "investor":
         return []
     if app.status in (Status.DRAFT, Status.RETURNED):
+        url = reverse("web:request-new", args=[app.kind]) if app.kind == Kind.EXCAVATION else reverse("web:cu-new")
         return [{"id": "continue-draft", "label": str(_("Completează cererea (date și documente)")),
-                 "url": f"{reverse('web:cu-new')}?draft={app.pk}"}]
+                 "url": f"{url}?draft={app.pk}"}]
     if app.status != Status.ISSUED:
         return []
 
@@ -206,6 +214,9 @@ def application_overlay(app, institution=None) -> dict:
          "FROM parcels_parcel p JOIN permits_application_parcels ap ON ap.parcel_id = p.id "
          "WHERE ap.application_id = %s", [app.pk]),
     ]
+    if app.kind == Kind.EXCAVATION:
+        parts.append(("SELECT geom, json_build_object('role', 'footprint', 'label', street) AS props "
+                      "FROM permits_excavation WHERE application_id = %s", [app.pk]))
     if app.works_footprint:
         parts.append(("SELECT works_footprint AS geom, json_build_object('role', 'footprint') AS props "
                       "FROM permits_application WHERE id = %s", [app.pk]))
