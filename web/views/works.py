@@ -127,15 +127,9 @@ def regularisation(request: HttpRequest, pk: int) -> HttpResponse:
     return _redisplay(request, app, reference_form=form)
 
 
-# The register's tabs: building works now; the excavation permits of issue 18 are a second tab.
-REGISTER_TABS = (("building", gettext_lazy("Lucrări de construire și desființare")),)
-
-
 @require_safe
 def register(request: HttpRequest) -> HttpResponse:
-    """The public register of authorised works in progress (the fields of the construction-site panel)."""
-    tab = request.GET.get("tab", "building")
-    if tab not in dict(REGISTER_TABS):
-        tab = "building"
+    """The public register of authorised works in progress (the fields of the construction-site panel); its
+    tabs (web/_works_tabs.html) lead to the excavations' register (web.views.excavations)."""
     entries = list(works_in_progress()[:500])
-    return render(request, "web/works_register.html", {"tabs": REGISTER_TABS, "tab": tab, "entries": entries})
+    return render(request, "web/works_register.html", {"entries": entries})
