@@ -304,7 +304,7 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "NotificationStatusEnum": "notifications.models.Notification.Status",
         "PaymentPurposeEnum": "permits.models.Payment.Purpose",
-        "ApplicationPurposeEnum": "permits.choices.Purpose",
+        "ApplicationPurposeEnum": "permits.choices.APPLICATION_PURPOSES",
     },
 }
 

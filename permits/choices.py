@@ -95,6 +95,10 @@ class AddressPurpose(models.TextChoices):
     OTHER = "addr_other", gettext_noop("Alte scopuri")
 
 
+# Application.purpose: a CU's purpose or an address certificate's (one field, one enum in the API schema).
+APPLICATION_PURPOSES = Purpose.choices + AddressPurpose.choices
+
+
 class Destination(models.TextChoices):
     """Destination / function of the works (F.1); the values are rules.choices.WORKS_KINDS."""
 

@@ -14,13 +14,12 @@ from django.utils.translation import gettext_noop
 
 from gis_portal.db import AppendOnlyModel
 from permits.choices import (
-    AddressPurpose,
+    APPLICATION_PURPOSES,
     ApplicantType,
     Connection,
     Destination,
     DocType,
     Kind,
-    Purpose,
     Register,
     RoadAccess,
     Status,
@@ -52,7 +51,7 @@ class Application(models.Model):
     representative_name = models.CharField(max_length=200, blank=True)
     designer_name = models.CharField(max_length=200, blank=True)
 
-    purpose = models.CharField(max_length=20, choices=Purpose.choices + AddressPurpose.choices, blank=True)
+    purpose = models.CharField(max_length=20, choices=APPLICATION_PURPOSES, blank=True)
     works_kind = models.CharField(max_length=20, choices=WorksKind.choices, blank=True)
     works_description = models.TextField(blank=True)
     works_function = models.CharField(max_length=100, blank=True)

@@ -11,13 +11,12 @@ from rest_framework import serializers
 from gis_portal.api.geojson import geometry_dict
 from permits import workflow
 from permits.choices import (
-    AddressPurpose,
+    APPLICATION_PURPOSES,
     ApplicantType,
     Connection,
     Destination,
     DocType,
     Kind,
-    Purpose,
     RoadAccess,
     WorksKind,
 )
@@ -36,7 +35,7 @@ class ApplicationInput(serializers.Serializer):
     parcel_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50,
                                        required=False)
     based_on = serializers.IntegerField(required=False, allow_null=True, help_text="CU (for AC/AD) or act extended.")
-    purpose = serializers.ChoiceField(choices=Purpose.choices + AddressPurpose.choices, required=False, allow_blank=True)
+    purpose = serializers.ChoiceField(choices=APPLICATION_PURPOSES, required=False, allow_blank=True)
     works_kind = serializers.ChoiceField(choices=WorksKind.choices, required=False, allow_blank=True)
     works_description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     works_function = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -169,7 +169,8 @@ class SitePanelPdf(APIView):
         app = selectors.application_get(user=request.user, pk=pk)
         act = getattr(app, "act", None)
         if act is None or app.kind not in PERMIT_KINDS:
-            raise ValidationError({"act": ["Only an issued AC/AD has a site panel."]})
+            raise ValidationError({"act": [_("Numai o autorizație de construire sau de desființare emisă are panou de "
+                                            "identificare.")]})
         parcels = sorted(app.parcels.all(), key=lambda p: p.cadastral_number)
         pdf = html_to_pdf("permits/site_panel.html", {
             "app": app, "act": act, "works": getattr(app, "works", None), "verify_url": verify_url(act.verify_code),

@@ -150,12 +150,12 @@ def test_admin_edits_are_audited_with_before_and_after(cast):
     admin = otp_login(Client(), cast["root"])
     response = admin.post("/admin/permits/feeschedule/add/", {
         "uat": cast["uat_a"].pk, "cu_bands": "[[null, 10]]", "cu_per_m2_over_1000": "0.01",
-        "council_decision": "HCL 1/2026"})
+        "address_certificate_ron": "9.00", "council_decision": "HCL 1/2026"})
     assert response.status_code == 302, response.content.decode()[:2000]
     schedule = FeeSchedule.objects.get(uat=cast["uat_a"])
     response = admin.post(f"/admin/permits/feeschedule/{schedule.pk}/change/", {
         "uat": cast["uat_a"].pk, "cu_bands": "[[null, 12]]", "cu_per_m2_over_1000": "0.01",
-        "council_decision": "HCL 9/2026"})
+        "address_certificate_ron": "9.00", "council_decision": "HCL 9/2026"})
     assert response.status_code == 302
     change = AuditEntry.objects.get(action="admin_change", target_type="permits.feeschedule")
     assert change.actor == cast["root"]

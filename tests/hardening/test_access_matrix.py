@@ -146,6 +146,10 @@ MATRIX: dict[tuple[str, str], Case] = {
         body=lambda w: {"provider": "nonsense"}, sees=AC_SEE),
     ("GET", "/api/v1/applications/{pk}/act.pdf"): Case(lambda w: f"/api/v1/applications/{w['cu'].pk}/act.pdf",
                                                       scoped(CU_SEE), sees=CU_SEE),
+    # Issue 18: the site panel of an issued AC/AD (the world's AC is not issued: 400 to those who see it).
+    ("GET", "/api/v1/applications/{pk}/site-panel.pdf"): Case(
+        lambda w: f"/api/v1/applications/{w['ac'].pk}/site-panel.pdf", scoped(AC_SEE, (400,)), sees=AC_SEE),
+    ("GET", "/api/v1/works/in-progress/"): Case(lambda w: "/api/v1/works/in-progress/", public()),
     ("GET", "/api/v1/documents/{pk}/download/"): Case(lambda w: f"/api/v1/documents/{w['document'].pk}/download/",
                                                      scoped(AC_SEE), sees=AC_SEE),
     ("POST", "/api/v1/payments/callback/{provider}/"): Case(lambda w: "/api/v1/payments/callback/loopback/",
