@@ -264,11 +264,11 @@ def import_parcels_files(*, paths: Sequence[Path | str], srid: int | None = None
     """Import several parcel files as one load (`loader.several_files`: one transaction, rows only
     added, indexes rebuilt once when the load at least doubles the table). The files are read one
     after another, so memory holds one file at a time, however many there are."""
-    paths = [Path(p) for p in paths]
-    total = sum(_feature_count(p) for p in paths)
+    files = [Path(p) for p in paths]
+    total = sum(_feature_count(p) for p in files)
     reports: list[ImportReport] = []
     with several_files(total=total):
-        for path in paths:
+        for path in files:
             reports.append(import_parcels_file(path=path, srid=srid, strict=strict, progress=progress,
                                                search_index=False))
     try:
