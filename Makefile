@@ -52,3 +52,18 @@ restore:
 load: bootstrap
 	$(PY) bench/load_prepare.py
 	$(PY) bench/load_mixed.py
+
+# The same mixed load with reads served by a streaming hot standby on this machine, stopped a third
+# into the run and started again (target: 0 errors). Shorter: make load-replica DURATION=30 PARCELS=100000
+.PHONY: load-replica
+load-replica: bootstrap
+	$(PY) bench/load_prepare.py --parcels $(or $(PARCELS),1000000)
+	$(PY) bench/load_mixed.py --replica-restart --duration $(or $(DURATION),60) --min-parcels $(or $(PARCELS),1000000)
+
+# National scale (BENCHMARKS.md, "National scale"): 20M synthetic parcels over ~3,200 UATs, imported
+# in steps (1M, 5M, 20M) against ogr2ogr, reads over HTTP at each size; ~45-60 min, ~40 GB of disk
+# while it runs (database, ogr2ogr's scratch table, the parcel files; removed at the end).
+# Not part of `make test`. Rehearsal: make bench-national SIZES=100000,200000 PER_UAT=625
+.PHONY: bench-national
+bench-national: bootstrap
+	$(PY) bench/national.py $(if $(SIZES),--sizes $(SIZES)) $(if $(PER_UAT),--per-uat $(PER_UAT))

@@ -12,6 +12,10 @@ Recorded besides throughput and latency: the CPU per request of the mix and of e
 workers + PostgreSQL backends, from /proc: robust to other work on the machine) and the load average.
 Targets: ≥ 200 requests/s, zero errors (socket errors and non-2xx), p99 ≤ 250 ms.
 Writes bench/results/load.json (not with --cpu-only); the wrk Lua script is bench/load_mixed.lua.
+
+--replica-restart (`make load-replica`): the same load with reads served by a streaming hot standby
+of a copy of bench_load, stopped a third into the run and started again at two thirds; the target is
+0 errors (bench/results/load_replica.json, with the standby's transaction counts around the stop).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -245,6 +250,55 @@ def run_wrk(duration: int, connections: int, threads: int) -> tuple[dict, float]
     return json.loads(line[5:]), cpu
 
 
+class ReplicaPair:
+    """--replica-restart: `bench_load` copied into a throw-away primary with a streaming hot standby
+    (tests/scaling/pgcluster.py: pg_basebackup -R, Unix sockets only); the server reads through the
+    router from the standby, which is stopped a third into the run and started again at two thirds."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(ROOT))
+        from tests.scaling.pgcluster import PrimaryAndStandby
+
+        self.clusters = PrimaryAndStandby()
+        self.events: list[tuple[float, str]] = []
+
+    def start(self) -> dict[str, str]:
+        c = self.clusters
+        c.start_primary()
+        c.primary.sql(f"CREATE DATABASE {DB}")
+        dump = subprocess.run(["pg_dump", "-Fc", "-d", database_url()], check=True, capture_output=True).stdout
+        subprocess.run(["pg_restore", "--no-owner", "-h", str(c.root), "-p", str(c.primary.port), "-U", "postgres",
+                        "-d", DB], input=dump, check=True, capture_output=True)
+        c.primary.sql("ANALYZE", DB)
+        c.start_standby()
+        c.wait_caught_up(DB)
+        socket = str(c.root).replace("/", "%2F")
+        return {"DATABASE_URL": f"postgres://postgres@{socket}:{c.primary.port}/{DB}",
+                "DATABASE_REPLICA_URLS": f"postgres://postgres@{socket}:{c.replica.port}/{DB}"}
+
+    def served_by_replica(self) -> int:
+        """Transactions the standby ran on bench_load since it (re)started."""
+        return int(self.clusters.replica.sql(
+            f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{DB}'", DB))
+
+    def stop_and_start(self, duration: int, t0: float) -> threading.Thread:
+        def run() -> None:
+            time.sleep(duration / 3)
+            self.events.append((round(time.monotonic() - t0, 1), f"standby stopped (fast) after "
+                                                                 f"{self.served_by_replica()} transactions"))
+            self.clusters.replica.stop("fast")
+            time.sleep(duration / 3)
+            self.clusters.replica.start()
+            self.events.append((round(time.monotonic() - t0, 1), "standby started"))
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    def destroy(self) -> None:
+        self.clusters.destroy()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=60)
@@ -252,10 +306,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cpu-only", action="store_true", help="only the CPU per request of each kind (no load run, "
                     "no results file)")
+    ap.add_argument("--replica-restart", action="store_true",
+                    help="serve reads from a streaming standby that is stopped and started again mid-run "
+                         "(results in bench/results/load_replica.json)")
+    ap.add_argument("--min-parcels", type=int, default=1_000_000, help="parcels bench_load must hold")
     args = ap.parse_args()
     ensure_wrk()
     parcels = parcel_count()
-    if parcels < 1_000_000:
+    if parcels < args.min_parcels:
         raise SystemExit(f"{DB} holds {parcels} parcels: run bench/load_prepare.py first")
     fx = fixtures()
     requests = build_requests(fx)
@@ -265,6 +323,23 @@ def main() -> None:
     psql("ANALYZE", db=DB)
     env = {**os.environ, **SERVER_ENV}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    pair = ReplicaPair() if args.replica_restart else None
+    try:
+        if pair is not None:
+            env.update(pair.start())
+        result = serve_and_load(args, env, requests, parcels, pair)
+    finally:
+        if pair is not None:
+            pair.destroy()
+    if result is None:
+        return
+    out = RESULTS.with_name("load_replica.json") if pair is not None else RESULTS
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+
+
+def serve_and_load(args: argparse.Namespace, env: dict, requests: list[dict], parcels: int,
+                   pair: ReplicaPair | None) -> dict | None:
     # The product's server configuration (workers, threads, keep-alive, access log), as `make run` serves.
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(GUNICORN_CONF), "-b",
                                f"127.0.0.1:{PORT}", "--log-level", "error", "gis_portal.wsgi"], cwd=ROOT, env=env,
@@ -278,10 +353,16 @@ def main() -> None:
         per_kind_cpu = cpu_per_kind(requests, workers + backends)
         print(json.dumps(per_kind_cpu, indent=1))
         if args.cpu_only:
-            return
+            return None
         cpu_before = _cpu_seconds(workers + backends)
         load_before = os.getloadavg()
+        stopper = pair.stop_and_start(args.duration, time.monotonic()) if pair is not None else None
         stats, wrk_cpu = run_wrk(args.duration, args.connections, args.threads)
+        if stopper is not None and pair is not None:
+            stopper.join()
+            time.sleep(2)
+            pair.events.append((float(args.duration), f"after the run: {pair.served_by_replica()} transactions "
+                                                      f"on the restarted standby"))
         load_after = os.getloadavg()
         cpu_after = _cpu_seconds(workers + backends)
     finally:
@@ -319,8 +400,13 @@ def main() -> None:
         "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}",
         "taken_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps(result, indent=1))
+    if pair is not None:
+        result["replica"] = {"setup": "throw-away primary + streaming hot standby on this machine "
+                                      "(pg_basebackup -R, Unix sockets), reads routed by gis_portal.db_router",
+                             "events_s": pair.events,
+                             "note": "cpu.postgres_seconds counts no backend: the throw-away clusters' are not "
+                                     "looked up"}
+    return result
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
 """Reads that may be a little stale go to PostgreSQL streaming replicas (`DATABASE_REPLICA_URLS`).
 
 Explicit opt-in: only a view wrapped in `replica_reads` (tiles, OGC API, parcel look-ups and lists,
-search, layer lists, public registers) may read from a replica; every other read, every write, every
+search, layer lists, public registers, analyses of unsaved geometry — whose Analysis row is still
+written to the primary, like every write) may read from a replica; every other read, every write, every
 read inside a transaction (`atomic`), authentication data (users, sessions, API tokens: a log-out or a
 revoked token must hold at once), background jobs and management commands use the primary.
 
 Within an eligible request the replica is chosen once (so the request sees one snapshot source) and
-only if it is healthy: in recovery and lagging at most `REPLICA_MAX_LAG_SECONDS`, checked at most every
-`REPLICA_CHECK_SECONDS` per process. A replica that cannot be reached is skipped; one that fails during
+only if it is healthy: in recovery, its WAL receiver streaming from the primary (pg_stat_wal_receiver) and
+heard from within `REPLICA_MAX_SILENCE_SECONDS`, lagging at most `REPLICA_MAX_LAG_SECONDS`; checked at
+most every `REPLICA_CHECK_SECONDS` per process. A replica that cannot be reached is skipped; one that fails during
 the request (stopped, connection lost) is marked down and the view runs again on the primary, so no
 error reaches the user. A client that has just written (any non-safe request, `ReplicaPinMiddleware`)
 carries a signed cookie and reads from the primary for `REPLICA_PIN_SECONDS` (read-your-writes).
@@ -33,12 +35,33 @@ PIN_COOKIE = "replica_pin"
 _PIN_SALT = "gis_portal.db_router.pin"
 # Always the primary: credentials and sessions must be current (a revoked token must not live on in a replica).
 PRIMARY_ONLY_APPS = frozenset({"auth", "authtoken", "sessions", "accounts"})
-# Lag in seconds: 0 when everything received has been replayed, else the age of the last replayed commit.
-LAG_SQL = """
+# One row: in recovery; lag in seconds (0 when everything received has been replayed, else the age of
+# the last replayed commit); the WAL receiver's pid (NULL: no receiver running), its status and the
+# seconds since its last message from the primary. A role without pg_read_all_stats (pg_monitor) sees
+# the receiver's pid but NULL status and time: then a running receiver is all the probe can know.
+STATUS_SQL = """
     SELECT pg_is_in_recovery(),
            CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
-                ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END
+                ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END,
+           r.pid, r.status, EXTRACT(EPOCH FROM now() - r.last_msg_receipt_time)
+    FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON true
 """
+
+
+@dataclass(frozen=True)
+class ReplicaStatus:
+    in_recovery: bool
+    lag: float  # seconds
+    receiving: bool  # a WAL receiver runs and (when visible) is streaming
+    silence: float | None  # seconds since the primary's last message (None: not visible to this role)
+
+    def usable(self) -> bool:
+        """In recovery, receiving from the primary, heard from it lately, and not too far behind.
+        A replica whose receiver is down looks caught up (it replayed all it received) while the
+        primary moves on: it is skipped. The primary sends a keep-alive at least every
+        wal_sender_timeout / 2 (30 s by default), hence a separate silence limit."""
+        return (self.in_recovery and self.receiving and self.lag <= settings.REPLICA_MAX_LAG_SECONDS
+                and (self.silence is None or self.silence <= settings.REPLICA_MAX_SILENCE_SECONDS))
 
 
 @dataclass
@@ -67,21 +90,28 @@ def forget_health() -> None:
         _health.clear()
 
 
+def replica_status(alias: str) -> ReplicaStatus:
+    """The replica's recovery, lag and WAL receiver (pg_stat_wal_receiver); raises DatabaseError when it
+    cannot be reached."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(STATUS_SQL)
+        in_recovery, lag, pid, status, silence = cursor.fetchone()
+    return ReplicaStatus(bool(in_recovery), float(lag), pid is not None and status in (None, "streaming"),
+                         None if silence is None else float(silence))
+
+
 def replica_lag(alias: str) -> tuple[bool, float]:
     """(in recovery, lag in seconds) of a replica; raises DatabaseError when it cannot be reached."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute(LAG_SQL)
-        in_recovery, lag = cursor.fetchone()
-    return bool(in_recovery), float(lag)
+    state = replica_status(alias)
+    return state.in_recovery, state.lag
 
 
 def _probe(alias: str) -> bool:
     try:
-        in_recovery, lag = replica_lag(alias)
+        return replica_status(alias).usable()
     except DatabaseError:
         _close(connections[alias])
         return False
-    return in_recovery and lag <= settings.REPLICA_MAX_LAG_SECONDS
 
 
 def _healthy(alias: str) -> bool:
@@ -183,6 +213,7 @@ def replica_reads(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     """
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.replica_reads = True  # type: ignore[attr-defined]  # (ReplicaPinMiddleware: no pin)
         if not replicas() or pinned(request):
             return view(request, *args, **kwargs)
         with replica_context() as state:
@@ -204,14 +235,17 @@ def replica_reads(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 class ReplicaPinMiddleware:
-    """After any non-safe request, the client reads from the primary for REPLICA_PIN_SECONDS."""
+    """After any non-safe request, the client reads from the primary for REPLICA_PIN_SECONDS — except
+    one served by a `replica_reads` view (an analysis: it writes only its own row, always read from
+    the primary), so a client's next analysis may still use a replica."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if replicas() and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        if (replicas() and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+                and not getattr(request, "replica_reads", False)):
             response.set_signed_cookie(
                 PIN_COOKIE, str(int(time.time())), salt=_PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS,
                 httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)

@@ -148,6 +148,9 @@ DATABASE_ROUTERS = ["gis_portal.db_router.ReplicaRouter"]
 REPLICA_MAX_LAG_SECONDS = float(env_str("REPLICA_MAX_LAG_SECONDS", "5"))  # a replica further behind is skipped
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)  # after a write the client reads from the primary
 REPLICA_CHECK_SECONDS = float(env_str("REPLICA_CHECK_SECONDS", "1"))  # how long a replica's health is cached
+# A replica whose WAL receiver has heard nothing from the primary for longer is skipped (the primary's
+# keep-alives come every wal_sender_timeout / 2, 30 s by default; the app's role needs pg_monitor to see it).
+REPLICA_MAX_SILENCE_SECONDS = float(env_str("REPLICA_MAX_SILENCE_SECONDS", "45"))
 # HTTP caching of public answers (browsers, the nginx cache of deploy/nginx/): built-in and unversioned
 # layer tiles, and OGC API Features answers, are fresh this long, then revalidated by their ETag.
 TILE_CACHE_SECONDS = env_int("TILE_CACHE_SECONDS", 300)

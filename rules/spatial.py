@@ -26,8 +26,8 @@ from functools import lru_cache
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.geos.prepared import PreparedGeometry
-from django.db import connection
 
+from gis_portal.db_router import read_connection
 from rules.choices import PROTECTION_ZONE_THEMES, ZONING_THEME
 
 # Overlaps below this many m² are treated as digitising slivers when no rule says otherwise.
@@ -231,7 +231,7 @@ def context_for_parcels(ids: list[int], plan: SearchPlan | None, *, buildings: b
     """The parcels of these ids (in id order), with their UAT and mayor, and the context; with the
     candidates of `plan` around a single parcel, and with `buildings` the parcels' buildings."""
     plan = plan if len(ids) == 1 else None
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(PARCELS_SQL, {"ids": list(ids), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
     ctx = Context(rules_generation=rows[0][0], versions=_versions(rows[0][1]), plan=plan,
@@ -250,7 +250,7 @@ def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildin
     """The UATs whose boundary overlaps the geometry by more than a sliver (largest overlap first),
     and the context with the candidates of `plan`; with `buildings` the buildings standing on the
     geometry (a point of their footprint inside it)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(UATS_SQL, {"geom": geom.hexewkb.decode(), "buildings": buildings, **_plan_params(plan)})
         rows = cursor.fetchall()
     ctx = Context(rules_generation=rows[0][0], versions=_versions(rows[0][1]), plan=plan,
@@ -264,7 +264,7 @@ def context_for_geometry(geom: GEOSGeometry, plan: SearchPlan | None, *, buildin
 
 def candidates(geom: GEOSGeometry, plan: SearchPlan, uat_ids: list[int]) -> list[Candidate]:
     """The candidates of `plan` around `geom` on their own (zoning units of `uat_ids`)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(CANDIDATES_SQL, {"geom": geom.hexewkb.decode(), "uats": list(uat_ids), **_plan_params(plan)})
         return _candidates(cursor.fetchone()[0])
 
@@ -289,7 +289,7 @@ def current_versions(ctx: Context, themes: list[str], geom: GEOSGeometry) -> lis
 def _coverage(version_id: int) -> PreparedGeometry:
     """A version's coverage, prepared once per process: county-sized polygons are costly to test
     from scratch on every analysis, and a version's coverage is fixed when it is imported."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT ST_AsEWKB(coverage) FROM layers_layerversion WHERE id = %s", [version_id])
         return GEOSGeometry(memoryview(cursor.fetchone()[0])).prepared
 
@@ -332,6 +332,6 @@ def feature_uats(feature_ids: list[int], uat_ids: list[int]) -> dict[int, int]:
         JOIN parcels_uat u ON u.id = ANY(%s) AND ST_Intersects(u.boundary, ST_PointOnSurface(f.geom))
         WHERE f.id = ANY(%s) ORDER BY f.id, u.id
     """
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [uat_ids, feature_ids])
         return dict(cursor.fetchall())

@@ -17,18 +17,21 @@ from typing import cast
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyogrio
+import pyogrio.errors
 from django.db import DatabaseError
 
 from parcels.imports import indexes
 from parcels.imports.cgxml import read_cgxml
 from parcels.imports.checks import check_geometries
 from parcels.imports.facts import FactsOfStretches
-from parcels.imports.loader import Progress, Rows, keys_are_unique, load, refuse_if_strict
+from parcels.imports.loader import Progress, Rows, keys_are_unique, load, refuse_if_strict, several_files
 from parcels.imports.report import ImportFileError, ImportReport, IndexBuildError, RowIssue
 from parcels.imports.sources import Batch, normalize_text, read_vector, sniff_format
 from parcels.models import UAT, Parcel
 
-__all__ = ["ImportFileError", "ImportReport", "IndexBuildError", "RowIssue", "import_parcels_file", "read_batch"]
+__all__ = ["ImportFileError", "ImportReport", "IndexBuildError", "RowIssue", "import_parcels_file", "import_parcels_files",
+           "read_batch"]
 
 USE_CATEGORIES = {c.value.upper(): c.value for c in Parcel.UseCategory}
 # What str.strip() removes around ASCII text (spelled out: RE2's \s has neither \v nor \x1c-\x1f).
@@ -253,12 +256,44 @@ def _check_and_load(batch: Batch, facts: FactsOfStretches, report: ImportReport,
     refuse_if_strict(strict, report)  # rows rejected so far (a streamed load refuses later ones itself)
     if stream or parts:  # a streamed load runs its checks inside load(), even when no row is accepted yet
         load(parts=parts, srid=batch.srid, uats_known=uats_known, report=report, total=len(batch),
-             buildings=buildings, strict=strict, progress=progress)
+             buildings=buildings, strict=strict, progress=progress, uats=set(uat_ids.tolist()) if uats_known else ())
+
+
+def import_parcels_files(*, paths: Sequence[Path | str], srid: int | None = None, strict: bool = False,
+                         progress: Progress | None = None) -> list[ImportReport]:
+    """Import several parcel files as one load (`loader.several_files`: one transaction, rows only
+    added, indexes rebuilt once when the load at least doubles the table). The files are read one
+    after another, so memory holds one file at a time, however many there are."""
+    files = [Path(p) for p in paths]
+    total = sum(_feature_count(p) for p in files)
+    reports: list[ImportReport] = []
+    with several_files(total=total):
+        for path in files:
+            reports.append(import_parcels_file(path=path, srid=srid, strict=strict, progress=progress,
+                                               search_index=False))
+    try:
+        indexes.build_missing()
+    except DatabaseError as exc:
+        raise IndexBuildError(reports[-1], ", ".join(indexes.DEFERRED), exc) from exc
+    return reports
+
+
+def _feature_count(path: Path) -> int:
+    """Rows of a GeoPackage, from its header (0 for other formats: then no index rebuild unless the
+    table is empty)."""
+    if sniff_format(path) != "gpkg":
+        return 0
+    try:
+        return max(0, int(pyogrio.read_info(str(path)).get("features", 0)))
+    except pyogrio.errors.DataSourceError:
+        return 0
 
 
 def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid: int | None = None,
-                        strict: bool = False, progress: Progress | None = None) -> ImportReport:
-    """Import a parcel file (GeoJSON, GeoPackage, zipped Shapefile, CGXML); see module docstring."""
+                        strict: bool = False, progress: Progress | None = None,
+                        search_index: bool = True) -> ImportReport:
+    """Import a parcel file (GeoJSON, GeoPackage, zipped Shapefile, CGXML); see module docstring.
+    `search_index=False`: leave a dropped address index to the caller (several files in one load)."""
     start = time.perf_counter()
     path = Path(path)
     report = ImportReport(source=path.name)
@@ -274,6 +309,9 @@ def import_parcels_file(*, path: Path | str, uat_siruta: int | None = None, srid
     finally:
         facts.close()
     report.issues.sort(key=lambda issue: (issue.row, issue.level))
+    if not search_index:
+        report.seconds = time.perf_counter() - start
+        return report
     if progress:
         progress("search index", 0, 1)
     try:

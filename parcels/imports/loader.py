@@ -8,7 +8,9 @@ empty table (the big one) skips staging and goes in through binary COPY built co
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -16,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parcels.imports import binary_copy, indexes
@@ -174,17 +176,72 @@ def _bulk_drop(cursor) -> list[str]:
     return restore[:1] + [definition for name, definition in dropped if name not in indexes.DEFERRED] + restore[1:]
 
 
+@dataclass
+class _Several:
+    """A load of several files in one transaction (`several_files`): whether its indexes are down."""
+
+    indexes_dropped: bool
+
+
+_several: ContextVar[_Several | None] = ContextVar("parcel_import_several", default=None)
+
+
+@contextmanager
+def several_files(*, total: int) -> Iterator[None]:
+    """Load several files (a country's counties, say) as one import: one transaction, one table lock.
+
+    Every file must be able to take the bulk path (Stereo 70, a UAT per row, no buildings); its rows
+    are only added, never updated — a (UAT, cadastral number) already in the table or in two files
+    makes the whole load fail and roll back (the unique index proves it). When the load at least
+    doubles the table (`total` rows against the table's estimate), its indexes are dropped once and
+    rebuilt once at the end, sorted, instead of being updated row by row; meanwhile readers of the
+    parcels wait (the rebuild needs an ACCESS EXCLUSIVE lock): that is a first national load, before
+    opening. A smaller load keeps them and readers go on.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE parcels_parcel IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM parcels_parcel), "
+                       "greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'parcels_parcel'::regclass")
+        empty, estimate = cursor.fetchone()
+        rebuild = empty or total >= estimate
+        restore = _bulk_drop(cursor) if rebuild else []
+        token = _several.set(_Several(indexes_dropped=rebuild))
+        try:
+            yield
+            for statement in restore:
+                cursor.execute(statement)
+        except IntegrityError as exc:
+            raise ImportFileError(
+                "A parcel's UAT and cadastral number are already in the database or in two of the files: "
+                "several files at once only add parcels; import that file alone to update its parcels.") from exc
+        finally:
+            _several.reset(token)
+
+
 def load(*, parts: Iterable[Rows], srid: int, uats_known: bool, report: ImportReport, total: int,
-         buildings: dict[str, np.ndarray] | None = None, strict: bool = False, progress: Progress | None = None) -> None:
+         buildings: dict[str, np.ndarray] | None = None, strict: bool = False, progress: Progress | None = None,
+         uats: Iterable[int] = ()) -> None:
     """Load the accepted rows, given in parts (checked while the previous part is being loaded, on
-    the bulk path); fill report counts and SQL-level rejections. `uats_known`: every row has its UAT."""
+    the bulk path); fill report counts and SQL-level rejections. `uats_known`: every row has its UAT;
+    `uats`: the UAT ids of the file's rows (when known, a file of UATs without parcels yet is appended
+    through the bulk path: nothing to update, no key can clash)."""
+    several = _several.get()
+    if several is not None:
+        if not (srid == 3844 and uats_known and buildings is None):
+            raise ImportFileError("Several files at once must each be in Stereo 70 (EPSG:3844), give every "
+                                  "parcel's SIRUTA and hold no buildings: import this file alone.")
+        with transaction.atomic(), connection.cursor() as cursor:
+            _direct_load(cursor, parts=parts, report=report, strict=strict, progress=progress, total=total,
+                         rebuild_indexes=False)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         # One import at a time: a concurrent upsert of the same parcels would otherwise deadlock.
         cursor.execute("LOCK TABLE parcels_parcel IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM parcels_parcel)")
         empty = cursor.fetchone()[0]
-        if empty and srid == 3844 and uats_known and buildings is None:
-            _direct_load(cursor, parts=parts, report=report, strict=strict, progress=progress, total=total)
+        if srid == 3844 and uats_known and buildings is None and (empty or _new_uats(cursor, uats)):
+            _direct_load(cursor, parts=parts, report=report, strict=strict, progress=progress, total=total,
+                         rebuild_indexes=empty)
             return
         parts = list(parts)
         rows = Rows.concat(parts, list(parts[0].columns) if parts else [])
@@ -282,14 +339,27 @@ def _without_duplicates(part: Rows, report: ImportReport, strict: bool) -> Rows:
     return part.subset(keep)
 
 
-def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, total) -> None:
-    """Fast path for the first load of an empty table in Stereo 70: rows checked in Python are
-    COPied straight into parcels_parcel in binary format (built column-wise, see binary_copy),
-    whose indexes and foreign key are rebuilt once at the end (no staging table, no second pass).
+def _new_uats(cursor, uats: Iterable[int]) -> bool:
+    """Whether none of these UATs has a parcel yet (the next county of a national load)."""
+    ids = sorted(set(uats))
+    if not ids:
+        return False
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM parcels_parcel WHERE uat_id = ANY(%s))", [ids])
+    return bool(cursor.fetchone()[0])
+
+
+def _direct_load(cursor, *, parts: Iterable[Rows], report, strict, progress, total, rebuild_indexes: bool) -> None:
+    """Fast path for the first load of an empty table, or of UATs without parcels yet, in Stereo 70:
+    rows checked in Python are COPied straight into parcels_parcel in binary format (built
+    column-wise, see binary_copy); no staging table, no second pass. Into an empty table the
+    indexes and foreign key are rebuilt once at the end; into a table that already holds other
+    UATs' parcels they stay and are maintained row by row, so readers are never locked out (a
+    rebuild would take an ACCESS EXCLUSIVE lock on the whole country's parcels) — the table lock
+    taken by load() keeps other writers away, and the UATs' emptiness means no key can clash.
     Each part is checked (by the caller's iterator) while the server ingests the previous one.
     A repeated (UAT, cadastral number) can only occur within one part: the caller holds back
     every row whose key repeats in the file and yields those rows together, last."""
-    restore = _bulk_drop(cursor)
+    restore = _bulk_drop(cursor) if rebuild_indexes else []
     names = ("id", "uat_id", "measured_area_m2", "updated_at", "legal_area_m2", *DIRECT_TEXT, "geom")
     now = binary_copy.timestamptz_value(timezone.now())
     first_id = _reserve_ids(cursor, total)

@@ -12,6 +12,7 @@ from django.db.backends.postgresql.schema import DatabaseSchemaEditor
 import parcels.imports as parcels_imports
 from parcels.imports import ImportFileError, binary_copy, import_parcels_file
 from parcels.models import Parcel
+from tests.conftest import BACAU_E
 from tests.parcels.conftest import boxes, write_layer
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,58 @@ def test_a_bulk_load_numbers_its_parcels_from_the_sequence_and_hands_back_unused
     later = Parcel.objects.create(uat=territory["uat_a"], cadastral_number="99", geom=Parcel.objects.first().geom,
                                   measured_area_m2=1)
     assert later.pk == ids[-1] + 1  # the sequence stands right after the last parcel loaded
+
+
+def _county(tmp_path, name: str, siruta: int, cads: list[str], *, e: float = 0.0):
+    return write_layer(tmp_path / name, boxes(len(cads), e=BACAU_E + e),
+                       {"cadastral_number": cads, "siruta": [siruta] * len(cads)}, driver="GPKG")
+
+
+def test_a_file_of_uats_without_parcels_is_appended_through_the_bulk_path(tmp_path, territory, monkeypatch):
+    """The next county of a national load: COPY straight into the table, its indexes kept (readers
+    are never locked out), nothing staged; a file of a UAT that has parcels still upserts."""
+    import_parcels_file(path=_county(tmp_path, "a.gpkg", 20297, ["1", "2"]))
+    before = _schema()
+    staged = parcels_imports.loader._staged_load
+    monkeypatch.setattr(parcels_imports.loader, "_staged_load", lambda *a, **k: pytest.fail("staged"))
+    monkeypatch.setattr(parcels_imports.loader, "_bulk_drop", lambda *a, **k: pytest.fail("indexes dropped"))
+    report = import_parcels_file(path=_county(tmp_path, "b.gpkg", 22936, ["1", "2", "3"], e=100))
+    assert (report.inserted, report.updated) == (3, 0)
+    assert _schema() == before
+    assert sorted(Parcel.objects.values_list("uat__siruta", "cadastral_number")) == [
+        (20297, "1"), (20297, "2"), (22936, "1"), (22936, "2"), (22936, "3")]
+    monkeypatch.setattr(parcels_imports.loader, "_staged_load", staged)
+    report = import_parcels_file(path=_county(tmp_path, "a2.gpkg", 20297, ["2", "9"], e=300))
+    assert (report.inserted, report.updated) == (1, 1)
+
+
+def test_several_files_are_one_load_with_indexes_rebuilt_once(tmp_path, territory, capsys):
+    before = _schema()
+    call_command("import_parcels", str(_county(tmp_path, "a.gpkg", 20297, ["1", "2"])),
+                 str(_county(tmp_path, "b.gpkg", 22936, ["1", "2", "3"], e=100)))
+    out = capsys.readouterr().out
+    assert "a.gpkg (gpkg, EPSG:3844): 2 rows read, 2 inserted" in out
+    assert "b.gpkg (gpkg, EPSG:3844): 3 rows read, 3 inserted" in out
+    assert Parcel.objects.count() == 5
+    assert _schema() == before  # every index and constraint back, the address index too
+    ids = sorted(Parcel.objects.values_list("id", flat=True))
+    assert ids == list(range(ids[0], ids[0] + 5))
+
+
+def test_several_files_with_a_key_already_present_roll_back_together(tmp_path, territory):
+    import_parcels_file(path=_county(tmp_path, "a.gpkg", 20297, ["1", "2"]))
+    before = _schema()
+    with pytest.raises(CommandError, match="already in the database or in two of the files"):
+        call_command("import_parcels", str(_county(tmp_path, "b.gpkg", 22936, ["7"], e=100)),
+                     str(_county(tmp_path, "c.gpkg", 20297, ["2"], e=300)))
+    assert sorted(Parcel.objects.values_list("uat__siruta", "cadastral_number")) == [(20297, "1"), (20297, "2")]
+    assert _schema() == before
+
+
+def test_several_files_refuse_a_file_that_cannot_only_be_added(tmp_path, territory):
+    no_siruta = write_layer(tmp_path / "x.gpkg", boxes(1), {"cadastral_number": ["5"]}, driver="GPKG")
+    with pytest.raises(CommandError, match="import this file alone"):
+        call_command("import_parcels", str(_county(tmp_path, "a.gpkg", 20297, ["1"])), str(no_siruta))
+    assert Parcel.objects.count() == 0
+    with pytest.raises(CommandError, match="--uat applies to one file"):
+        call_command("import_parcels", str(no_siruta), str(no_siruta), "--uat", "20297")

@@ -34,6 +34,9 @@ def pair(django_db_setup, django_db_blocker):
         clusters.start_primary()
         clusters.primary.sql(f"CREATE DATABASE {DB}")
         test_db = connections[DEFAULT_DB_ALIAS].creation._get_test_db_name()  # pytest-django's, migrated
+        if saved["NAME"] != test_db:  # this module alone: no test asked pytest-django for a database
+            with django_db_blocker.unblock():
+                connections[DEFAULT_DB_ALIAS].creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
         host = saved["HOST"] or saved["OPTIONS"].get("host", "")
         dump = subprocess.run(["pg_dump", "-Fc", "-h", host, "-p", str(saved["PORT"] or 5432),
                                "-U", saved["USER"], "-d", test_db], check=True, capture_output=True)
@@ -139,6 +142,40 @@ def test_a_lagging_standby_is_skipped_until_it_catches_up(pair, parcel):
     assert _served_by(Client(), parcel) == ("Strada Nouă 2", REPLICA)
 
 
+def _wait_receivers(count: str, pair) -> None:
+    deadline = time.monotonic() + 20
+    while pair.replica.sql("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", DB) != count:
+        assert time.monotonic() < deadline, f"the standby's streaming WAL receivers never became {count}"
+        time.sleep(0.1)
+
+
+def test_a_standby_whose_wal_receiver_is_down_is_skipped(pair, parcel):
+    """pg_stat_wal_receiver: a standby that receives nothing from the primary has replayed all it got,
+    so its lag reads 0 while the primary moves on — it is skipped until its receiver streams again."""
+    status = db_router.replica_status(REPLICA)
+    assert status.in_recovery and status.receiving and status.lag == 0.0
+    assert status.silence is not None and 0 <= status.silence < 45
+    with override_settings(REPLICA_MAX_SILENCE_SECONDS=0):  # heard from too long ago (any time at all)
+        db_router.forget_health()
+        assert _served_by(Client(), parcel)[1] == DEFAULT_DB_ALIAS
+    conninfo = pair.replica.sql("SHOW primary_conninfo")
+    assert conninfo
+    pair.replica.sql("ALTER SYSTEM SET primary_conninfo = ''")  # the receiver stops, none restarts
+    pair.replica.sql("SELECT pg_reload_conf()")
+    try:
+        _wait_receivers("0", pair)
+        _set_address(parcel, "Strada Ruptă 4")
+        status = db_router.replica_status(REPLICA)
+        assert (status.in_recovery, status.receiving, status.lag) == (True, False, 0.0)  # "caught up", stale
+        assert _served_by(Client(), parcel) == ("Strada Ruptă 4", DEFAULT_DB_ALIAS)
+    finally:
+        pair.replica.sql("ALTER SYSTEM SET primary_conninfo = '{}'".format(conninfo.replace("'", "''")))
+        pair.replica.sql("SELECT pg_reload_conf()")
+    _wait_receivers("1", pair)
+    pair.wait_caught_up(DB)
+    assert _served_by(Client(), parcel) == ("Strada Ruptă 4", REPLICA)
+
+
 def test_a_client_that_wrote_reads_its_writes_from_the_primary(pair, parcel):
     from accounts.models import User
 
@@ -158,6 +195,33 @@ def test_a_client_that_wrote_reads_its_writes_from_the_primary(pair, parcel):
     finally:
         pair.replica.sql("SELECT pg_wal_replay_resume()", DB)
     pair.wait_caught_up(DB)
+
+
+def test_an_analysis_of_unsaved_geometry_reads_the_standby_and_stores_on_the_primary(pair, parcel):
+    """Its layers, parcels and rules come from the replica (a little stale is fine for a look-up); the
+    Analysis row is written to the primary (the standby would refuse it), and the POST does not pin
+    the client to the primary."""
+    import json
+
+    from rules.models import Analysis
+
+    drawn = square(BACAU_E + 5, BACAU_N + 5, 20)
+    body = {"geometry": json.loads(drawn.json), "crs": "3844"}
+    for _attempt in range(2):  # the first request also loads this process's rule cache
+        with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary, \
+                CaptureQueriesContext(connections[REPLICA]) as replica:
+            response = Client().post("/api/v1/analyses/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    on_replica = " ".join(q["sql"] for q in replica.captured_queries)
+    on_primary = " ".join(q["sql"] for q in primary.captured_queries)
+    # The analysis' context statement (rules and layer generations, UATs, candidate layer features).
+    assert "rules_generation" in on_replica and "layers_featurepart" in on_replica and "parcels_uat" in on_replica
+    assert "INSERT INTO rules_analysis" in on_primary and "layers_featurepart" not in on_primary
+    assert "INSERT" not in on_replica
+    assert db_router.PIN_COOKIE not in response.cookies
+    analysis_id = response.json()["id"]
+    assert Analysis.objects.using(DEFAULT_DB_ALIAS).filter(pk=analysis_id).exists()
+    assert [u["siruta"] for u in response.json()["uats"]] == [20297]  # found on the replica
 
 
 def test_the_standby_stopped_under_a_request_fails_no_request(pair, parcel):
