@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from accounts.models import User
 from institutions.models import Institution
 from notifications.models import Notification
@@ -189,6 +190,8 @@ def works_regularisation_pay(*, application: Application, by, reference: str) ->
                                      recorded_by=by, paid_at=now)
     works.regularisation_paid_at = now
     works.save(update_fields=["regularisation_paid_at"])
+    audit_record(actor=by, action="payment_recorded", target=payment, issuer_id=app.issuer_id, changes={
+        "purpose": [None, "regularisation"], "amount_ron": [None, str(payment.amount_ron)], "reference": [None, reference]})
     return payment
 
 
@@ -206,7 +209,8 @@ def regularisation_paid(app: Application, *, payment: Payment, amount_ron) -> Pa
     """A provider confirmed the online payment of the difference (permits.payments.payment_callback)."""
     works = Works.objects.select_for_update().get(application=app)
     if Decimal(amount_ron) != payment.amount_ron or payment.amount_ron != works.regularisation_ron:
-        raise ValidationError({"amount_ron": [f"The difference is {works.regularisation_ron} lei, not {amount_ron}."]})
+        raise ValidationError({"amount_ron": [_("Diferența este de %(due)s lei, nu %(amount)s.")
+                                              % {"due": works.regularisation_ron, "amount": amount_ron}]})
     if payment.state != Payment.State.PAID:
         now = timezone.now()
         payment.state, payment.paid_at = Payment.State.PAID, now
@@ -231,6 +235,8 @@ def works_refund_record(*, application: Application, by, reference: str) -> Work
         raise ValidationError({"reference": [_("Completați numărul ordinului de plată.")]})
     works.refunded_at, works.refund_reference, works.refund_recorded_by = timezone.now(), reference, by
     works.save(update_fields=["refunded_at", "refund_reference", "refund_recorded_by"])
+    audit_record(actor=by, action="payment_refunded", target=app, issuer_id=app.issuer_id, changes={
+        "amount_ron": [None, str(-works.regularisation_ron)], "reference": [None, reference]})
     return works
 
 

@@ -118,6 +118,10 @@ def test_full_life_issued_started_ended_regularised_up_and_received(cast, issued
         works.works_refund_record(application=ac, by=cast["carol"], reference="OP-1")  # nothing to refund
     payment = works.works_regularisation_pay(application=ac, by=cast["carol"], reference="CH-REG-1")
     assert (payment.amount_ron, payment.purpose, payment.state) == (Decimal("200.00"), "regularisation", "paid")
+    from accounts.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="payment_recorded", target_id=str(payment.pk)).changes["amount_ron"] == [
+        None, "200.00"]
     with pytest.raises(ValidationError):
         works.works_regularisation_pay(application=ac, by=cast["carol"], reference="CH-REG-2")
 
@@ -158,6 +162,11 @@ def test_regularised_down_is_a_refund_recorded_by_staff(cast, issued_ac, isc):
     ac.works.refresh_from_db()
     assert ac.works.refund_reference == "OP-77" and ac.works.refunded_at is not None
     assert not Payment.objects.filter(application=ac, purpose="regularisation").exists()
+    from accounts.models import AuditEntry
+
+    refund = AuditEntry.objects.get(action="payment_refunded", target_id=str(ac.pk))
+    assert (refund.actor, refund.issuer_id, refund.changes) == (
+        cast["carol"], ac.issuer_id, {"amount_ron": [None, "1200.00"], "reference": [None, "OP-77"]})
 
 
 def test_a_start_after_the_validity_is_refused_in_romanian(cast, issued_ac, isc):
