@@ -69,8 +69,9 @@ ZIP_MAX_RATIO = 200
 
 
 class RejectNulBytesMiddleware:
-    """A NUL byte in the query string is never valid input here, and PostgreSQL refuses it in text:
-    answer 400 at the edge instead of a 500 from whichever view passes it to the database."""
+    """A NUL byte in the query string or a cookie is never valid input here, and PostgreSQL refuses it in
+    text: answer 400 at the edge (before the session is looked up by its cookie) instead of a 500 from
+    whichever layer passes it to the database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,10 +79,12 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         bad = [name for name, values in request.GET.lists() if any("\x00" in v for v in values)]
         bad += ["query"] if any("\x00" in name for name in request.GET) else []
+        bad += ["cookie"] if any("\x00" in name + value for name, value in request.COOKIES.items()) else []
         if bad:
             from django.http import JsonResponse
+            from django.utils.translation import gettext
 
-            message = "must not contain NUL (0x00) characters."
+            message = gettext("nu poate conține caractere NUL (0x00).")
             return JsonResponse({"detail": f"{bad[0]}: {message}", "errors": {name: [message] for name in bad}},
                                 status=400)
         return self.get_response(request)

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "gis_portal.security.RequestBodyLimitMiddleware",  # before anything can read a body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gis_portal.security.RejectNulBytesMiddleware",  # NUL in the query or a cookie: 400 before any lookup
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.middleware.ChosenLanguageMiddleware",  # Romanian unless chosen (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
@@ -97,7 +98,6 @@ MIDDLEWARE = [
     "gis_portal.db_router.ReplicaPinMiddleware",  # read-your-writes when replicas serve reads
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gis_portal.security.ContentSecurityPolicyMiddleware",
-    "gis_portal.security.RejectNulBytesMiddleware",
 ]
 
 ROOT_URLCONF = "gis_portal.urls"

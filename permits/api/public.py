@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
@@ -167,7 +168,7 @@ class Excavations(APIView):
     def get(self, request):
         raw = request.query_params.get("siruta")
         if raw is not None and not raw.isdigit():
-            raise ValidationError({"siruta": ["A SIRUTA code (digits)."]})
+            raise ValidationError({"siruta": [_("Un cod SIRUTA (numai cifre).")]})
         apps = list(selectors.public_excavations(siruta=int(raw) if raw else None)[:5000])
         geoms = _excavation_geometries([a.pk for a in apps])
         return Response({"type": "FeatureCollection", "features": [
@@ -188,7 +189,7 @@ class WorksInProgress(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
     def get(self, request):
         from permits.works_public import works_geojson
 

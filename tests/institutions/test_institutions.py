@@ -13,10 +13,10 @@ def test_seeding_creates_the_bacau_institutions_once_and_keeps_their_secrets(db)
     call_command("seed_institutions")
     secrets_before = dict(Institution.objects.values_list("code", "webhook_secret"))
     call_command("seed_institutions")
-    assert Institution.objects.count() == 23  # 22 avizatori and the ISC (told of the start and end of works)
+    assert Institution.objects.count() == 24  # 22 avizatori, the ISC (told of the start and end of works), the street administrator
     assert dict(Institution.objects.values_list("code", "webhook_secret")) == secrets_before
     assert all(len(secret) == 64 for secret in secrets_before.values())
-    assert len(set(secrets_before.values())) == 23
+    assert len(set(secrets_before.values())) == 24
 
 
 def test_every_kind_of_the_brief_has_an_institution(db):
@@ -59,6 +59,6 @@ def test_the_public_list_shows_no_secret_or_webhook(api, db):
     assert response.status_code == 200
     body = response.json()
     rows = body["results"] if isinstance(body, dict) else body
-    assert len(rows) == 23
+    assert len(rows) == 24
     assert all("webhook_secret" not in r and "webhook_url" not in r for r in rows)
     assert "webhook_secret" not in response.content.decode() and rows[0]["kind"] == "aviation"

@@ -17,6 +17,7 @@ from avize.services import aviz_answer
 from institutions.models import Institution
 from permits.models import Application, ExcavationPolicy
 from tests.conftest import BACAU_E, BACAU_N
+from tests.helpers import otp_login
 from tests.permits.conftest import VALID_CUI, pdf_upload
 from tests.rules.conftest import box
 
@@ -228,16 +229,16 @@ def test_the_clerk_records_the_guarantee_on_the_request_page_and_the_queue_flags
     _, first = excavation_request(api, cast["alice"])
     assert authorise(api, cast, street_with_networks, first).status_code == 200
     _, second = excavation_request(api, cast["bob"], starts=10)
-    client.force_login(cast["carol"])
+    otp_login(client, cast["carol"])
     queue = client.get("/staff/queue/?view=all").content.decode()
     assert queue.count('class="badge due-soon dig-once"') == 1  # the overlapping request only
     page = client.get(f"/requests/{second}/").content.decode()
     assert 'id="dig-once-conflicts"' in page and Application.objects.get(pk=first).act.numbering in page
-    client.force_login(cast["bob"])  # the applicant cannot record his own guarantee
+    otp_login(client, cast["bob"])  # the applicant cannot record his own guarantee
     assert client.post(f"/requests/{second}/guarantee/", {"op": "record"}).status_code == 403
-    client.force_login(cast["dave"])  # another issuer's clerk does not see the request
+    otp_login(client, cast["dave"])  # another issuer's clerk does not see the request
     assert client.post(f"/requests/{second}/guarantee/", {"op": "record"}).status_code == 404
     assert Application.objects.get(pk=second).excavation.guarantee_paid_at is None
-    client.force_login(cast["carol"])
+    otp_login(client, cast["carol"])
     assert client.post(f"/requests/{second}/guarantee/", {"op": "record"}).status_code == 302
     assert Application.objects.get(pk=second).excavation.guarantee_paid_at is not None

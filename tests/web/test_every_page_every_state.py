@@ -84,7 +84,8 @@ class Walker:
                 self.get(role, f"/inbox/{req.pk}/", expected, context=f"{context}, aviz {req.state}")
             if role == "alice" and app.status in (Status.ISSUED, Status.EXPIRED, *EXCAVATION_LIVE, Status.CLOSED):
                 self.get("anonymous", f"/verify/{app.act.verify_code}", 200, context=context)
-            if role == "alice" and app.status in WORKS_STATUSES[:2]:  # the construction-site panel (PDF)
+            # The construction-site panel (PDF) of an AC/AD whose works are under way.
+            if role == "alice" and app.status in WORKS_STATUSES[:2] and app.kind in (Kind.AC, Kind.AD):
                 self.get("alice", f"/api/v1/applications/{app.pk}/site-panel.pdf", 200, context=context)
         # The list pages show every application in its current state: opened whenever a status (or an
         # aviz state) appears for the first time, which keeps the walk fast.
