@@ -44,67 +44,55 @@ def _done(request: HttpRequest, app, text: str) -> HttpResponse:
     return redirect(f"/requests/{app.pk}/#works")
 
 
+def _act(request: HttpRequest, app, form: forms.Form, form_name: str, call, done: str, *,
+         refused=STATE_CHANGED, refusals: tuple[type[Exception], ...] = (StateConflict, PermissionDenied)
+         ) -> HttpResponse:
+    """Run the service `call(data)` for a valid form: its reasons go next to their fields and the page is shown
+    again (400); a refusal or a state that changed meanwhile is said above the form; success redirects."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        except refusals:
+            form.add_error(None, refused)
+        else:
+            return _done(request, app, done)
+    return _redisplay(request, app, **{form_name: form})
+
+
 @login_required
 @require_POST
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    form = WorksStartForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            works_services.works_start_announce(
-                application=app, by=signed_in(request), start_date=form.cleaned_data["start_date"],
-                duration_months=form.cleaned_data["duration_months"],
-                contractor_name=form.cleaned_data["contractor_name"],
-                documents=request.FILES.getlist("documents")[:works_services.MAX_DOCUMENTS + 1])
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        except (StateConflict, PermissionDenied):
-            form.add_error(None, STATE_CHANGED)
-        else:
-            return _done(request, app, _("Începerea lucrărilor a fost comunicată emitentului și Inspectoratului de "
-                                         "Stat în Construcții."))
-    return _redisplay(request, app, start_form=form)
+    return _act(request, app, WorksStartForm(request.POST, request.FILES), "start_form", lambda data: (
+        works_services.works_start_announce(
+            application=app, by=signed_in(request), start_date=data["start_date"],
+            duration_months=data["duration_months"], contractor_name=data["contractor_name"],
+            documents=request.FILES.getlist("documents")[:works_services.MAX_DOCUMENTS + 1])),
+        _("Începerea lucrărilor a fost comunicată emitentului și Inspectoratului de Stat în Construcții."))
 
 
 @login_required
 @require_POST
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    form = WorksEndForm(request.POST)
-    if form.is_valid():
-        try:
-            works_services.works_end_announce(application=app, by=signed_in(request),
-                                              end_date=form.cleaned_data["end_date"],
-                                              final_value_ron=form.cleaned_data["final_value_ron"])
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        except (StateConflict, PermissionDenied):
-            form.add_error(None, STATE_CHANGED)
-        else:
-            return _done(request, app, _("Terminarea lucrărilor a fost comunicată; taxa a fost regularizată pe "
-                                         "valoarea finală declarată."))
-    return _redisplay(request, app, end_form=form)
+    return _act(request, app, WorksEndForm(request.POST), "end_form", lambda data: (
+        works_services.works_end_announce(application=app, by=signed_in(request), end_date=data["end_date"],
+                                          final_value_ron=data["final_value_ron"])),
+        _("Terminarea lucrărilor a fost comunicată; taxa a fost regularizată pe valoarea finală declarată."))
 
 
 @login_required
 @require_POST
 def reception(request: HttpRequest, pk: int) -> HttpResponse:
     app = _app(request, pk)
-    form = ReceptionForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            works_services.works_reception_record(
-                application=app, by=signed_in(request), reception_date=data["reception_date"],
-                issuer_representative=data["issuer_representative"], members=data["members"].splitlines(),
-                outcome=data["outcome"], remarks=data["remarks"], report=data["report"])
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        except (StateConflict, PermissionDenied):
-            form.add_error(None, STATE_CHANGED)
-        else:
-            return _done(request, app, _("Recepția a fost înregistrată."))
-    return _redisplay(request, app, reception_form=form)
+    return _act(request, app, ReceptionForm(request.POST, request.FILES), "reception_form", lambda data: (
+        works_services.works_reception_record(
+            application=app, by=signed_in(request), reception_date=data["reception_date"],
+            issuer_representative=data["issuer_representative"], members=data["members"].splitlines(),
+            outcome=data["outcome"], remarks=data["remarks"], report=data["report"])),
+        _("Recepția a fost înregistrată."))
 
 
 @login_required
@@ -112,19 +100,12 @@ def reception(request: HttpRequest, pk: int) -> HttpResponse:
 def regularisation(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff record the payment of a positive difference or the refund of a negative one."""
     app = _app(request, pk)
-    form = ReferenceForm(request.POST)
-    if form.is_valid():
-        service = (works_services.works_regularisation_pay if request.POST.get("what") == "pay"
-                   else works_services.works_refund_record)
-        try:
-            service(application=app, by=signed_in(request), reference=form.cleaned_data["reference"])
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        except PermissionDenied:
-            form.add_error(None, _("Doar personalul emitentului înregistrează plăți și restituiri."))
-        else:
-            return _done(request, app, _("Regularizarea taxei a fost înregistrată."))
-    return _redisplay(request, app, reference_form=form)
+    service = (works_services.works_regularisation_pay if request.POST.get("what") == "pay"
+               else works_services.works_refund_record)
+    return _act(request, app, ReferenceForm(request.POST), "reference_form", lambda data: (
+        service(application=app, by=signed_in(request), reference=data["reference"])),
+        _("Regularizarea taxei a fost înregistrată."),
+        refused=_("Doar personalul emitentului înregistrează plăți și restituiri."), refusals=(PermissionDenied,))
 
 
 @require_safe
