@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import quote, urlencode
 
 from django.db import connection
+
+
+def child_database_url() -> str:
+    """DATABASE_URL of the suite's test database, wherever it lives, for a child process."""
+    params = connection.get_connection_params()
+    query = urlencode({k: params[k] for k in ("host", "port") if params.get(k)})
+    auth = quote(params.get("user") or "") + (f":{quote(params['password'])}" if params.get("password") else "")
+    return f"postgres://{auth}@/{quote(params['dbname'])}?{query}"
 
 
 def run_in_threads(functions):

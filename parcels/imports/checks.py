@@ -36,9 +36,9 @@ def _lonlat_bounds(bounds: np.ndarray, srid: int) -> tuple[np.ndarray, tuple[flo
     return np.column_stack([x0, y0, x1, y1]), RO_LONLAT
 
 
-def check_geometries(wkb: list, *, srid: int, identifiers: Sequence[str], report: ImportReport,
+def check_geometries(wkb: list | np.ndarray, *, srid: int, identifiers: Sequence[str], report: ImportReport,
                      first_row: int = 1, what: str = "parcel",
-                     facts: GeometryFacts | None = None) -> tuple[np.ndarray, list, np.ndarray]:
+                     facts: GeometryFacts | None = None) -> tuple[np.ndarray, list | np.ndarray, np.ndarray]:
     """Return (accepted mask, WKB with rewritten geometries replaced, area of each geometry) and
     record rejections. The WKB is `wkb` itself when no row was rewritten (a repair, or Z dropped).
     `facts` may come precomputed (parcels.imports.facts); only rows that need a closer look are

@@ -1,27 +1,32 @@
 """What the row checks need to know of each geometry, computed from its WKB in one pass, and, for a
-large file, in forked worker processes while the main process checks attributes and streams COPY.
+large file, in forked worker processes while the main process reads the file, checks attributes
+and streams COPY.
 
 Parsing WKB into Shapely objects holds the GIL (~0.8 µs a row) and the validity test is GEOS work
 of the same order, so a million parcels kept one core busy for 1.5-2 s on the critical path of an
 import. The facts are small (type, emptiness, Z, bounds, validity, area: ~50 bytes a row), so
-workers that inherit the WKB at fork and send back only the facts move that work to the other
-core. Rows that need more (a repair, a 3D geometry, an unusual encoding) are parsed again, one by
-one, in the main process.
+workers that receive a piece's WKB and send back only its facts move that work to the other core.
+Rows that need more (a repair, a 3D geometry, an unusual encoding) are parsed again, one by one, in
+the main process.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
+import pyarrow as pa
 import shapely
 
 # Below this many rows a file is checked in process: forking costs more than it saves.
 PARALLEL_MIN_ROWS = 200_000
-_worker_wkb: np.ndarray | list | None = None  # in a worker process: the file's WKB, inherited at fork
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,40 +59,45 @@ def may_fork() -> bool:
     return threading.active_count() == 1
 
 
-def _inherit(wkb: np.ndarray | list) -> None:
-    global _worker_wkb
-    _worker_wkb = wkb
+def _facts_of(wkb) -> GeometryFacts:
+    if isinstance(wkb, pa.ChunkedArray | pa.Array):
+        wkb = wkb.to_numpy(zero_copy_only=False)
+    return geometry_facts(wkb)
 
 
-def _facts_of(lo: int, hi: int) -> GeometryFacts:
-    assert _worker_wkb is not None, "runs in a worker process forked after _inherit"
-    return geometry_facts(_worker_wkb[lo:hi])
+class FactsAhead:
+    """Facts of consecutive pieces of a file (a stretch of rows, or a batch read from it), computed
+    a few pieces ahead of the one being checked: in worker processes for a large file imported by a
+    single-threaded process, else in process when asked for. Each piece's WKB goes to a worker
+    through a pipe (~12 MB for 50,000 parcels, as Arrow buffers when the reader gave them), so
+    memory holds a few pieces, never the whole file. A worker that dies raises BrokenProcessPool
+    from `run()`, and the import rolls back; `close()` stops the workers."""
 
-
-class FactsOfStretches:
-    """Facts of consecutive stretches of `wkb` ([lo, hi) pairs), started at once: in worker
-    processes for a large file imported by a single-threaded process, else computed on demand. `get(k)` waits for stretch k; `close()`
-    stops the workers (pending stretches are dropped). A worker that dies raises BrokenProcessPool
-    from get(), and the import rolls back."""
-
-    def __init__(self, wkb: np.ndarray | list, stretches: list[tuple[int, int]]):
-        self.wkb, self.stretches = wkb, stretches
+    def __init__(self, rows: int):
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future] = []
-        workers = min(len(stretches), os.cpu_count() or 1, 4)
-        if len(wkb) >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1 and may_fork():
-            # fork: the workers inherit the WKB (the initializer's argument is not pickled with
-            # fork) instead of receiving ~200 MB through pipes. They are forked on the first
-            # submit, before the pool starts its own thread.
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_inherit, initargs=(wkb,))
-            self.futures = [self.pool.submit(_facts_of, lo, hi) for lo, hi in stretches]
+        cores = os.cpu_count() or 1
+        if rows >= PARALLEL_MIN_ROWS and cores > 1 and may_fork():
+            self.pool = ProcessPoolExecutor(min(cores, 4), mp_context=multiprocessing.get_context("fork"))
+            # With fork, every worker starts at the first submit: now, while this process has one
+            # thread (before the file reader's and the COPY writer's threads exist).
+            self.pool.submit(int).result()
+            self.ahead = min(cores, 4) + 1
 
-    def get(self, k: int) -> GeometryFacts:
+    def run(self, pieces: Iterable[T], wkb_of: Callable[[T], Any]) -> Iterator[tuple[T, GeometryFacts]]:
+        """(piece, its facts) for each piece, in order."""
         if self.pool is None:
-            lo, hi = self.stretches[k]
-            return geometry_facts(self.wkb[lo:hi])
-        return self.futures[k].result()
+            for piece in pieces:
+                yield piece, _facts_of(wkb_of(piece))
+            return
+        queue: deque[tuple[T, Future]] = deque()
+        for piece in pieces:
+            queue.append((piece, self.pool.submit(_facts_of, wkb_of(piece))))
+            if len(queue) > self.ahead:
+                done, future = queue.popleft()
+                yield done, future.result()
+        while queue:
+            done, future = queue.popleft()
+            yield done, future.result()
 
     def close(self) -> None:
         if self.pool is not None:

@@ -6,9 +6,11 @@ module; a file declaring anything else is refused before its geometry is transfo
 """
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,15 +222,104 @@ def _fix_mojibake(attrs: dict[str, pa.Array]) -> bool:
     return repaired
 
 
-def read_vector(path: Path, fmt: str, declared_srid: int | None) -> tuple[Batch, list[str]]:
-    """Read a GeoJSON, GeoPackage or zipped Shapefile; return the batch and file-level warnings."""
-    warnings: list[str] = []
-    if fmt == "geojson":
+def _check_utf8(path: Path) -> None:
+    """RFC 7946 GeoJSON is UTF-8: check it chunk by chunk (never the whole file in memory)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(f"The GeoJSON is not UTF-8 (invalid byte at offset {offset + exc.start}); "
+                                      f"RFC 7946 requires UTF-8: re-save the file as UTF-8.") from None
+            offset += len(chunk)
         try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(f"The GeoJSON is not UTF-8 (invalid byte at offset {exc.start}); RFC 7946 "
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ImportFileError(f"The GeoJSON is not UTF-8 (a character is cut at offset {offset}); RFC 7946 "
                                   f"requires UTF-8: re-save the file as UTF-8.") from None
+
+
+@dataclass
+class VectorSource:
+    """An opened GeoJSON, GeoPackage or zipped Shapefile: where its parcels are and which of its
+    columns hold what, before any row is read. Rows come either all at once (`read_whole`) or in
+    batches (`keys`, then `batches`), so that a bulk load holds one batch of geometries at a time."""
+
+    fmt: str
+    source: str  # the path GDAL opens (/vsizip/… for a zipped Shapefile)
+    layer: str
+    building_layer: str | None
+    srid: int
+    columns: dict[str, str]  # canonical attribute -> the file's column name
+    warnings: list[str] = field(default_factory=list)
+
+    def keys(self) -> dict[str, pa.Array]:
+        """The columns that identify a row (cadastral number, SIRUTA, SIRSUP), without geometries."""
+        wanted = {name: self.columns[name] for name in ("cadastral_number", "siruta", "sirsup") if name in self.columns}
+        try:
+            _meta, table = pyogrio.raw.read_arrow(self.source, layer=self.layer, columns=list(wanted.values()),
+                                                  read_geometry=False)
+        except Exception as exc:
+            raise ImportFileError(f"Cannot read the file: {str(exc).splitlines()[0]}") from None
+        attrs = {name: table.column(column).combine_chunks() for name, column in wanted.items()}
+        if self.fmt == "shapefile-zip":
+            _fix_mojibake(attrs)
+        return attrs
+
+    def batches(self, size: int) -> Iterator[tuple[pa.Array, dict[str, pa.Array]]]:
+        """(WKB, {canonical: column}) of consecutive batches of `size` rows, in file order."""
+        try:
+            with pyogrio.raw.open_arrow(self.source, layer=self.layer, columns=list(self.columns.values()),
+                                        batch_size=size, use_pyarrow=True) as (meta, reader):
+                geometry = meta.get("geometry_name") or "wkb_geometry"
+                for record in reader:
+                    attrs = {name: record.column(column) for name, column in self.columns.items()}
+                    if self.fmt == "shapefile-zip" and _fix_mojibake(attrs) and not self.warnings:
+                        self.warnings.append(MOJIBAKE_WARNING)
+                    yield record.column(geometry), attrs
+        except ImportFileError:
+            raise
+        except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError/… for corrupt input
+            raise ImportFileError(f"Cannot read the file: {str(exc).splitlines()[0]}") from None
+
+    def read_whole(self) -> Batch:
+        """Every parcel row at once, and the buildings layer when there is one."""
+        meta, geoms, attrs, wkb_arrow = _read_layer(self.source, self.layer, ALIASES, None, arrow_attrs=True)
+        if len(geoms) == 0:
+            raise ImportFileError("The file contains no features.")
+        if self.fmt == "shapefile-zip" and _fix_mojibake(attrs):
+            self.warnings.append(MOJIBAKE_WARNING)
+        batch = Batch(format=self.fmt, srid=self.srid, wkb=geoms, attrs=attrs, wkb_arrow=wkb_arrow)
+        if self.building_layer:
+            batch.buildings = self._buildings()
+        return batch
+
+    def _buildings(self) -> BuildingBatch | None:
+        bmeta, bgeoms, battrs, _ = _read_layer(self.source, self.building_layer, BUILDING_ALIASES, None)
+        if srid_from_crs(bmeta.get("crs")) not in (None, self.srid):
+            raise ImportFileError("The buildings layer is in a different CRS from the parcels layer.")
+        if "cadastral_number" not in battrs or "cadastral_id" not in battrs or not len(bgeoms):
+            self.warnings.append(f"Layer {self.building_layer!r} was skipped: it needs cadastral_number and "
+                                 f"cadastral_id columns.")
+            return None
+        n = len(bgeoms)
+        return BuildingBatch(
+            parcel_ref=[normalize_text(v) for v in battrs["cadastral_number"]],
+            cadastral_id=[normalize_text(v) for v in battrs["cadastral_id"]], wkb=list(bgeoms),
+            levels=list(battrs.get("levels", [None] * n)), height_m=list(battrs.get("height_m", [None] * n)),
+            destination=[normalize_text(v) for v in battrs.get("destination", [""] * n)],
+            rows=list(range(1, n + 1)))
+
+
+MOJIBAKE_WARNING = "Text was UTF-8 but the shapefile has no .cpg file saying so; it was read as UTF-8."
+
+
+def open_vector(path: Path, fmt: str, declared_srid: int | None) -> VectorSource:
+    """Open a GeoJSON, GeoPackage or zipped Shapefile: its layers, columns and CRS (no rows yet)."""
+    if fmt == "geojson":
+        _check_utf8(path)
     source = _vector_path(path, fmt)
     try:
         layers = [name for name, _gtype in pyogrio.list_layers(source)]
@@ -240,27 +331,14 @@ def read_vector(path: Path, fmt: str, declared_srid: int | None) -> tuple[Batch,
         raise ImportFileError("The file has no parcel layer.")
     parcel_layer = next((name for name in parcel_layers if name.lower() in ("parcels", "parcele", "parcel")),
                         parcel_layers[0])
-    meta, geoms, attrs, wkb_arrow = _read_layer(source, parcel_layer, ALIASES, None, arrow_attrs=True)
-    if len(geoms) == 0:
-        raise ImportFileError("The file contains no features.")
-    if "cadastral_number" not in attrs:
+    try:
+        info = pyogrio.read_info(source, layer=parcel_layer)
+    except Exception as exc:
+        raise ImportFileError(f"Cannot read the file: {str(exc).splitlines()[0]}") from None
+    names = [str(name) for name in info["fields"]]
+    columns = {canonical: names[idx] for canonical, idx in _columns(names, ALIASES).items()}
+    if "cadastral_number" not in columns:
         raise ImportFileError(f"No cadastral number column: expected one of {', '.join(ALIASES['cadastral_number'])}.")
-    if fmt == "shapefile-zip" and _fix_mojibake(attrs):
-        warnings.append("Text was UTF-8 but the shapefile has no .cpg file saying so; it was read as UTF-8.")
-    srid = resolve_srid(srid_from_crs(meta.get("crs")), declared_srid)
-    batch = Batch(format=fmt, srid=srid, wkb=geoms, attrs=attrs, wkb_arrow=wkb_arrow)
-    if building_layer:
-        bmeta, bgeoms, battrs, _ = _read_layer(source, building_layer, BUILDING_ALIASES, None)
-        if srid_from_crs(bmeta.get("crs")) not in (None, srid):
-            raise ImportFileError("The buildings layer is in a different CRS from the parcels layer.")
-        if "cadastral_number" in battrs and "cadastral_id" in battrs and len(bgeoms):
-            n = len(bgeoms)
-            batch.buildings = BuildingBatch(
-                parcel_ref=[normalize_text(v) for v in battrs["cadastral_number"]],
-                cadastral_id=[normalize_text(v) for v in battrs["cadastral_id"]], wkb=list(bgeoms),
-                levels=list(battrs.get("levels", [None] * n)), height_m=list(battrs.get("height_m", [None] * n)),
-                destination=[normalize_text(v) for v in battrs.get("destination", [""] * n)],
-                rows=list(range(1, n + 1)))
-        else:
-            warnings.append(f"Layer {building_layer!r} was skipped: it needs cadastral_number and cadastral_id columns.")
-    return batch, warnings
+    srid = resolve_srid(srid_from_crs(info.get("crs")), declared_srid)
+    return VectorSource(fmt=fmt, source=source, layer=parcel_layer, building_layer=building_layer, srid=srid,
+                        columns=columns)

@@ -9,11 +9,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
 
+from tests.helpers import child_database_url
 from tests.notifications.receivers import SmtpReceiver, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,13 +74,10 @@ class Worker:
     """`manage.py procrastinate worker` as a child process, against the test database."""
 
     def __init__(self, *, smtp_port: int, extra_env: dict[str, str] | None = None):
-        params = connection.get_connection_params()  # the test database, wherever it lives
-        query = urlencode({k: params[k] for k in ("host", "port") if params.get(k)})
-        auth = quote(params.get("user") or "") + (f":{quote(params['password'])}" if params.get("password") else "")
         self.env = {
             **os.environ,
             "DEBUG": "1",
-            "DATABASE_URL": f"postgres://{auth}@/{quote(params['dbname'])}?{query}",
+            "DATABASE_URL": child_database_url(),
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_TIMEOUT": "5",
             "OUTBOUND_ALLOWED_HOSTS": "127.0.0.1",  # the loopback webhook receivers
             # Sub-second backoff, polling and heartbeats, so failure scenarios play out in seconds.
