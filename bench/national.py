@@ -255,7 +255,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000000,5000000,20000000")
     parser.add_argument("--per-uat", type=int, default=6250)
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--rss-ceiling-mb", type=int, default=2500)
+    parser.add_argument("--rss-ceiling-mb", type=int, default=800)
     parser.add_argument("--keep", action="store_true", help="keep the database and the parcel files")
     parser.add_argument("--output", default=str(RESULTS / "national.json"))
     parser.add_argument("--generate-only", action="store_true", help="write the parcel files, nothing else")
