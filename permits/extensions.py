@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from permits.choices import Kind, Status
 from workdays import calendar
 
 
@@ -70,3 +71,25 @@ def issued_on_of(act_application) -> date | None:
     if act is not None:
         return act.issued_on
     return None
+
+
+# Law 50/1991 art. 7(7): the extension is asked when the works cannot be started, or cannot be finished, by the
+# deadline. An AC/AD is extendable while issued (not started) or while its works are under way; once they have
+# ended (or been received) there is nothing left to extend, and an expired act is dead.
+EXTENDABLE_STATUSES: dict[str, tuple[str, ...]] = {
+    Kind.CU: (Status.ISSUED,), Kind.AC: (Status.ISSUED, Status.WORKS_STARTED), Kind.AD: (Status.ISSUED, Status.WORKS_STARTED),
+}
+
+
+def extendable(act_application) -> bool:
+    """Whether this act's holder may ask for its extension now (whatever the deadline of the request says)."""
+    return act_application.status in EXTENDABLE_STATUSES.get(act_application.kind, ())
+
+
+def extension_term(act_application) -> date | None:
+    """The date the extension carries forward: the term to start the works (the act's validity) or, once
+    they started, the end of the authorised execution (art. 7(5): the AC holds for the whole execution)."""
+    works = getattr(act_application, "works", None) if act_application.status == Status.WORKS_STARTED else None
+    if works is not None:
+        return works.end_due
+    return act_application.valid_until

@@ -10,6 +10,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +21,9 @@ from gis_portal.signing import sign_pdf
 from layers.extract import map_svg
 from permits import acts, avize_hook
 from permits.analysis import works_of
-from permits.choices import ADDRESS_KINDS, AVIZE_KINDS, Connection, Kind, issue_register
-from permits.extensions import issued_on_of, regime_for
-from permits.models import Application, IssuedAct
+from permits.choices import ADDRESS_KINDS, AVIZE_KINDS, Connection, Kind, Status, issue_register
+from permits.extensions import extension_term, issued_on_of, regime_for
+from permits.models import Application, IssuedAct, Works
 from permits.numbering import next_number
 from rules.works import lists_avize
 from workdays import calendar
@@ -77,10 +78,14 @@ def act_issue(*, application: Application, by, validity_months: int | None = Non
     if app.kind in (Kind.CU_EXTENSION, Kind.AC_EXTENSION):
         assert app.based_on_id is not None, "an extension extends an act"
         base = Application.objects.select_for_update().get(pk=app.based_on_id)
-        assert base.valid_until is not None and months is not None, "an issued act has a validity"
-        base.valid_until = calendar.add_months(base.valid_until, months)
+        term = extension_term(base)  # the act's validity, or the end of works already under way
+        assert term is not None and months is not None, "an issued act has a validity"
+        base.valid_until = calendar.add_months(term, months)
         base.extended = True
         base.save(update_fields=["valid_until", "extended"])
+        if base.status == Status.WORKS_STARTED:  # not finished in time (art. 7(7)): the works get the months too
+            Works.objects.filter(application=base).update(end_due=base.valid_until,
+                                                          duration_months=F("duration_months") + months)
         app.valid_until = base.valid_until
     elif app.kind == Kind.EXCAVATION:
         app.valid_until = app.excavation.ends_on

@@ -24,7 +24,7 @@ from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
 from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
 from permits.documents import check_upload
-from permits.extensions import issued_on_of, regime_for
+from permits.extensions import extendable, extension_term, issued_on_of, regime_for
 from permits.fees import application_fee
 from permits.identity import validate_applicant_code
 from permits.models import Application, Document, Payment
@@ -228,19 +228,23 @@ def _completeness_problems(app: Application) -> dict[str, list[str]]:
 def _extension_problems(app: Application, today) -> dict[str, list[str]]:
     base = app.based_on
     wanted = Kind.CU if app.kind == Kind.CU_EXTENSION else (Kind.AC, Kind.AD)
-    if base is None or base.kind not in wanted or base.status != Status.ISSUED:
+    if base is not None and base.kind in wanted and base.status in (Status.WORKS_ENDED, Status.CLOSED):
+        return {"based_on": [_("Lucrările autorizate prin acest act s-au terminat: nu mai există un termen de prelungit.")]}
+    # Issued, or (an AC/AD) with its works under way: Law 50/1991 art. 7(7), works not started or not finished.
+    if base is None or base.kind not in wanted or not extendable(base):
         return {"based_on": [_("O prelungire are nevoie de actul emis pe care îl prelungește.")]}
     if base.extended:
         return {"based_on": [_("Actul a fost deja prelungit o dată; legea permite o singură prelungire.")]}
-    assert base.valid_until is not None, "an issued act has a validity"
+    term = extension_term(base)
+    assert term is not None, "an issued act has a validity"
     if base.kind == Kind.CU:
         notice = calendar.policy("cu_extension_notice")
-        latest = base.valid_until - timedelta(days=notice.amount)
+        latest = term - timedelta(days=notice.amount)
     else:
         # The regime is the one in force when the AC/AD was issued (Law 176/2022 is not retroactive).
-        latest = regime_for(issued_on_of(base)).request_deadline(base.valid_until)
+        latest = regime_for(issued_on_of(base)).request_deadline(term)
     if today > latest:
-        return {"based_on": [_("Prelungirea trebuia cerută până la %(latest)s (actul este valabil până la %(until)s).") % {"latest": date_format(latest, "SHORT_DATE_FORMAT"), "until": date_format(base.valid_until, "SHORT_DATE_FORMAT")}]}
+        return {"based_on": [_("Prelungirea trebuia cerută până la %(latest)s (actul este valabil până la %(until)s).") % {"latest": date_format(latest, "SHORT_DATE_FORMAT"), "until": date_format(term, "SHORT_DATE_FORMAT")}]}
     return {}
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from avize.selectors import aviz_requests_visible_to
-from permits.choices import TERMINAL, WORKS_STATUSES, Status
+from permits.choices import PERMIT_KINDS, TERMINAL, WORKS_STATUSES, Status
 from permits.models import Application
 from permits.selectors import applications_visible_to
 from workdays.calendar import due_soon_until
@@ -24,9 +24,11 @@ def editable_drafts(user) -> QuerySet[Application]:
 
 
 def issued_acts(user, kinds: tuple[str, ...]) -> list[Application]:
-    """The user's own issued acts of these kinds (what a new AC/AD or extension can be based on)."""
-    return list(Application.objects.filter(owner=user, kind__in=kinds, status=Status.ISSUED)
-                .select_related("act").prefetch_related("parcels").order_by("-id"))
+    """The user's own issued acts of these kinds (what a new AC/AD or extension can be based on); an AC/AD
+    whose works are under way is still extended (Law 50/1991 art. 7(7)), a CU has no works."""
+    live = Q(status=Status.ISSUED) | Q(status=Status.WORKS_STARTED, kind__in=PERMIT_KINDS)
+    return list(Application.objects.filter(live, owner=user, kind__in=kinds)
+                .select_related("act", "works").prefetch_related("parcels").order_by("-id"))
 
 
 def staff_queue(user) -> QuerySet[Application]:

@@ -32,6 +32,7 @@ from permits.choices import (
     Status,
     WorksKind,
 )
+from permits.extensions import extendable, extension_term
 from permits.works import WORKS_ACTIONS
 from web import labels, selectors
 from web.forms import AssignForm, AssignNumberForm
@@ -76,6 +77,8 @@ def request_new(request: HttpRequest, kind: str = Kind.CU) -> HttpResponse:
 
         return excavation_new(request, draft)
     bases = selectors.issued_acts(request.user, BASE_KINDS.get(kind, ()))
+    for base in bases:  # "valid until": the act's term, or the end of the works under way
+        setattr(base, "term", extension_term(base))  # noqa: B010 (a display attribute, not a model field)
     based_on = draft.based_on_id if draft else _int(request.GET.get("based_on"))
     if based_on not in {b.pk for b in bases}:
         based_on = None
@@ -189,8 +192,8 @@ def next_steps(app, user) -> list[dict[str, str]]:
         url = reverse("web:request-new", args=[app.kind]) if app.kind == Kind.EXCAVATION else reverse("web:cu-new")
         return [{"id": "continue-draft", "label": str(_("Completează cererea (date și documente)")),
                  "url": f"{url}?draft={app.pk}"}]
-    if app.status != Status.ISSUED:
-        return []
+    if app.status != Status.ISSUED and not (app.kind in (Kind.AC, Kind.AD) and extendable(app)):
+        return []  # an AC/AD with its works under way may still be extended (Law 50/1991 art. 7(7))
 
     def new(kind: str) -> str:
         return f"{reverse('web:request-new', args=[kind])}?based_on={app.pk}"

@@ -6,7 +6,7 @@ import { api, upload, readJson, ApiError } from "./api.js";
 import { createMap, setOverlay, showLayers } from "./map.js";
 import { t, fmt, number, el } from "./i18n.js";
 import { renderAvize } from "./analysis-view.js";
-import { idCodeProblem } from "./identity.js";
+import { APPLICANT_FIELDS, applicantCodeProblem } from "./applicant.js";
 
 const config = readJson("map-config");
 const $ = (id) => document.getElementById(id);
@@ -163,8 +163,7 @@ for (const id of ["width_m", "starts_on", "ends_on", "roadway_closed"]) $(id).ad
 // The problem is reported when leaving the field and cleared as soon as the code is right (while typing,
 // so the page does not move under a click that ends the typing).
 function checkCode(report) {
-  const code = $("applicant_id_code").value.trim();
-  const problem = code ? idCodeProblem($("applicant_type").value, code) : null;
+  const problem = applicantCodeProblem();
   if (!problem) setFieldError("applicant_id_code", "");
   else if (report) setFieldError("applicant_id_code", problem);
 }
@@ -173,10 +172,8 @@ $("applicant_id_code").addEventListener("blur", () => checkCode(true));
 
 // ---- the draft, its document, submission ----------------------------------------------------------
 function payload() {
-  return { kind: "excavation", applicant_type: $("applicant_type").value, applicant_name: $("applicant_name").value.trim(),
-    applicant_id_code: $("applicant_id_code").value.trim(), applicant_address: $("applicant_address").value.trim(),
-    applicant_email: $("applicant_email").value.trim(), works_description: $("works_description").value.trim(),
-    excavation: excavationData() };
+  return { kind: "excavation", ...Object.fromEntries(APPLICANT_FIELDS.map((id) => [id, $(id).value.trim()])),
+    works_description: $("works_description").value.trim(), excavation: excavationData() };
 }
 
 function localProblems(body) {
@@ -185,8 +182,7 @@ function localProblems(body) {
   if (!body.excavation.street) problems.street = t("Indicați strada.");
   if (!body.works_description) problems.works_description = t("Descrieți scopul lucrărilor.");
   if (!body.applicant_name) problems.applicant_name = t("Numele solicitantului este obligatoriu.");
-  const idProblem = body.applicant_id_code ? idCodeProblem(body.applicant_type, body.applicant_id_code)
-    : t("Completați CNP-ul sau CUI-ul.");
+  const idProblem = body.applicant_id_code ? applicantCodeProblem() : t("Completați CNP-ul sau CUI-ul.");
   if (idProblem) problems.applicant_id_code = idProblem;
   const files = [...document.querySelectorAll("input[type=file][data-doc-type]")];
   if (!state.draftId && files.some((f) => !f.files.length)) problems.documents = t("Încărcați documentele obligatorii.");
@@ -233,8 +229,7 @@ $("submit-request").addEventListener("click", async () => {
 async function loadDraft() {
   const app = await api(`/api/v1/applications/${state.draftId}/`);
   state.draft = app;
-  for (const name of ["applicant_type", "applicant_name", "applicant_id_code", "applicant_address", "applicant_email",
-    "works_description"]) if (app[name] !== undefined && app[name] !== null) $(name).value = app[name];
+  for (const name of [...APPLICANT_FIELDS, "works_description"]) if (app[name] !== undefined && app[name] !== null) $(name).value = app[name];
   const exc = app.excavation;
   if (!exc) return;
   $("street").value = exc.street;

@@ -7,7 +7,7 @@ import { api, upload, readJson, results, ApiError } from "./api.js";
 import { createMap, setOverlay, boundsOf } from "./map.js";
 import { t, fmt, nfmt, number, el } from "./i18n.js";
 import { renderAvize, parcelLabel } from "./analysis-view.js";
-import { idCodeProblem } from "./identity.js";
+import { APPLICANT_FIELDS, applicantCodeProblem } from "./applicant.js";
 import { renderCompliance, failedChecks } from "./compliance.js";
 
 const config = readJson("map-config");
@@ -115,8 +115,8 @@ function checkStep(step) {
 }
 
 function checkIdCode(required) {
-  const code = $("applicant_id_code").value.trim();
-  const problem = code ? idCodeProblem($("applicant_type").value, code) : required ? t("Completați CNP-ul sau CUI-ul.") : null;
+  const empty = !$("applicant_id_code").value.trim();
+  const problem = !empty ? applicantCodeProblem() : required ? t("Completați CNP-ul sau CUI-ul.") : null;
   setFieldError("applicant_id_code", problem);
   return problem;
 }
@@ -366,9 +366,7 @@ function payload() {
   const value = (id) => ($(id) ? $(id).value.trim() : "");
   const num = (id) => (value(id) === "" ? null : Number(value(id)));
   const body = {
-    kind, applicant_type: value("applicant_type"), applicant_name: value("applicant_name"),
-    applicant_id_code: value("applicant_id_code"), applicant_address: value("applicant_address"),
-    applicant_email: value("applicant_email"), works_kind: value("works_kind"),
+    kind, ...Object.fromEntries(APPLICANT_FIELDS.map((id) => [id, value(id)])), works_kind: value("works_kind"),
     works_description: value("works_description"), works_levels: num("works_levels"), works_height_m: num("works_height_m"),
     footprint: state.footprint, ...declaredWorks(),
   };
@@ -377,8 +375,8 @@ function payload() {
   if ($("purpose")) body.purpose = value("purpose");
   if ($("based_on")) body.based_on = num("based_on");
   if (isAddress) {
-    return { kind, ...Object.fromEntries(["applicant_type", "applicant_name", "applicant_id_code", "applicant_address",
-      "applicant_email", "purpose"].map((id) => [id, value(id)])), ...(returned ? {} : { parcel_ids: body.parcel_ids }) };
+    return { kind, ...Object.fromEntries([...APPLICANT_FIELDS, "purpose"].map((id) => [id, value(id)])),
+      ...(returned ? {} : { parcel_ids: body.parcel_ids }) };
   }
   if ($("works_value_ron")) { body.works_value_ron = value("works_value_ron") || null; body.residential = $("residential").checked; }
   if ($("taxable_value_ron")) body.taxable_value_ron = value("taxable_value_ron") || null;
@@ -487,7 +485,7 @@ async function analyseParcels() {
 function fill(app, { applicant = true } = {}) {
   const set = (id, value) => { if ($(id) && value !== null && value !== undefined && value !== "") $(id).value = value; };
   if (applicant) {
-    for (const id of ["applicant_type", "applicant_name", "applicant_id_code", "applicant_address", "applicant_email"]) set(id, app[id]);
+    for (const id of APPLICANT_FIELDS) set(id, app[id]);
   }
   if ($("purpose")) set("purpose", app.purpose);
   if (kind !== "ad") set("works_kind", app.works_kind);
