@@ -260,12 +260,8 @@ def load(*, parts: Iterable[Rows], srid: int, uats_known: bool, report: ImportRe
             _direct_load(cursor, parts=parts, report=report, strict=strict, progress=progress, total=total,
                          rebuild_indexes=empty)
             return
-        parts = list(parts)
-        rows = Rows.concat(parts, list(parts[0].columns) if parts else [])
-        refuse_if_strict(strict, report)
-        if len(rows):
-            _staged_load(cursor, rows=rows.rows, columns=rows.columns, wkb=rows.wkb, uat_ids=rows.uat_ids, srid=srid,
-                         report=report, buildings=buildings, strict=strict, progress=progress)
+        _staged_load(cursor, parts=parts, srid=srid, report=report, buildings=buildings, strict=strict,
+                     progress=progress, total=total)
 
 
 def refuse_if_strict(strict: bool, report: ImportReport) -> None:
@@ -273,19 +269,34 @@ def refuse_if_strict(strict: bool, report: ImportReport) -> None:
         raise ImportFileError(f"{report.rejected} rows were rejected and --strict was given: nothing imported.")
 
 
-def _staged_load(cursor, *, rows, columns, wkb, uat_ids, srid, report, buildings, strict, progress) -> None:
-    """General path: stage, resolve UATs spatially, reject duplicates in SQL, upsert, buildings."""
-    n = len(rows)
-    data = [[str(r) for r in rows.tolist()], _text_column([None if u is None else str(u) for u in uat_ids.tolist()])]
+def _stage_part(cursor, part: Rows) -> None:
+    n = len(part)
+    data = [[str(r) for r in part.rows.tolist()],
+            _text_column([None if u is None else str(u) for u in part.uat_ids.tolist()])]
     for name in TEXT_COLUMNS:
-        col = columns.get(name)
+        col = part.columns.get(name)
         data.append(_text_column(_as_list(col)) if col is not None else [r"\N"] * n)
-    legal = columns.get("legal_area_m2")
+    legal = part.columns.get("legal_area_m2")
     data.append(_float_column(legal) if legal is not None else [r"\N"] * n)
-    data.append(shapely.to_wkb(shapely.from_wkb(wkb), hex=True).tolist())
-    stage_columns = ("row", "uat_id") + TEXT_COLUMNS + ("legal_area_m2", "geom")
+    data.append(shapely.to_wkb(shapely.from_wkb(part.wkb), hex=True).tolist())
+    _copy(cursor.cursor, "parcel_stage", ("row", "uat_id") + TEXT_COLUMNS + ("legal_area_m2", "geom"), data, n, None,
+          "staging")
+
+
+def _staged_load(cursor, *, parts: Iterable[Rows], srid, report, buildings, strict, progress, total) -> None:
+    """General path: stage (part by part, as the rows are checked), resolve UATs spatially, reject
+    duplicates in SQL, upsert, buildings."""
     cursor.execute(STAGE_SQL)
-    _copy(cursor.cursor, "parcel_stage", stage_columns, data, n, progress, "staging")
+    staged = 0
+    for part in parts:
+        if len(part):
+            _stage_part(cursor, part)
+            staged += len(part)
+            if progress:
+                progress("staging", int(part.rows[-1]), total)
+    refuse_if_strict(strict, report)
+    if not staged:
+        return
     # Parcels with no UAT from --uat or a SIRUTA attribute: the UAT containing them.
     cursor.execute(f"""UPDATE parcel_stage s SET uat_id = u.id FROM parcels_uat u
                       WHERE s.uat_id IS NULL AND ST_Intersects(u.boundary, ST_PointOnSurface({_geom_sql(srid)}))""")

@@ -35,11 +35,14 @@ def _grid(n: int, *, vertices: int = 4) -> np.ndarray:
     return shapely.buffer(shapely.points(x + 10, y + 15), 9.0, quad_segs=vertices // 4)
 
 
-def test_a_bulk_load_reads_geometries_batch_by_batch_a_few_batches_ahead_of_the_copy(tmp_path, territory,
-                                                                                      monkeypatch):
+@pytest.mark.parametrize("again", [False, True], ids=["first load", "re-import (upsert)"])
+def test_a_load_reads_geometries_batch_by_batch_a_few_batches_ahead_of_the_copy(tmp_path, territory, monkeypatch,
+                                                                                again):
     geoms = _grid(200)
     path = write_layer(tmp_path / "p.gpkg", list(geoms), {"cadastral_number": [str(k) for k in range(200)]},
                        driver="GPKG")
+    if again:  # the UAT's parcels are there: the rows go through the staging table and one upsert
+        import_parcels_file(path=path, uat_siruta=20297)
     monkeypatch.setattr(parcels_imports, "CHECK_CHUNK", 10)
     monkeypatch.setattr(facts_module, "PARALLEL_MIN_ROWS", 0)  # the pipeline with its worker processes
     monkeypatch.setattr(facts_module, "may_fork", lambda: True)
@@ -55,22 +58,24 @@ def test_a_bulk_load_reads_geometries_batch_by_batch_a_few_batches_ahead_of_the_
             read[0] += 1
             yield item
 
-    real_part = loader._without_duplicates
-
-    def part_loaded(part, *args, **kwargs):
-        loaded[0] += 1
-        ahead.append(read[0] - loaded[0])
-        return real_part(part, *args, **kwargs)
+    def counted(real):
+        def part_loaded(cursor_or_part, *args, **kwargs):
+            loaded[0] += 1
+            ahead.append(read[0] - loaded[0])
+            return real(cursor_or_part, *args, **kwargs)
+        return part_loaded
 
     monkeypatch.setattr(VectorSource, "batches", batches)
-    monkeypatch.setattr(loader, "_without_duplicates", part_loaded)
+    monkeypatch.setattr(loader, "_without_duplicates", counted(loader._without_duplicates))  # the COPY of a first load
+    monkeypatch.setattr(loader, "_stage_part", counted(loader._stage_part))  # the COPY into the staging table
     report = import_parcels_file(path=path, uat_siruta=20297)
 
-    assert (report.inserted, report.rejected) == (200, 0)
+    assert (report.inserted, report.updated, report.rejected) == ((0, 200, 0) if again else (200, 0, 0))
     assert whole_reads == [False]  # the keys only, no geometry; the geometries came in 20 batches
     assert read[0] == 20 and loaded[0] == 20
     assert 0 < max(ahead) <= min(os.cpu_count() or 1, 4) + 1  # read ahead, but only a few batches
     stored = dict(Parcel.objects.values_list("cadastral_number", "geom"))
+    assert len(stored) == 200
     assert all(stored[str(k)].extent == geoms[k].bounds for k in (0, 9, 10, 105, 199))
 
 
