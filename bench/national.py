@@ -325,6 +325,7 @@ def main() -> None:
             entry = {"parcels": size, "added": added, "files": len(files),
                      "import_s": round(ours_s, 1), "import_s_per_million": round(ours_s / millions, 1),
                      "ogr2ogr_s": round(ogr_s, 1), "ratio": round(ours_s / ogr_s, 3),
+                     "import_files_s": round(sum(map(float, re.findall(r" in ([\d.]+) s$", output, re.M))), 1),
                      "import_peak_rss_mb": rss, "largest_file_mb": round(largest), "load_during_import": load_before,
                      "files_mb": round(sum(p.stat().st_size for p in paths) / 1e6),
                      "vacuum_analyze_s": round(vacuum_s, 1),
