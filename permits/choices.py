@@ -25,6 +25,11 @@ AVIZE_KINDS = (*PERMIT_KINDS, Kind.EXCAVATION)  # the kinds that pass through th
 NEEDS_CU = (Kind.AC, Kind.AD)
 # Checked against the street register (addresses): no works, no analysis, no avize.
 ADDRESS_KINDS = (Kind.ADDRESS_CERT,)
+# The extension (prelungire) of an issued CU or AC/AD: a request on the act, no new analysis, no new avize.
+EXTENSION_KINDS = (Kind.CU_EXTENSION, Kind.AC_EXTENSION)
+# The standard request form of Ord. MDRL 839/2009 Annex 1 each kind is asked on (DocType.CERERE).
+REQUEST_FORMS: dict[str, str] = {Kind.CU: "F.1", Kind.CU_EXTENSION: "F.7", Kind.AC: "F.8", Kind.AD: "F.8",
+                                 Kind.AC_EXTENSION: "F.12"}
 
 
 class Register(models.TextChoices):

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gis_portal.api.geometry import as_multipolygon, geometry_from_geojson
 from parcels.models import UAT
@@ -37,7 +38,7 @@ DEFAULT_FEE_PER_M2 = Decimal("7.00")
 DEFAULT_GUARANTEE_PER_M2 = Decimal("150.00")
 DEFAULT_MORATORIUM_YEARS = 5  # [U]
 DIG_ONCE_BUFFER_M = 5.0  # [U] two works closer than this are one dig
-FEE_LEGAL_BASIS = "Legea 227/2015 (Codul fiscal), art. 474 alin. (7); HCL privind taxele locale"
+FEE_LEGAL_BASIS = gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (7); HCL privind taxele locale")
 WIDTH_RANGE_M = (Decimal("0.20"), Decimal("10.00"))
 MAX_LENGTH_M = 5000.0
 MAX_AREA_M2 = 20_000.0

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from permits.choices import Kind, Status
 from workdays import calendar
 
@@ -48,10 +50,10 @@ class ExtensionRegime:
 # Newest first: the first regime whose start is not after the issue date applies.
 REGIMES: tuple[ExtensionRegime, ...] = (
     ExtensionRegime("law_176_2022", date(2022, 6, 13), "ac_extension_notice", "ac_extension_max",
-                    Decimal("0"), 1, "Legea 50/1991 art. 7(7), modificată prin Legea 176/2022"),
+                    Decimal("0"), 1, gettext_noop("Legea 50/1991 art. 7(7), modificată prin Legea 176/2022")),
     ExtensionRegime("before_2022", date(1991, 1, 1), "ac_extension_notice_before_2022",
                     "ac_extension_max_before_2022", Decimal("0.3"), 1,
-                    "Legea 50/1991 art. 7(7) înainte de Legea 176/2022; Legea 227/2015 art. 474(14)"),
+                    gettext_noop("Legea 50/1991 art. 7(7) înainte de Legea 176/2022; Legea 227/2015 art. 474(14)")),
 )
 
 

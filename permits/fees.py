@@ -10,8 +10,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 LEGAL_BASIS = "Legea 227/2015 (Codul fiscal), art. 474"
+# The legal basis of each fee, whole, as stored in fee_breakdown (Romanian, like the acts that quote it) and
+# marked for the catalogue: the pages show it through legal_basis_label() in their language.
+CU_BASIS = {True: gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (1)"),
+            False: gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (1) și (2)")}
+CU_EXTENSION_BASIS = gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (4)")
+AC_BASIS = {True: gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (5)"),
+            False: gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (6)")}
+AD_BASIS = gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (9)")
+ADDRESS_BASIS = gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (16)")
 # (upper bound of the land area band in m², fee in lei); None = over 1,000 m².
 DEFAULT_CU_BANDS: list[tuple[int | None, Decimal]] = [
     (150, Decimal("6")), (250, Decimal("7")), (500, Decimal("9")), (750, Decimal("12")),
@@ -36,6 +46,11 @@ class Quote:
 
     def as_dict(self) -> dict:
         return {"amount_ron": str(self.amount_ron), "breakdown": self.breakdown, "legal_basis": self.legal_basis}
+
+
+def legal_basis_label(text: str | None) -> str:
+    """A stored legal basis (Romanian) in the current language; one the catalogue does not know as written."""
+    return _(text) if text else ""
 
 
 def _money(value: Decimal) -> Decimal:
@@ -82,7 +97,7 @@ def _cu_fee(area: Decimal, urban: bool, uat) -> Quote:
         amount = amount * RURAL_FACTOR
         lines.append({"item": "mediu rural: 50 % din taxa din mediul urban", "amount_ron": str(_money(amount))})
     lines.append({"item": f"sursa valorilor: {source}", "amount_ron": str(_money(amount))})
-    return Quote(_money(amount), lines, f"{LEGAL_BASIS} alin. (1)" + ("" if urban else " și (2)"))
+    return Quote(_money(amount), lines, CU_BASIS[bool(urban)])
 
 
 def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, works_value_ron=None,
@@ -97,7 +112,7 @@ def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, w
         initial = _positive(initial_fee_ron, "initial_fee_ron")
         amount = _money(initial * CU_EXTENSION_FACTOR)
         return Quote(amount, [{"item": f"30 % din taxa inițială de {initial} lei", "amount_ron": str(amount)}],
-                     f"{LEGAL_BASIS} alin. (4)")
+                     CU_EXTENSION_BASIS)
     if kind == "ac":
         value = _positive(works_value_ron, "works_value_ron")
         if residential is None:
@@ -106,12 +121,12 @@ def fee_quote(*, kind: str, urban: bool | None = None, uat=None, area_m2=None, w
         amount = _money(value * rate)
         label = "locuință sau anexă: 0,5 %" if residential else "alte construcții: 1 %"
         return Quote(amount, [{"item": f"{label} din valoarea autorizată de {value} lei", "amount_ron": str(amount)}],
-                     f"{LEGAL_BASIS} alin. ({'5' if residential else '6'})")
+                     AC_BASIS[bool(residential)])
     if kind == "ad":
         value = _positive(taxable_value_ron, "taxable_value_ron")
         amount = _money(value * AD_RATE)
         return Quote(amount, [{"item": f"0,1 % din valoarea impozabilă de {value} lei", "amount_ron": str(amount)}],
-                     f"{LEGAL_BASIS} alin. (9)")
+                     AD_BASIS)
     if kind == "ac_extension":
         return _ac_extension_fee(issued_on=issued_on, initial_fee_ron=initial_fee_ron)
     if kind == "address_certificate":
@@ -127,7 +142,7 @@ def _address_fee(uat) -> Quote:
         amount, source = Decimal(row.address_certificate_ron), f"HCL {row.council_decision}".strip()
     amount = _money(amount)
     return Quote(amount, [{"item": f"certificat de nomenclatură stradală și adresă (sursa: {source})",
-                           "amount_ron": str(amount)}], f"{LEGAL_BASIS} alin. (16)")
+                           "amount_ron": str(amount)}], ADDRESS_BASIS)
 
 
 def _ac_extension_fee(*, issued_on, initial_fee_ron) -> Quote:
@@ -173,10 +188,12 @@ def application_fee(application) -> Quote:
 
 
 # ---- after the works (permits.works) ------------------------------------------------------------------
-REGULARISATION_BASIS = f"{LEGAL_BASIS} alin. (5)–(6): regularizarea taxei pe valoarea reală a lucrărilor"
+REGULARISATION_BASIS = gettext_noop("Legea 227/2015 (Codul fiscal), art. 474 alin. (5)–(6): regularizarea taxei pe "
+                                    "valoarea reală a lucrărilor")
 ISC_LAW_50_RATE = Decimal("0.001")  # Legea 50/1991 art. 40: 0,1 %
 ISC_LAW_10_RATE = Decimal("0.005")  # Legea 10/1995 art. 40: 0,5 %, half of it paid at the start of works
-ISC_BASIS = "Legea 50/1991 art. 40 (0,1 %); Legea 10/1995 art. 40 (0,5 %, jumătate la începerea lucrărilor)"
+ISC_BASIS = gettext_noop("Legea 50/1991 art. 40 (0,1 %); Legea 10/1995 art. 40 (0,5 %, jumătate la începerea "
+                         "lucrărilor)")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from django.db.models import Choices
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from permits.choices import REQUEST_FORMS, DocType
+
 STATUS = {
     "draft": _("Ciornă"),
     "submitted": _("Înregistrată"),
@@ -155,3 +157,16 @@ def choice_label(choices: type[Choices], value: str) -> str:
 
 def translated_choices(choices: type[Choices], only: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
     return [(v, gettext(label)) for v, label in choices.choices if only is None or v in only]
+
+
+def doc_type_label(code: str, kind: str | None = None) -> str:
+    """A document type in the page's language; the request form names the form of its kind (F.1 for a CU, F.7
+    for its extension, F.8 for an AC/AD, F.12 for their extension), the generic label when the kind has none."""
+    if code == DocType.CERERE and kind in REQUEST_FORMS:
+        return gettext("Cerere (%(form)s)") % {"form": REQUEST_FORMS[kind]}
+    return gettext(DocType(code).label) if code in DocType.values else code
+
+
+def doc_type_choices(kind: str | None = None, only: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """The document types (all, or `only` these) as (code, label) in the page's language, for a request of `kind`."""
+    return [(v, doc_type_label(v, kind)) for v in DocType.values if only is None or v in only]

@@ -73,7 +73,7 @@ class FeeQuote(APIView):
                                works_value_ron=d.get("works_value_ron"), residential=d.get("residential"),
                                taxable_value_ron=d.get("taxable_value_ron"), initial_fee_ron=d.get("initial_fee_ron"),
                                issued_on=d.get("issued_on"))
-        return Response(FeeQuoteOutput(quote.as_dict()).data)
+        return Response(FeeQuoteOutput({**quote.as_dict(), "legal_basis_label": fees.legal_basis_label(quote.legal_basis)}).data)
 
 
 def _geometries(act_ids: list[int]) -> dict[int, dict]:

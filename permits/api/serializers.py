@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gis_portal.api.geojson import geometry_dict
-from permits import workflow
+from permits import fees, workflow
 from permits.choices import (
     APPLICATION_PURPOSES,
     ApplicantType,
@@ -185,6 +185,8 @@ class ApplicationDetailOutput(ApplicationOutput):
     documents = DocumentOutput(many=True)
     footprint = serializers.SerializerMethodField()
     missing_documents = serializers.SerializerMethodField()
+    fee_legal_basis_label = serializers.SerializerMethodField(
+        help_text="fee_breakdown.legal_basis in the language of the request (stored in Romanian, as the acts quote it).")
     # Detail only: evaluating the guards reads the avize and the CU, too costly for every row of a list.
     actions = serializers.SerializerMethodField()
     excavation = serializers.SerializerMethodField()
@@ -195,7 +197,7 @@ class ApplicationDetailOutput(ApplicationOutput):
             "works_description", "works_function", "works_levels", "works_height_m", "works_gross_floor_area_m2",
             "works_destination", "works_built_area_m2", "works_occupants", "works_connections", "works_road_access",
             "works_value_ron", "residential", "taxable_value_ron", "footprint", "analysis", "analysis_result",
-            "compliance_override_reason", "fee_breakdown", "returned_count", "validity_months", "extended",
+            "compliance_override_reason", "fee_breakdown", "fee_legal_basis_label", "returned_count", "validity_months", "extended",
             "documents", "missing_documents", "actions", "excavation"]
 
     def to_representation(self, app) -> dict:
@@ -216,11 +218,15 @@ class ApplicationDetailOutput(ApplicationOutput):
             "taxable_value_ron": _decimal("taxable_value_ron", app.taxable_value_ron),
             "footprint": self.get_footprint(app), "analysis": app.analysis_id, "analysis_result": app.analysis_result,
             "compliance_override_reason": app.compliance_override_reason, "fee_breakdown": app.fee_breakdown,
+            "fee_legal_basis_label": self.get_fee_legal_basis_label(app),
             "returned_count": app.returned_count, "validity_months": app.validity_months, "extended": app.extended,
             "documents": [documents.to_representation(d) for d in app.documents.all()],
             "missing_documents": self.get_missing_documents(app), "actions": self.get_actions(app),
             "excavation": self.get_excavation(app),
         }
+
+    def get_fee_legal_basis_label(self, app) -> str:
+        return fees.legal_basis_label((app.fee_breakdown or {}).get("legal_basis"))
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_excavation(self, app) -> dict | None:
@@ -311,7 +317,9 @@ class FeeQuoteInput(serializers.Serializer):
 class FeeQuoteOutput(serializers.Serializer):
     amount_ron = serializers.DecimalField(max_digits=14, decimal_places=2)
     breakdown = serializers.ListField(child=serializers.DictField())
-    legal_basis = serializers.CharField()
+    legal_basis = serializers.CharField(help_text="As the acts quote it (Romanian).")
+    legal_basis_label = serializers.CharField(help_text="legal_basis in the language of the request (the portal's "
+                                              "language choice).")
 
 
 class DeadlineOutput(serializers.Serializer):

@@ -24,10 +24,16 @@ SCREENS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "h
 W = {
     "ro": {"started": "Lucrări în execuție", "ended": "Lucrări terminate", "extend": "Cere prelungirea autorizației",
            "title": "Cerere pentru prelungirea autorizației de construire", "next": "Continuă",
-           "submit": "Trimite cererea", "confirm": "Cererea a fost trimisă", "registered": "Înregistrată"},
+           "submit": "Trimite cererea", "confirm": "Cererea a fost trimisă", "registered": "Înregistrată",
+           "form": "Cerere (F.12)", "avize": "Avize care vor fi necesare",
+           "no_avize": "Prelungirea nu necesită avize noi.",
+           "basis": "Legea 50/1991 art. 7(7), modificată prin Legea 176/2022"},
     "en": {"started": "Works in progress", "ended": "Works completed", "extend": "Request an extension of the permit",
            "title": "Request to extend a building permit", "next": "Continue",
-           "submit": "Submit the request", "confirm": "The request was sent", "registered": "Registered"},
+           "submit": "Submit the request", "confirm": "The request was sent", "registered": "Registered",
+           "form": "Request form (F.12)", "avize": "Avize that will be required",
+           "no_avize": "An extension needs no new avize.",
+           "basis": "Law 50/1991 art. 7(7), as amended by Law 176/2022"},
 }
 
 
@@ -91,12 +97,19 @@ def test_the_holder_extends_an_ac_whose_works_are_under_way(browser, live_server
     expect(page.locator("#s3")).to_be_visible()
     page.get_by_role("button", name=w["next"]).click()
     expect(page.locator("#s4")).to_be_visible()
+    # The extension of an AC is requested on form F.12 (Ord. 839/2009), not on F.1 / F.8.
+    expect(page.locator("label[for='file-cerere']")).to_have_text(w["form"])
     page.locator("#file-cerere").set_input_files(
         files=[{"name": "cerere-f12.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
     expect(page.locator("#doc-slots .dropzone.done")).to_have_count(1)
     page.get_by_role("button", name=w["next"]).click()
     expect(page.locator("#s5")).to_be_visible()
     expect(page.locator("#wizard-fee")).to_have_text(re.compile(r"^0[,.]00 lei$"))  # free since Law 176/2022
+    expect(page.locator("#wizard-fee-basis")).to_have_text(w["basis"])  # in the page's language
+    # An extension needs no new avize: no (empty) list of them, a plain sentence instead.
+    expect(page.get_by_role("heading", name=w["avize"])).to_have_count(0)
+    expect(page.locator("#wizard-avize")).to_have_count(0)
+    expect(page.locator("#wizard-no-avize")).to_have_text(w["no_avize"])
     shot("03-recap")
     page.get_by_role("button", name=w["submit"]).click()
 
@@ -105,6 +118,7 @@ def test_the_holder_extends_an_ac_whose_works_are_under_way(browser, live_server
     expect(page.locator("#confirmation")).to_contain_text(w["confirm"])
     expect(page.locator("h1")).to_contain_text(w["registered"])
     shot("04-sent")
+    expect(page.locator("li", has_text="cerere-f12.pdf")).to_contain_text(w["form"])
     extension.refresh_from_db()
     assert extension.status == Status.SUBMITTED and extension.based_on_id == started.pk
     assert errors == []

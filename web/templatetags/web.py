@@ -33,3 +33,10 @@ def display(obj, field: str) -> str:
     Romanian source strings in the catalogue)."""
     label = getattr(obj, f"get_{field}_display")()
     return gettext(label) if label else ""
+
+
+@register.filter
+def doc_label(document, kind: str | None = None) -> str:
+    """A document's type in the page's language, the request form named for the request's kind:
+    {{ d|doc_label:app.kind }} (F.12 for an AC extension, not the generic F.1 / F.8)."""
+    return labels.doc_type_label(document.doc_type, kind)

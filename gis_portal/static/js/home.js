@@ -167,7 +167,7 @@ async function quote(uat, p, localityClass) {
     else if (localityClass) body.locality_class = localityClass === "urban" ? "urban" : "rural";
     const fee = await api("/api/v1/fees/quote/", { method: "POST", body });
     $("fee").textContent = `${number(fee.amount_ron, 2)} lei`;
-    $("fee-basis").textContent = fee.legal_basis || "";
+    $("fee-basis").textContent = fee.legal_basis_label || fee.legal_basis || "";  // in the page's language
   } catch (error) {
     $("fee").textContent = "—";
     $("fee-basis").textContent = error.message;

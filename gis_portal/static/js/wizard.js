@@ -456,14 +456,16 @@ function recap() {
 async function refreshDraft() {
   state.draft = await api(`/api/v1/applications/${state.draftId}/`);
   $("wizard-fee").textContent = state.draft.fee_ron != null ? `${number(state.draft.fee_ron, 2)} lei` : "—";
-  const basis = state.draft.fee_breakdown && (state.draft.fee_breakdown.legal_basis || "");
-  $("wizard-fee-basis").textContent = basis;
+  // The legal basis in the page's language (fee_breakdown keeps it in Romanian, as the acts quote it).
+  $("wizard-fee-basis").textContent = state.draft.fee_legal_basis_label
+    || (state.draft.fee_breakdown && state.draft.fee_breakdown.legal_basis) || "";
   const missing = state.draft.missing_documents || [];
   $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.map(docLabel).join(", ")]) : "";
   recap();
   if (isAddress) return; // no analysis, no avize, no works to check
   const result = await checkCompliance() || await analyseParcels();
-  renderAvize($("wizard-avize"), (result && result.required_avize) || []);
+  // An extension needs no new avize: the page says so instead of listing them (no #wizard-avize).
+  if ($("wizard-avize")) renderAvize($("wizard-avize"), (result && result.required_avize) || []);
   const failures = failedChecks(state.compliance);
   $("compliance-warning").hidden = !failures.length;
   $("compliance-failures").replaceChildren(...failures.map((line) => el("li", { text: line })));
@@ -476,7 +478,7 @@ async function analyseParcels() {
       body: { parcels: [...state.parcels.keys()].map(Number), ...(Object.keys(works).length ? { works } : {}) } });
     return analysis.result || analysis;
   } catch (error) {
-    $("wizard-avize").replaceChildren(el("li", { class: "muted", text: error.message }));
+    if ($("wizard-avize")) $("wizard-avize").replaceChildren(el("li", { class: "muted", text: error.message }));
     return null;
   }
 }
