@@ -22,7 +22,17 @@ from parcels.models import Issuer, Parcel
 from permits import assignment, avize_hook, excavations, workflow
 from permits.analysis import analysis_run, issuer_id_from
 from permits.checks import cu_problem
-from permits.choices import ADDRESS_KINDS, CU_KINDS, NEEDS_CU, REQUIRED_DOCUMENTS, AddressPurpose, DocType, Kind, Status
+from permits.choices import (
+    ADDRESS_KINDS,
+    CU_KINDS,
+    EXTENSION_KINDS,
+    NEEDS_CU,
+    REQUIRED_DOCUMENTS,
+    AddressPurpose,
+    DocType,
+    Kind,
+    Status,
+)
 from permits.documents import check_upload
 from permits.extensions import extendable, extension_term, issued_on_of, regime_for
 from permits.fees import application_fee
@@ -38,10 +48,15 @@ SIMPLE_FIELDS = (
     "works_height_m", "works_gross_floor_area_m2", "works_value_ron", "residential", "taxable_value_ron",
     "works_destination", "works_built_area_m2", "works_occupants", "works_connections", "works_road_access",
 )
+# What an extension does not declare: it extends an issued act for the act's own parcels and works (F.7, F.12).
+WORKS_FIELDS = tuple(name for name in SIMPLE_FIELDS if name.startswith("works_")) + (
+    "residential", "taxable_value_ron", "footprint", "footprint_crs")
 
 
 def _apply(app: Application, data: dict[str, Any], by) -> list | None:
     """Copy validated input onto the application; return the parcels to set (or None)."""
+    if app.kind in EXTENSION_KINDS:  # the act's parcels and works, whatever the client sends
+        data = {k: v for k, v in data.items() if k not in WORKS_FIELDS and k != "parcel_ids"}
     for name in SIMPLE_FIELDS:
         if name in data:
             setattr(app, name, data[name])
@@ -59,6 +74,8 @@ def _apply(app: Application, data: dict[str, Any], by) -> list | None:
         exc = excavations.excavation_apply(app=app, data=data["excavation"], srid=data.get("excavation_crs"))
         app._excavation_pending = exc  # type: ignore[attr-defined]  # saved once the application has a key
     parcels = None
+    if app.kind in EXTENSION_KINDS and "based_on" in data and app.based_on is not None:
+        parcels = list(app.based_on.parcels.select_related("uat"))
     if "parcel_ids" in data:
         ids = list(dict.fromkeys(data["parcel_ids"]))
         parcels = list(Parcel.objects.filter(pk__in=ids).select_related("uat"))
@@ -152,6 +169,9 @@ def application_update(*, application: Application, by, data: dict[str, Any]) ->
         exc.save()
         app.uat = excavations.uat_of(exc) or app.uat
         app.save(update_fields=["uat"])
+    if parcels is not None and app.kind in EXTENSION_KINDS and {p.pk for p in parcels} == set(
+            app.parcels.values_list("pk", flat=True)):
+        parcels = None  # the extended act's parcels, unchanged (a returned extension sends its act again)
     if parcels is not None:
         if app.status != Status.DRAFT:
             raise ValidationError({"parcel_ids": [_("Parcelele nu se mai pot schimba după înregistrarea cererii.")]})
@@ -260,6 +280,13 @@ def application_submit(*, application: Application, by) -> Application:
         if app.kind == Kind.EXCAVATION:
             app.analysis_id, app.analysis_result = excavations.analysis_run(application=app, by=by)
             issuer_id = issuer_id_from(app.analysis_result or {})
+        elif app.kind in EXTENSION_KINDS:
+            # The authority that issued the act extends it, for the same parcels and works: no new analysis
+            # (nothing to warn about or to block on), no works of its own (a draft from before may hold some).
+            assert app.based_on is not None, "checked by _extension_problems"
+            issuer_id = app.based_on.issuer_id
+            app.analysis_id, app.analysis_result = None, None
+            _clear_works(app)
         else:
             parcels = list(app.parcels.select_related("uat"))
             if app.kind in ADDRESS_KINDS:
@@ -308,6 +335,15 @@ def _inherit_declared_works(app: Application) -> None:
         return
     for name in DECLARED_WORKS:
         setattr(app, name, getattr(base, name))
+
+
+def _clear_works(app: Application) -> None:
+    for name in WORKS_FIELDS:
+        if name in ("footprint", "footprint_crs"):
+            continue
+        field = Application._meta.get_field(name)
+        setattr(app, name, field.get_default())
+    app.works_footprint = None
 
 
 def _due_rule(app: Application) -> str:
