@@ -1,7 +1,9 @@
 """Law 50/1991 art. 7(7) in headless Chromium, through the interface alone, in Romanian and English, on a desktop
 and a phone: the holder of an AC whose works are under way (the start was announced) finds "request an extension
 of the permit" on its page, the wizard opens on that AC and the extension is submitted; an AC whose works ended
-offers no extension. The AC and its works are the precondition (the earlier steps of the holder and the issuer)."""
+offers no extension. The AC and its works are the precondition (the earlier steps of the holder and the issuer).
+An extension is of the act as issued: the wizard has no works step and runs no zoning analysis (the AC's works
+exceed the zone's height, and no warning is shown); the recap shows the act's parcels and works, read-only."""
 from __future__ import annotations
 
 import re
@@ -27,13 +29,19 @@ W = {
            "submit": "Trimite cererea", "confirm": "Cererea a fost trimisă", "registered": "Înregistrată",
            "form": "Cerere (F.12)", "avize": "Avize care vor fi necesare",
            "no_avize": "Prelungirea nu necesită avize noi.",
-           "basis": "Legea 50/1991 art. 7(7), modificată prin Legea 176/2022"},
+           "basis": "Legea 50/1991 art. 7(7), modificată prin Legea 176/2022",
+           "steps": ["1. Actul prelungit", "2. Solicitant", "3. Documente", "4. Verificare și trimitere"],
+           "act": "Autorizația prelungită", "scope": "Parcelele și lucrările actului prelungit",
+           "works": "Lucrări", "noncompliant": "Lucrările nu respectă regulamentul zonei"},
     "en": {"started": "Works in progress", "ended": "Works completed", "extend": "Request an extension of the permit",
            "title": "Request to extend a building permit", "next": "Continue",
            "submit": "Submit the request", "confirm": "The request was sent", "registered": "Registered",
            "form": "Request form (F.12)", "avize": "Avize that will be required",
            "no_avize": "An extension needs no new avize.",
-           "basis": "Law 50/1991 art. 7(7), as amended by Law 176/2022"},
+           "basis": "Law 50/1991 art. 7(7), as amended by Law 176/2022",
+           "steps": ["1. The act extended", "2. Applicant", "3. Documents", "4. Review and submit"],
+           "act": "The permit extended", "scope": "Parcels and works of the act extended",
+           "works": "Works", "noncompliant": "The works do not comply with the zone's regulation"},
 }
 
 
@@ -47,6 +55,8 @@ def acs(mapped_world, signing):
             owner=w["alice"], uat=w["uat_a"], issuer=w["issuer_a"], kind=Kind.AC, status=Status.ISSUED,
             applicant_type=ApplicantType.PERSON, applicant_name="Alice Popescu", applicant_id_code=VALID_CNP,
             applicant_email="alice.contact@example.ro", works_description="Locuință P+1",
+            # Above the zone's 10 m: an analysis of these works would warn; an extension runs none.
+            works_levels=4, works_height_m=Decimal("14"),
             works_value_ron=Decimal("300000"), residential=True, fee_ron=Decimal("1500.00"), paid_at=timezone.now(),
             registration_number=30 + i, registration_year=today.year, valid_until=today + timedelta(days=300))
         ac.parcels.add(parcel)
@@ -85,16 +95,21 @@ def test_the_holder_extends_an_ac_whose_works_are_under_way(browser, live_server
     page.get_by_role("link", name=w["extend"]).click()
     page.wait_for_url(re.compile(rf"/requests/new/ac_extension/\?based_on={started.pk}$"))
     expect(page.locator("h1")).to_have_text(w["title"])
-    expect(page.locator(f"#chosen-parcels [data-parcel='{started.parcels.get().pk}']")).to_be_visible()
-    page.get_by_role("button", name=w["next"]).click()
-    expect(page.locator("#s2")).to_be_visible()
-    expect(page.locator("#based_on")).to_have_value(str(started.pk))
+    # Act → applicant → documents → review: no works step.
+    expect(page.locator("#steps li")).to_have_text(w["steps"])
+    expect(page.locator(".wizard-step[data-step='3'], #works_description, #draw-start, #compliance")).to_have_count(0)
+    # Step 1 is the act extended and its parcels, read-only (no parcel search, nothing to remove).
+    expect(page.get_by_label(w["act"])).to_have_value(str(started.pk))
     # Only the AC under way is offered: the one whose works ended is not in the list.
     expect(page.locator(f"#based_on option[value='{ended.pk}']")).to_have_count(0)
-    expect(page.locator("#applicant_id_code")).to_have_value(VALID_CNP)  # carried over from the AC
-    shot("02-wizard-based-on")
+    parcel = started.parcels.get()
+    expect(page.locator(f"#chosen-parcels [data-parcel='{parcel.pk}']")).to_be_visible()
+    expect(page.locator("#chosen-parcels button, #parcel-q")).to_have_count(0)
+    shot("02-wizard-act")
     page.get_by_role("button", name=w["next"]).click()
-    expect(page.locator("#s3")).to_be_visible()
+    expect(page.locator("#s2")).to_be_visible()
+    expect(page.locator("#applicant_id_code")).to_have_value(VALID_CNP)  # carried over from the AC
+    shot("02b-wizard-applicant")
     page.get_by_role("button", name=w["next"]).click()
     expect(page.locator("#s4")).to_be_visible()
     # The extension of an AC is requested on form F.12 (Ord. 839/2009), not on F.1 / F.8.
@@ -110,6 +125,13 @@ def test_the_holder_extends_an_ac_whose_works_are_under_way(browser, live_server
     expect(page.get_by_role("heading", name=w["avize"])).to_have_count(0)
     expect(page.locator("#wizard-avize")).to_have_count(0)
     expect(page.locator("#wizard-no-avize")).to_have_text(w["no_avize"])
+    # The act's parcels and works, labelled as such; no zoning warning (the works are the act's, not reassessed).
+    scope = page.locator("#extended-act")
+    expect(scope.get_by_role("heading", name=w["scope"])).to_be_visible()
+    expect(scope).to_contain_text(parcel.cadastral_number)
+    expect(scope.locator("dt", has_text=w["works"]).locator("+ dd")).to_have_text("Locuință P+1")
+    expect(page.locator("#compliance-warning, #accept-noncompliant")).to_have_count(0)
+    expect(page.get_by_text(w["noncompliant"])).to_have_count(0)
     shot("03-recap")
     page.get_by_role("button", name=w["submit"]).click()
 
@@ -121,5 +143,7 @@ def test_the_holder_extends_an_ac_whose_works_are_under_way(browser, live_server
     expect(page.locator("li", has_text="cerere-f12.pdf")).to_contain_text(w["form"])
     extension.refresh_from_db()
     assert extension.status == Status.SUBMITTED and extension.based_on_id == started.pk
+    assert extension.analysis_result is None and extension.works_levels is None and extension.works_footprint is None
+    assert list(extension.parcels.all()) == [parcel]
     assert errors == []
     context.close()

@@ -3,6 +3,8 @@
 // the live compliance table → documents (drag and drop, progress) → recap, fee and submission.
 // The draft is saved through the permits API when leaving steps 2 and 3; ?draft= reopens one and
 // ?based_on= starts from an issued act (its parcels, applicant and works are carried over).
+// An extension (F.7, F.12) has no works step and no rules analysis: step 1 chooses the act, whose parcels and
+// works are shown read-only (on step 1 and on the recap) and are not sent: the server takes the act's.
 import { api, upload, readJson, results, ApiError } from "./api.js";
 import { createMap, setOverlay, boundsOf } from "./map.js";
 import { t, fmt, nfmt, number, el } from "./i18n.js";
@@ -18,6 +20,7 @@ const state = { step: 1, parcels: new Map(), footprint: null, footprintArea: nul
 const kind = config.kind || "cu";
 // An address certificate has no works (step 3) and no avize: it states the address of the street register.
 const isAddress = kind === "address_certificate";
+const isExtension = $("wizard").dataset.extension === "1";
 const skipped = new Set(($("wizard").dataset.skip || "").split(",").filter(Boolean).map(Number));
 const returned = config.draftStatus === "returned_for_completion";
 const LAST = 5;
@@ -96,7 +99,8 @@ function checkStep(step) {
     setFieldError(name, problem);
     if (problem && ok) { node.focus(); ok = false; }
   };
-  if (step === 1) {
+  if (step === 1 && isExtension) need("based_on", t("Alegeți actul pe care se bazează cererea."));
+  else if (step === 1) {
     const problem = state.parcels.size ? null : t("Alegeți cel puțin o parcelă.");
     setFieldError("parcel_ids", problem);
     if (problem) ok = false;
@@ -109,7 +113,7 @@ function checkStep(step) {
     need("applicant_name", t("Completați numele solicitantului."));
     const codeProblem = checkIdCode(true);
     if (codeProblem && ok) { $("applicant_id_code").focus(); ok = false; }
-    if ($("based_on")) need("based_on", t("Alegeți actul pe care se bazează cererea."));
+    if ($("based_on") && !isExtension) need("based_on", t("Alegeți actul pe care se bazează cererea."));
   }
   if (!ok) throw new Invalid(t("Corectați câmpurile marcate."));
 }
@@ -151,6 +155,7 @@ $("applicant_id_code").addEventListener("blur", () => checkIdCode(false));
 $("applicant_type").addEventListener("change", () => $("applicant_id_code").value.trim() && checkIdCode(false));
 $("applicant_name").addEventListener("input", () => $("applicant_name").value.trim() && setFieldError("applicant_name", null));
 if ($("based_on")) $("based_on").addEventListener("change", () => $("based_on").value && setFieldError("based_on", null));
+if (isExtension) $("based_on").addEventListener("change", () => loadBase($("based_on").value).catch((e) => { $("wizard-error").textContent = e.message; }));
 
 // ---- step 1: parcels ----------------------------------------------------------------------------
 async function addParcel(parcel) {
@@ -187,9 +192,10 @@ async function showRegisterAddress(id) {
 }
 
 function renderParcels() {
-  const list = [...state.parcels.entries()].map(([id, parcel]) => el("li", { "data-parcel": id }, parcelLabel(parcel), " ",
-    el("button", { type: "button", class: "link", onclick: () => { state.parcels.delete(id); renderParcels(); } },
-      t("elimină"))));
+  // An extension's parcels are the act's: listed, not removable.
+  const list = [...state.parcels.entries()].map(([id, parcel]) => el("li", { "data-parcel": id }, parcelLabel(parcel),
+    ...(isExtension ? [] : [" ", el("button", { type: "button", class: "link",
+      onclick: () => { state.parcels.delete(id); renderParcels(); } }, t("elimină"))])));
   $("chosen-parcels").replaceChildren(...list);
   const area = [...state.parcels.values()].reduce((sum, p) => sum + Number((p.properties || p).measured_area_m2 || 0), 0);
   $("parcel-area").textContent = state.parcels.size ? fmt("Suprafața parcelelor: %s m²", [number(area, 0)]) : "";
@@ -206,7 +212,7 @@ function drawOverlay() {
   setOverlay(map, features);
 }
 
-$("parcel-search").addEventListener("click", async () => {
+if ($("parcel-search")) $("parcel-search").addEventListener("click", async () => {
   const q = $("parcel-q").value.trim();
   if (!q) return;
   $("parcel-search-status").textContent = "";
@@ -220,11 +226,11 @@ $("parcel-search").addEventListener("click", async () => {
     $("parcel-search-status").textContent = error.message;
   }
 });
-$("parcel-q").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); $("parcel-search").click(); } });
+if ($("parcel-q")) $("parcel-q").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); $("parcel-search").click(); } });
 
 ready.then(() => {
   map.on("click", async (event) => {
-    if (state.step !== 1) return;
+    if (state.step !== 1 || isExtension) return;
     const { lng, lat } = event.lngLat;
     try {
       const found = await api(`/api/v1/parcels/at/?lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`);
@@ -295,7 +301,7 @@ async function clip(geometry) {
   }
 }
 
-$("draw-start").addEventListener("click", async () => {
+if ($("draw-start")) $("draw-start").addEventListener("click", async () => {
   await ready;
   state.footprint = null;
   drawOverlay();
@@ -306,7 +312,7 @@ $("draw-start").addEventListener("click", async () => {
   if (box.top < 0 || box.bottom > window.innerHeight) $("wizard-map").scrollIntoView({ block: "center" });
   $("footprint-status").textContent = t("Desenați pe hartă; clic pe primul punct pentru a închide.");
 });
-$("draw-clear").addEventListener("click", () => {
+if ($("draw-clear")) $("draw-clear").addEventListener("click", () => {
   state.footprint = null;
   state.footprintArea = null;
   scheduleCompliance();
@@ -359,12 +365,14 @@ async function checkCompliance() {
     return null;
   }
 }
-for (const id of ["works_levels", "works_height_m"]) $(id).addEventListener("input", scheduleCompliance);
+for (const id of ["works_levels", "works_height_m"]) if ($(id)) $(id).addEventListener("input", scheduleCompliance);
 
 // ---- the draft ---------------------------------------------------------------------------------
 function payload() {
   const value = (id) => ($(id) ? $(id).value.trim() : "");
   const num = (id) => (value(id) === "" ? null : Number(value(id)));
+  // An extension: the applicant and the act; its parcels and works are the act's (the server takes them).
+  if (isExtension) return { kind, ...Object.fromEntries(APPLICANT_FIELDS.map((id) => [id, value(id)])), based_on: num("based_on") };
   const body = {
     kind, ...Object.fromEntries(APPLICANT_FIELDS.map((id) => [id, value(id)])), works_kind: value("works_kind"),
     works_description: value("works_description"), works_levels: num("works_levels"), works_height_m: num("works_height_m"),
@@ -438,12 +446,12 @@ function recap() {
     return node.tagName === "SELECT" ? (node.selectedOptions[0] || {}).textContent || "" : node.value.trim();
   };
   const rows = [
-    [t("Parcele"), [...state.parcels.values()].map(parcelLabel).join("; ")],
+    isExtension ? [] : [t("Parcele"), [...state.parcels.values()].map(parcelLabel).join("; ")],
     [t("Solicitant"), `${text("applicant_name")} (${text("applicant_type")}), ${text("applicant_id_code")}`],
     [t("Domiciliu / sediu"), text("applicant_address")],
     [t("E-mail"), text("applicant_email")],
-    $("purpose") ? [t("Scop"), text("purpose")] : [t("Bazată pe"), text("based_on")],
-    ...(isAddress ? [[t("Adresa"), $("register-address") ? $("register-address").textContent : t("de atribuit de primărie")]] : [
+    $("purpose") ? [t("Scop"), text("purpose")] : isExtension ? [] : [t("Bazată pe"), text("based_on")],
+    ...(isExtension ? [] : isAddress ? [[t("Adresa"), $("register-address") ? $("register-address").textContent : t("de atribuit de primărie")]] : [
       [t("Lucrări"), [text("works_kind"), text("works_description")].filter(Boolean).join(" — ")],
       [t("Niveluri"), text("works_levels")],
       [t("Înălțime (m)"), text("works_height_m")],
@@ -462,6 +470,7 @@ async function refreshDraft() {
   const missing = state.draft.missing_documents || [];
   $("missing-docs").textContent = missing.length ? fmt("Lipsesc documentele: %s", [missing.map(docLabel).join(", ")]) : "";
   recap();
+  if (isExtension) { extendedAct(); return; } // the act's parcels and works: no analysis, no new avize
   if (isAddress) return; // no analysis, no avize, no works to check
   const result = await checkCompliance() || await analyseParcels();
   // An extension needs no new avize: the page says so instead of listing them (no #wizard-avize).
@@ -469,6 +478,30 @@ async function refreshDraft() {
   const failures = failedChecks(state.compliance);
   $("compliance-warning").hidden = !failures.length;
   $("compliance-failures").replaceChildren(...failures.map((line) => el("li", { text: line })));
+}
+
+// The recap of an extension: the act extended, its parcels and its works, as issued (read-only).
+function extendedAct() {
+  const base = state.base || {};
+  const option = $("based_on").selectedOptions[0];
+  const height = base.works_height_m != null && base.works_height_m !== "" ? number(base.works_height_m, 1) : "";
+  const rows = [
+    [t("Actul prelungit"), option && option.value ? option.textContent.trim() : ""],
+    [t("Parcele"), [...state.parcels.values()].map(parcelLabel).join("; ")],
+    [t("Lucrări"), base.works_description || ""],
+    [t("Niveluri"), base.works_levels != null ? String(base.works_levels) : ""],
+    [t("Înălțime (m)"), height],
+  ].filter(([, v]) => v);
+  $("extended-act-facts").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+}
+
+// An extension's act: its parcels (read-only) and, for the recap, its works.
+async function loadBase(pk) {
+  state.base = pk ? await api(`/api/v1/applications/${pk}/`) : null;
+  state.parcels.clear();
+  renderParcels();
+  if (state.base) await Promise.all((state.base.parcels || []).map((p) => addParcel({ id: p.id })));
+  return state.base;
 }
 
 async function analyseParcels() {
@@ -484,11 +517,12 @@ async function analyseParcels() {
 }
 
 // ---- reopening a draft, or starting from an issued act ----------------------------------------------
-function fill(app, { applicant = true } = {}) {
+function fill(app, { applicant = true, works: withWorks = true } = {}) {
   const set = (id, value) => { if ($(id) && value !== null && value !== undefined && value !== "") $(id).value = value; };
   if (applicant) {
     for (const id of APPLICANT_FIELDS) set(id, app[id]);
   }
+  if (!withWorks) return Promise.resolve();
   if ($("purpose")) set("purpose", app.purpose);
   if (kind !== "ad") set("works_kind", app.works_kind);
   set("works_description", app.works_description);
@@ -533,12 +567,18 @@ async function reopen() {
     if (config.draftId) {
       state.draft = await api(`/api/v1/applications/${config.draftId}/`);
       if (kind !== "cu" && $("based_on") && state.draft.based_on) $("based_on").value = state.draft.based_on;
-      await fill(state.draft);
+      if (isExtension) {
+        fill(state.draft, { works: false });
+        await loadBase(state.draft.based_on);
+      } else await fill(state.draft);
       markUploaded(state.draft.documents);
     } else if (config.basedOn) {
       const base = await api(`/api/v1/applications/${config.basedOn}/`);
       // An AC/AD carries over the CU's works; an extension only needs the act and the applicant.
-      await fill(base);
+      if (isExtension) {
+        fill(base, { works: false });
+        await loadBase(config.basedOn);
+      } else await fill(base);
     }
   } catch (error) {
     $("wizard-error").textContent = error.message;
@@ -579,7 +619,7 @@ for (const slot of document.querySelectorAll("#doc-slots [data-doc-type]")) {
 
 // ---- step 5: submit ---------------------------------------------------------------------------------
 $("submit-request").addEventListener("click", async () => {
-  if (!$("compliance-warning").hidden && !$("accept-noncompliant").checked) {
+  if ($("compliance-warning") && !$("compliance-warning").hidden && !$("accept-noncompliant").checked) {
     $("wizard-error").textContent = t("Lucrările depășesc regulamentul zonei: corectați-le (pasul 3) sau confirmați că trimiteți cererea așa cum este.");
     $("accept-noncompliant").focus();
     return;
