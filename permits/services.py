@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -342,7 +343,8 @@ def _clear_works(app: Application) -> None:
         if name in ("footprint", "footprint_crs"):
             continue
         field = Application._meta.get_field(name)
-        setattr(app, name, field.get_default())
+        if isinstance(field, Field):  # the blank value of each works field
+            setattr(app, name, field.get_default())
     app.works_footprint = None
 
 
