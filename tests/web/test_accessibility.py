@@ -24,12 +24,17 @@ BLOCKING = ("serious", "critical")
 
 @pytest.fixture
 def axe_context(browser, live_server):
-    """A context per person and language. CSP is bypassed only so axe's source can be injected."""
+    """A new page in the context of this person, language and log-in state (one context each, reused for
+    their pages: its session and HTTP cache, as one person browsing; the pages keep nothing in storage).
+    CSP is bypassed only so axe's source can be injected."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
-    contexts = []
+    contexts = {}
 
     def make(user=None, language="ro", verified=True):
+        key = (user and user.pk, language, verified)
+        if key in contexts:
+            return contexts[key].new_page()
         context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.url,
                                       bypass_csp=True)
         context.set_default_timeout(15_000)
@@ -42,11 +47,11 @@ def axe_context(browser, live_server):
                 client.force_login(user)
             cookies.append({"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url})
         context.add_cookies(cookies)
-        contexts.append(context)
+        contexts[key] = context
         return context.new_page()
 
     yield make
-    for context in contexts:
+    for context in contexts.values():
         context.close()
 
 
@@ -100,6 +105,7 @@ def test_the_main_page_of_each_journey_has_no_serious_accessibility_violation(
         violations = blocking_violations(page)
         if violations:
             found[url] = violations
+        page.close()
     assert not found, found
 
 
@@ -129,6 +135,7 @@ def test_the_two_factor_and_security_pages_have_no_serious_accessibility_violati
         violations = blocking_violations(page)
         if violations:
             found[url] = violations
+        page.close()
     assert not found, found
 
 
