@@ -26,14 +26,8 @@ class Command(BaseCommand):
         from accounts.demo import ensure_demo_accounts
 
         accounts = ensure_demo_accounts(password=settings.DEMO_PASSWORD)
-        from demo.works import demo_works_seed
-
-        by_name = {user.username: user for user in accounts}
-        made = demo_works_seed(investor=by_name["investitor"], clerk=by_name["functionar"], chief=by_name["arhitect"])
-        if made:
-            self.stdout.write("Demo permits of `investitor` (once): "
-                              + ", ".join(f"{a.get_kind_display()} {a.act.numbering} ({a.get_status_display()})"
-                                          for a in made))
+        if "demo_works" in get_commands():  # the demo app (a higher layer) gives the investor permits with works
+            call_command("demo_works", stdout=self.stdout)
         self.stdout.write(f"\nDemo accounts (password: DEMO_PASSWORD, default {settings.DEMO_PASSWORD!r}):")
         for user in accounts:
             self.stdout.write(f"  {user.username:<16} {user.get_role_display()}")
