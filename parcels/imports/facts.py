@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
-import pyarrow as pa
 import shapely
 
 # Below this many rows a file is checked in process: forking costs more than it saves.
@@ -60,8 +59,7 @@ def may_fork() -> bool:
 
 
 def _facts_of(wkb) -> GeometryFacts:
-    if isinstance(wkb, pa.ChunkedArray | pa.Array):
-        wkb = wkb.to_numpy(zero_copy_only=False)
+    # Submitted by name, so a worker calls this module's geometry_facts as the fork left it.
     return geometry_facts(wkb)
 
 
@@ -69,7 +67,7 @@ class FactsAhead:
     """Facts of consecutive pieces of a file (a stretch of rows, or a batch read from it), computed
     a few pieces ahead of the one being checked: in worker processes for a large file imported by a
     single-threaded process, else in process when asked for. Each piece's WKB goes to a worker
-    through a pipe (~12 MB for 50,000 parcels, as Arrow buffers when the reader gave them), so
+    through a pipe (~12 MB for 50,000 parcels, pickled as a NumPy array of bytes), so
     memory holds a few pieces, never the whole file. A worker that dies raises BrokenProcessPool
     from `run()`, and the import rolls back; `close()` stops the workers."""
 
@@ -87,7 +85,7 @@ class FactsAhead:
         """(piece, its facts) for each piece, in order."""
         if self.pool is None:
             for piece in pieces:
-                yield piece, _facts_of(wkb_of(piece))
+                yield piece, geometry_facts(wkb_of(piece))
             return
         queue: deque[tuple[T, Future]] = deque()
         for piece in pieces:

@@ -276,7 +276,8 @@ class VectorSource:
                 geometry = meta.get("geometry_name") or "wkb_geometry"
                 for record in reader:
                     attrs = {name: record.column(column) for name, column in self.columns.items()}
-                    if self.fmt == "shapefile-zip" and _fix_mojibake(attrs) and not self.warnings:
+                    if (self.fmt == "shapefile-zip" and _fix_mojibake(attrs)
+                            and MOJIBAKE_WARNING not in self.warnings):
                         self.warnings.append(MOJIBAKE_WARNING)
                     yield record.column(geometry), attrs
         except ImportFileError:
