@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from avize.selectors import aviz_requests_visible_to
-from permits.choices import PERMIT_KINDS, TERMINAL, WORKS_STATUSES, Status
+from permits.choices import TERMINAL, WORKS_STATUSES, Status
+from permits.extensions import EXTENDABLE_STATUSES
 from permits.models import Application
 from permits.selectors import applications_visible_to
 from workdays.calendar import due_soon_until
@@ -26,7 +27,9 @@ def editable_drafts(user) -> QuerySet[Application]:
 def issued_acts(user, kinds: tuple[str, ...]) -> list[Application]:
     """The user's own issued acts of these kinds (what a new AC/AD or extension can be based on); an AC/AD
     whose works are under way is still extended (Law 50/1991 art. 7(7)), a CU has no works."""
-    live = Q(status=Status.ISSUED) | Q(status=Status.WORKS_STARTED, kind__in=PERMIT_KINDS)
+    live = Q()  # the statuses permits.extensions names for each kind: a CU issued, an AC/AD issued or under way
+    for kind, statuses in EXTENDABLE_STATUSES.items():
+        live |= Q(kind=kind, status__in=statuses)
     return list(Application.objects.filter(live, owner=user, kind__in=kinds)
                 .select_related("act", "works").prefetch_related("parcels").order_by("-id"))
 
